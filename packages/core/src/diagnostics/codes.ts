@@ -1,0 +1,90 @@
+// The catalog of every diagnostic code. Codes are stable: never renumber, only add.
+// docs/diagnostics.md documents each one with a failing example (a test keeps them in sync).
+import type { Severity } from './diagnostic.js';
+
+export interface CodeInfo {
+  severity: Severity;
+  title: string;
+}
+
+export const CODES = {
+  // SF1xx — reading the file, YAML and the language schema
+  SF100: { severity: 'error', title: 'spec file cannot be read' },
+  SF101: { severity: 'error', title: 'YAML syntax error' },
+  SF102: { severity: 'error', title: 'duplicate key' },
+  SF103: { severity: 'error', title: 'tab used for indentation' },
+  SF104: { severity: 'error', title: 'several YAML documents in one spec' },
+  SF105: { severity: 'error', title: 'empty spec' },
+  SF106: { severity: 'error', title: 'spec is not valid UTF-8' },
+  SF107: { severity: 'error', title: 'too many alias expansions' },
+  SF108: { severity: 'error', title: 'unsupported YAML tag' },
+  SF109: { severity: 'error', title: 'spec is not a mapping' },
+  SF110: { severity: 'error', title: 'unknown key' },
+  SF111: { severity: 'error', title: 'missing required key' },
+  SF112: { severity: 'error', title: 'wrong type' },
+  SF113: { severity: 'error', title: 'value not allowed' },
+  SF114: { severity: 'error', title: 'value does not match the required form' },
+  SF115: { severity: 'error', title: 'value out of range' },
+  SF116: { severity: 'error', title: 'unsupported language version' },
+  SF117: { severity: 'error', title: 'conflicting keys' },
+  // SF2xx — names and references
+  SF201: { severity: 'error', title: 'unknown connection' },
+  SF202: { severity: 'error', title: 'unknown source or step' },
+  SF203: { severity: 'error', title: 'cycle between steps' },
+  SF204: { severity: 'warning', title: 'unused source' },
+  SF205: { severity: 'error', title: 'unknown connector' },
+  SF206: { severity: 'error', title: 'name defined twice' },
+  SF207: { severity: 'error', title: 'unknown profile' },
+  SF208: { severity: 'error', title: 'unknown column' },
+  SF209: { severity: 'error', title: 'unknown table' },
+  SF210: { severity: 'error', title: 'unknown parameter' },
+  SF211: { severity: 'error', title: 'parameter value does not match its type' },
+  SF212: { severity: 'error', title: 'malformed reference' },
+  SF213: { severity: 'error', title: 'union inputs do not match' },
+  SF214: { severity: 'error', title: 'connector cannot play this role' },
+  SF215: { severity: 'warning', title: 'unused step' },
+  SF216: { severity: 'error', title: 'unknown type' },
+  SF217: { severity: 'error', title: 'invalid schedule' },
+  SF218: { severity: 'error', title: 'test refers to an unknown name' },
+  SF219: { severity: 'error', title: 'required parameter has no value' },
+  SF220: { severity: 'warning', title: 'unused parameter' },
+  // SF3xx — expressions
+  SF301: { severity: 'error', title: 'expression syntax error' },
+  SF302: { severity: 'error', title: 'unknown column in expression' },
+  SF303: { severity: 'error', title: 'unknown function' },
+  SF304: { severity: 'error', title: 'wrong number of arguments' },
+  SF305: { severity: 'error', title: 'argument has the wrong type' },
+  SF306: { severity: 'error', title: 'operator cannot apply to these types' },
+  SF307: { severity: 'error', title: 'unknown parameter in expression' },
+  SF308: { severity: 'error', title: 'nullable value where a value is required' },
+  SF309: { severity: 'error', title: 'invalid literal' },
+  SF310: { severity: 'error', title: 'ambiguous column' },
+  SF311: { severity: 'error', title: 'condition is not a boolean' },
+  SF312: { severity: 'error', title: 'argument must be a constant' },
+  SF313: { severity: 'error', title: 'branches have different types' },
+  SF314: { severity: 'error', title: 'unknown qualifier' },
+  // SF4xx — connector configuration
+  SF401: { severity: 'error', title: 'unknown connector setting' },
+  SF402: { severity: 'error', title: 'missing connector setting' },
+  SF403: { severity: 'error', title: 'connector setting has the wrong type' },
+  SF404: { severity: 'error', title: 'connector setting value not allowed' },
+  SF405: { severity: 'error', title: 'connector setting does not match the required form' },
+  SF406: { severity: 'error', title: 'connector setting out of range' },
+  SF407: { severity: 'error', title: 'secret written in clear text' },
+  SF408: { severity: 'error', title: 'invalid connector configuration' },
+  // SF5xx — command line and plan input
+  SF501: { severity: 'error', title: 'bad --param value' },
+  SF502: { severity: 'error', title: 'not a job plan' },
+  // SF9xx — internal
+  SF900: { severity: 'error', title: 'internal error' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type DiagnosticCode = keyof typeof CODES;
+
+export function describeCode(code: DiagnosticCode): CodeInfo {
+  return CODES[code];
+}
+
+export function isDiagnosticCode(code: string): code is DiagnosticCode {
+  return Object.prototype.hasOwnProperty.call(CODES, code);
+}

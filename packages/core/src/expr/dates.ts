@@ -1,0 +1,137 @@
+// Dates travel as ISO strings (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS`): they sort, compare and print
+// the same in JavaScript, SQLite and CSV. Patterns use yyyy yy MM M dd d HH mm ss.
+import { RowError } from './row-error.js';
+
+const TOKEN = /yyyy|yy|MM|M|dd|d|HH|mm|ss/g;
+
+export function isValidDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1 || y < 1 || y > 9999) return false;
+  const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return d <= dim[m - 1]!;
+}
+
+export function isoDate(y: number, m: number, d: number): string {
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/;
+
+/** Checks a date literal or value: `YYYY-MM-DD` naming a real day. */
+export function checkIsoDate(s: string): boolean {
+  const m = ISO_DATE.exec(s);
+  return !!m && isValidDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+export function checkIsoDatetime(s: string): boolean {
+  const m = ISO_DATETIME.exec(s);
+  return !!m && isValidDate(Number(m[1]), Number(m[2]), Number(m[3])) && Number(m[4]) < 24 && Number(m[5]) < 60;
+}
+
+export function formatDate(value: string, pattern: string): string {
+  const y = value.slice(0, 4);
+  const mo = value.slice(5, 7);
+  const d = value.slice(8, 10);
+  const h = value.length >= 13 ? value.slice(11, 13) : '00';
+  const mi = value.length >= 16 ? value.slice(14, 16) : '00';
+  const s = value.length >= 19 ? value.slice(17, 19) : '00';
+  return pattern.replace(TOKEN, (tok) => {
+    switch (tok) {
+      case 'yyyy':
+        return y;
+      case 'yy':
+        return y.slice(2);
+      case 'MM':
+        return mo;
+      case 'M':
+        return String(Number(mo));
+      case 'dd':
+        return d;
+      case 'd':
+        return String(Number(d));
+      case 'HH':
+        return h;
+      case 'mm':
+        return mi;
+      default:
+        return s;
+    }
+  });
+}
+
+const parserCache = new Map<string, { re: RegExp; fields: string[] }>();
+
+function compilePattern(pattern: string): { re: RegExp; fields: string[] } {
+  let cached = parserCache.get(pattern);
+  if (cached) return cached;
+  const fields: string[] = [];
+  let src = '';
+  let last = 0;
+  for (const m of pattern.matchAll(TOKEN)) {
+    src += pattern.slice(last, m.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    fields.push(m[0]);
+    src += m[0] === 'yyyy' ? '(\\d{4})' : m[0].length === 1 ? '(\\d{1,2})' : '(\\d{2})';
+    last = m.index! + m[0].length;
+  }
+  src += pattern.slice(last).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  cached = { re: new RegExp(`^${src}$`), fields };
+  parserCache.set(pattern, cached);
+  return cached;
+}
+
+/** Parses text with a pattern into an ISO date (or datetime when the pattern has a time). */
+export function parseDate(text: string, pattern: string): string {
+  const { re, fields } = compilePattern(pattern);
+  const m = re.exec(text.trim());
+  if (!m) throw new RowError(`'${text}' does not match the date pattern '${pattern}'`);
+  let y = 0;
+  let mo = 1;
+  let d = 1;
+  let h = -1;
+  let mi = 0;
+  let s = 0;
+  fields.forEach((f, i) => {
+    const v = Number(m[i + 1]);
+    if (f === 'yyyy') y = v;
+    else if (f === 'yy') y = v < 70 ? 2000 + v : 1900 + v;
+    else if (f === 'MM' || f === 'M') mo = v;
+    else if (f === 'dd' || f === 'd') d = v;
+    else if (f === 'HH') h = v;
+    else if (f === 'mm') mi = v;
+    else s = v;
+  });
+  if (!isValidDate(y, mo, d)) throw new RowError(`'${text}' is not a real date`);
+  const date = isoDate(y, mo, d);
+  if (h < 0) return date;
+  if (h > 23 || mi > 59 || s > 59) throw new RowError(`'${text}' is not a real time`);
+  return `${date}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+/** Today's date in an IANA time zone. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return parts;
+}
+
+export function daysFromCivil(iso: string): number {
+  return Math.floor(Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86400000);
+}
+
+export function civilFromDays(days: number): string {
+  const dt = new Date(days * 86400000);
+  return isoDate(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
+}
+
+/** Whole years from birth to on. */
+export function ageOn(birth: string, on: string): number {
+  let years = Number(on.slice(0, 4)) - Number(birth.slice(0, 4));
+  if (on.slice(5, 10) < birth.slice(5, 10)) years--;
+  return years;
+}
+
+/** The school year a date falls in, named by its ending calendar year (2024-09-01 → 2025). */
+export function schoolYearOf(date: string, startMonth: number): number {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  return m >= startMonth ? y + 1 : y;
+}

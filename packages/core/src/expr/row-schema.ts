@@ -1,0 +1,15 @@
+// The typed columns flowing between steps.
+import type { Type } from './types.js';
+
+export interface ColumnInfo {
+  name: string;
+  type: Type;
+  /** Free text: what the column means (from the Aeries catalog or the spec). */
+  doc?: string;
+}
+
+export type RowSchema = ColumnInfo[];
+
+export function schemaMap(schema: RowSchema): Map<string, Type> {
+  return new Map(schema.map((c) => [c.name, c.type]));
+}

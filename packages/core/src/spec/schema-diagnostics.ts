@@ -1,0 +1,215 @@
+// Validates a value against a JSON Schema with ajv and maps each error back to the YAML node that caused it.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { DiagnosticCode } from '../diagnostics/codes.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type { Locator, Path } from './locate.js';
+import type { JsonSchema } from './schema.js';
+
+/** Which code each kind of schema failure gets: the language's SF11x or a connector's SF40x. */
+export interface SchemaCodes {
+  unknownKey: DiagnosticCode;
+  missing: DiagnosticCode;
+  type: DiagnosticCode;
+  notAllowed: DiagnosticCode;
+  form: DiagnosticCode;
+  range: DiagnosticCode;
+}
+
+export const LANGUAGE_CODES: SchemaCodes = {
+  unknownKey: 'SF110',
+  missing: 'SF111',
+  type: 'SF112',
+  notAllowed: 'SF113',
+  form: 'SF114',
+  range: 'SF115',
+};
+
+export const CONNECTOR_CODES: SchemaCodes = {
+  unknownKey: 'SF401',
+  missing: 'SF402',
+  type: 'SF403',
+  notAllowed: 'SF404',
+  form: 'SF405',
+  range: 'SF406',
+};
+
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+function validatorFor(schema: JsonSchema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+export interface SchemaCheck {
+  value: unknown;
+  schema: JsonSchema;
+  locator: Locator;
+  /** Where the value sits in the spec. */
+  base: Path;
+  codes: SchemaCodes;
+  /** Names the thing being configured in messages, e.g. "the sftp connector". */
+  subject?: string;
+}
+
+export function schemaDiagnostics(check: SchemaCheck): Diagnostic[] {
+  const validate = validatorFor(check.schema);
+  if (validate(check.value)) return [];
+  const errors = pruneBranchNoise(validate.errors ?? []);
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    const d = mapError(e, check);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
+/** Drops the per-branch errors of a failed oneOf and the bare "if" errors; the oneOf error itself says it better. */
+function pruneBranchNoise(errors: ErrorObject[]): ErrorObject[] {
+  const oneOfs = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.schemaPath);
+  return errors.filter((e) => {
+    if (e.keyword === 'if') return false;
+    return !oneOfs.some((p) => e.schemaPath !== p && e.schemaPath.startsWith(p + '/'));
+  });
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+export function displayPath(path: Path): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out || '(top level)';
+}
+
+function typeOfValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
+  if (typeof v === 'boolean') return 'a boolean';
+  return `a ${typeof v}`;
+}
+
+function describeSchemaType(s: unknown): string {
+  const schema = s as JsonSchema | undefined;
+  if (!schema) return 'a value';
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  const t = schema.type;
+  const one = (x: unknown) =>
+    x === 'integer' ? 'an integer' : x === 'array' ? 'a list' : x === 'object' ? 'a mapping' : x === 'boolean' ? 'a boolean' : x === 'number' ? 'a number' : `a ${String(x)}`;
+  if (Array.isArray(t)) return t.map(one).join(' or ');
+  if (t) return one(t);
+  const alts = (schema.oneOf ?? schema.anyOf) as unknown[] | undefined;
+  if (alts) return alts.map(describeSchemaType).join(' or ');
+  return 'a value';
+}
+
+function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
+  const { locator, codes } = check;
+  const rel = pointerToPath(e.instancePath);
+  const path = [...check.base, ...rel];
+  const where = displayPath(path);
+  const subject = check.subject ? ` of ${check.subject}` : '';
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(((e.parentSchema as JsonSchema | undefined)?.properties as object | undefined) ?? {});
+      return diagnostic(codes.unknownKey, `unknown key \`${key}\` in ${where}${subject}`, {
+        span: locator.keySpan([...path, key]),
+        hint: didYouMean(key, known) ?? (known.length ? `known keys: ${known.join(', ')}` : undefined),
+      });
+    }
+    case 'required': {
+      const key = (e.params as { missingProperty: string }).missingProperty;
+      return diagnostic(codes.missing, `${where}${subject} is missing the required key \`${key}\``, {
+        span: locator.keySpan(path),
+        hint: `add \`${key}:\` to ${where}`,
+      });
+    }
+    case 'type':
+    case 'oneOf':
+    case 'anyOf': {
+      const expected = e.keyword === 'type' ? describeSchemaType(e.parentSchema) : describeSchemaType(e.schema === true ? undefined : { oneOf: e.schema });
+      return diagnostic(codes.type, `${where} must be ${expected}, not ${typeOfValue(e.data)}`, { span: locator.valueSpan(path) });
+    }
+    case 'const': {
+      const allowed = (e.params as { allowedValue: unknown }).allowedValue;
+      const isVersion = check.base.length === 0 && rel.length === 1 && rel[0] === 'sisflow';
+      return diagnostic(isVersion ? 'SF116' : codes.notAllowed, `${where} must be ${JSON.stringify(allowed)}, not ${JSON.stringify(e.data)}`, {
+        span: locator.valueSpan(path),
+        hint: isVersion ? 'this sisflow reads language version 1: write `sisflow: 1`' : undefined,
+      });
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      return diagnostic(codes.notAllowed, `${where} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(e.data)}`, {
+        span: locator.valueSpan(path),
+        hint: typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String)) : undefined,
+      });
+    }
+    case 'propertyNames':
+      return undefined; // the nested error that names the property reports it
+    case 'pattern':
+    case 'format':
+    case 'minLength':
+    case 'maxLength': {
+      const pn = (e as ErrorObject & { propertyName?: string }).propertyName;
+      if (pn !== undefined) {
+        return diagnostic(codes.form, `the name \`${pn}\` in ${where} is not a valid name`, {
+          span: locator.keySpan([...path, pn]),
+          hint: 'names start with a letter or `_` and hold only letters, digits and `_`',
+        });
+      }
+      const form =
+        e.keyword === 'pattern'
+          ? `match ${(e.params as { pattern: string }).pattern}`
+          : e.keyword === 'minLength'
+            ? `be at least ${(e.params as { limit: number }).limit} character(s) long`
+            : e.keyword === 'maxLength'
+              ? `be at most ${(e.params as { limit: number }).limit} characters long`
+              : `be a valid ${(e.params as { format: string }).format}`;
+      return diagnostic(codes.form, `${where} must ${form}`, { span: locator.valueSpan(path), hint: patternHint(path) });
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minItems':
+    case 'maxItems':
+    case 'minProperties':
+    case 'maxProperties': {
+      const { limit, comparison } = e.params as { limit: number; comparison?: string };
+      const what =
+        e.keyword.endsWith('Items') ? `${e.keyword.startsWith('min') ? 'at least' : 'at most'} ${limit} item(s)`
+        : e.keyword.endsWith('Properties') ? `${e.keyword.startsWith('min') ? 'at least' : 'at most'} ${limit} entr${limit === 1 ? 'y' : 'ies'}`
+        : `${comparison ?? ''} ${limit}`.trim();
+      return diagnostic(codes.range, `${where} must ${e.keyword.includes('Items') || e.keyword.includes('Properties') ? 'have' : 'be'} ${what}`, {
+        span: locator.valueSpan(path),
+      });
+    }
+    default:
+      return diagnostic(codes.form, `${where}: ${e.message ?? 'invalid value'}`, { span: locator.valueSpan(path) });
+  }
+}
+
+function patternHint(path: Path): string | undefined {
+  if (path.length === 1 && path[0] === 'name') return 'use lower case letters, digits and dashes, e.g. `destiny-patrons`';
+  return undefined;
+}

@@ -1,0 +1,173 @@
+// The JSON Schema of the spec language (v1). Connectors add their own settings' schemas
+// (see connector/registry.ts); `sisflow schema` prints the combined document for editors.
+
+export type JsonSchema = Record<string, unknown>;
+
+const NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const name = { type: 'string', pattern: NAME };
+const expression = { type: 'string', minLength: 1, description: 'an expression (docs/expressions.md)' };
+const nameOrNames = { oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
+const connectionRef = { type: 'object', required: ['use'], properties: { use: { type: 'string', description: 'connector name' } } };
+
+const rule = {
+  type: 'object',
+  minProperties: 1,
+  properties: {
+    name: { type: 'string' },
+    required: nameOrNames,
+    unique: nameOrNames,
+    matches: { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1 },
+    one_of: { type: 'object', additionalProperties: { type: 'array' }, minProperties: 1 },
+    max_length: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 }, minProperties: 1 },
+    references: {
+      type: 'object',
+      required: ['column', 'step', 'key'],
+      additionalProperties: false,
+      properties: { column: { type: 'string' }, step: name, key: { type: 'string' } },
+    },
+    check: expression,
+    message: { type: 'string' },
+  },
+  additionalProperties: false,
+};
+
+export const SPEC_SCHEMA: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://sisflow.dev/schema/spec-v1.json',
+  title: 'sisflow integration spec (language v1)',
+  type: 'object',
+  required: ['sisflow', 'name', 'sources', 'outputs'],
+  additionalProperties: false,
+  properties: {
+    sisflow: { description: 'language version', const: 1 },
+    name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 64, description: 'job name: lower case, digits and dashes' },
+    description: { type: 'string' },
+    params: {
+      type: 'object',
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', description: 'string | int | decimal | bool | date | datetime | list<T>' },
+          default: {},
+          doc: { type: 'string' },
+          values: { type: 'array', minItems: 1, description: 'the allowed values' },
+        },
+      },
+    },
+    connections: { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: connectionRef },
+    profiles: {
+      type: 'object',
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          description: { type: 'string' },
+          connections: { type: 'object', additionalProperties: connectionRef },
+          params: { type: 'object' },
+        },
+      },
+    },
+    sources: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'object',
+        required: ['from'],
+        properties: { from: { ...name, description: 'the connection to read from' }, description: { type: 'string' } },
+      },
+    },
+    steps: {
+      type: 'object',
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          description: { type: 'string' },
+          from: { ...name, description: 'the source or step this step reads' },
+          union: { type: 'array', items: name, minItems: 2, description: 'several inputs with the same columns, one after another' },
+          lookup: {
+            type: 'object',
+            propertyNames: { pattern: NAME },
+            additionalProperties: {
+              type: 'object',
+              required: ['from', 'key', 'on'],
+              additionalProperties: false,
+              properties: {
+                from: name,
+                key: nameOrNames,
+                on: { oneOf: [expression, { type: 'array', items: expression, minItems: 1 }] },
+                required: { type: 'boolean' },
+              },
+            },
+          },
+          where: expression,
+          columns: { type: 'object', minProperties: 1, additionalProperties: expression },
+          dedupe: {
+            type: 'object',
+            required: ['key', 'keep'],
+            additionalProperties: false,
+            properties: { key: nameOrNames, keep: { enum: ['first', 'last', 'reject'] } },
+          },
+          rules: { type: 'array', items: rule },
+        },
+      },
+    },
+    outputs: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'object',
+        required: ['from', 'to'],
+        properties: { from: name, to: name, description: { type: 'string' } },
+      },
+    },
+    rejects: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        max: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%$' }] },
+        to: name,
+        path: { type: 'string', minLength: 1 },
+      },
+    },
+    schedule: {
+      type: 'object',
+      required: ['cron', 'timezone'],
+      additionalProperties: false,
+      properties: { cron: { type: 'string' }, timezone: { type: 'string' }, doc: { type: 'string' } },
+    },
+    tests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'given', 'expect'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          params: { type: 'object' },
+          given: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } },
+          expect: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } },
+          rejects: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { step: { type: 'string' }, reason: { type: 'string' }, count: { type: 'integer', minimum: 0 } },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+/** Keys a source or output carries for the language itself; the rest belong to the connector. */
+export const SOURCE_LANGUAGE_KEYS = ['from', 'description'] as const;
+export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description'] as const;

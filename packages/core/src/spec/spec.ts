@@ -1,0 +1,103 @@
+// The typed shape of an integration spec after YAML and schema validation (language v1).
+
+export type Expression = string;
+
+export interface ParamSpec {
+  type: string;
+  default?: unknown;
+  doc?: string;
+  values?: unknown[];
+}
+
+/** A connection: `use:` names the connector, the other keys are that connector's settings. */
+export interface ConnectionSpec {
+  use: string;
+  [setting: string]: unknown;
+}
+
+export interface ProfileSpec {
+  description?: string;
+  connections?: Record<string, ConnectionSpec>;
+  params?: Record<string, unknown>;
+}
+
+/** A source: `from:` names a connection, the other keys are the connector's source settings. */
+export interface SourceSpec {
+  from: string;
+  description?: string;
+  [setting: string]: unknown;
+}
+
+export interface LookupSpec {
+  from: string;
+  key: string | string[];
+  on: Expression | Expression[];
+  required?: boolean;
+}
+
+export interface DedupeSpec {
+  key: string | string[];
+  keep: 'first' | 'last' | 'reject';
+}
+
+export type RuleSpec =
+  | { required: string | string[]; name?: string }
+  | { unique: string | string[]; name?: string }
+  | { matches: Record<string, string>; name?: string }
+  | { one_of: Record<string, unknown[]>; name?: string }
+  | { max_length: Record<string, number>; name?: string }
+  | { references: { column: string; step: string; key: string }; name?: string }
+  | { check: Expression; message: string; name?: string };
+
+export interface StepSpec {
+  description?: string;
+  from?: string;
+  union?: string[];
+  lookup?: Record<string, LookupSpec>;
+  where?: Expression;
+  columns?: Record<string, Expression>;
+  dedupe?: DedupeSpec;
+  rules?: RuleSpec[];
+}
+
+export interface OutputSpec {
+  from: string;
+  to: string;
+  description?: string;
+  [setting: string]: unknown;
+}
+
+export interface RejectsSpec {
+  max?: number | string;
+  to?: string;
+  path?: string;
+}
+
+export interface ScheduleSpec {
+  cron: string;
+  timezone: string;
+  doc?: string;
+}
+
+export interface TestSpec {
+  name: string;
+  params?: Record<string, unknown>;
+  given: Record<string, Record<string, unknown>[]>;
+  expect: Record<string, Record<string, unknown>[]>;
+  rejects?: { step?: string; reason?: string; count?: number }[];
+}
+
+export interface Spec {
+  sisflow: 1;
+  name: string;
+  description?: string;
+  params?: Record<string, ParamSpec>;
+  connections?: Record<string, ConnectionSpec>;
+  profiles?: Record<string, ProfileSpec>;
+  sources: Record<string, SourceSpec>;
+  steps?: Record<string, StepSpec>;
+  outputs: Record<string, OutputSpec>;
+  rejects?: RejectsSpec;
+  schedule?: ScheduleSpec;
+  tests?: TestSpec[];
+}
