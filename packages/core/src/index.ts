@@ -1,1 +1,34 @@
-export {};
+// @sisflow/core: spec loading, diagnostics, the expression language, the checker, the plan compiler,
+// the connector API and the runtime. No network or database dependencies.
+export { CODES, describeCode, isDiagnosticCode, type DiagnosticCode, type CodeInfo } from './diagnostics/codes.js';
+export { diagnostic, hasErrors, sortDiagnostics, type Diagnostic, type Position, type Result, type Severity, type Span } from './diagnostics/diagnostic.js';
+export { formatDiagnostic, formatDiagnostics, summarize, type FormatOptions } from './diagnostics/format.js';
+export { SourceText } from './diagnostics/source-text.js';
+export { didYouMean } from './diagnostics/suggest.js';
+
+export { loadSpec, type LoadedSpec } from './spec/load-spec.js';
+export { SPEC_SCHEMA, type JsonSchema } from './spec/schema.js';
+export type * from './spec/spec.js';
+
+export { parseExpression, type ParseResult } from './expr/parser.js';
+export type { Expr } from './expr/ast.js';
+export { checkExpression, type CheckedExpr, type ExprScope, type ParamValue } from './expr/check.js';
+export { compileStep, compileRowExpression, type StepFunction, type CompiledStep } from './expr/compile-step.js';
+export { exprToSql, quoteIdent, type SqlFragment } from './expr/compile-sql.js';
+export { STDLIB, STDLIB_GROUPS } from './expr/stdlib/index.js';
+export type { FunctionDef, Dialect } from './expr/functions.js';
+export { RowError } from './expr/row-error.js';
+export { T, parseTypeName, typeToString, type Type } from './expr/types.js';
+export type { ColumnInfo, RowSchema } from './expr/row-schema.js';
+
+export { analyze, type Analysis, type AnalyzeOptions } from './check/analyze.js';
+export { coerce } from './check/params.js';
+export { nextRuns } from './check/schedule.js';
+export { REFERENCE, scanReferences } from './check/references.js';
+
+export { compile, buildPlan, type CompileResult } from './plan/compile.js';
+export { canonicalJson, sha256Hex } from './plan/canonical-json.js';
+export type * from './plan/plan.js';
+
+export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
+export type * from './connector/connector.js';

@@ -78,7 +78,11 @@ export const SPEC_SCHEMA: JsonSchema = {
       additionalProperties: {
         type: 'object',
         required: ['from'],
-        properties: { from: { ...name, description: 'the connection to read from' }, description: { type: 'string' } },
+        properties: {
+          from: { ...name, description: 'the connection to read from' },
+          description: { type: 'string' },
+          where: { ...expression, description: 'a filter, pushed down to the database where it can be' },
+        },
       },
     },
     steps: {
@@ -169,5 +173,5 @@ export const SPEC_SCHEMA: JsonSchema = {
 };
 
 /** Keys a source or output carries for the language itself; the rest belong to the connector. */
-export const SOURCE_LANGUAGE_KEYS = ['from', 'description'] as const;
+export const SOURCE_LANGUAGE_KEYS = ['from', 'description', 'where'] as const;
 export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description'] as const;

@@ -25,6 +25,7 @@ export interface ProfileSpec {
 export interface SourceSpec {
   from: string;
   description?: string;
+  where?: Expression;
   [setting: string]: unknown;
 }
 

@@ -1,0 +1,106 @@
+// Runs every semantic check over a loaded spec, in data-flow order, collecting all diagnostics in one pass.
+import type { ConnectorRegistry } from '../connector/registry.js';
+import type { ParamValue } from '../expr/check.js';
+import type { RowSchema } from '../expr/row-schema.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type { LoadedSpec } from '../spec/load-spec.js';
+import type { Spec } from '../spec/spec.js';
+import { checkConnection, checkConnections } from './connections.js';
+import { CheckContext } from './context.js';
+import { checkGraph } from './graph.js';
+import { checkOutput, type OutputAnalysis } from './outputs.js';
+import { resolveParams, type ParamOverrides } from './params.js';
+import { checkSchedule } from './schedule.js';
+import { checkSource, type SourceAnalysis } from './sources.js';
+import { checkStep, type StepAnalysis } from './steps.js';
+import { checkTests } from './tests.js';
+
+export interface AnalyzeOptions {
+  registry: ConnectorRegistry;
+  profile?: string;
+  params?: Record<string, string>;
+  /** The date `today` resolves to; defaults to the clock (UTC). */
+  today?: string;
+}
+
+export interface Analysis {
+  spec: Spec;
+  profile?: string;
+  params: Map<string, ParamValue>;
+  order: string[];
+  sources: Map<string, SourceAnalysis>;
+  steps: Map<string, StepAnalysis>;
+  outputs: Map<string, OutputAnalysis>;
+  schemas: Map<string, RowSchema>;
+}
+
+export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis: Analysis; context: CheckContext } {
+  const spec = applyProfile(loaded, options.profile);
+  const ctx = new CheckContext(spec, loaded.locator, options.registry);
+  if (options.profile !== undefined && !loaded.spec.profiles?.[options.profile]) {
+    const names = Object.keys(loaded.spec.profiles ?? {});
+    ctx.diagnostics.push({
+      code: 'SF207',
+      severity: 'error',
+      message: `the spec has no profile \`${options.profile}\``,
+      ...(names.length ? { hint: didYouMean(options.profile, names) ?? `profiles: ${names.join(', ')}` } : { hint: 'add one under `profiles:`' }),
+    });
+  }
+  const params = resolveParams(ctx, {
+    ...(options.profile ? { profile: loaded.spec.profiles?.[options.profile]?.params ?? {}, profileName: options.profile } : {}),
+    ...(options.params ? { cli: options.params } : {}),
+    today: options.today ?? new Date().toISOString().slice(0, 10),
+  });
+  checkConnections(ctx);
+  // Every profile's connections are checked, not only the selected one's: a typo in the demo profile is still a typo.
+  for (const [pname, profile] of Object.entries(loaded.spec.profiles ?? {})) {
+    if (pname === options.profile) continue;
+    for (const [cname, conn] of Object.entries(profile.connections ?? {})) {
+      const path = ['profiles', pname, 'connections', cname];
+      if (!loaded.spec.connections?.[cname]) {
+        ctx.reportKey('SF201', `profile \`${pname}\` replaces connection \`${cname}\`, which the spec does not declare`, path, didYouMean(cname, Object.keys(loaded.spec.connections ?? {})));
+      }
+      checkConnection(ctx, conn, path);
+    }
+  }
+  const graph = checkGraph(ctx);
+  const analysis: Analysis = { spec, params, order: graph.order, sources: new Map(), steps: new Map(), outputs: new Map(), schemas: new Map() };
+  if (options.profile) analysis.profile = options.profile;
+  for (const name of graph.order) {
+    if (graph.kind.get(name) === 'source') {
+      const s = checkSource(ctx, name, params);
+      if (s) {
+        analysis.sources.set(name, s);
+        analysis.schemas.set(name, s.schema);
+      }
+    } else {
+      const s = checkStep(ctx, name, analysis.schemas, params);
+      if (s) {
+        analysis.steps.set(name, s);
+        analysis.schemas.set(name, s.schema);
+      }
+    }
+  }
+  for (const name of Object.keys(spec.outputs).sort()) {
+    const o = checkOutput(ctx, name, analysis.schemas);
+    if (o) analysis.outputs.set(name, o);
+  }
+  if (spec.rejects?.to && !spec.connections?.[spec.rejects.to]) {
+    ctx.report('SF201', `unknown connection \`${spec.rejects.to}\``, ['rejects', 'to'], didYouMean(spec.rejects.to, Object.keys(spec.connections ?? {})));
+  }
+  checkSchedule(ctx);
+  checkTests(ctx, analysis.schemas);
+  return { analysis, context: ctx };
+}
+
+/** The spec as the profile sees it: its connections swapped in, the locator pointing at the profile's text. */
+function applyProfile(loaded: LoadedSpec, profile: string | undefined): Spec {
+  const p = profile ? loaded.spec.profiles?.[profile] : undefined;
+  if (!p?.connections) return loaded.spec;
+  const connections = { ...(loaded.spec.connections ?? {}) };
+  for (const [name, conn] of Object.entries(p.connections)) {
+    connections[name] = conn;
+    loaded.locator.remap(['connections', name], ['profiles', profile!, 'connections', name]);
+  }
+  return { ...loaded.spec, connections };
+}

@@ -1,0 +1,39 @@
+// Connections: a known connector, settings that fit its schema, references well formed, secrets never in clear.
+import { didYouMean } from '../diagnostics/suggest.js';
+import { CONNECTOR_CODES, schemaDiagnostics } from '../spec/schema-diagnostics.js';
+import type { Path } from '../spec/locate.js';
+import type { ConnectionSpec } from '../spec/spec.js';
+import type { CheckContext } from './context.js';
+import { isReferenceOnly, scanReferences } from './references.js';
+
+export function checkConnections(ctx: CheckContext): void {
+  for (const [name, conn] of Object.entries(ctx.spec.connections ?? {})) checkConnection(ctx, conn, ['connections', name]);
+}
+
+export function checkConnection(ctx: CheckContext, conn: ConnectionSpec, path: Path): void {
+  const connector = ctx.registry.get(conn.use);
+  if (!connector) {
+    ctx.report('SF205', `unknown connector \`${conn.use}\``, [...path, 'use'], didYouMean(conn.use, ctx.registry.names()) ?? `connectors: ${ctx.registry.names().join(', ')}`);
+    return;
+  }
+  const { use: _use, ...settings } = conn;
+  ctx.diagnostics.push(
+    ...schemaDiagnostics({ value: settings, schema: connector.connection, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `the ${conn.use} connector` }),
+  );
+  checkReferences(ctx, settings, path);
+  for (const key of connector.secretSettings ?? []) {
+    const v = settings[key];
+    if (typeof v === 'string' && !isReferenceOnly(v)) {
+      ctx.report('SF407', `\`${key}\` of ${path.join('.')} is written in clear text`, [...path, key], `write \`${key}: \${secret:NAME}\` and keep the value in the environment or a secrets file`);
+    }
+  }
+}
+
+function checkReferences(ctx: CheckContext, value: unknown, path: Path): void {
+  if (typeof value === 'string') {
+    const { malformed } = scanReferences(value);
+    if (malformed) ctx.report('SF212', `\`${malformed}\` is not a reference sisflow understands`, path, 'write ${env:NAME} or ${secret:NAME}');
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) checkReferences(ctx, v, [...path, Array.isArray(value) ? Number(k) : k]);
+  }
+}

@@ -1,0 +1,99 @@
+// Sources: the connection can read, its settings fit the connector, `where` is typed and split
+// into the part the database runs (pushed down) and the part JavaScript runs.
+import type { SourceDescription } from '../connector/connector.js';
+import { conjuncts, exprToSql, type SqlFragment } from '../expr/compile-sql.js';
+import { checkExpression, type CheckedExpr, type ParamValue } from '../expr/check.js';
+import { schemaMap, type RowSchema } from '../expr/row-schema.js';
+import { T } from '../expr/types.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import { CONNECTOR_CODES, schemaDiagnostics } from '../spec/schema-diagnostics.js';
+import { SOURCE_LANGUAGE_KEYS } from '../spec/schema.js';
+import type { CheckContext } from './context.js';
+
+export interface SourceFilter {
+  text: string;
+  /** Conjuncts the database evaluates, compiled for the source's dialect. */
+  pushdown?: SqlFragment & { dialect: string; expressions: string[] };
+  /** Conjuncts JavaScript evaluates after reading. */
+  residual: string[];
+}
+
+export interface SourceAnalysis {
+  name: string;
+  connection: string;
+  use: string;
+  settings: Record<string, unknown>;
+  description: SourceDescription;
+  schema: RowSchema;
+  filter?: SourceFilter;
+}
+
+export function checkSource(ctx: CheckContext, name: string, params: ReadonlyMap<string, ParamValue>): SourceAnalysis | undefined {
+  const src = ctx.spec.sources[name]!;
+  const path = ['sources', name];
+  const conn = ctx.spec.connections?.[src.from];
+  if (!conn) {
+    ctx.report('SF201', `unknown connection \`${src.from}\``, [...path, 'from'], didYouMean(src.from, Object.keys(ctx.spec.connections ?? {})) ?? 'declare it under `connections:`');
+    return undefined;
+  }
+  const connector = ctx.registry.get(conn.use);
+  if (!connector) return undefined; // reported with the connection
+  if (!connector.source) {
+    ctx.report('SF214', `the ${conn.use} connector cannot be read from`, [...path, 'from'], 'use a connection whose connector is a source');
+    return undefined;
+  }
+  const settings = Object.fromEntries(Object.entries(src).filter(([k]) => !(SOURCE_LANGUAGE_KEYS as readonly string[]).includes(k)));
+  const schemaErrors = schemaDiagnostics({ value: settings, schema: connector.source.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} source` });
+  ctx.diagnostics.push(...schemaErrors);
+  if (schemaErrors.length > 0) return undefined;
+  const { use: _use, ...connSettings } = conn;
+  const description = connector.source.describe({
+    settings,
+    connection: connSettings,
+    report: (code, message, rel, hint) => ctx.report(code, message, [...path, ...rel], hint),
+  });
+  if (!description) return undefined;
+  const analysis: SourceAnalysis = { name, connection: src.from, use: conn.use, settings, description, schema: description.schema };
+  if (src.where !== undefined) {
+    const filter = checkSourceFilter(ctx, name, src.where, description, params);
+    if (filter) analysis.filter = filter;
+  }
+  return analysis;
+}
+
+function checkSourceFilter(ctx: CheckContext, name: string, text: string, desc: SourceDescription, params: ReadonlyMap<string, ParamValue>): SourceFilter | undefined {
+  const path = ['sources', name, 'where'];
+  const columns = schemaMap(desc.schema);
+  const scope = { columns, qualifiers: new Map([[name, columns]]), params };
+  const checked = ctx.expression(path, text, scope);
+  if (!checked) return undefined;
+  if (checked.type.kind !== 'bool' && checked.type.kind !== 'any') {
+    ctx.report('SF311', `\`where\` must be a condition (bool), not ${checked.type.kind}`, path);
+    return undefined;
+  }
+  const filter: SourceFilter = { text, residual: [] };
+  const pushed: { text: string; checked: CheckedExpr }[] = [];
+  for (const part of conjuncts(checked.expr)) {
+    const partText = text.slice(part.start, part.end);
+    const partChecked: CheckedExpr = { expr: part, type: checked.types.get(part) ?? T.bool, types: checked.types, reads: [] };
+    if (desc.pushdown && exprToSql(partChecked, sqlScope(desc, params))) pushed.push({ text: partText, checked: partChecked });
+    else filter.residual.push(partText);
+  }
+  if (pushed.length > 0 && desc.pushdown) {
+    // Compile the pushed conjuncts together so parameter numbering runs through the whole clause.
+    const combined = pushed.map((p) => p.checked.expr).reduce((a, b) => ({ kind: 'binary', op: 'and', left: a, right: b, start: a.start, end: b.end }));
+    const { checked: recheck } = checkExpression(combined, { columns, qualifiers: new Map([[name, columns]]), params });
+    const sql = exprToSql(recheck, sqlScope(desc, params))!;
+    filter.pushdown = { dialect: desc.pushdown, sql: sql.sql, parameters: sql.parameters, expressions: pushed.map((p) => p.text) };
+  }
+  return filter;
+}
+
+function sqlScope(desc: SourceDescription, params: ReadonlyMap<string, ParamValue>) {
+  const cols = new Set(desc.schema.map((c) => c.name));
+  return {
+    dialect: desc.pushdown!,
+    column: (q: string | undefined, n: string) => (cols.has(n) ? (desc.columnSql ? desc.columnSql(n) : n) : undefined),
+    params,
+  };
+}

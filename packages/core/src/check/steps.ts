@@ -1,0 +1,191 @@
+// Steps: each input's schema flows in; lookups, filters, mappings, dedupe and rules are typed against it.
+import type { CheckedExpr, ParamValue } from '../expr/check.js';
+import { schemaMap, type ColumnInfo, type RowSchema } from '../expr/row-schema.js';
+import { comparable, nullable, typeToString, unify, type Type } from '../expr/types.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type { Path } from '../spec/locate.js';
+import type { RuleSpec, StepSpec } from '../spec/spec.js';
+import type { CheckContext } from './context.js';
+
+export interface LookupAnalysis {
+  alias: string;
+  from: string;
+  key: string[];
+  on: { text: string; checked: CheckedExpr }[];
+  required: boolean;
+}
+
+export interface StepAnalysis {
+  name: string;
+  inputs: string[];
+  union: boolean;
+  lookups: LookupAnalysis[];
+  where?: { text: string; checked: CheckedExpr };
+  columns?: { name: string; text: string; checked: CheckedExpr }[];
+  schema: RowSchema;
+  /** For each output column, the input columns (`step.column`) it is computed from. */
+  lineage: Record<string, string[]>;
+}
+
+const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<string, RowSchema>, params: ReadonlyMap<string, ParamValue>): StepAnalysis | undefined {
+  const step = ctx.spec.steps![name]!;
+  const path: Path = ['steps', name];
+  const inputs = step.union ?? (step.from ? [step.from] : []);
+  const inputSchemas = inputs.map((i) => schemas.get(i));
+  if (inputs.length === 0 || inputSchemas.some((s) => !s)) return undefined; // reported elsewhere
+  const input = step.union ? unionSchema(ctx, name, step, inputSchemas as RowSchema[]) : inputSchemas[0]!;
+  if (!input) return undefined;
+
+  const inputName = step.from ?? name;
+  const columns = schemaMap(input);
+  const qualifiers = new Map<string, ReadonlyMap<string, Type>>([[inputName, columns]]);
+  const baseScope = { columns, qualifiers, params };
+  let ok = true;
+
+  const lookups: LookupAnalysis[] = [];
+  for (const [alias, l] of Object.entries(step.lookup ?? {})) {
+    const lpath = [...path, 'lookup', alias];
+    const ls = schemas.get(l.from);
+    if (!ls) {
+      ok = false;
+      continue;
+    }
+    if (qualifiers.has(alias)) ctx.reportKey('SF206', `\`${alias}\` already names this step's input`, lpath, 'choose another alias');
+    const lcols = schemaMap(ls);
+    const key = list(l.key);
+    const on = list(l.on);
+    if (key.length !== on.length) ctx.report('SF117', `lookup \`${alias}\` has ${key.length} key column(s) but ${on.length} \`on\` value(s)`, [...lpath, 'on']);
+    const ons: { text: string; checked: CheckedExpr }[] = [];
+    key.forEach((k, i) => {
+      const kt = lcols.get(k);
+      const kpath = Array.isArray(l.key) ? [...lpath, 'key', i] : [...lpath, 'key'];
+      if (!kt) ctx.report('SF208', `\`${l.from}\` has no column \`${k}\``, kpath, didYouMean(k, lcols.keys()));
+      const text = on[i];
+      if (text === undefined) return;
+      const opath = Array.isArray(l.on) ? [...lpath, 'on', i] : [...lpath, 'on'];
+      const checked = ctx.expression(opath, text, baseScope);
+      if (!checked) return void (ok = false);
+      if (kt && !comparable(kt, checked.type)) ctx.report('SF306', `lookup key \`${k}\` is ${typeToString(kt)} but \`on\` gives ${typeToString(checked.type)}`, opath);
+      ons.push({ text, checked });
+    });
+    const required = l.required ?? false;
+    // A lookup that may find nothing gives null for all its columns.
+    qualifiers.set(alias, new Map([...lcols].map(([c, t]) => [c, required ? t : nullable(t, true)])));
+    lookups.push({ alias, from: l.from, key, on: ons, required });
+  }
+
+  const scope = { columns, qualifiers, params };
+  const analysis: StepAnalysis = { name, inputs, union: !!step.union, lookups, schema: input, lineage: {} };
+  if (step.where !== undefined) {
+    const checked = ctx.expression([...path, 'where'], step.where, scope);
+    if (checked && checked.type.kind !== 'bool' && checked.type.kind !== 'any') ctx.report('SF311', `\`where\` must be a condition (bool), not ${typeToString(checked.type)}`, [...path, 'where']);
+    if (checked) analysis.where = { text: step.where, checked };
+    else ok = false;
+  }
+  if (step.columns) {
+    const out: ColumnInfo[] = [];
+    analysis.columns = [];
+    for (const [col, text] of Object.entries(step.columns)) {
+      const cpath = [...path, 'columns', col];
+      if (typeof text !== 'string') continue;
+      const checked = ctx.expression(cpath, text, scope);
+      if (!checked) {
+        ok = false;
+        continue;
+      }
+      if (checked.type.kind === 'list' || checked.type.kind === 'map') {
+        ctx.report('SF306', `column \`${col}\` would hold ${typeToString(checked.type)}; columns hold single values`, cpath, 'use join(list, \',\') for a list');
+      }
+      analysis.columns.push({ name: col, text, checked });
+      out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type });
+      analysis.lineage[col] = checked.reads.flatMap((r) => {
+        const dot = r.indexOf('.');
+        if (dot >= 0 && r.slice(0, dot) !== inputName) return [r];
+        const c = dot >= 0 ? r.slice(dot + 1) : r;
+        return inputs.map((i) => `${i}.${c}`);
+      });
+    }
+    analysis.schema = out;
+  } else {
+    for (const c of input) analysis.lineage[c.name] = inputs.map((i) => `${i}.${c.name}`);
+  }
+  checkKeysAndRules(ctx, name, step, analysis.schema, schemas, params);
+  return ok ? analysis : undefined;
+}
+
+function unionSchema(ctx: CheckContext, name: string, step: StepSpec, inputs: RowSchema[]): RowSchema | undefined {
+  const first = inputs[0]!;
+  const out: ColumnInfo[] = first.map((c) => ({ ...c }));
+  let ok = true;
+  inputs.slice(1).forEach((s, k) => {
+    const i = k + 1;
+    const path = ['steps', name, 'union', i];
+    const a = first.map((c) => c.name).join(', ');
+    const b = s.map((c) => c.name).join(', ');
+    if (a !== b) {
+      ok = false;
+      const missing = first.filter((c) => !s.some((x) => x.name === c.name)).map((c) => c.name);
+      const extra = s.filter((c) => !first.some((x) => x.name === c.name)).map((c) => c.name);
+      const detail = missing.length || extra.length ? `${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `extra ${extra.join(', ')}` : ''}` : 'same columns in another order';
+      ctx.report('SF213', `\`${step.union![i]}\` does not have the columns of \`${step.union![0]}\` (${detail})`, path, 'every input of a union must list the same columns in the same order');
+      return;
+    }
+    s.forEach((c, j) => {
+      const u = unify(out[j]!.type, c.type);
+      if (!u) {
+        ok = false;
+        ctx.report('SF213', `column \`${c.name}\` is ${typeToString(c.type)} in \`${step.union![i]}\` but ${typeToString(out[j]!.type)} in \`${step.union![0]}\``, path);
+      } else out[j]!.type = u;
+    });
+  });
+  return ok ? out : undefined;
+}
+
+function checkKeysAndRules(ctx: CheckContext, name: string, step: StepSpec, schema: RowSchema, schemas: ReadonlyMap<string, RowSchema>, params: ReadonlyMap<string, ParamValue>): void {
+  const cols = schemaMap(schema);
+  const path = ['steps', name];
+  const need = (col: string, p: Path) => {
+    if (!cols.has(col)) ctx.report('SF208', `step \`${name}\` has no column \`${col}\``, p, didYouMean(col, cols.keys()) ?? `its columns: ${[...cols.keys()].join(', ')}`);
+  };
+  if (step.dedupe) {
+    const keys = list(step.dedupe.key);
+    keys.forEach((k, i) => need(k, Array.isArray(step.dedupe!.key) ? [...path, 'dedupe', 'key', i] : [...path, 'dedupe', 'key']));
+  }
+  (step.rules ?? []).forEach((rule, i) => checkRule(ctx, rule, [...path, 'rules', i], cols, need, schemas, params));
+}
+
+function checkRule(ctx: CheckContext, rule: RuleSpec, path: Path, cols: ReadonlyMap<string, Type>, need: (c: string, p: Path) => void, schemas: ReadonlyMap<string, RowSchema>, params: ReadonlyMap<string, ParamValue>): void {
+  const kinds = ['required', 'unique', 'matches', 'one_of', 'max_length', 'references', 'check'].filter((k) => k in rule);
+  if (kinds.length !== 1) {
+    ctx.report('SF117', kinds.length === 0 ? 'a rule needs one of required, unique, matches, one_of, max_length, references, check' : `a rule has one kind, not ${kinds.join(' and ')}`, path);
+    return;
+  }
+  if ('required' in rule) list(rule.required).forEach((c, i) => need(c, Array.isArray(rule.required) ? [...path, 'required', i] : [...path, 'required']));
+  if ('unique' in rule) list(rule.unique).forEach((c, i) => need(c, Array.isArray(rule.unique) ? [...path, 'unique', i] : [...path, 'unique']));
+  if ('matches' in rule) {
+    for (const [c, re] of Object.entries(rule.matches)) {
+      need(c, [...path, 'matches', c]);
+      try {
+        new RegExp(re, 'u');
+      } catch (e) {
+        ctx.report('SF114', `\`${re}\` is not a valid regular expression: ${(e as Error).message}`, [...path, 'matches', c]);
+      }
+    }
+  }
+  if ('one_of' in rule) for (const c of Object.keys(rule.one_of)) need(c, [...path, 'one_of', c]);
+  if ('max_length' in rule) for (const c of Object.keys(rule.max_length)) need(c, [...path, 'max_length', c]);
+  if ('references' in rule) {
+    need(rule.references.column, [...path, 'references', 'column']);
+    const target = schemas.get(rule.references.step);
+    if (target && !target.some((c) => c.name === rule.references.key)) {
+      ctx.report('SF208', `\`${rule.references.step}\` has no column \`${rule.references.key}\``, [...path, 'references', 'key'], didYouMean(rule.references.key, target.map((c) => c.name)));
+    }
+  }
+  if ('check' in rule) {
+    if (!rule.message) ctx.report('SF111', 'a `check` rule needs a `message` saying what is wrong', path);
+    const checked = ctx.expression([...path, 'check'], rule.check, { columns: cols, qualifiers: new Map(), params });
+    if (checked && checked.type.kind !== 'bool' && checked.type.kind !== 'any') ctx.report('SF311', `\`check\` must be a condition (bool), not ${typeToString(checked.type)}`, [...path, 'check']);
+  }
+}

@@ -1,0 +1,107 @@
+// The connector API: what a source or sink connector declares (pure, for checking and planning)
+// and what it does at run time (I/O). Third parties implement this and register by `use:` name.
+import type { DiagnosticCode } from '../diagnostics/codes.js';
+import type { Dialect } from '../expr/functions.js';
+import type { SqlFragment } from '../expr/compile-sql.js';
+import type { RowSchema } from '../expr/row-schema.js';
+import type { Path } from '../spec/locate.js';
+import type { JsonSchema } from '../spec/schema.js';
+
+export type Row = Record<string, unknown>;
+export type Settings = Record<string, unknown>;
+
+/** What a spec needs from the system it touches, listed by `sisflow plan` and `sisflow grants`. */
+export interface Needs {
+  tables?: { name: string; access: 'read' | 'write'; columns?: string[] }[];
+  permissions?: string[];
+}
+
+export interface DescribeContext {
+  /** The source's or output's own settings (language keys like `from` removed). */
+  settings: Settings;
+  /** The connection's settings, `${…}` references unresolved. */
+  connection: Settings;
+  report(code: DiagnosticCode, message: string, path: Path, hint?: string): void;
+}
+
+export interface SourceDescription {
+  schema: RowSchema;
+  /** The SQL dialect a `where` may be pushed down in; absent when the source cannot filter. */
+  pushdown?: Dialect;
+  /** How a column is written in that dialect (quoted identifier). */
+  columnSql?(name: string): string;
+  needs?: Needs;
+}
+
+export interface SinkDescription {
+  needs?: Needs;
+  /** What the sink writes, for the plan outline: a path, a table. */
+  target: string;
+}
+
+export interface RunContext {
+  signal: AbortSignal;
+  /** Log lines for the run report; never pass secret values. */
+  log(message: string): void;
+  /** Directory relative paths resolve against (the spec's folder). */
+  baseDir: string;
+  /** Counts retries and similar events for the run report. */
+  count(event: string, n?: number): void;
+}
+
+export interface SourceReadRequest {
+  connection: Settings;
+  settings: Settings;
+  schema: RowSchema;
+  /** The pushed-down part of `where`, already compiled for this source's dialect. */
+  filter?: SqlFragment;
+  batchSize: number;
+  /** Stop after this many rows (`--limit`). */
+  limit?: number;
+}
+
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface SinkWriteRequest {
+  connection: Settings;
+  settings: Settings;
+  schema: RowSchema;
+  rows: AsyncIterable<Row[]>;
+  /** Do everything but make the result visible at the destination. */
+  dryRun: boolean;
+}
+
+export interface SinkResult {
+  rows: number;
+  files: WrittenFile[];
+  /** Per-table counts for database sinks. */
+  changes?: Record<string, { inserted: number; updated: number; deleted: number }>;
+}
+
+export interface SourceRole {
+  settings: JsonSchema;
+  describe(ctx: DescribeContext): SourceDescription | undefined;
+  read(req: SourceReadRequest, ctx: RunContext): AsyncIterable<Row[]>;
+}
+
+export interface SinkRole {
+  settings: JsonSchema;
+  describe(ctx: DescribeContext & { schema: RowSchema }): SinkDescription | undefined;
+  write(req: SinkWriteRequest, ctx: RunContext): Promise<SinkResult>;
+}
+
+export interface Connector {
+  /** The `use:` name. */
+  name: string;
+  summary: string;
+  /** JSON Schema of a connection's settings (without `use`). */
+  connection: JsonSchema;
+  /** Connection settings that carry credentials: they must be `${secret:…}` or `${env:…}` references. */
+  secretSettings?: string[];
+  source?: SourceRole;
+  sink?: SinkRole;
+}

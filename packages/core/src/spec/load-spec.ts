@@ -1,0 +1,40 @@
+// Loads spec text into a typed Spec: YAML hazards and language-schema errors become diagnostics.
+import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
+import { SourceText } from '../diagnostics/source-text.js';
+import { decodeSpecBytes, loadYaml } from './load-yaml.js';
+import { Locator } from './locate.js';
+import { LANGUAGE_CODES, schemaDiagnostics } from './schema-diagnostics.js';
+import { SPEC_SCHEMA } from './schema.js';
+import type { Spec } from './spec.js';
+
+export interface LoadedSpec {
+  spec: Spec;
+  locator: Locator;
+}
+
+export interface LoadOutcome extends Result<LoadedSpec> {
+  /** The text that was read, for code frames (absent when it could not be decoded). */
+  source?: SourceText;
+}
+
+export function loadSpec(input: string | Uint8Array, file: string): LoadOutcome {
+  let text: string;
+  if (typeof input === 'string') text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  else {
+    const decoded = decodeSpecBytes(input, file);
+    if (decoded.value === undefined) return { diagnostics: decoded.diagnostics };
+    text = decoded.value;
+  }
+  const yaml = loadYaml(text, file);
+  if (!yaml.value) return { diagnostics: yaml.diagnostics, ...(yaml.diagnostics[0]?.span ? { source: sourceOf(text, file) } : {}) };
+  const { source, doc, value } = yaml.value;
+  const locator = new Locator(source, doc);
+  const diagnostics: Diagnostic[] = [...yaml.diagnostics];
+  diagnostics.push(...schemaDiagnostics({ value, schema: SPEC_SCHEMA, locator, base: [], codes: LANGUAGE_CODES }));
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, source };
+  return { value: { spec: value as Spec, locator }, diagnostics, source };
+}
+
+function sourceOf(text: string, file: string): SourceText {
+  return new SourceText(file, text);
+}
