@@ -1,1 +1,25 @@
-export {};
+// @sisflow/connectors: the concrete connectors (SQLite, local files, …), the Aeries table
+// catalog and the synthetic demo district.
+import { ConnectorRegistry } from '@sisflow/core';
+import { filesConnector } from './files/files-connector.js';
+import { sqliteConnector } from './sqlite/sqlite-connector.js';
+
+export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
+export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
+export { describeTableSource, tableSelect, TABLE_SOURCE_SETTINGS } from './aeries/table-source.js';
+export { AtomicFile, TEMP_PREFIX } from './files/atomic-file.js';
+export { filesConnector } from './files/files-connector.js';
+export { sqliteConnector } from './sqlite/sqlite-connector.js';
+export { csvFormatter } from './csv/csv-writer.js';
+export { readCsv, CsvFileError } from './csv/csv-reader.js';
+export { csvReadOptions, csvWriteOptions } from './csv/csv-settings.js';
+export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } from './demo/generate.js';
+export { writeDemoDatabase, createTableSql } from './demo/sqlite-demo.js';
+
+/** Every connector this package provides. */
+export const CONNECTORS = [filesConnector, sqliteConnector];
+
+/** A registry holding this package's connectors; add your own with `.register(...)`. */
+export function defaultRegistry(): ConnectorRegistry {
+  return new ConnectorRegistry().register(...CONNECTORS);
+}

@@ -24,6 +24,8 @@ export type { ColumnInfo, RowSchema } from './expr/row-schema.js';
 export { analyze, type Analysis, type AnalyzeOptions } from './check/analyze.js';
 export { coerce } from './check/params.js';
 export { nextRuns } from './check/schedule.js';
+export { cellParser, type CellOptions } from './runtime/parse-cell.js';
+export { parseDate, formatDate } from './expr/dates.js';
 export { REFERENCE, scanReferences } from './check/references.js';
 
 export { compile, buildPlan, type CompileResult } from './plan/compile.js';
@@ -31,4 +33,12 @@ export { canonicalJson, sha256Hex } from './plan/canonical-json.js';
 export type * from './plan/plan.js';
 
 export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
+
+export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
+export type { RunReport } from './runtime/report.js';
+export { prepare, PlanError, type PreparedPlan } from './runtime/prepare.js';
+export { BoundedQueue } from './runtime/queue.js';
+export { Redactor, resolveSettings, MissingReferenceError, type SecretSource } from './runtime/secrets.js';
+export { REJECT_SCHEMA, type Reject } from './runtime/rejects.js';
+export type { StepCounts } from './runtime/step-runner.js';
 export type * from './connector/connector.js';

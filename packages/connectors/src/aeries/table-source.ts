@@ -32,15 +32,21 @@ export function describeTableSource(ctx: DescribeContext, dialect: Dialect): Sou
   const schema = tableSchema(table, wanted);
   return {
     schema,
+    filterSchema: tableSchema(table),
     pushdown: dialect,
     columnSql: (n) => quoteIdent(n, dialect),
     needs: { tables: [{ name: table.name, access: 'read', columns: schema.map((c) => c.name) }] },
   };
 }
 
-/** SELECT for a table read with an optional pushed-down filter; identifiers come from the catalog, values are parameters. */
-export function tableSelect(table: string, columns: string[], dialect: Dialect, where?: string): string {
+/**
+ * SELECT for a table read with an optional pushed-down filter, ordered by the table's key so
+ * every run reads rows in the same order (dedupe keeps the same row; outputs are byte-identical).
+ * Identifiers come from the catalog and are quoted; values are parameters.
+ */
+export function tableSelect(table: string, columns: string[], dialect: Dialect, where?: string, orderBy: string[] = []): string {
   const cols = columns.map((c) => quoteIdent(c, dialect)).join(', ');
   const from = dialect === 'tsql' ? `${quoteIdent('dbo', dialect)}.${quoteIdent(table, dialect)}` : quoteIdent(table, dialect);
-  return `SELECT ${cols} FROM ${from}${where ? ` WHERE ${where}` : ''}`;
+  const order = orderBy.length ? ` ORDER BY ${orderBy.map((c) => quoteIdent(c, dialect)).join(', ')}` : '';
+  return `SELECT ${cols} FROM ${from}${where ? ` WHERE ${where}` : ''}${order}`;
 }

@@ -1,17 +1,29 @@
-// `use: sqlite` — an embedded SQLite database with Aeries tables: the demo default, no server needed.
-import { resolve } from 'node:path';
+// `use: sqlite` — an embedded SQLite database holding Aeries tables. With `demo: true` it is the
+// synthetic demo district, generated on first use: every example runs with no server at all.
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Connector, Row, RunContext, SourceReadRequest } from '@sisflow/core';
+import type { Connector, Row, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
+import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeries/table-source.js';
+import { writeDemoDatabase } from '../demo/sqlite-demo.js';
+
+/** Bump when the demo generator's output changes, so cached demo databases are rebuilt. */
+export const DEMO_VERSION = 1;
 
 export const sqliteConnector: Connector = {
   name: 'sqlite',
-  summary: 'an embedded SQLite database holding Aeries tables (the demo database)',
+  summary: 'an embedded SQLite database holding Aeries tables; `demo: true` is the built-in demo district',
   connection: {
     type: 'object',
-    required: ['path'],
     additionalProperties: false,
-    properties: { path: { type: 'string', minLength: 1, description: 'database file, relative to the spec' } },
+    oneOf: [{ required: ['path'] }, { required: ['demo'] }],
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'database file, relative to the spec' },
+      demo: { const: true, description: 'use the built-in synthetic Aeries district (created on first use)' },
+      students_per_school: { type: 'integer', minimum: 1, maximum: 1000000, default: 400, description: 'size of the demo district' },
+    },
   },
   source: {
     settings: TABLE_SOURCE_SETTINGS,
@@ -20,26 +32,40 @@ export const sqliteConnector: Connector = {
   },
 };
 
-async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterable<Row[]> {
-  const file = resolve(ctx.baseDir, String(req.connection.path));
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+/** The database file a connection names; the demo database is created when missing. */
+export function sqliteFile(connection: Settings, baseDir: string): string {
+  if (connection.demo !== true) return resolve(baseDir, String(connection.path));
+  const size = Number(connection.students_per_school ?? 400);
+  const dir = process.env.SISFLOW_DEMO_DIR ?? join(tmpdir(), 'sisflow-demo');
+  const file = join(dir, `aeries-v${DEMO_VERSION}-${size}.db`);
+  if (!existsSync(file)) writeDemoDatabase(file, { studentsPerSchool: size });
+  return file;
+}
+
+async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
+  const db = new Database(sqliteFile(req.connection, ctx.baseDir), { readonly: true, fileMustExist: true });
   try {
+    const table = String(req.settings.table).toUpperCase();
     const columns = req.schema.map((c) => c.name);
-    const sql = tableSelect(String(req.settings.table), columns, 'sqlite', req.filter?.sql) + (req.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(req.limit))}` : '');
+    const orderBy = AERIES_CATALOG.get(table)?.key ?? [];
+    const sql = tableSelect(table, columns, 'sqlite', req.filter?.sql, orderBy) + (req.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(req.limit))}` : '');
     const bools = req.schema.filter((c) => c.type.kind === 'bool').map((c) => c.name);
     const stmt = db.prepare(sql);
     let batch: Row[] = [];
-    for (const row of stmt.iterate(...(req.filter?.parameters ?? [])) as Iterable<Row>) {
+    const params = Object.fromEntries((req.filter?.parameters ?? []).map((v, i) => [`p${i + 1}`, toSqlite(v)]));
+    for (const row of stmt.iterate(params) as Iterable<Row>) {
       for (const b of bools) if (row[b] !== null) row[b] = row[b] === 1 || row[b] === true;
       batch.push(row);
       if (batch.length >= req.batchSize) {
-        yield batch;
+        yield { rows: batch };
         batch = [];
         if (ctx.signal.aborted) return;
       }
     }
-    if (batch.length > 0) yield batch;
+    if (batch.length > 0) yield { rows: batch };
   } finally {
     db.close();
   }
 }
+
+const toSqlite = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);

@@ -19,6 +19,8 @@ export interface AnalyzeOptions {
   registry: ConnectorRegistry;
   profile?: string;
   params?: Record<string, string>;
+  /** Typed parameter values (a program's or a spec test's), applied before `params`. */
+  values?: Record<string, unknown>;
   /** The date `today` resolves to; defaults to the clock (UTC). */
   today?: string;
 }
@@ -49,6 +51,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
   const params = resolveParams(ctx, {
     ...(options.profile ? { profile: loaded.spec.profiles?.[options.profile]?.params ?? {}, profileName: options.profile } : {}),
     ...(options.params ? { cli: options.params } : {}),
+    ...(options.values ? { values: options.values } : {}),
     today: options.today ?? new Date().toISOString().slice(0, 10),
   });
   checkConnections(ctx);
@@ -89,7 +92,8 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     ctx.report('SF201', `unknown connection \`${spec.rejects.to}\``, ['rejects', 'to'], didYouMean(spec.rejects.to, Object.keys(spec.connections ?? {})));
   }
   checkSchedule(ctx);
-  checkTests(ctx, analysis.schemas);
+  const givenSchemas = new Map([...analysis.sources].flatMap(([n, s]) => (s.filter && s.description.filterSchema ? [[n, s.description.filterSchema] as const] : [])));
+  checkTests(ctx, analysis.schemas, givenSchemas);
   return { analysis, context: ctx };
 }
 

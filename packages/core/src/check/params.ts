@@ -9,6 +9,8 @@ export interface ParamOverrides {
   /** From the profile: typed YAML values. */
   profile?: Record<string, unknown>;
   profileName?: string;
+  /** Typed values from a program or a spec-embedded test (`tests[].params`). */
+  values?: Record<string, unknown>;
   /** From `--param k=v`: text to be read by the declared type. */
   cli?: Record<string, string>;
   /** The date that `today` defaults resolve to (injectable for reproducible plans). */
@@ -43,6 +45,15 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
         ctx.report('SF211', `profile value of \`${name}\` is not ${typeToString(type)}: ${v.why}`, ['profiles', overrides.profileName ?? '', 'params', name]);
       }
     }
+    const fromValues = overrides.values?.[name];
+    if (fromValues !== undefined) {
+      const v = coerce(fromValues, type, overrides.today);
+      if (v.ok) value = v.value;
+      else {
+        ok = false;
+        ctx.diagnostics.push({ code: 'SF211', severity: 'error', message: `the value given for \`${name}\` is not ${typeToString(type)}: ${v.why}` });
+      }
+    }
     const fromCli = overrides.cli?.[name];
     if (fromCli !== undefined) {
       const v = coerce(parseCliValue(fromCli, type), type, overrides.today);
@@ -61,7 +72,7 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
         }
       }
     }
-    if (ok && value === null && p.default === undefined && fromProfile === undefined && fromCli === undefined) {
+    if (ok && value === null && p.default === undefined && fromProfile === undefined && fromCli === undefined && fromValues === undefined) {
       ctx.report('SF219', `parameter \`${name}\` has no default and no value`, ['params', name], `give it a default, or run with --param ${name}=…`);
     }
     out.set(name, { type: value === null ? { ...type, nullable: true } : type, value });
@@ -69,7 +80,7 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
   for (const name of Object.keys(overrides.profile ?? {})) {
     if (!(name in declared)) ctx.reportKey('SF210', `the profile sets \`${name}\`, which is not a declared parameter`, ['profiles', overrides.profileName ?? '', 'params', name], didYouMean(name, Object.keys(declared)));
   }
-  for (const name of Object.keys(overrides.cli ?? {})) {
+  for (const name of [...Object.keys(overrides.cli ?? {}), ...Object.keys(overrides.values ?? {})]) {
     if (!(name in declared)) {
       const hint = didYouMean(name, Object.keys(declared));
       ctx.diagnostics.push({ code: 'SF210', severity: 'error', message: `--param ${name}: the spec declares no such parameter`, ...(hint ? { hint } : {}) });

@@ -2,6 +2,7 @@
 // into the part the database runs (pushed down) and the part JavaScript runs.
 import type { SourceDescription } from '../connector/connector.js';
 import { conjuncts, exprToSql, type SqlFragment } from '../expr/compile-sql.js';
+import type { Expr } from '../expr/ast.js';
 import { checkExpression, type CheckedExpr, type ParamValue } from '../expr/check.js';
 import { schemaMap, type RowSchema } from '../expr/row-schema.js';
 import { T } from '../expr/types.js';
@@ -63,7 +64,8 @@ export function checkSource(ctx: CheckContext, name: string, params: ReadonlyMap
 
 function checkSourceFilter(ctx: CheckContext, name: string, text: string, desc: SourceDescription, params: ReadonlyMap<string, ParamValue>): SourceFilter | undefined {
   const path = ['sources', name, 'where'];
-  const columns = schemaMap(desc.schema);
+  const columns = schemaMap(desc.pushdown && desc.filterSchema ? desc.filterSchema : desc.schema);
+  const read = new Set(desc.schema.map((c) => c.name));
   const scope = { columns, qualifiers: new Map([[name, columns]]), params };
   const checked = ctx.expression(path, text, scope);
   if (!checked) return undefined;
@@ -76,8 +78,16 @@ function checkSourceFilter(ctx: CheckContext, name: string, text: string, desc: 
   for (const part of conjuncts(checked.expr)) {
     const partText = text.slice(part.start, part.end);
     const partChecked: CheckedExpr = { expr: part, type: checked.types.get(part) ?? T.bool, types: checked.types, reads: [] };
-    if (desc.pushdown && exprToSql(partChecked, sqlScope(desc, params))) pushed.push({ text: partText, checked: partChecked });
-    else filter.residual.push(partText);
+    if (desc.pushdown && exprToSql(partChecked, sqlScope(desc, params))) {
+      pushed.push({ text: partText, checked: partChecked });
+      continue;
+    }
+    const unread = [...new Set(columnsIn(part))].filter((c) => !read.has(c));
+    if (unread.length > 0) {
+      ctx.report('SF208', `\`${partText}\` cannot run in the database, and it tests ${unread.join(', ')}, which the source does not read`, path, `add ${unread.join(', ')} to \`columns:\``);
+      continue;
+    }
+    filter.residual.push(partText);
   }
   if (pushed.length > 0 && desc.pushdown) {
     // Compile the pushed conjuncts together so parameter numbering runs through the whole clause.
@@ -89,8 +99,21 @@ function checkSourceFilter(ctx: CheckContext, name: string, text: string, desc: 
   return filter;
 }
 
+/** Column names an expression mentions. */
+function columnsIn(expr: Expr): string[] {
+  const out: string[] = [];
+  const walk = (e: unknown): void => {
+    if (!e || typeof e !== 'object') return;
+    const node = e as { kind?: string; name?: string };
+    if (node.kind === 'column' && typeof node.name === 'string') out.push(node.name);
+    for (const v of Object.values(e)) if (v && typeof v === 'object') walk(v);
+  };
+  walk(expr);
+  return out;
+}
+
 function sqlScope(desc: SourceDescription, params: ReadonlyMap<string, ParamValue>) {
-  const cols = new Set(desc.schema.map((c) => c.name));
+  const cols = new Set((desc.filterSchema ?? desc.schema).map((c) => c.name));
   return {
     dialect: desc.pushdown!,
     column: (q: string | undefined, n: string) => (cols.has(n) ? (desc.columnSql ? desc.columnSql(n) : n) : undefined),

@@ -26,6 +26,8 @@ export interface DescribeContext {
 
 export interface SourceDescription {
   schema: RowSchema;
+  /** Columns a pushed-down `where` may test besides the ones read (e.g. `DEL` of a table). */
+  filterSchema?: RowSchema;
   /** The SQL dialect a `where` may be pushed down in; absent when the source cannot filter. */
   pushdown?: Dialect;
   /** How a column is written in that dialect (quoted identifier). */
@@ -41,8 +43,12 @@ export interface SinkDescription {
 
 export interface RunContext {
   signal: AbortSignal;
-  /** Log lines for the run report; never pass secret values. */
+  /** Log lines for the run report; secret values are redacted before they are shown. */
   log(message: string): void;
+  /** A problem worth a reader's attention that does not stop the run (extra columns, empty input). */
+  warn(message: string): void;
+  /** A source row that cannot be read (bad CSV, wrong type): it goes to the rejects output. */
+  reject(reject: { line: number; reason: string; data?: Row | string }): void;
   /** Directory relative paths resolve against (the spec's folder). */
   baseDir: string;
   /** Counts retries and similar events for the run report. */
@@ -82,10 +88,17 @@ export interface SinkResult {
   changes?: Record<string, { inserted: number; updated: number; deleted: number }>;
 }
 
+/** Rows read from a source, with each row's line or record number for rejects. */
+export interface SourceBatch {
+  rows: Row[];
+  /** 1-based line (files) or record number (databases) of each row; the runtime numbers rows when absent. */
+  lines?: number[];
+}
+
 export interface SourceRole {
   settings: JsonSchema;
   describe(ctx: DescribeContext): SourceDescription | undefined;
-  read(req: SourceReadRequest, ctx: RunContext): AsyncIterable<Row[]>;
+  read(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch>;
 }
 
 export interface SinkRole {

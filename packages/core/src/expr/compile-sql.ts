@@ -59,7 +59,8 @@ class SqlGen {
   private param(value: unknown): string {
     const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
     this.parameters.push(v);
-    return this.tsql ? `@p${(this.scope.parameterOffset ?? 0) + this.parameters.length}` : '?';
+    // Named, not positional: a function's SQL form may repeat or reorder its arguments.
+    return `@p${(this.scope.parameterOffset ?? 0) + this.parameters.length}`;
   }
 
   private typeOf(e: Expr): Type | undefined {

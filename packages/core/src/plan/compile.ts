@@ -52,6 +52,7 @@ export function buildPlan(a: Analysis): JobPlan {
         settings: src.settings,
         schema: columns(src.schema),
         ...(src.filter ? { filter: { expression: src.filter.text, residual: src.filter.residual, ...(src.filter.pushdown ? { pushdown: src.filter.pushdown } : {}) } } : {}),
+        ...(src.filter && src.description.filterSchema ? { filterSchema: columns(src.description.filterSchema) } : {}),
       });
       addNeeds(src.connection, src.description.needs);
       continue;

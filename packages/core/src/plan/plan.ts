@@ -26,6 +26,8 @@ export interface PlanSource {
   settings: Settings;
   schema: PlanColumn[];
   filter?: PlanFilter;
+  /** Every column `where` may test (a table's columns), when more than the ones read. */
+  filterSchema?: PlanColumn[];
 }
 
 export interface PlanLookup {

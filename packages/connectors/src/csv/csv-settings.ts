@@ -1,0 +1,62 @@
+// The CSV settings shared by every connector that reads or writes CSV (files, sftp).
+import type { JsonSchema } from '@sisflow/core';
+
+export const CSV_WRITE_SETTINGS: Record<string, JsonSchema> = {
+  header: { type: 'boolean', default: true, description: 'write a header row of column names' },
+  delimiter: { enum: [',', ';', '\t', '|'], default: ',', description: 'field delimiter' },
+  line_ending: { enum: ['crlf', 'lf'], default: 'crlf', description: 'CR/LF (RFC 4180, Destiny) or LF' },
+  bom: { type: 'boolean', default: false, description: 'start the file with a UTF-8 byte order mark (some spreadsheet programs need it)' },
+  quote: { enum: ['needed', 'all', 'text'], default: 'needed', description: 'quote fields only when needed, always, or every text column' },
+  spreadsheet_safe: { type: 'boolean', default: false, description: "prefix cells starting with = + - @ (and tab/CR) with ' so spreadsheets do not run them as formulas" },
+};
+
+export const CSV_READ_SETTINGS: Record<string, JsonSchema> = {
+  columns: {
+    type: 'object',
+    minProperties: 1,
+    additionalProperties: { type: 'string', pattern: '^(string|int|decimal|bool|date|datetime)\\??$' },
+    description: 'the columns to read, matched by header name, each with its type (`date`, `int?` for optional)',
+  },
+  delimiter: { enum: [',', ';', '\t', '|'], default: ',', description: 'field delimiter' },
+  encoding: { enum: ['utf-8', 'utf-16le', 'windows-1252', 'latin1'], default: 'utf-8', description: 'text encoding (a UTF-8 or UTF-16 byte order mark is always recognised)' },
+  date_format: { type: 'string', minLength: 2, description: 'pattern for dates that are not YYYY-MM-DD, e.g. MM/dd/yyyy' },
+  trim: { type: 'boolean', default: true, description: 'remove spaces around values' },
+};
+
+export interface CsvWriteOptions {
+  header: boolean;
+  delimiter: string;
+  lineEnding: 'crlf' | 'lf';
+  bom: boolean;
+  quote: 'needed' | 'all' | 'text';
+  spreadsheetSafe: boolean;
+}
+
+export function csvWriteOptions(s: Record<string, unknown>): CsvWriteOptions {
+  return {
+    header: (s.header as boolean | undefined) ?? true,
+    delimiter: (s.delimiter as string | undefined) ?? ',',
+    lineEnding: (s.line_ending as 'crlf' | 'lf' | undefined) ?? 'crlf',
+    bom: (s.bom as boolean | undefined) ?? false,
+    quote: (s.quote as 'needed' | 'all' | 'text' | undefined) ?? 'needed',
+    spreadsheetSafe: (s.spreadsheet_safe as boolean | undefined) ?? false,
+  };
+}
+
+export interface CsvReadOptions {
+  columns: Record<string, string>;
+  delimiter: string;
+  encoding: string;
+  dateFormat?: string;
+  trim: boolean;
+}
+
+export function csvReadOptions(s: Record<string, unknown>): CsvReadOptions {
+  return {
+    columns: s.columns as Record<string, string>,
+    delimiter: (s.delimiter as string | undefined) ?? ',',
+    encoding: (s.encoding as string | undefined) ?? 'utf-8',
+    ...(typeof s.date_format === 'string' ? { dateFormat: s.date_format } : {}),
+    trim: (s.trim as boolean | undefined) ?? true,
+  };
+}

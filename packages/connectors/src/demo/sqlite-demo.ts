@@ -1,0 +1,54 @@
+// Writes the demo district into a SQLite file with the Aeries catalog's tables, atomically.
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Row } from '@sisflow/core';
+import { AERIES_TABLES, type CatalogTable } from '../aeries/catalog.js';
+import { sqlTypeToType } from '../aeries/column-types.js';
+import { generateDemo, type DemoOptions } from './generate.js';
+
+export function createTableSql(table: CatalogTable): string {
+  const cols = table.columns.map((c) => {
+    const kind = sqlTypeToType(c.sql, false).kind;
+    const type = kind === 'int' || kind === 'bool' ? 'INTEGER' : kind === 'decimal' ? 'REAL' : 'TEXT';
+    return `"${c.name}" ${type}${c.nullable ? '' : ' NOT NULL'}`;
+  });
+  return `CREATE TABLE "${table.name}" (${cols.join(', ')}, PRIMARY KEY (${table.key.map((k) => `"${k}"`).join(', ')}))`;
+}
+
+/** Creates (or replaces) the demo database; returns the row count of each table. */
+export function writeDemoDatabase(path: string, options: DemoOptions = {}): Record<string, number> {
+  const data = generateDemo(options);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  rmSync(temp, { force: true });
+  const db = new Database(temp);
+  const counts: Record<string, number> = {};
+  try {
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.transaction(() => {
+      for (const table of AERIES_TABLES) {
+        db.exec(createTableSql(table));
+        const rows = (data as Record<string, Row[]>)[table.name] ?? [];
+        insertRows(db, table, rows);
+        counts[table.name] = rows.length;
+      }
+    })();
+    db.close();
+    renameSync(temp, path);
+  } catch (e) {
+    if (db.open) db.close();
+    rmSync(temp, { force: true });
+    throw e;
+  }
+  return counts;
+}
+
+export function insertRows(db: Database.Database, table: CatalogTable, rows: Iterable<Row>): void {
+  const names = table.columns.map((c) => c.name);
+  const stmt = db.prepare(`INSERT INTO "${table.name}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
+  for (const row of rows) stmt.run(names.map((n) => toSqlite(row[n])));
+}
+
+const toSqlite = (v: unknown) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);

@@ -1,0 +1,84 @@
+// A file that appears at its final path complete or not at all: written under a temporary name
+// beside the target, flushed to disk, then renamed over it. Aborting removes the temporary file.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { WrittenFile } from '@sisflow/core';
+
+/** Temporary files start with this prefix, so an operator can spot leftovers of a crash. */
+export const TEMP_PREFIX = '.sisflow-tmp-';
+
+export class AtomicFile {
+  private handle: FileHandle | undefined;
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  readonly tempPath: string;
+
+  private constructor(readonly path: string) {
+    this.tempPath = join(dirname(path), `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  }
+
+  static async create(path: string): Promise<AtomicFile> {
+    const f = new AtomicFile(path);
+    await mkdir(dirname(path), { recursive: true });
+    f.handle = await open(f.tempPath, 'wx', 0o644);
+    return f;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (!this.handle) throw new Error(`${this.path} is already closed`);
+    this.hash.update(chunk);
+    this.bytes += chunk.byteLength;
+    let off = 0;
+    while (off < chunk.byteLength) {
+      const { bytesWritten } = await this.handle.write(chunk, off, chunk.byteLength - off);
+      off += bytesWritten;
+    }
+  }
+
+  /** Flushes, renames over the final path and fsyncs the folder so the rename survives a crash. */
+  async commit(): Promise<WrittenFile> {
+    const h = this.handle;
+    if (!h) throw new Error(`${this.path} is already closed`);
+    this.handle = undefined;
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await rename(this.tempPath, this.path);
+    await syncDir(dirname(this.path));
+    return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+
+  /** For a dry run: everything was written, but the final path is left as it was. */
+  async discard(): Promise<WrittenFile> {
+    await this.abort();
+    return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+
+  /** Drops the temporary file; the final path keeps whatever it held before. */
+  async abort(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    if (h) await h.close().catch(() => undefined);
+    await rm(this.tempPath, { force: true });
+  }
+
+  get size(): number {
+    return this.bytes;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
+  const d = await open(dir, 'r').catch(() => undefined);
+  if (!d) return;
+  try {
+    await d.sync();
+  } catch {
+    // ignored: best effort
+  } finally {
+    await d.close();
+  }
+}

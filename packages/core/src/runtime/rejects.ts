@@ -1,0 +1,41 @@
+// Rows that could not be used: each with the step that refused it, its source and line, and why.
+// Counted against the spec's threshold (`rejects.max`: a count or a percentage of rows read).
+import type { Row } from '../connector/connector.js';
+import type { RowSchema } from '../expr/row-schema.js';
+import { T } from '../expr/types.js';
+
+export interface Reject {
+  step: string;
+  source: string;
+  line: number;
+  reason: string;
+  /** The row as the step saw it, as JSON (or the raw text of an unreadable line). */
+  data: string;
+}
+
+export const REJECT_SCHEMA: RowSchema = [
+  { name: 'step', type: T.string },
+  { name: 'source', type: T.string },
+  { name: 'line', type: T.int },
+  { name: 'reason', type: T.string },
+  { name: 'data', type: T.string },
+];
+
+/** The threshold as written (`10`, `"2%"`), read into a test over (rejected, read). */
+export function threshold(max: number | string | undefined): { exceeded(rejected: number, read: number, final: boolean): boolean; text: string } | undefined {
+  if (max === undefined) return undefined;
+  if (typeof max === 'number') return { exceeded: (r) => r > max, text: `${max} row(s)` };
+  const pct = Number(max.replace('%', ''));
+  // A percentage is only meaningful once every row has been read.
+  return { exceeded: (r, n, final) => final && r > (pct / 100) * n, text: `${pct}% of rows read` };
+}
+
+export function rejectData(data: Row | string | undefined): string {
+  if (data === undefined) return '';
+  if (typeof data === 'string') return data;
+  return JSON.stringify(data, (_k, v: unknown) => (v === undefined ? null : v));
+}
+
+export function rejectRow(r: Reject): Row {
+  return { step: r.step, source: r.source, line: r.line, reason: r.reason, data: r.data };
+}

@@ -1,0 +1,22 @@
+// What a run did: rows per step, files written, rejects, warnings, and how long it took.
+import type { WrittenFile } from '../connector/connector.js';
+import type { Reject } from './rejects.js';
+import type { StepCounts } from './step-runner.js';
+
+export interface RunReport {
+  name: string;
+  planHash: string;
+  ok: boolean;
+  dryRun: boolean;
+  /** Why the run failed (secret values redacted). */
+  error?: string;
+  cancelled?: boolean;
+  durationMs: number;
+  sources: Record<string, { rows: number; rejected: number }>;
+  steps: Record<string, StepCounts>;
+  outputs: Record<string, { rows: number; files: WrittenFile[]; committed: boolean }>;
+  rejects: { count: number; sample: Reject[]; files: WrittenFile[] };
+  warnings: string[];
+  /** Events connectors counted (retries, reconnects). */
+  events: Record<string, number>;
+}

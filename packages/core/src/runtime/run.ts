@@ -1,0 +1,382 @@
+// Executes a job plan: sources stream batches through the compiled steps into the sinks, with
+// backpressure from each sink back to the sources. Lookup sides are loaded first (hash joins).
+// A run either publishes every output or none: a failure or cancellation makes every sink abort.
+import type { Row, RunContext, Settings, SinkResult, SinkRole } from '../connector/connector.js';
+import type { RowSchema } from '../expr/row-schema.js';
+import type { ConnectorRegistry } from '../connector/registry.js';
+import { coerce } from '../check/params.js';
+import type { JobPlan } from '../plan/plan.js';
+import { prepare, type PreparedPlan, type PreparedSource } from './prepare.js';
+import { BoundedQueue } from './queue.js';
+import { REJECT_SCHEMA, rejectData, rejectRow, threshold, type Reject } from './rejects.js';
+import type { RunReport } from './report.js';
+import { Redactor, resolveSettings, type SecretSource } from './secrets.js';
+import { lookupKey, lookupTableId, StepRunner, type Batch, type KeySet, type LookupTable } from './step-runner.js';
+
+export interface RunOptions {
+  registry: ConnectorRegistry;
+  /** Folder relative paths in connections resolve against (the spec's folder). */
+  baseDir: string;
+  secrets: SecretSource;
+  signal?: AbortSignal;
+  /** Run everything but leave every destination as it was. */
+  dryRun?: boolean;
+  /** Read at most this many rows from each source. */
+  limit?: number;
+  batchSize?: number;
+  /** Batches a sink may have waiting before the sources pause. */
+  queueDepth?: number;
+  /** Rows to use instead of reading these sources (spec tests). */
+  given?: ReadonlyMap<string, Row[]>;
+  /** Keep the rows of these steps and outputs in memory (spec tests, samples); outputs are then not written. */
+  capture?: ReadonlySet<string>;
+  /** Run no sinks at all (spec tests). */
+  noSinks?: boolean;
+  /** Progress lines (rows so far) for a terminal. */
+  onProgress?(rowsRead: number): void;
+  log?(line: string): void;
+}
+
+export interface RunResult {
+  report: RunReport;
+  /** Rows of the captured steps and outputs. */
+  captured: Map<string, Row[]>;
+}
+
+class RunFailure extends Error {}
+const SAMPLE = 20;
+
+export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const redactor = new Redactor();
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(options.signal!.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const report: RunReport = {
+    name: plan.name,
+    planHash: plan.hash,
+    ok: false,
+    dryRun: !!options.dryRun,
+    durationMs: 0,
+    sources: {},
+    steps: {},
+    outputs: {},
+    rejects: { count: 0, sample: [], files: [] },
+    warnings: [],
+    events: {},
+  };
+  const captured = new Map<string, Row[]>();
+  try {
+    await new Execution(plan, options, redactor, controller, report, captured).run();
+    report.ok = true;
+  } catch (e) {
+    report.cancelled = controller.signal.aborted && !(e instanceof RunFailure) && (options.signal?.aborted ?? false);
+    report.error = redactor.redact(report.cancelled ? 'the run was cancelled; no output was published' : errorText(e));
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    report.durationMs = Math.round(performance.now() - started);
+    report.warnings = report.warnings.map((w) => redactor.redact(w));
+    for (const r of report.rejects.sample) r.reason = redactor.redact(r.reason);
+  }
+  return { report, captured };
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+class Execution {
+  private readonly prepared: PreparedPlan;
+  private readonly batchSize: number;
+  private readonly consumers = new Map<string, string[]>();
+  private readonly tables = new Map<string, LookupTable>();
+  private readonly keySets = new Map<string, KeySet>();
+  /** Nodes whose rows and rejects were already counted in an earlier pass. */
+  private readonly counted = new Set<string>();
+  private readonly limit;
+  private rowsRead = 0;
+  private rejectQueue: BoundedQueue<Row[]> | undefined;
+  private pendingRejects: Row[] = [];
+
+  constructor(
+    private readonly plan: JobPlan,
+    private readonly options: RunOptions,
+    private readonly redactor: Redactor,
+    private readonly controller: AbortController,
+    private readonly report: RunReport,
+    private readonly captured: Map<string, Row[]>,
+  ) {
+    this.prepared = prepare(plan);
+    this.batchSize = options.batchSize ?? 1000;
+    this.limit = threshold(plan.rejects.max);
+    for (const t of this.prepared.transforms.values()) {
+      for (const input of t.plan.inputs) this.consumers.set(input, [...(this.consumers.get(input) ?? []), t.plan.name]);
+    }
+  }
+
+  async run(): Promise<void> {
+    const rejectsSink = this.startRejectsSink();
+    try {
+      await this.loadLookups();
+      const sinks = this.startSinks();
+      try {
+        const terminals = new Map<string, ((b: Batch) => Promise<void>)[]>();
+        const addTerminal = (node: string, f: (b: Batch) => Promise<void>) => terminals.set(node, [...(terminals.get(node) ?? []), f]);
+        for (const s of sinks) addTerminal(s.from, (b) => s.queue.push(b.rows));
+        for (const name of this.options.capture ?? []) {
+          const node = this.plan.outputs.find((o) => o.name === name)?.from ?? name;
+          const rows: Row[] = [];
+          this.captured.set(name, rows);
+          addTerminal(node, async (b) => void rows.push(...b.rows));
+        }
+        await this.pass(terminals);
+        if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
+        for (const s of sinks) s.queue.close();
+        const results = await Promise.all(sinks.map((s) => s.done));
+        sinks.forEach((s, i) => (this.report.outputs[s.name] = { rows: results[i]!.rows, files: results[i]!.files, committed: !this.options.dryRun }));
+      } catch (e) {
+        for (const s of sinks) s.queue.fail(e);
+        await Promise.allSettled(sinks.map((s) => s.done));
+        throw e;
+      }
+    } catch (e) {
+      // Rejects of a failed run are kept (they say why); a cancelled run publishes nothing.
+      if (this.controller.signal.aborted && this.options.signal?.aborted) rejectsSink?.queue.fail(e);
+      else await this.finishRejects(rejectsSink);
+      throw e;
+    }
+    await this.finishRejects(rejectsSink);
+  }
+
+  /** Loads every lookup side and `references` target into memory, in plan order. */
+  private async loadLookups(): Promise<void> {
+    const wanted = new Map<string, { tables: string[][]; keys: string[] }>();
+    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [] }).get(node)!;
+    for (const t of this.prepared.transforms.values()) {
+      for (const l of t.lookups) want(l.from).tables.push(l.key);
+      for (const r of t.rules) if (r.kind === 'references') want(r.step).keys.push(r.key);
+    }
+    for (const step of this.plan.steps) {
+      const w = wanted.get(step.name);
+      if (!w) continue;
+      const rows: Row[] = [];
+      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows)]]]));
+      for (const key of w.tables) {
+        const table: LookupTable = new Map();
+        let duplicates = 0;
+        for (const row of rows) {
+          const k = lookupKey(key.map((c) => row[c]));
+          if (table.has(k)) duplicates++;
+          else table.set(k, row);
+        }
+        if (duplicates > 0) this.report.warnings.push(`${step.name} has ${duplicates} row(s) with a ${key.join(', ')} seen before; lookups use the first`);
+        this.tables.set(lookupTableId(step.name, key), table);
+      }
+      for (const key of w.keys) this.keySets.set(`${step.name}.${key}`, new Set(rows.map((r) => r[key])));
+    }
+  }
+
+  /** Streams every source the terminals depend on through the steps between them. */
+  private async pass(terminals: Map<string, ((b: Batch) => Promise<void>)[]>): Promise<void> {
+    const active = this.ancestors([...terminals.keys()]);
+    const runners = new Map<string, StepRunner>();
+    for (const name of active) {
+      const t = this.prepared.transforms.get(name);
+      if (t) runners.set(name, new StepRunner(t, this.tables, this.keySets, (r) => this.addReject(r, name)));
+    }
+    const deliver = async (node: string, batch: Batch): Promise<void> => {
+      for (const f of terminals.get(node) ?? []) await f(batch);
+      for (const c of this.consumers.get(node) ?? []) {
+        const runner = runners.get(c);
+        if (!runner) continue;
+        const out = runner.process(batch);
+        if (out.rows.length > 0) await deliver(c, out);
+      }
+    };
+    for (const step of this.plan.steps) {
+      if (!active.has(step.name)) continue;
+      const src = this.prepared.sources.get(step.name);
+      if (src) {
+        for await (const batch of this.readSource(src)) {
+          if (this.controller.signal.aborted) throw this.controller.signal.reason;
+          if (batch.rows.length > 0) await deliver(step.name, batch);
+        }
+      } else {
+        for (const b of runners.get(step.name)!.finish()) await deliver(step.name, b);
+      }
+    }
+    for (const [name, r] of runners) if (!this.counted.has(name)) this.report.steps[name] = r.counts;
+    for (const name of active) this.counted.add(name);
+  }
+
+  private ancestors(nodes: string[]): Set<string> {
+    const out = new Set<string>();
+    const visit = (n: string) => {
+      if (out.has(n)) return;
+      out.add(n);
+      for (const i of this.prepared.transforms.get(n)?.plan.inputs ?? []) visit(i);
+    };
+    nodes.forEach(visit);
+    return out;
+  }
+
+  private async *readSource(src: PreparedSource): AsyncIterable<Batch> {
+    const name = src.plan.name;
+    const first = !this.counted.has(name);
+    const stats = (this.report.sources[name] ??= { rows: 0, rejected: 0 });
+    const reject = (line: number, reason: string, data?: Row | string) => {
+      if (!first) return;
+      stats.rejected++;
+      this.addReject({ step: name, source: name, line, reason, data: rejectData(data) }, name);
+    };
+    let line = 0;
+    const given = this.options.given?.get(name);
+    const batches = given ? this.givenBatches(src, given) : this.connectorBatches(src, reject);
+    for await (const b of batches) {
+      const rows: Row[] = [];
+      const lines: number[] = [];
+      for (let i = 0; i < b.rows.length; i++) {
+        const row = b.rows[i]!;
+        const n = b.lines?.[i] ?? ++line;
+        const missing = src.required.find((c) => row[c] === null || row[c] === undefined);
+        if (missing) {
+          reject(n, `${missing} is null, but ${name} declares it always has a value`, row);
+          continue;
+        }
+        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) continue;
+        rows.push(given ? this.project(row, name) : row);
+        lines.push(n);
+      }
+      if (first) {
+        stats.rows += b.rows.length;
+        this.rowsRead += b.rows.length;
+        this.options.onProgress?.(this.rowsRead);
+      }
+      yield { rows, lines, source: name };
+    }
+  }
+
+  private project(row: Row, source: string): Row {
+    const out: Row = {};
+    for (const c of this.prepared.schemas.get(source)!) out[c.name] = row[c.name];
+    return out;
+  }
+
+  private async *givenBatches(src: PreparedSource, rows: Row[]): AsyncIterable<{ rows: Row[]; lines?: number[] }> {
+    const schema = src.givenSchema;
+    const typed = rows.map((r, i) => {
+      const out: Row = {};
+      for (const c of schema) {
+        const v = r[c.name];
+        if (v === undefined) {
+          out[c.name] = c.type.nullable ? null : c.type.kind === 'string' ? '' : c.type.kind === 'bool' ? false : null;
+          continue;
+        }
+        const k = coerce(v, c.type);
+        if (!k.ok) throw new RunFailure(`given row ${i + 1} of ${src.plan.name}: ${c.name}: ${k.why}`);
+        out[c.name] = k.value;
+      }
+      return out;
+    });
+    yield { rows: typed };
+  }
+
+  private connectorBatches(src: PreparedSource, reject: (line: number, reason: string, data?: Row | string) => void) {
+    const step = src.plan;
+    const connector = this.options.registry.get(step.use);
+    if (!connector?.source) throw new RunFailure(`no connector \`${step.use}\` that can read (source ${step.name})`);
+    const connection = this.connection(step.connection, `source ${step.name}`);
+    return connector.source.read(
+      {
+        connection,
+        settings: step.settings,
+        schema: this.prepared.schemas.get(step.name)!,
+        ...(step.filter?.pushdown ? { filter: { sql: step.filter.pushdown.sql, parameters: step.filter.pushdown.parameters } } : {}),
+        batchSize: this.batchSize,
+        ...(this.options.limit !== undefined ? { limit: this.options.limit } : {}),
+      },
+      this.context(step.name, (r) => reject(r.line, r.reason, r.data)),
+    );
+  }
+
+  private startSinks() {
+    if (this.options.noSinks) return [];
+    return this.plan.outputs
+      .filter((o) => !this.options.capture?.has(o.name))
+      .map((o) => {
+        const connector = this.options.registry.get(o.use);
+        if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
+        const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 8);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), o.settings, this.prepared.schemas.get(o.from)!, o.name);
+        return { name: o.name, from: o.from, queue, done };
+      });
+  }
+
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string): Promise<SinkResult> {
+    const done = Promise.resolve().then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, () => undefined)));
+    done.catch((e: unknown) => {
+      queue.fail(e);
+      this.controller.abort(e);
+    });
+    return done;
+  }
+
+  private startRejectsSink() {
+    const r = this.plan.rejects;
+    if (!r.to || this.options.noSinks) return undefined;
+    const conn = this.plan.connections[r.to];
+    const connector = conn && this.options.registry.get(conn.use);
+    if (!conn || !connector?.sink) throw new RunFailure(`rejects go to \`${r.to}\`, which cannot be written to`);
+    const queue = new BoundedQueue<Row[]>(64);
+    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), { path: r.path ?? `${this.plan.name}.rejects.csv` }, REJECT_SCHEMA, 'rejects');
+    this.rejectQueue = queue;
+    return { queue, done };
+  }
+
+  private async finishRejects(sink: { queue: BoundedQueue<Row[]>; done: Promise<SinkResult> } | undefined): Promise<void> {
+    if (!sink) return;
+    if (this.pendingRejects.length > 0) await sink.queue.push(this.pendingRejects);
+    this.pendingRejects = [];
+    sink.queue.close();
+    const result = await sink.done;
+    this.report.rejects.files = result.files;
+  }
+
+  private addReject(r: Reject, node: string): void {
+    if (this.counted.has(node)) return;
+    this.report.rejects.count++;
+    if (this.report.rejects.sample.length < SAMPLE) this.report.rejects.sample.push({ ...r });
+    if (this.rejectQueue) {
+      this.pendingRejects.push(rejectRow(r));
+      if (this.pendingRejects.length >= this.batchSize) {
+        // Rejects are few next to rows; the queue is deep enough that this push does not wait.
+        void this.rejectQueue.push(this.pendingRejects).catch(() => undefined);
+        this.pendingRejects = [];
+      }
+    }
+    if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, false)) throw this.thresholdFailure();
+  }
+
+  private thresholdFailure(): RunFailure {
+    return new RunFailure(`${this.report.rejects.count} row(s) rejected, more than the spec allows (rejects.max: ${this.limit!.text}); nothing was published`);
+  }
+
+  private connection(name: string, where: string): Settings {
+    const c = this.plan.connections[name];
+    if (!c) throw new RunFailure(`${where} uses connection \`${name}\`, which the plan does not have`);
+    return resolveSettings(c.settings, this.options.secrets, this.redactor, `connection \`${name}\``);
+  }
+
+  private context(name: string, reject: RunContext['reject']): RunContext {
+    return {
+      signal: this.controller.signal,
+      baseDir: this.options.baseDir,
+      log: (m) => this.options.log?.(this.redactor.redact(`${name}: ${m}`)),
+      warn: (m) => this.report.warnings.push(`${name}: ${m}`),
+      reject,
+      count: (event, n = 1) => (this.report.events[event] = (this.report.events[event] ?? 0) + n),
+    };
+  }
+}
+

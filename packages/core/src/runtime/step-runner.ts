@@ -1,0 +1,191 @@
+// Runs one transform step over batches: lookups (hash join), the compiled filter+mapping, the
+// declared rules and dedupe. Rows that fail go to rejects with the reason; the rest flow on.
+import type { Row } from '../connector/connector.js';
+import { RowError } from '../expr/row-error.js';
+import type { PreparedRule, PreparedTransform } from './prepare.js';
+import { rejectData, type Reject } from './rejects.js';
+
+export interface Batch {
+  rows: Row[];
+  /** Line or record number of each row in its source. */
+  lines: number[];
+  /** The source the rows came from (a union's batches each come from one input's source). */
+  source: string;
+}
+
+export interface StepCounts {
+  in: number;
+  out: number;
+  filtered: number;
+  rejected: number;
+  deduplicated: number;
+}
+
+/** A lookup side, loaded into memory: key → row. */
+export type LookupTable = Map<unknown, Row>;
+/** A `references` target: the set of key values that exist. */
+export type KeySet = Set<unknown>;
+
+/** Lookup tables are keyed by the side they read and the key columns they match on. */
+export function lookupTableId(from: string, key: readonly string[]): string {
+  return `${from}|${key.join(',')}`;
+}
+
+export function lookupKey(values: unknown[]): unknown {
+  if (values.length === 1) return values[0];
+  return JSON.stringify(values);
+}
+
+export class StepRunner {
+  readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
+  private readonly unique = new Map<string, Map<unknown, number>>();
+  private readonly seen = new Map<unknown, number>();
+  private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
+
+  constructor(
+    private readonly step: PreparedTransform,
+    private readonly tables: ReadonlyMap<string, LookupTable>,
+    private readonly keySets: ReadonlyMap<string, KeySet>,
+    private readonly reject: (r: Reject) => void,
+  ) {}
+
+  process(batch: Batch): Batch {
+    const { fn, lookups, rules, plan } = this.step;
+    const dedupe = plan.dedupe;
+    const out: Row[] = [];
+    const lines: number[] = [];
+    const found: (Row | undefined)[] = new Array(lookups.length);
+    this.counts.in += batch.rows.length;
+    rows: for (let i = 0; i < batch.rows.length; i++) {
+      const row = batch.rows[i]!;
+      const line = batch.lines[i]!;
+      let mapped: Row | undefined;
+      try {
+        for (let k = 0; k < lookups.length; k++) {
+          const l = lookups[k]!;
+          const key = l.on.length === 1 ? l.on[0]!(row) : lookupKey(l.on.map((f) => f(row)));
+          const hit = key === null ? undefined : this.tables.get(lookupTableId(l.from, l.key))?.get(key);
+          if (!hit && l.required) {
+            this.fail(row, line, batch.source, `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`);
+            continue rows;
+          }
+          found[k] = hit;
+        }
+        mapped = lookups.length === 0 ? fn(row) : fn(row, ...found);
+      } catch (e) {
+        if (!(e instanceof RowError)) throw e;
+        this.fail(row, line, batch.source, e.message);
+        continue;
+      }
+      if (mapped === undefined) {
+        this.counts.filtered++;
+        continue;
+      }
+      const broken = this.brokenRule(rules, mapped, line);
+      if (broken) {
+        this.fail(mapped, line, batch.source, broken);
+        continue;
+      }
+      if (dedupe) {
+        const key = lookupKey(dedupe.key.map((k) => mapped![k]));
+        const first = this.seen.get(key);
+        if (first !== undefined || dedupe.keep === 'last') {
+          if (dedupe.keep === 'reject' && first !== undefined) {
+            this.fail(mapped, line, batch.source, `duplicate ${dedupe.key.join(', ')} ${display(key)} (first seen on line ${first})`);
+            continue;
+          }
+          if (dedupe.keep === 'last') {
+            if (first === undefined) this.seen.set(key, line);
+            else this.counts.deduplicated++;
+            this.kept.set(key, { row: mapped, line, source: batch.source });
+            continue;
+          }
+          this.counts.deduplicated++;
+          continue;
+        }
+        this.seen.set(key, line);
+      }
+      out.push(mapped);
+      lines.push(line);
+    }
+    this.counts.out += out.length;
+    return { rows: out, lines, source: batch.source };
+  }
+
+  /** Rows held back until the end (`dedupe: keep: last`), in the order their keys first appeared. */
+  finish(): Batch[] {
+    if (this.kept.size === 0) return [];
+    const bySource = [...this.kept.values()];
+    this.kept.clear();
+    this.counts.out += bySource.length;
+    return [{ rows: bySource.map((k) => k.row), lines: bySource.map((k) => k.line), source: bySource[0]!.source }];
+  }
+
+  private fail(row: Row, line: number, source: string, reason: string): void {
+    this.counts.rejected++;
+    this.reject({ step: this.step.plan.name, source, line, reason, data: rejectData(row) });
+  }
+
+  private brokenRule(rules: PreparedRule[], row: Row, line: number): string | undefined {
+    for (const r of rules) {
+      const why = this.ruleProblem(r, row, line);
+      if (why) return r.name ? `${r.name}: ${why}` : why;
+    }
+    return undefined;
+  }
+
+  private ruleProblem(r: PreparedRule, row: Row, line: number): string | undefined {
+    switch (r.kind) {
+      case 'required': {
+        const empty = r.columns.filter((c) => isEmpty(row[c]));
+        return empty.length ? `${empty.join(', ')} ${empty.length > 1 ? 'are' : 'is'} required but empty` : undefined;
+      }
+      case 'unique': {
+        const id = r.columns.join('\u0000');
+        let seen = this.unique.get(id);
+        if (!seen) this.unique.set(id, (seen = new Map()));
+        const values = r.columns.map((c) => row[c]);
+        if (values.some((v) => v === null || v === undefined)) return undefined;
+        const key = lookupKey(values);
+        const first = seen.get(key);
+        if (first !== undefined) return `duplicate ${r.columns.join(', ')} ${display(key)} (first seen on line ${first})`;
+        seen.set(key, line);
+        return undefined;
+      }
+      case 'matches': {
+        const v = row[r.column];
+        return v === null || v === undefined || r.regex!.test(String(v)) ? undefined : `${r.column} ${display(v)} does not match ${r.pattern}`;
+      }
+      case 'one_of': {
+        const v = row[r.column];
+        return v === null || v === undefined || r.values.includes(v) ? undefined : `${r.column} ${display(v)} is not one of ${r.values.map(display).join(', ')}`;
+      }
+      case 'max_length': {
+        const v = row[r.column];
+        const n = v === null || v === undefined ? 0 : [...String(v)].length;
+        return n > r.max ? `${r.column} is ${n} characters long; at most ${r.max} allowed` : undefined;
+      }
+      case 'references': {
+        const v = row[r.column];
+        return v === null || v === undefined || this.keySets.get(`${r.step}.${r.key}`)?.has(v) ? undefined : `${r.column} ${display(v)} has no match in ${r.step}.${r.key}`;
+      }
+      case 'check': {
+        let ok: unknown;
+        try {
+          ok = r.test!(row);
+        } catch (e) {
+          if (!(e instanceof RowError)) throw e;
+          return `${r.message} (${e.message})`;
+        }
+        return ok === true ? undefined : r.message;
+      }
+    }
+  }
+}
+
+const isEmpty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+
+function display(v: unknown): string {
+  if (typeof v === 'string') return v.startsWith('[') ? v : `'${v}'`;
+  return v === null || v === undefined ? 'null' : String(v);
+}
