@@ -1,2 +1,26 @@
 #!/usr/bin/env node
-export {};
+// The `sisflow` executable: runs the CLI, turns Ctrl-C into a clean cancellation, and never
+// shows a stack trace for a user's mistake (an unexpected error is reported as SF900).
+import { main } from './cli.js';
+
+const controller = new AbortController();
+let interrupts = 0;
+const onSignal = (name: string) => () => {
+  interrupts++;
+  if (interrupts > 1) process.exit(130);
+  process.stderr.write(`\n${name}: cancelling (temporary files are removed; press Ctrl-C again to quit at once)\n`);
+  controller.abort(new Error(`cancelled by ${name}`));
+};
+process.on('SIGINT', onSignal('SIGINT'));
+process.on('SIGTERM', onSignal('SIGTERM'));
+
+main(process.argv.slice(2), undefined, controller.signal).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`error SF900: internal error: ${e instanceof Error ? e.message : String(e)}\n  please report it with the spec that caused it\n`);
+    if (process.env.SISFLOW_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,91 @@
+// The `sisflow` command line: a thin layer over @sisflow/core and @sisflow/connectors.
+import { createRequire } from 'node:module';
+import { Command, CommanderError, Option } from 'commander';
+import { specSchemaFor } from '@sisflow/core';
+import { defaultRegistry } from '@sisflow/connectors';
+import { collectParam, EXIT, processOut, type Out } from './io.js';
+import { demo } from './commands/demo.js';
+import { plan } from './commands/plan.js';
+import { run } from './commands/run.js';
+import { schedule } from './commands/schedule.js';
+import { test } from './commands/test.js';
+import { validate } from './commands/validate.js';
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export async function main(argv: string[], out: Out = processOut, signal?: AbortSignal): Promise<number> {
+  let code: number = EXIT.ok;
+  const set = (c: number) => void (code = c);
+  const program = new Command('sisflow')
+    .description('school-data integrations as reviewed YAML specs: validate, plan, test and run them')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) })
+    .showSuggestionAfterError();
+  const profile = () => new Option('-p, --profile <name>', 'use a profile of the spec (e.g. demo)');
+  const param = () => new Option('--param <name=value>', 'set a parameter (repeatable; lists are comma-separated)').argParser(collectParam);
+  const today = () => new Option('--today <date>', 'the date `today` means (YYYY-MM-DD), for reproducible plans').hideHelp();
+
+  program
+    .command('validate')
+    .description('check specs and print every problem with its place, code and hint')
+    .argument('<files...>', 'spec files')
+    .addOption(profile())
+    .addOption(param())
+    .addOption(today())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((files: string[], o) => set(validate(files, o, out)));
+  program
+    .command('plan')
+    .description('compile a spec into its job plan')
+    .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
+    .addOption(today())
+    .option('--json', 'print the plan as JSON')
+    .option('-o, --out <file>', 'write the JSON plan to a file')
+    .action((file: string, o) => set(plan(file, o, out)));
+  program
+    .command('run')
+    .description('run a spec (or a JSON plan) and publish its outputs')
+    .argument('<file>', 'spec file, or a plan written by `sisflow plan --json`')
+    .addOption(profile())
+    .addOption(param())
+    .addOption(today())
+    .option('-n, --dry-run', 'do everything except publishing the outputs')
+    .option('--limit <rows>', 'read at most this many rows from each source')
+    .option('--json', 'print the run report as JSON')
+    .option('--base-dir <dir>', 'folder that relative paths in connections resolve against (default: the file\'s)')
+    .action(async (file: string, o) => set(await run(file, o, out, signal)));
+  program
+    .command('test')
+    .description('run the tests written inside specs')
+    .argument('<files...>', 'spec files')
+    .addOption(profile())
+    .addOption(today())
+    .action(async (files: string[], o) => set(await test(files, o, out)));
+  program
+    .command('schedule')
+    .description("show a spec's schedule and its next run times")
+    .argument('<file>', 'spec file')
+    .option('-c, --count <n>', 'how many run times', '5')
+    .action((file: string, o) => set(schedule(file, o, out)));
+  program
+    .command('schema')
+    .description('print the JSON Schema of the spec language with every connector (for editors)')
+    .action(() => out.stdout(JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)));
+  program
+    .command('demo')
+    .description('validate, test and run the Destiny example on the built-in demo district')
+    .action(async () => set(await demo(out, signal)));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    throw e;
+  }
+  return code;
+}

@@ -1,0 +1,25 @@
+// `sisflow demo`: the whole thing in one command — validate, test and run the Destiny example on
+// the built-in demo district, then show what was written.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EXIT, type Out } from '../io.js';
+import { run } from './run.js';
+import { test } from './test.js';
+import { validate } from './validate.js';
+
+export const DEMO_SPEC = fileURLToPath(new URL('../../../../examples/destiny/patrons.yaml', import.meta.url));
+
+export async function demo(out: Out, signal?: AbortSignal): Promise<number> {
+  out.stdout(`sisflow demo: ${DEMO_SPEC}\n`);
+  out.stdout('1. validate');
+  if (validate([DEMO_SPEC], {}, out) !== EXIT.ok) return EXIT.failed;
+  out.stdout('\n2. the spec\'s own tests');
+  if ((await test([DEMO_SPEC], {}, out)) !== EXIT.ok) return EXIT.failed;
+  out.stdout('\n3. run on the demo district (SQLite, generated on first use)');
+  const code = await run(DEMO_SPEC, {}, out, signal);
+  if (code !== EXIT.ok) return code;
+  const csv = fileURLToPath(new URL('../../../../examples/destiny/out/patrons.csv', import.meta.url));
+  out.stdout(`\n4. the first lines of ${csv}`);
+  out.stdout(readFileSync(csv, 'utf8').split('\r\n').slice(0, 6).join('\n'));
+  return EXIT.ok;
+}

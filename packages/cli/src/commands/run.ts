@@ -1,0 +1,65 @@
+// `sisflow run SPEC|PLAN.json`: executes a job and prints its report; Ctrl-C cancels cleanly.
+import { dirname, resolve } from 'node:path';
+import { runPlan, type JobPlan, type RunReport } from '@sisflow/core';
+import { defaultRegistry } from '@sisflow/connectors';
+import { environmentSecrets, EXIT, printDiagnostics, readPlanFile, type Out } from '../io.js';
+import { compileFile, type CompileFlags } from './validate.js';
+
+export interface RunFlags extends CompileFlags {
+  dryRun?: boolean;
+  limit?: string;
+  json?: boolean;
+  baseDir?: string;
+}
+
+export async function run(file: string, flags: RunFlags, out: Out, signal?: AbortSignal): Promise<number> {
+  let plan: JobPlan | undefined;
+  if (file.endsWith('.json')) {
+    const r = readPlanFile(file);
+    printDiagnostics(out, r.diagnostics, file, undefined);
+    plan = r.plan;
+  } else {
+    const r = compileFile(file, flags);
+    printDiagnostics(out, r.diagnostics, file, r.source);
+    plan = r.plan;
+  }
+  if (!plan) return EXIT.failed;
+  const limit = flags.limit !== undefined ? Number(flags.limit) : undefined;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    out.stderr(`--limit needs a whole number, not "${flags.limit}"`);
+    return EXIT.usage;
+  }
+  const { report } = await runPlan(plan, {
+    registry: defaultRegistry(),
+    baseDir: resolve(flags.baseDir ?? dirname(file)),
+    secrets: environmentSecrets(),
+    ...(signal ? { signal } : {}),
+    ...(flags.dryRun ? { dryRun: true } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    log: (line) => out.stderr(line),
+  });
+  if (flags.json) out.stdout(JSON.stringify(report, null, 2));
+  else out.stderr(describeReport(report));
+  return report.ok ? EXIT.ok : report.cancelled ? EXIT.cancelled : EXIT.failed;
+}
+
+export function describeReport(r: RunReport): string {
+  const lines: string[] = [];
+  const verdict = r.ok ? (r.dryRun ? 'dry run finished (nothing published)' : 'finished') : r.cancelled ? 'cancelled' : 'FAILED';
+  lines.push(`${r.name}: ${verdict} in ${(r.durationMs / 1000).toFixed(2)} s  (plan ${r.planHash.slice(0, 12)})`);
+  if (r.error) lines.push(`  error: ${r.error}`);
+  for (const [name, s] of Object.entries(r.sources)) lines.push(`  source ${name}: ${s.rows} row(s) read${s.rejected ? `, ${s.rejected} unreadable` : ''}`);
+  for (const [name, s] of Object.entries(r.steps)) {
+    const extra = [s.filtered && `${s.filtered} filtered`, s.deduplicated && `${s.deduplicated} duplicate(s) dropped`, s.rejected && `${s.rejected} rejected`].filter(Boolean).join(', ');
+    lines.push(`  step ${name}: ${s.in} in, ${s.out} out${extra ? ` (${extra})` : ''}`);
+  }
+  for (const [name, o] of Object.entries(r.outputs)) {
+    for (const f of o.files) lines.push(`  output ${name}: ${o.rows} row(s) ${o.committed ? '→' : 'would go to'} ${f.path} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`);
+  }
+  if (r.rejects.count > 0) {
+    lines.push(`  rejects: ${r.rejects.count}${r.rejects.files[0] ? ` → ${r.rejects.files[0].path}` : ''}`);
+    for (const j of r.rejects.sample.slice(0, 5)) lines.push(`    ${j.step} (${j.source} line ${j.line}): ${j.reason}`);
+  }
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,35 @@
+// `sisflow validate FILE…`: every diagnostic of every spec, as text or JSON; exit 1 on errors.
+import { compile, hasErrors, type Diagnostic } from '@sisflow/core';
+import { defaultRegistry } from '@sisflow/connectors';
+import { EXIT, printDiagnostics, readSpecFile, type Out } from '../io.js';
+
+export interface CompileFlags {
+  profile?: string;
+  param?: Record<string, string>;
+  today?: string;
+}
+
+export function compileFile(file: string, flags: CompileFlags) {
+  const read = readSpecFile(file);
+  if (!read.bytes) return { diagnostics: read.diagnostics, source: undefined, plan: undefined, analysis: undefined };
+  return compile(read.bytes, file, {
+    registry: defaultRegistry(),
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.param ? { params: flags.param } : {}),
+    ...(flags.today ? { today: flags.today } : {}),
+  });
+}
+
+export function validate(files: string[], flags: CompileFlags & { format?: string }, out: Out): number {
+  const all: Diagnostic[] = [];
+  for (const file of files) {
+    const r = compileFile(file, flags);
+    all.push(...r.diagnostics);
+    if (flags.format !== 'json') {
+      printDiagnostics(out, r.diagnostics, file, r.source);
+      if (!hasErrors(r.diagnostics)) out.stderr(`${file}: ok${r.plan ? ` (plan ${r.plan.hash.slice(0, 12)})` : ''}`);
+    }
+  }
+  if (flags.format === 'json') out.stdout(JSON.stringify({ ok: !hasErrors(all), diagnostics: all }, null, 2));
+  return hasErrors(all) ? EXIT.failed : EXIT.ok;
+}

@@ -1,0 +1,73 @@
+// The CLI's contact with the outside: reading specs and plans, secrets from the environment,
+// printing diagnostics. Kept here so commands stay short.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDiagnostics, summarize, type Diagnostic, type JobPlan, type SecretSource, type SourceText } from '@sisflow/core';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+export interface Out {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  color: boolean;
+}
+
+export const processOut: Out = {
+  stdout: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  stderr: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  color: !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+};
+
+/** A spec file's bytes, or an SF100 diagnostic saying why it cannot be read. */
+export function readSpecFile(path: string): { bytes?: Uint8Array; diagnostics: Diagnostic[] } {
+  try {
+    return { bytes: readFileSync(path), diagnostics: [] };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    return { diagnostics: [{ code: 'SF100', severity: 'error', message: `cannot read ${path}: ${why}`, hint: 'give the path of a .yaml spec' }] };
+  }
+}
+
+/** A job plan written by `sisflow plan --json`. */
+export function readPlanFile(path: string): { plan?: JobPlan; diagnostics: Diagnostic[] } {
+  const read = readSpecFile(path);
+  if (!read.bytes) return { diagnostics: read.diagnostics };
+  try {
+    const plan = JSON.parse(Buffer.from(read.bytes).toString('utf8')) as JobPlan;
+    if (plan?.planVersion !== 1 || !Array.isArray(plan.steps)) throw new Error('no planVersion 1');
+    return { plan, diagnostics: [] };
+  } catch (e) {
+    return { diagnostics: [{ code: 'SF502', severity: 'error', message: `${path} is not a sisflow job plan (${(e as Error).message})`, hint: 'write one with `sisflow plan SPEC --json > plan.json`' }] };
+  }
+}
+
+export function printDiagnostics(out: Out, diagnostics: Diagnostic[], file: string, source: SourceText | undefined): void {
+  if (diagnostics.length === 0) return;
+  out.stderr(formatDiagnostics(diagnostics, { color: out.color, ...(source ? { sources: new Map([[file, source]]) } : {}) }));
+  out.stderr(summarize(diagnostics));
+}
+
+/** `${env:NAME}` from the environment; `${secret:NAME}` from SISFLOW_SECRET_NAME or a file in SISFLOW_SECRETS_DIR. */
+export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): SecretSource {
+  return {
+    env: (name) => env[name],
+    secret: (name) => {
+      const direct = env[`SISFLOW_SECRET_${name}`];
+      if (direct !== undefined) return direct;
+      if (!env.SISFLOW_SECRETS_DIR) return undefined;
+      try {
+        return readFileSync(join(env.SISFLOW_SECRETS_DIR, name), 'utf8').replace(/\r?\n$/, '');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** `--param k=v` (repeatable) into a record. */
+export function collectParam(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new Error(`--param needs name=value, not "${value}"`);
+  return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1) };
+}

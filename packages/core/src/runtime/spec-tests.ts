@@ -1,0 +1,74 @@
+// `tests:` inside a spec: each test compiles the spec with its params, runs it on its `given`
+// rows instead of the real sources, and compares what steps and outputs produce with `expect`.
+import type { Row } from '../connector/connector.js';
+import type { ConnectorRegistry } from '../connector/registry.js';
+import { formatDiagnostics } from '../diagnostics/format.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { compile } from '../plan/compile.js';
+import type { TestSpec } from '../spec/spec.js';
+import { runPlan } from './run.js';
+
+export interface SpecTestResult {
+  name: string;
+  ok: boolean;
+  /** What differed, one line each. */
+  failures: string[];
+}
+
+export interface SpecTestOptions {
+  registry: ConnectorRegistry;
+  baseDir: string;
+  profile?: string;
+  /** The date `today` means in tests (default: the clock). */
+  today?: string;
+}
+
+export async function runSpecTests(text: string | Uint8Array, file: string, options: SpecTestOptions): Promise<{ results: SpecTestResult[]; diagnostics: string }> {
+  const base = compile(text, file, { registry: options.registry, ...(options.profile ? { profile: options.profile } : {}), ...(options.today ? { today: options.today } : {}) });
+  if (!base.plan) return { results: [], diagnostics: formatDiagnostics(base.diagnostics, base.source ? { sources: new Map([[file, base.source]]) } : {}) };
+  const results: SpecTestResult[] = [];
+  for (const t of base.analysis!.spec.tests ?? []) results.push(await runOne(text, file, t, options));
+  return { results, diagnostics: '' };
+}
+
+async function runOne(text: string | Uint8Array, file: string, t: TestSpec, options: SpecTestOptions): Promise<SpecTestResult> {
+  const compiled = compile(text, file, {
+    registry: options.registry,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.today ? { today: options.today } : {}),
+    ...(t.params ? { values: t.params } : {}),
+  });
+  if (!compiled.plan || hasErrors(compiled.diagnostics)) {
+    return { name: t.name, ok: false, failures: compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`) };
+  }
+  const given = new Map<string, Row[]>(Object.keys(compiled.plan.steps.filter((s) => s.kind === 'source').reduce((m, s) => ({ ...m, [s.name]: 1 }), {})).map((n) => [n, (t.given[n] ?? []) as Row[]]));
+  const { report, captured } = await runPlan(compiled.plan, { registry: options.registry, baseDir: options.baseDir, secrets: { env: () => undefined, secret: () => undefined }, given, capture: new Set(Object.keys(t.expect)), noSinks: true, ignoreThreshold: true });
+  const failures: string[] = [];
+  if (!report.ok) failures.push(`the run failed: ${report.error}`);
+  for (const [name, expected] of Object.entries(t.expect)) compareRows(name, expected, captured.get(name) ?? [], failures);
+  for (const want of t.rejects ?? []) {
+    const hits = report.rejects.sample.filter((r) => (!want.step || r.step === want.step) && (!want.reason || r.reason.includes(want.reason)));
+    const count = want.count ?? (hits.length > 0 ? hits.length : 1);
+    if (hits.length !== count) failures.push(`expected ${count} reject(s)${want.step ? ` from ${want.step}` : ''}${want.reason ? ` saying "${want.reason}"` : ''}, got ${hits.length}${report.rejects.sample.length ? `: ${report.rejects.sample.map((r) => `${r.step}: ${r.reason}`).join('; ')}` : ''}`);
+  }
+  if (!t.rejects && report.rejects.count > 0) failures.push(`unexpected reject(s): ${report.rejects.sample.map((r) => `${r.step} line ${r.line}: ${r.reason}`).join('; ')}`);
+  return { name: t.name, ok: failures.length === 0, failures };
+}
+
+function compareRows(name: string, expected: Record<string, unknown>[], actual: Row[], failures: string[]): void {
+  if (expected.length !== actual.length) failures.push(`${name}: expected ${expected.length} row(s), got ${actual.length}`);
+  expected.forEach((want, i) => {
+    const got = actual[i];
+    if (!got) return;
+    for (const [col, v] of Object.entries(want)) {
+      if (!same(got[col], v)) failures.push(`${name} row ${i + 1}, ${col}: expected ${JSON.stringify(v)}, got ${JSON.stringify(got[col])}`);
+    }
+  });
+}
+
+/** YAML values against typed values: numbers as numbers, everything else by its text. */
+function same(actual: unknown, expected: unknown): boolean {
+  if (actual === null || actual === undefined || expected === null) return (actual ?? null) === expected;
+  if (typeof actual === 'number' && typeof expected === 'number') return actual === expected;
+  return String(actual) === String(expected);
+}
