@@ -9,7 +9,8 @@ import { checkConnection, checkConnections } from './connections.js';
 import { CheckContext } from './context.js';
 import { checkGraph } from './graph.js';
 import { checkOutput, type OutputAnalysis } from './outputs.js';
-import { resolveParams, type ParamOverrides } from './params.js';
+import { coerce, resolveParams } from './params.js';
+import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
 import { checkSource, type SourceAnalysis } from './sources.js';
 import { checkStep, type StepAnalysis } from './steps.js';
@@ -64,6 +65,16 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
         ctx.reportKey('SF201', `profile \`${pname}\` replaces connection \`${cname}\`, which the spec does not declare`, path, didYouMean(cname, Object.keys(loaded.spec.connections ?? {})));
       }
       checkConnection(ctx, conn, path);
+    }
+    for (const [param, value] of Object.entries(profile.params ?? {})) {
+      const declared = loaded.spec.params?.[param];
+      const path = ['profiles', pname, 'params', param];
+      if (!declared) ctx.reportKey('SF210', `profile \`${pname}\` sets \`${param}\`, which is not a declared parameter`, path, didYouMean(param, Object.keys(loaded.spec.params ?? {})));
+      else {
+        const type = parseTypeName(declared.type);
+        const v = type && coerce(value, type, options.today);
+        if (v && !v.ok) ctx.report('SF211', `profile \`${pname}\` sets \`${param}\` to a value that is not ${declared.type}: ${v.why}`, path);
+      }
     }
   }
   const graph = checkGraph(ctx);

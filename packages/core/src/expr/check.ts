@@ -205,7 +205,8 @@ class Checker {
       this.reads.add(e.name);
       return t;
     }
-    let hint = didYouMean(e.name, this.scope.columns.keys());
+    const quoted = !e.qualifier && e.end - e.start === e.name.length + 2;
+    let hint = quoted ? `text is written in single quotes: '${e.name}'; double quotes name a column` : didYouMean(e.name, this.scope.columns.keys());
     if (!hint) {
       for (const [q, cols] of this.scope.qualifiers) {
         if (cols.has(e.name) && cols !== this.scope.columns) {
