@@ -196,20 +196,38 @@ class Execution {
         if (out.rows.length > 0) await deliver(c, out);
       }
     };
-    for (const step of this.plan.steps) {
-      if (!active.has(step.name)) continue;
-      const src = this.prepared.sources.get(step.name);
-      if (src) {
-        for await (const batch of this.readSource(src)) {
-          if (this.controller.signal.aborted) throw this.controller.signal.reason;
-          if (batch.rows.length > 0) await deliver(step.name, batch);
-        }
-      } else {
-        for (const b of runners.get(step.name)!.finish()) await deliver(step.name, b);
+    const aborted = () => {
+      if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
+    };
+    for (const name of this.sourceOrder([...terminals.keys()])) {
+      for await (const batch of this.readSource(this.prepared.sources.get(name)!)) {
+        aborted();
+        if (batch.rows.length > 0) await deliver(name, batch);
       }
+      aborted();
     }
+    // Steps that hold rows back (dedupe keep: last) release them once all their inputs ended.
+    for (const step of this.plan.steps) {
+      const runner = runners.get(step.name);
+      if (runner) for (const b of runner.finish()) await deliver(step.name, b);
+    }
+    aborted();
     for (const [name, r] of runners) if (!this.counted.has(name)) this.report.steps[name] = r.counts;
     for (const name of active) this.counted.add(name);
+  }
+
+  /** Sources in the order their rows should arrive: a union's inputs one after another, as listed. */
+  private sourceOrder(nodes: string[]): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const visit = (n: string) => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      if (this.prepared.sources.has(n)) out.push(n);
+      for (const i of this.prepared.transforms.get(n)?.plan.inputs ?? []) visit(i);
+    };
+    nodes.forEach(visit);
+    return out;
   }
 
   private ancestors(nodes: string[]): Set<string> {
@@ -292,7 +310,7 @@ class Execution {
     return connector.source.read(
       {
         connection,
-        settings: step.settings,
+        settings: resolveSettings(step.settings, this.options.secrets, this.redactor, `source \`${step.name}\``),
         schema: this.prepared.schemas.get(step.name)!,
         ...(step.filter?.pushdown ? { filter: { sql: step.filter.pushdown.sql, parameters: step.filter.pushdown.parameters } } : {}),
         batchSize: this.batchSize,
@@ -310,7 +328,8 @@ class Execution {
         const connector = this.options.registry.get(o.use);
         if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 8);
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), o.settings, this.prepared.schemas.get(o.from)!, o.name);
+        const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name);
         return { name: o.name, from: o.from, queue, done };
       });
   }

@@ -1,0 +1,226 @@
+// The runtime end to end with an in-memory connector: mapping, lookups, unions, dedupe, rules,
+// rejects and thresholds, all-or-nothing outputs, cancellation, backpressure, determinism.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile, ConnectorRegistry, runPlan, type JobPlan, type RunOptions } from '@sisflow/core';
+import { memoryConnector, tables } from './memory-connector.js';
+
+const registry = new ConnectorRegistry().register(memoryConnector);
+
+const SPEC = `sisflow: 1
+name: t
+params:
+  min_grade: { type: int, default: 0 }
+connections:
+  mem: { use: memory }
+sources:
+  schools:
+    from: mem
+    table: schools
+    columns: { CD: int, NM: "string?" }
+  students:
+    from: mem
+    table: students
+    columns: { ID: int, SC: int, LN: string, GR: int, EM: "string?" }
+    where: GR >= $min_grade
+  staff:
+    from: mem
+    table: staff
+    columns: { ID: int, LN: string, SC: int }
+steps:
+  kids:
+    from: students
+    lookup:
+      school: { from: schools, key: CD, on: SC }
+    columns:
+      Key: text(ID)
+      Name: upper(LN)
+      School: coalesce(school.NM, 'unknown')
+      Email: coalesce(normalize_email(EM), '')
+  adults:
+    from: staff
+    columns:
+      Key: "'T' || text(ID)"
+      Name: upper(LN)
+      School: "'district'"
+      Email: "''"
+  people:
+    union: [kids, adults]
+    dedupe: { key: Key, keep: first }
+    rules:
+      - max_length: { Name: 8 }
+      - check: Email = '' or Email like_ok
+        message: bad email
+outputs:
+  out: { from: people, to: mem, table: result }
+`.replace("      - check: Email = '' or Email like_ok\n        message: bad email\n", "      - matches: { Email: '^$|@' }\n");
+
+function plan(text = SPEC, params?: Record<string, string>): JobPlan {
+  const r = compile(text, 'spec.yaml', { registry, today: '2026-11-23', ...(params ? { params } : {}) });
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  return r.plan!;
+}
+
+const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({ registry, baseDir: '.', secrets: { env: () => undefined, secret: () => undefined }, ...extra });
+
+function seed(students = 5) {
+  tables.clear();
+  tables.set('schools', [{ CD: 1, NM: 'Lincoln' }, { CD: 2, NM: null }]);
+  tables.set(
+    'students',
+    Array.from({ length: students }, (_, i) => ({ ID: i + 1, SC: (i % 3) + 1, LN: i === 3 ? 'Wolfeschlegel' : `ln${i}`, GR: i % 4, EM: i === 1 ? ' A@B.ORG ' : null })),
+  );
+  tables.set('staff', [{ ID: 9, LN: 'Ng', SC: 1 }, { ID: 9, LN: 'Ng', SC: 2 }]);
+}
+
+test('rows flow through lookups, union, dedupe and rules; rejects say why and where', async () => {
+  seed();
+  const { report } = await runPlan(plan(), opts());
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('result'), [
+    { Key: '1', Name: 'LN0', School: 'Lincoln', Email: '' },
+    { Key: '2', Name: 'LN1', School: 'unknown', Email: 'a@b.org' },
+    { Key: '3', Name: 'LN2', School: 'unknown', Email: '' },
+    { Key: '5', Name: 'LN4', School: 'unknown', Email: '' },
+    { Key: 'T9', Name: 'NG', School: 'district', Email: '' },
+  ]);
+  assert.is(report.rejects.count, 1);
+  assert.equal({ ...report.rejects.sample[0], data: undefined }, { step: 'people', source: 'students', line: 4, reason: 'Name is 13 characters long; at most 8 allowed', data: undefined });
+  assert.is(report.steps.people!.deduplicated, 1);
+});
+
+test('a filter on params and a required lookup that misses', async () => {
+  seed();
+  const required = SPEC.replace('school: { from: schools, key: CD, on: SC }', 'school: { from: schools, key: CD, on: SC, required: true }');
+  const { report } = await runPlan(plan(required, { min_grade: '1' }), opts());
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('result')!.map((r) => r.Key), ['2', 'T9']);
+  assert.ok(report.rejects.sample.some((r) => r.reason.includes('no schools row where CD = 3')));
+});
+
+test('the rejects threshold fails the run and nothing is published', async () => {
+  seed();
+  tables.set('result', [{ Key: 'previous' }]);
+  const strict = SPEC + 'rejects: { max: 0 }\n';
+  const { report } = await runPlan(plan(strict), opts());
+  assert.not.ok(report.ok);
+  assert.match(report.error!, 'more than the spec allows');
+  assert.equal(tables.get('result'), [{ Key: 'previous' }]);
+  const pct = SPEC + 'rejects: { max: "50%" }\n';
+  assert.ok((await runPlan(plan(pct), opts())).report.ok);
+});
+
+test('a failing sink fails the run with its message; other outputs are not published', async () => {
+  seed(50);
+  tables.set('result', [{ Key: 'previous' }]);
+  const two = SPEC.replace('  out: { from: people, to: mem, table: result }\n', '  out: { from: people, to: mem, table: result }\n  bad: { from: people, to: mem, table: other, fail_after: 3 }\n');
+  const { report } = await runPlan(plan(two), opts({ batchSize: 2 }));
+  assert.not.ok(report.ok);
+  assert.match(report.error!, 'the destination went away');
+  assert.equal(tables.get('result'), [{ Key: 'previous' }]);
+});
+
+test('cancellation stops the run cleanly and publishes nothing', async () => {
+  seed(10_000);
+  tables.delete('result');
+  const controller = new AbortController();
+  const slow = SPEC.replace('mem: { use: memory }', 'mem: { use: memory, delay_ms: 5 }');
+  setTimeout(() => controller.abort(new Error('SIGINT')), 30);
+  const { report } = await runPlan(plan(slow), opts({ signal: controller.signal, batchSize: 10 }));
+  assert.not.ok(report.ok);
+  assert.ok(report.cancelled);
+  assert.is(tables.get('result'), undefined);
+});
+
+test('backpressure: a slow sink holds the sources back (bounded read-ahead)', async () => {
+  seed(2_000);
+  const slow = SPEC.replace('mem: { use: memory }', 'mem: { use: memory, delay_ms: 1 }');
+  let maxAhead = 0;
+  const origWrite = memoryConnector.sink!.write;
+  let consumed = 0;
+  memoryConnector.sink!.write = async (req, ctx) => {
+    const counting = (async function* () {
+      for await (const b of req.rows) {
+        consumed += b.length;
+        yield b;
+      }
+    })();
+    return origWrite({ ...req, rows: counting }, ctx);
+  };
+  try {
+    const { report } = await runPlan(plan(slow), opts({ batchSize: 10, queueDepth: 2, onProgress: (read) => (maxAhead = Math.max(maxAhead, read - consumed)) }));
+    assert.ok(report.ok, report.error);
+  } finally {
+    memoryConnector.sink!.write = origWrite;
+  }
+  // Source rows read but not yet written: the queue (2 batches) plus the batches in flight.
+  assert.ok(maxAhead <= 60, `read ahead ${maxAhead} rows`);
+});
+
+test('empty inputs give an empty output, not an error', async () => {
+  tables.clear();
+  const { report } = await runPlan(plan(), opts());
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('result'), []);
+});
+
+test('a null in a column declared non-null is a reject, not a crash', async () => {
+  seed();
+  tables.get('students')![0]!.LN = null;
+  const { report } = await runPlan(plan(), opts());
+  assert.ok(report.ok, report.error);
+  assert.ok(report.rejects.sample.some((r) => r.step === 'students' && r.line === 1 && r.reason.includes('LN is null')));
+});
+
+test('the same spec, params and data give the same plan hash and the same rows', async () => {
+  seed(300);
+  const a = plan();
+  const b = plan();
+  assert.is(JSON.stringify(a), JSON.stringify(b));
+  await runPlan(a, opts());
+  const first = JSON.stringify(tables.get('result'));
+  await runPlan(b, opts({ batchSize: 7 }));
+  assert.is(JSON.stringify(tables.get('result')), first, 'batch size does not change the output');
+  assert.is.not(plan(SPEC, { min_grade: '2' }).hash, a.hash);
+});
+
+test('a dry run computes everything and changes nothing', async () => {
+  seed();
+  tables.set('result', [{ Key: 'previous' }]);
+  const { report } = await runPlan(plan(), opts({ dryRun: true }));
+  assert.ok(report.ok);
+  assert.is(report.outputs.out!.rows, 5);
+  assert.equal(tables.get('result'), [{ Key: 'previous' }]);
+});
+
+test('a plan survives JSON and runs the same', async () => {
+  seed();
+  const p = JSON.parse(JSON.stringify(plan())) as JobPlan;
+  const { report } = await runPlan(p, opts());
+  assert.ok(report.ok, report.error);
+  assert.is(tables.get('result')!.length, 5);
+});
+
+test('secrets are resolved at run time and redacted from errors', async () => {
+  seed();
+  const withSecret = SPEC.replace('  out: { from: people, to: mem, table: result }', '  out: { from: people, to: mem, table: "${secret:TABLE}" }');
+  const p = plan(withSecret);
+  assert.not.match(JSON.stringify(p), 'hunter2');
+  memoryConnector.sink!.settings = { ...(memoryConnector.sink!.settings as object) };
+  const orig = memoryConnector.sink!.write;
+  memoryConnector.sink!.write = async (req) => {
+    throw new Error(`cannot write to ${String(req.settings.table)}`);
+  };
+  try {
+    const { report } = await runPlan(p, opts({ secrets: { env: () => undefined, secret: (n) => (n === 'TABLE' ? 'hunter2' : undefined) } }));
+    assert.not.ok(report.ok);
+    assert.not.match(report.error!, 'hunter2');
+    assert.match(report.error!, 'cannot write to ***');
+  } finally {
+    memoryConnector.sink!.write = orig;
+  }
+  const missing = await runPlan(p, opts());
+  assert.match(missing.report.error!, 'SISFLOW_SECRET_TABLE');
+});
+
+test.run();
