@@ -393,7 +393,28 @@ export function parseExpression(text: string): ParseResult {
     errors.push({ message: syntaxMessage(e.name, tok, eof, e.message), start, end });
   }
   if (errors.length > 0) return { errors: dedupe(errors) };
+  if (expr && depthOf(expr) > MAX_DEPTH) {
+    return { errors: [{ message: `the expression nests more than ${MAX_DEPTH} levels deep; split it into several columns or steps`, start: 0, end: text.length }] };
+  }
   return { expr, errors };
+}
+
+/** Deeper trees would overflow the stack of the checker and code generators. */
+export const MAX_DEPTH = 256;
+
+function depthOf(root: Expr): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [node, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (max > MAX_DEPTH) return max;
+    for (const v of Object.values(node as object)) {
+      if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object') stack.push([x, d + 1]);
+      if (v && typeof v === 'object' && !Array.isArray(v)) stack.push([v, d + 1]);
+    }
+  }
+  return max;
 }
 
 function syntaxMessage(name: string, tok: IToken, eof: boolean, raw: string): string {
