@@ -1,7 +1,7 @@
 // A file that appears at its final path complete or not at all: written under a temporary name
 // beside the target, flushed to disk, then renamed over it. Aborting removes the temporary file.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { WrittenFile } from '@sisflow/core';
 
@@ -21,6 +21,7 @@ export class AtomicFile {
   static async create(path: string): Promise<AtomicFile> {
     const f = new AtomicFile(path);
     await mkdir(dirname(path), { recursive: true });
+    await removeOrphans(path);
     f.handle = await open(f.tempPath, 'wx', 0o644);
     return f;
   }
@@ -67,6 +68,25 @@ export class AtomicFile {
 
   get size(): number {
     return this.bytes;
+  }
+}
+
+/** Temporary files of earlier runs that were killed (their process is gone) are removed. */
+async function removeOrphans(path: string): Promise<void> {
+  const prefix = `${TEMP_PREFIX}${basename(path)}.`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(dirname(path), name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,0 +1,155 @@
+// The `sisflow` executable as an operator meets it: exit codes, JSON output, no stack traces,
+// reproducible outputs, and a killed run that leaves the previous file in place.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+const EXAMPLE = join(ROOT, 'examples/destiny/patrons.yaml');
+
+function sisflow(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function workdir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-cli-'));
+  cpSync(EXAMPLE, join(dir, 'patrons.yaml'));
+  return dir;
+}
+
+test('validate: ok exits 0; errors exit 1 with file:line:col and no stack trace', () => {
+  assert.is(sisflow(['validate', EXAMPLE]).code, 0);
+  const dir = workdir();
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, readFileSync(EXAMPLE, 'utf8').replace('Grade Level: grade_label(GR)', 'Grade Level: grade_lable(GR)'));
+  const r = sisflow(['validate', bad]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /bad\.yaml:\d+:\d+: error SF303: unknown function `grade_lable`/);
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+  const json = sisflow(['validate', '--format', 'json', bad]);
+  const parsed = JSON.parse(json.stdout) as { ok: boolean; diagnostics: { code: string; span: { start: { line: number } } }[] };
+  assert.is(parsed.ok, false);
+  assert.is(parsed.diagnostics[0]!.code, 'SF303');
+});
+
+test('a missing file, a folder and a binary file are diagnostics, not crashes', () => {
+  const missing = sisflow(['validate', '/nonexistent/spec.yaml']);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, 'SF100');
+  assert.match(sisflow(['validate', ROOT]).stderr, 'SF100');
+  const dir = workdir();
+  writeFileSync(join(dir, 'bin.yaml'), Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x01]));
+  const bin = sisflow(['validate', join(dir, 'bin.yaml')]);
+  assert.is(bin.code, 1);
+  assert.match(bin.stderr, 'SF106');
+});
+
+test('usage errors exit 2; --version and --help exit 0', () => {
+  assert.is(sisflow(['frobnicate']).code, 2);
+  assert.is(sisflow(['run']).code, 2);
+  assert.is(sisflow(['--version']).code, 0);
+  assert.is(sisflow(['--help']).code, 0);
+  const badParam = sisflow(['validate', EXAMPLE, '--param', 'schools=abc']);
+  assert.is(badParam.code, 1);
+  assert.match(badParam.stderr, 'SF501');
+});
+
+test('plan --json is deterministic and free of secrets', () => {
+  const a = sisflow(['plan', EXAMPLE, '--json', '--today', '2026-11-23']);
+  const b = sisflow(['plan', EXAMPLE, '--json', '--today', '2026-11-23']);
+  assert.is(a.code, 0);
+  assert.is(a.stdout, b.stdout);
+  const plan = JSON.parse(a.stdout) as { hash: string; steps: { name: string; filter?: { pushdown?: { sql: string } } }[] };
+  assert.match(plan.hash, /^[0-9a-f]{64}$/);
+  assert.match(plan.steps.find((s) => s.name === 'students')!.filter!.pushdown!.sql, '"SC" IN (@p1');
+});
+
+test('run twice on the demo data: byte-identical patrons.csv; spec tests pass', () => {
+  const dir = workdir();
+  const args = ['run', join(dir, 'patrons.yaml'), '--param', 'as_of=2026-11-23'];
+  const first = sisflow(args);
+  assert.is(first.code, 0, first.stderr);
+  const bytes = readFileSync(join(dir, 'out/patrons.csv'));
+  assert.is(sisflow(args).code, 0);
+  assert.ok(bytes.equals(readFileSync(join(dir, 'out/patrons.csv'))), 'same bytes');
+  const text = bytes.toString('utf8');
+  assert.ok(text.startsWith('"Site Short Name","Barcode","District ID","Last Name"'));
+  assert.ok(text.includes('\r\n'));
+  const ids = text.split('\r\n').slice(1, -1).map((l) => l.split(',')[2]);
+  assert.is(new Set(ids).size, ids.length, 'one row per District ID');
+  assert.equal(readdirSync(join(dir, 'out')).filter((f) => f.startsWith('.sisflow-tmp')), [], 'no temporary files left');
+  const tests = sisflow(['test', join(dir, 'patrons.yaml')]);
+  assert.is(tests.code, 0, tests.stdout);
+  assert.match(tests.stdout, '7 passed, 0 failed');
+});
+
+test('a failing spec test makes `sisflow test` exit 1 and says what differed', () => {
+  const dir = workdir();
+  const spec = join(dir, 'patrons.yaml');
+  writeFileSync(spec, readFileSync(spec, 'utf8').replace('Grade Level: "03"', 'Grade Level: "3"'));
+  const r = sisflow(['test', spec]);
+  assert.is(r.code, 1);
+  assert.match(r.stdout, 'Grade Level: expected "3", got "03"');
+});
+
+test('a dry run publishes nothing', () => {
+  const dir = workdir();
+  const r = sisflow(['run', join(dir, 'patrons.yaml'), '--dry-run']);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.ok(existsSync(join(dir, 'out/patrons.csv')));
+});
+
+test('a run killed mid-write leaves the previous patrons.csv intact', async () => {
+  const dir = workdir();
+  const spec = join(dir, 'patrons.yaml');
+  // A bigger district, so the kill lands while rows are being written.
+  writeFileSync(spec, readFileSync(spec, 'utf8').replace('    demo: true\n', '    demo: true\n    students_per_school: 40000\n'));
+  writeFileSync(join(dir, 'out.previous'), 'previous');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, 'out'), { recursive: true });
+  writeFileSync(join(dir, 'out/patrons.csv'), 'previous file\r\n');
+  sisflow(['validate', spec]); // builds the demo database outside the timed part
+  const child = spawn(process.execPath, [BIN, 'run', spec], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 700));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  assert.is(readFileSync(join(dir, 'out/patrons.csv'), 'utf8'), 'previous file\r\n');
+  const orphans = readdirSync(join(dir, 'out')).filter((f) => f.includes(`.${child.pid}.`));
+  const sigint = spawn(process.execPath, [BIN, 'run', spec], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 700));
+  sigint.kill('SIGINT');
+  const code = await new Promise((r) => sigint.on('exit', r));
+  assert.is(readFileSync(join(dir, 'out/patrons.csv'), 'utf8'), 'previous file\r\n');
+  if (code !== 0) {
+    assert.is(code, 130);
+    assert.equal(readdirSync(join(dir, 'out')).filter((f) => f.includes(`.${sigint.pid}.`)), [], 'Ctrl-C removes the temporary file');
+  }
+  // The next run clears what the killed one left behind.
+  assert.is(sisflow(['run', spec, '--limit', '10']).code, 0);
+  const left = readdirSync(join(dir, 'out')).filter((f) => f.startsWith('.sisflow-tmp'));
+  assert.equal(left, [], `orphans of the killed run (${orphans.join(', ')}) are gone`);
+});
+
+test('schedule shows the next runs in the district time zone', () => {
+  const r = sisflow(['schedule', EXAMPLE, '--count', '3']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, '"30 5 * * 1-5" in America/Los_Angeles');
+  const runs = r.stdout.split('\n').filter((l) => /^\s+(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 05:30 P[SD]T/.test(l));
+  assert.is(runs.length, 3);
+});
+
+test('schema prints the language schema with every connector', () => {
+  const r = sisflow(['schema']);
+  assert.is(r.code, 0);
+  const schema = JSON.parse(r.stdout) as { $id: string };
+  assert.match(schema.$id, 'sisflow');
+  assert.match(r.stdout, '"sqlite"');
+});
+
+test.run();
