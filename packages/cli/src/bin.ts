@@ -21,6 +21,6 @@ main(process.argv.slice(2), undefined, controller.signal).then(
   (e: unknown) => {
     process.stderr.write(`error SF900: internal error: ${e instanceof Error ? e.message : String(e)}\n  please report it with the spec that caused it\n`);
     if (process.env.SISFLOW_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
-    process.exitCode = 70;
+    process.exitCode = 2;
   },
 );

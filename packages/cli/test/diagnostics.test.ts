@@ -96,4 +96,13 @@ test('a spec with 1 000 steps compiles and reports each error once', () => {
   assert.is(r.plan!.steps.length, 1002);
 });
 
+test('the plan does not depend on the key order of the YAML', () => {
+  const reordered = BASE.replace('  db: { use: sqlite, demo: true }\n  out: { use: files, dir: out }\n', '  out: { dir: out, use: files }\n  db: { demo: true, use: sqlite }\n');
+  assert.is.not(reordered, BASE);
+  const a = compileText(BASE).plan!;
+  const b = compileText(reordered).plan!;
+  assert.is(JSON.stringify(b), JSON.stringify(a));
+  assert.is(b.hash, a.hash);
+});
+
 test.run();
