@@ -26,41 +26,24 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
       ctx.report('SF216', `unknown type \`${p.type}\` for parameter \`${name}\``, ['params', name, 'type'], didYouMean(p.type, TYPE_NAMES) ?? `types: ${TYPE_NAMES.join(', ')}`);
       continue;
     }
+    const error = (code: 'SF211' | 'SF501', message: string) => ctx.diagnostics.push({ code, severity: 'error', message });
+    const fromCli = overrides.cli?.[name];
+    // Each layer overrides the one before: default, profile, typed values, command line.
+    const layers: { value: unknown; fail: (why: string) => void }[] = [
+      { value: p.default, fail: (why) => ctx.report('SF211', `the default of \`${name}\` is not ${typeToString(type)}: ${why}`, ['params', name, 'default']) },
+      { value: overrides.profile?.[name], fail: (why) => ctx.report('SF211', `profile value of \`${name}\` is not ${typeToString(type)}: ${why}`, ['profiles', overrides.profileName ?? '', 'params', name]) },
+      { value: overrides.values?.[name], fail: (why) => error('SF211', `the value given for \`${name}\` is not ${typeToString(type)}: ${why}`) },
+      { value: fromCli === undefined ? undefined : parseCliValue(fromCli, type), fail: (why) => error('SF501', `--param ${name}=${fromCli}: not ${typeToString(type)}: ${why}`) },
+    ];
     let value: unknown = null;
     let ok = true;
-    if (p.default !== undefined) {
-      const v = coerce(p.default, type, overrides.today);
+    for (const layer of layers) {
+      if (layer.value === undefined) continue;
+      const v = coerce(layer.value, type, overrides.today);
       if (v.ok) value = v.value;
       else {
         ok = false;
-        ctx.report('SF211', `the default of \`${name}\` is not ${typeToString(type)}: ${v.why}`, ['params', name, 'default']);
-      }
-    }
-    const fromProfile = overrides.profile?.[name];
-    if (fromProfile !== undefined) {
-      const v = coerce(fromProfile, type, overrides.today);
-      if (v.ok) value = v.value;
-      else {
-        ok = false;
-        ctx.report('SF211', `profile value of \`${name}\` is not ${typeToString(type)}: ${v.why}`, ['profiles', overrides.profileName ?? '', 'params', name]);
-      }
-    }
-    const fromValues = overrides.values?.[name];
-    if (fromValues !== undefined) {
-      const v = coerce(fromValues, type, overrides.today);
-      if (v.ok) value = v.value;
-      else {
-        ok = false;
-        ctx.diagnostics.push({ code: 'SF211', severity: 'error', message: `the value given for \`${name}\` is not ${typeToString(type)}: ${v.why}` });
-      }
-    }
-    const fromCli = overrides.cli?.[name];
-    if (fromCli !== undefined) {
-      const v = coerce(parseCliValue(fromCli, type), type, overrides.today);
-      if (v.ok) value = v.value;
-      else {
-        ok = false;
-        ctx.diagnostics.push({ code: 'SF501', severity: 'error', message: `--param ${name}=${fromCli}: not ${typeToString(type)}: ${v.why}` });
+        layer.fail(v.why);
       }
     }
     if (ok && p.values && value !== null) {
@@ -72,7 +55,7 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
         }
       }
     }
-    if (ok && value === null && p.default === undefined && fromProfile === undefined && fromCli === undefined && fromValues === undefined) {
+    if (ok && value === null && layers.every((l) => l.value === undefined)) {
       ctx.report('SF219', `parameter \`${name}\` has no default and no value`, ['params', name], `give it a default, or run with --param ${name}=…`);
     }
     out.set(name, { type: value === null ? { ...type, nullable: true } : type, value });

@@ -6,9 +6,8 @@ import type { Expr } from '../expr/ast.js';
 import { checkExpression, type CheckedExpr, type ParamValue } from '../expr/check.js';
 import { schemaMap, type RowSchema } from '../expr/row-schema.js';
 import { T } from '../expr/types.js';
-import { didYouMean } from '../diagnostics/suggest.js';
-import { CONNECTOR_CODES, schemaDiagnostics } from '../spec/schema-diagnostics.js';
 import { SOURCE_LANGUAGE_KEYS } from '../spec/schema.js';
+import { connectorRole } from './connector-role.js';
 import type { CheckContext } from './context.js';
 
 export interface SourceFilter {
@@ -32,29 +31,12 @@ export interface SourceAnalysis {
 export function checkSource(ctx: CheckContext, name: string, params: ReadonlyMap<string, ParamValue>): SourceAnalysis | undefined {
   const src = ctx.spec.sources[name]!;
   const path = ['sources', name];
-  const conn = ctx.spec.connections?.[src.from];
-  if (!conn) {
-    ctx.report('SF201', `unknown connection \`${src.from}\``, [...path, 'from'], didYouMean(src.from, Object.keys(ctx.spec.connections ?? {})) ?? 'declare it under `connections:`');
-    return undefined;
-  }
-  const connector = ctx.registry.get(conn.use);
-  if (!connector) return undefined; // reported with the connection
-  if (!connector.source) {
-    ctx.report('SF214', `the ${conn.use} connector cannot be read from`, [...path, 'from'], 'use a connection whose connector is a source');
-    return undefined;
-  }
-  const settings = Object.fromEntries(Object.entries(src).filter(([k]) => !(SOURCE_LANGUAGE_KEYS as readonly string[]).includes(k)));
-  const schemaErrors = schemaDiagnostics({ value: settings, schema: connector.source.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} source` });
-  ctx.diagnostics.push(...schemaErrors);
-  if (schemaErrors.length > 0) return undefined;
-  const { use: _use, ...connSettings } = conn;
-  const description = connector.source.describe({
-    settings,
-    connection: connSettings,
-    report: (code, message, rel, hint) => ctx.report(code, message, [...path, ...rel], hint),
-  });
+  const found = connectorRole(ctx, path, src.from, src, SOURCE_LANGUAGE_KEYS, 'source');
+  if (!found) return undefined;
+  const { settings } = found.describe;
+  const description = found.role.describe(found.describe);
   if (!description) return undefined;
-  const analysis: SourceAnalysis = { name, connection: src.from, use: conn.use, settings, description, schema: description.schema };
+  const analysis: SourceAnalysis = { name, connection: src.from, use: found.use, settings, description, schema: description.schema };
   if (src.where !== undefined) {
     const filter = checkSourceFilter(ctx, name, src.where, description, params);
     if (filter) analysis.filter = filter;
