@@ -203,6 +203,7 @@ class Execution {
       for await (const batch of this.readSource(this.prepared.sources.get(name)!)) {
         aborted();
         if (batch.rows.length > 0) await deliver(name, batch);
+        await this.flushRejects();
       }
       aborted();
     }
@@ -355,6 +356,14 @@ class Execution {
     return { queue, done };
   }
 
+  /** Hands buffered rejects to their sink a batch at a time, waiting when it is behind. */
+  private async flushRejects(): Promise<void> {
+    if (!this.rejectQueue || this.pendingRejects.length < this.batchSize) return;
+    const batch = this.pendingRejects;
+    this.pendingRejects = [];
+    await this.rejectQueue.push(batch);
+  }
+
   private async finishRejects(sink: { queue: BoundedQueue<Row[]>; done: Promise<SinkResult> } | undefined): Promise<void> {
     if (!sink) return;
     if (this.pendingRejects.length > 0) await sink.queue.push(this.pendingRejects);
@@ -368,14 +377,7 @@ class Execution {
     if (this.counted.has(node)) return;
     this.report.rejects.count++;
     if (this.report.rejects.sample.length < SAMPLE) this.report.rejects.sample.push({ ...r });
-    if (this.rejectQueue) {
-      this.pendingRejects.push(rejectRow(r));
-      if (this.pendingRejects.length >= this.batchSize) {
-        // Rejects are few next to rows; the queue is deep enough that this push does not wait.
-        void this.rejectQueue.push(this.pendingRejects).catch(() => undefined);
-        this.pendingRejects = [];
-      }
-    }
+    if (this.rejectQueue) this.pendingRejects.push(rejectRow(r));
     if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, false)) throw this.thresholdFailure();
   }
 
