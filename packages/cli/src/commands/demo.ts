@@ -1,6 +1,7 @@
 // `sisflow demo`: the whole thing in one command — validate, test and run the Destiny example on
 // the built-in demo district, then show what was written.
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, type Out } from '../io.js';
 import { run } from './run.js';
@@ -18,7 +19,7 @@ export async function demo(out: Out, signal?: AbortSignal): Promise<number> {
   out.stdout('\n3. run on the demo district (SQLite, generated on first use)');
   const code = await run(DEMO_SPEC, {}, out, signal);
   if (code !== EXIT.ok) return code;
-  const csv = fileURLToPath(new URL('../../../../examples/destiny/out/patrons.csv', import.meta.url));
+  const csv = join(dirname(DEMO_SPEC), 'out', 'patrons.csv');
   out.stdout(`\n4. the first lines of ${csv}`);
   out.stdout(readFileSync(csv, 'utf8').split('\r\n').slice(0, 6).join('\n'));
   return EXIT.ok;

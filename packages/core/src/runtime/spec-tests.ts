@@ -4,7 +4,7 @@ import type { Row } from '../connector/connector.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
 import { formatDiagnostics } from '../diagnostics/format.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { compile } from '../plan/compile.js';
+import { compile, type CompileResult } from '../plan/compile.js';
 import type { TestSpec } from '../spec/spec.js';
 import { runPlan } from './run.js';
 
@@ -27,21 +27,25 @@ export async function runSpecTests(text: string | Uint8Array, file: string, opti
   const base = compile(text, file, { registry: options.registry, ...(options.profile ? { profile: options.profile } : {}), ...(options.today ? { today: options.today } : {}) });
   if (!base.plan) return { results: [], diagnostics: formatDiagnostics(base.diagnostics, base.source ? { sources: new Map([[file, base.source]]) } : {}) };
   const results: SpecTestResult[] = [];
-  for (const t of base.analysis!.spec.tests ?? []) results.push(await runOne(text, file, t, options));
+  for (const t of base.analysis!.spec.tests ?? []) results.push(await runOne(text, file, t, options, base));
   return { results, diagnostics: '' };
 }
 
-async function runOne(text: string | Uint8Array, file: string, t: TestSpec, options: SpecTestOptions): Promise<SpecTestResult> {
-  const compiled = compile(text, file, {
-    registry: options.registry,
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.today ? { today: options.today } : {}),
-    ...(t.params ? { values: t.params } : {}),
-  });
+async function runOne(text: string | Uint8Array, file: string, t: TestSpec, options: SpecTestOptions, base: CompileResult): Promise<SpecTestResult> {
+  // Only a test with its own params needs its own plan.
+  const compiled = t.params
+    ? compile(text, file, {
+        registry: options.registry,
+        ...(options.profile ? { profile: options.profile } : {}),
+        ...(options.today ? { today: options.today } : {}),
+        values: t.params,
+      })
+    : base;
   if (!compiled.plan || hasErrors(compiled.diagnostics)) {
     return { name: t.name, ok: false, failures: compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`) };
   }
-  const given = new Map<string, Row[]>(Object.keys(compiled.plan.steps.filter((s) => s.kind === 'source').reduce((m, s) => ({ ...m, [s.name]: 1 }), {})).map((n) => [n, (t.given[n] ?? []) as Row[]]));
+  // Every source reads the test's rows (none when the test gives none), never the real data.
+  const given = new Map(compiled.plan.steps.filter((s) => s.kind === 'source').map((s) => [s.name, (t.given[s.name] ?? []) as Row[]]));
   const { report, captured } = await runPlan(compiled.plan, { registry: options.registry, baseDir: options.baseDir, secrets: { env: () => undefined, secret: () => undefined }, given, capture: new Set(Object.keys(t.expect)), noSinks: true, ignoreThreshold: true });
   const failures: string[] = [];
   if (!report.ok) failures.push(`the run failed: ${report.error}`);
