@@ -3,6 +3,8 @@
 import { parseTypeName, type Connector, type Row } from '@sisflow/core';
 
 export const tables = new Map<string, Row[]>();
+/** Tables a source with `consume: true` emptied after a successful run. */
+export const consumed: string[] = [];
 
 export const memoryConnector: Connector = {
   name: 'memory',
@@ -13,7 +15,7 @@ export const memoryConnector: Connector = {
       type: 'object',
       required: ['table', 'columns'],
       additionalProperties: false,
-      properties: { table: { type: 'string' }, columns: { type: 'object', additionalProperties: { type: 'string' } } },
+      properties: { table: { type: 'string' }, columns: { type: 'object', additionalProperties: { type: 'string' } }, consume: { type: 'boolean' } },
     },
     describe: (ctx) => {
       const columns = ctx.settings.columns as Record<string, string>;
@@ -23,7 +25,9 @@ export const memoryConnector: Connector = {
       return { schema: Object.entries(columns).map(([name, t]) => ({ name, type: parseTypeName(t) ?? { kind: 'string' } })) };
     },
     async *read(req, ctx) {
-      const rows = tables.get(String(req.settings.table)) ?? [];
+      const table = String(req.settings.table);
+      const rows = tables.get(table) ?? [];
+      if (req.settings.consume) ctx.afterSuccess(`emptying ${table}`, async () => void consumed.push(table));
       const max = req.limit ?? rows.length;
       for (let i = 0; i < Math.min(max, rows.length); i += req.batchSize) {
         if (ctx.signal.aborted) return;
@@ -32,7 +36,7 @@ export const memoryConnector: Connector = {
     },
   },
   sink: {
-    settings: { type: 'object', required: ['table'], additionalProperties: false, properties: { table: { type: 'string' }, fail_after: { type: 'integer' } } },
+    settings: { type: 'object', required: ['table'], additionalProperties: false, properties: { table: { type: 'string' }, fail_after: { type: 'integer' }, fail_commit: { type: 'boolean' } } },
     describe: (ctx) => ({ target: `memory:${String(ctx.settings.table)}` }),
     async write(req, ctx) {
       const staged: Row[] = [];
@@ -41,10 +45,16 @@ export const memoryConnector: Connector = {
         staged.push(...batch);
         if (typeof req.settings.fail_after === 'number' && staged.length >= req.settings.fail_after) throw new Error('the destination went away');
       }
-      // All or nothing: the table changes only once every row has arrived.
-      if (!req.dryRun) tables.set(String(req.settings.table), staged);
-      ctx.log(`${staged.length} row(s) into ${String(req.settings.table)}`);
-      return { rows: staged.length, files: [] };
+      // All or nothing: the table changes only when the runtime commits, once every output is staged.
+      return {
+        result: { rows: staged.length, files: [] },
+        commit: async () => {
+          if (req.settings.fail_commit) throw new Error('the destination refused the commit');
+          tables.set(String(req.settings.table), staged);
+          ctx.log(`${staged.length} row(s) into ${String(req.settings.table)}`);
+        },
+        abort: async () => undefined,
+      };
     },
   },
 };

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile, ConnectorRegistry, runPlan, type JobPlan, type RunOptions } from '@sisflow/core';
-import { memoryConnector, tables } from './memory-connector.js';
+import { consumed, memoryConnector, tables } from './memory-connector.js';
 
 const registry = new ConnectorRegistry().register(memoryConnector);
 
@@ -115,8 +115,36 @@ test('a failing sink fails the run with its message; other outputs are not publi
   const two = SPEC.replace('  out: { from: people, to: mem, table: result }\n', '  out: { from: people, to: mem, table: result }\n  bad: { from: people, to: mem, table: other, fail_after: 3 }\n');
   const { report } = await runPlan(plan(two), opts({ batchSize: 2 }));
   assert.not.ok(report.ok);
-  assert.match(report.error!, 'the destination went away');
+  assert.match(report.error!, 'output bad: the destination went away');
   assert.equal(tables.get('result'), [{ Key: 'previous' }]);
+});
+
+test('outputs are committed only once all are staged; a refused commit names what was already published', async () => {
+  seed(5);
+  tables.set('result', [{ Key: 'previous' }]);
+  tables.set('third', [{ Key: 'previous' }]);
+  const three = SPEC.replace(
+    '  out: { from: people, to: mem, table: result }\n',
+    '  out: { from: people, to: mem, table: result }\n  refused: { from: people, to: mem, table: other, fail_commit: true }\n  zlast: { from: people, to: mem, table: third }\n',
+  );
+  const { report } = await runPlan(plan(three), opts());
+  assert.not.ok(report.ok);
+  assert.is(report.error, 'output refused could not be published: the destination refused the commit (already published: out)');
+  assert.equal(tables.get('third'), [{ Key: 'previous' }]);
+  assert.equal(Object.keys(report.outputs), ['out']);
+});
+
+test('after-success actions run once, and only when everything was published', async () => {
+  const consuming = SPEC.replace('    table: staff\n', '    table: staff\n    consume: true\n');
+  seed(5);
+  consumed.length = 0;
+  assert.ok((await runPlan(plan(consuming), opts({ dryRun: true }))).report.ok);
+  assert.equal(consumed, []);
+  const failing = consuming.replace('table: result }', 'table: result, fail_after: 1 }');
+  assert.not.ok((await runPlan(plan(failing), opts())).report.ok);
+  assert.equal(consumed, []);
+  assert.ok((await runPlan(plan(consuming), opts())).report.ok);
+  assert.equal(consumed, ['staff']);
 });
 
 test('cancellation stops the run cleanly and publishes nothing', async () => {

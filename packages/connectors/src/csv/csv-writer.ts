@@ -1,7 +1,7 @@
 // Rows into CSV text with csv-stringify: a header, then each batch of rows, in the schema's column order.
 import { stringify, type Options } from 'csv-stringify/sync';
-import type { Row, RowSchema } from '@sisflow/core';
-import type { CsvWriteOptions } from './csv-settings.js';
+import type { Row, RowSchema, RunContext, SinkWriteRequest } from '@sisflow/core';
+import { csvWriteOptions, type CsvWriteOptions } from './csv-settings.js';
 
 export interface CsvFormatter {
   /** The BOM and header row ('' when there is none). */
@@ -36,4 +36,17 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
       return stringify(records, base);
     },
   };
+}
+
+/** Formats a sink's rows as CSV into `write`, a batch at a time; returns the number of rows. */
+export async function writeCsvRows(req: SinkWriteRequest, ctx: RunContext, write: (chunk: Buffer) => Promise<void>): Promise<number> {
+  const format = csvFormatter(req.schema, csvWriteOptions(req.settings));
+  let rows = 0;
+  await write(Buffer.from(format.start(), 'utf8'));
+  for await (const batch of req.rows) {
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('the run was cancelled');
+    rows += batch.length;
+    await write(Buffer.from(format.rows(batch), 'utf8'));
+  }
+  return rows;
 }

@@ -12,6 +12,7 @@ export class AtomicFile {
   private handle: FileHandle | undefined;
   private readonly hash = createHash('sha256');
   private bytes = 0;
+  private written: WrittenFile | undefined;
   readonly tempPath: string;
 
   private constructor(readonly path: string) {
@@ -37,8 +38,8 @@ export class AtomicFile {
     }
   }
 
-  /** Flushes, renames over the final path and fsyncs the folder so the rename survives a crash. */
-  async commit(): Promise<WrittenFile> {
+  /** Flushes the temporary file to disk and closes it; the final path is not touched yet. */
+  async finish(): Promise<WrittenFile> {
     const h = this.handle;
     if (!h) throw new Error(`${this.path} is already closed`);
     this.handle = undefined;
@@ -47,15 +48,15 @@ export class AtomicFile {
     } finally {
       await h.close();
     }
-    await rename(this.tempPath, this.path);
-    await syncDir(dirname(this.path));
-    return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
+    this.written = { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
+    return this.written;
   }
 
-  /** For a dry run: everything was written, but the final path is left as it was. */
-  async discard(): Promise<WrittenFile> {
-    await this.abort();
-    return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
+  /** Renames the finished file over the final path and fsyncs the folder so the rename survives a crash. */
+  async commit(): Promise<void> {
+    if (!this.written) throw new Error(`${this.path} is not finished`);
+    await rename(this.tempPath, this.path);
+    await syncDir(dirname(this.path));
   }
 
   /** Drops the temporary file; the final path keeps whatever it held before. */

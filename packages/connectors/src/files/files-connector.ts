@@ -1,9 +1,9 @@
 // `use: files` — a local folder: CSV files are read from it and written to it atomically.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parseTypeName, type Connector, type DescribeContext, type RowSchema, type RunContext, type SinkResult, type SinkWriteRequest, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
+import { parseTypeName, type Connector, type DescribeContext, type RowSchema, type RunContext, type SinkWriteRequest, type StagedWrite, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions, csvWriteOptions } from '../csv/csv-settings.js';
-import { csvFormatter } from '../csv/csv-writer.js';
+import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
 import { AtomicFile } from './atomic-file.js';
 import { relativePathProblem, resolveInside } from './paths.js';
@@ -73,19 +73,13 @@ async function* readFile(req: SourceReadRequest, ctx: RunContext): AsyncIterable
   }
 }
 
-async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<SinkResult> {
+async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const path = resolveInside(ctx.baseDir, String(req.connection.dir), String(req.settings.path));
-  const format = csvFormatter(req.schema, csvWriteOptions(req.settings));
   const file = await AtomicFile.create(path);
-  let rows = 0;
   try {
-    await file.write(Buffer.from(format.start(), 'utf8'));
-    for await (const batch of req.rows) {
-      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('the run was cancelled');
-      rows += batch.length;
-      await file.write(Buffer.from(format.rows(batch), 'utf8'));
-    }
-    return { rows, files: [req.dryRun ? await file.discard() : await file.commit()] };
+    const rows = await writeCsvRows(req, ctx, (chunk) => file.write(chunk));
+    const written = await file.finish();
+    return { result: { rows, files: [written] }, commit: () => file.commit(), abort: () => file.abort() };
   } catch (e) {
     await file.abort();
     throw e;

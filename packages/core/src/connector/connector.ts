@@ -53,6 +53,11 @@ export interface RunContext {
   baseDir: string;
   /** Counts retries and similar events for the run report. */
   count(event: string, n?: number): void;
+  /**
+   * Work to do once every output of the run is published (archive or delete the input files that
+   * were read). Not called for a failed, cancelled or dry run. Actions with the same key run once.
+   */
+  afterSuccess(key: string, action: () => Promise<void>): void;
 }
 
 export interface SourceReadRequest {
@@ -77,7 +82,7 @@ export interface SinkWriteRequest {
   settings: Settings;
   schema: RowSchema;
   rows: AsyncIterable<Row[]>;
-  /** Do everything but make the result visible at the destination. */
+  /** The write will be aborted, not committed: a sink may skip work that only publishing needs. */
   dryRun: boolean;
 }
 
@@ -95,6 +100,19 @@ export interface SourceBatch {
   lines?: number[];
 }
 
+/**
+ * An output written but not yet visible: a temporary file, an uploaded temporary name, an open
+ * transaction. The runtime commits every output of a run only once all of them are staged, and
+ * aborts them all when anything fails, so a run publishes all of its outputs or none.
+ */
+export interface StagedWrite {
+  result: SinkResult;
+  /** Makes the output visible (rename over the final name, COMMIT). */
+  commit(): Promise<void>;
+  /** Drops what was staged; the destination keeps what it held. Must not throw. */
+  abort(): Promise<void>;
+}
+
 export interface SourceRole {
   settings: JsonSchema;
   describe(ctx: DescribeContext): SourceDescription | undefined;
@@ -104,7 +122,8 @@ export interface SourceRole {
 export interface SinkRole {
   settings: JsonSchema;
   describe(ctx: DescribeContext & { schema: RowSchema }): SinkDescription | undefined;
-  write(req: SinkWriteRequest, ctx: RunContext): Promise<SinkResult>;
+  /** Writes every row to a staging place; a failure must leave nothing staged behind. */
+  write(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite>;
 }
 
 export interface Connector {

@@ -1,7 +1,7 @@
 // Executes a job plan: sources stream batches through the compiled steps into the sinks, with
 // backpressure from each sink back to the sources. Lookup sides are loaded first (hash joins).
 // A run either publishes every output or none: a failure or cancellation makes every sink abort.
-import type { Row, RunContext, Settings, SinkResult, SinkRole } from '../connector/connector.js';
+import type { Row, RunContext, Settings, SinkRole, StagedWrite } from '../connector/connector.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
 import { coerce } from '../check/params.js';
@@ -83,6 +83,12 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
   return { report, captured };
 }
 
+/** Aborts whichever of these writes got staged; the others failed and cleaned up after themselves. */
+async function abortAll(writes: (StagedWrite | Promise<StagedWrite>)[]): Promise<void> {
+  const settled = await Promise.allSettled(writes);
+  await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.abort().catch(() => undefined) : undefined)));
+}
+
 function errorText(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
   return String(e);
@@ -100,6 +106,7 @@ class Execution {
   private rowsRead = 0;
   private rejectQueue: BoundedQueue<Row[]> | undefined;
   private pendingRejects: Row[] = [];
+  private readonly afterSuccess = new Map<string, () => Promise<void>>();
 
   constructor(
     private readonly plan: JobPlan,
@@ -135,20 +142,52 @@ class Execution {
         await this.pass(terminals);
         if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
         for (const s of sinks) s.queue.close();
-        const results = await Promise.all(sinks.map((s) => s.done));
-        sinks.forEach((s, i) => (this.report.outputs[s.name] = { rows: results[i]!.rows, files: results[i]!.files, committed: !this.options.dryRun }));
+        const staged = await Promise.all(sinks.map((s) => s.done));
+        await this.publish(sinks.map((s, i) => ({ name: s.name, staged: staged[i]! })));
       } catch (e) {
         for (const s of sinks) s.queue.fail(e);
-        await Promise.allSettled(sinks.map((s) => s.done));
+        await abortAll(sinks.map((s) => s.done));
         throw e;
       }
     } catch (e) {
       // Rejects of a failed run are kept (they say why); a cancelled run publishes nothing.
-      if (this.controller.signal.aborted && this.options.signal?.aborted) rejectsSink?.queue.fail(e);
-      else await this.finishRejects(rejectsSink);
+      if (this.controller.signal.aborted && this.options.signal?.aborted) {
+        rejectsSink?.queue.fail(e);
+        if (rejectsSink) await abortAll([rejectsSink.done]);
+      } else await this.finishRejects(rejectsSink);
       throw e;
     }
     await this.finishRejects(rejectsSink);
+    if (!this.options.dryRun) await this.runAfterSuccess();
+  }
+
+  /**
+   * Every output is staged: commit them one after another (or abort them all for a dry run). A
+   * commit that fails aborts the outputs not yet committed and says which ones were published.
+   */
+  private async publish(outputs: { name: string; staged: StagedWrite }[]): Promise<void> {
+    const dry = !!this.options.dryRun;
+    for (const [i, o] of outputs.entries()) {
+      try {
+        if (dry) await o.staged.abort();
+        else await o.staged.commit();
+      } catch (e) {
+        await abortAll(outputs.slice(i + 1).map((p) => p.staged));
+        const done = outputs.slice(0, i).map((p) => p.name);
+        throw new RunFailure(`output ${o.name} could not be published: ${errorText(e)}${done.length > 0 ? ` (already published: ${done.join(', ')})` : ''}`);
+      }
+      this.report.outputs[o.name] = { rows: o.staged.result.rows, files: o.staged.result.files, committed: !dry, ...(o.staged.result.changes ? { changes: o.staged.result.changes } : {}) };
+    }
+  }
+
+  private async runAfterSuccess(): Promise<void> {
+    for (const [key, action] of this.afterSuccess) {
+      try {
+        await action();
+      } catch (e) {
+        this.report.warnings.push(`after the run, ${key} failed: ${errorText(e)}`);
+      }
+    }
   }
 
   /** Loads every lookup side and `references` target into memory, in plan order. */
@@ -308,7 +347,7 @@ class Execution {
     const connector = this.options.registry.get(step.use);
     if (!connector?.source) throw new RunFailure(`no connector \`${step.use}\` that can read (source ${step.name})`);
     const connection = this.connection(step.connection, `source ${step.name}`);
-    return connector.source.read(
+    return this.labelErrors(`source ${step.name}`, connector.source.read(
       {
         connection,
         settings: resolveSettings(step.settings, this.options.secrets, this.redactor, `source \`${step.name}\``),
@@ -318,7 +357,21 @@ class Execution {
         ...(this.options.limit !== undefined ? { limit: this.options.limit } : {}),
       },
       this.context(step.name, (r) => reject(r.line, r.reason, r.data)),
-    );
+    ));
+  }
+
+  private async *labelErrors<T>(label: string, it: AsyncIterable<T>): AsyncIterable<T> {
+    try {
+      yield* it;
+    } catch (e) {
+      throw this.labelled(e, label);
+    }
+  }
+
+  /** A connector's error, prefixed with the source or output it happened in. */
+  private labelled(e: unknown, label: string): unknown {
+    if (e instanceof RunFailure || this.controller.signal.aborted) return e;
+    return new RunFailure(`${label}: ${errorText(e)}`);
   }
 
   private startSinks() {
@@ -330,13 +383,17 @@ class Execution {
         if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 8);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, !!this.options.dryRun);
         return { name: o.name, from: o.from, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string): Promise<SinkResult> {
-    const done = Promise.resolve().then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, () => undefined)));
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, dryRun: boolean): Promise<StagedWrite> {
+    const done = Promise.resolve()
+      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun }, this.context(name, () => undefined)))
+      .catch((e: unknown) => {
+        throw this.labelled(e, `output ${name}`);
+      });
     done.catch((e: unknown) => {
       queue.fail(e);
       this.controller.abort(e);
@@ -351,7 +408,7 @@ class Execution {
     const connector = conn && this.options.registry.get(conn.use);
     if (!conn || !connector?.sink) throw new RunFailure(`rejects go to \`${r.to}\`, which cannot be written to`);
     const queue = new BoundedQueue<Row[]>(64);
-    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), { path: r.path ?? `${this.plan.name}.rejects.csv` }, REJECT_SCHEMA, 'rejects');
+    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), { path: r.path ?? `${this.plan.name}.rejects.csv` }, REJECT_SCHEMA, 'rejects', !!this.options.dryRun);
     this.rejectQueue = queue;
     return { queue, done };
   }
@@ -364,13 +421,16 @@ class Execution {
     await this.rejectQueue.push(batch);
   }
 
-  private async finishRejects(sink: { queue: BoundedQueue<Row[]>; done: Promise<SinkResult> } | undefined): Promise<void> {
+  private async finishRejects(sink: { queue: BoundedQueue<Row[]>; done: Promise<StagedWrite> } | undefined): Promise<void> {
     if (!sink) return;
     if (this.pendingRejects.length > 0) await sink.queue.push(this.pendingRejects);
     this.pendingRejects = [];
     sink.queue.close();
-    const result = await sink.done;
-    this.report.rejects.files = result.files;
+    const staged = await sink.done;
+    // Rejects say why a run failed, so they are published even then (but not by a dry run).
+    if (this.options.dryRun) await staged.abort();
+    else await staged.commit();
+    this.report.rejects.files = staged.result.files;
   }
 
   private addReject(r: Reject, node: string): void {
@@ -399,6 +459,9 @@ class Execution {
       warn: (m) => this.report.warnings.push(`${name}: ${m}`),
       reject,
       count: (event, n = 1) => (this.report.events[event] = (this.report.events[event] ?? 0) + n),
+      afterSuccess: (key, action) => {
+        if (!this.afterSuccess.has(key)) this.afterSuccess.set(key, action);
+      },
     };
   }
 }
