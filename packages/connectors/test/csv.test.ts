@@ -16,6 +16,7 @@ function context() {
     warn: (m) => warnings.push(m),
     reject: (r) => rejects.push({ line: r.line, reason: r.reason }),
     count: () => undefined,
+    afterSuccess: () => undefined,
   };
   return { ctx, rejects, warnings };
 }

@@ -1,17 +1,16 @@
 // A file that appears at its final path complete or not at all: written under a temporary name
 // beside the target, flushed to disk, then renamed over it. Aborting removes the temporary file.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { WrittenFile } from '@sisflow/core';
+import { HashedFile } from './hashed-file.js';
 
 /** Temporary files start with this prefix, so an operator can spot leftovers of a crash. */
 export const TEMP_PREFIX = '.sisflow-tmp-';
 
 export class AtomicFile {
-  private handle: FileHandle | undefined;
-  private readonly hash = createHash('sha256');
-  private bytes = 0;
+  private file: HashedFile | undefined;
   private written: WrittenFile | undefined;
   readonly tempPath: string;
 
@@ -23,32 +22,21 @@ export class AtomicFile {
     const f = new AtomicFile(path);
     await mkdir(dirname(path), { recursive: true });
     await removeOrphans(path);
-    f.handle = await open(f.tempPath, 'wx', 0o644);
+    f.file = await HashedFile.create(f.tempPath);
     return f;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (!this.handle) throw new Error(`${this.path} is already closed`);
-    this.hash.update(chunk);
-    this.bytes += chunk.byteLength;
-    let off = 0;
-    while (off < chunk.byteLength) {
-      const { bytesWritten } = await this.handle.write(chunk, off, chunk.byteLength - off);
-      off += bytesWritten;
-    }
+    if (!this.file) throw new Error(`${this.path} is already closed`);
+    await this.file.write(chunk);
   }
 
   /** Flushes the temporary file to disk and closes it; the final path is not touched yet. */
   async finish(): Promise<WrittenFile> {
-    const h = this.handle;
-    if (!h) throw new Error(`${this.path} is already closed`);
-    this.handle = undefined;
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    this.written = { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex') };
+    const f = this.file;
+    if (!f) throw new Error(`${this.path} is already closed`);
+    this.file = undefined;
+    this.written = { path: this.path, ...(await f.close(true)) };
     return this.written;
   }
 
@@ -61,14 +49,10 @@ export class AtomicFile {
 
   /** Drops the temporary file; the final path keeps whatever it held before. */
   async abort(): Promise<void> {
-    const h = this.handle;
-    this.handle = undefined;
-    if (h) await h.close().catch(() => undefined);
+    const f = this.file;
+    this.file = undefined;
+    await f?.drop();
     await rm(this.tempPath, { force: true });
-  }
-
-  get size(): number {
-    return this.bytes;
   }
 }
 

@@ -134,6 +134,8 @@ export interface Connector {
   connection: JsonSchema;
   /** Connection settings that carry credentials: they must be `${secret:…}` or `${env:…}` references. */
   secretSettings?: string[];
+  /** Checks a connection beyond its JSON Schema (settings that go together); called when the schema holds. */
+  checkConnection?(ctx: { connection: Settings; report: DescribeContext['report'] }): void;
   source?: SourceRole;
   sink?: SinkRole;
 }

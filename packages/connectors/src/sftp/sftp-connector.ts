@@ -1,0 +1,210 @@
+// `use: sftp` — CSV files on an SFTP server (Destiny's patron drop, SIRAS's tableA/tableB), read
+// and written with the same CSV settings as local files. Outputs are spooled to a local file, then
+// uploaded under a temporary name and renamed into place only when the whole run succeeded.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Connector, DescribeContext, RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
+import { readCsv } from '../csv/csv-reader.js';
+import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions } from '../csv/csv-settings.js';
+import { writeCsvRows } from '../csv/csv-writer.js';
+import { declaredSchema } from '../files/files-connector.js';
+import { HashedFile, type HashedContent } from '../files/hashed-file.js';
+import { relativePathProblem } from '../files/paths.js';
+import { afterRead, download, findFiles, isGlob, waitUntilStable } from './download.js';
+import { FINGERPRINT_PATTERN } from './host-key.js';
+import { SftpConnection, sftpSettings } from './session.js';
+import { RemoteUpload } from './upload.js';
+
+const PATH = { type: 'string', minLength: 1, description: "remote file path relative to the connection's `dir`" };
+const FINGERPRINT = { type: 'string', pattern: FINGERPRINT_PATTERN, description: 'SHA256:… as `ssh-keygen -lf` and `sisflow sftp fingerprint` print it' };
+
+export const sftpConnector: Connector = {
+  name: 'sftp',
+  summary: 'CSV files on an SFTP server: host key pinned, atomic uploads, retries',
+  connection: {
+    type: 'object',
+    required: ['host', 'username', 'host_key'],
+    additionalProperties: false,
+    properties: {
+      host: { type: 'string', minLength: 1, description: 'server name or address' },
+      port: { type: 'integer', minimum: 1, maximum: 65535, default: 22, description: 'TCP port (SIRAS uses 7472)' },
+      username: { type: 'string', minLength: 1 },
+      password: { type: 'string', description: 'a ${secret:…} or ${env:…} reference' },
+      private_key: { type: 'string', description: 'the private key text (OpenSSH or PEM), as a ${secret:…} reference' },
+      passphrase: { type: 'string', description: "the private key's passphrase, as a ${secret:…} reference" },
+      host_key: {
+        oneOf: [FINGERPRINT, { type: 'array', minItems: 1, items: FINGERPRINT }],
+        description: "the server's host key fingerprint (or several, during a key change); any other key is refused",
+      },
+      dir: { type: 'string', minLength: 1, description: 'remote folder that paths are relative to (default: the login folder)' },
+      connect_timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 20 },
+      timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 60, description: 'an operation with no progress for this long fails' },
+      keepalive_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 15 },
+      retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'further attempts after a network failure (never after a refused login or host key)' },
+      retry_delay_seconds: { type: 'number', minimum: 0, maximum: 600, default: 2, description: 'wait before the first retry; doubles each time' },
+    },
+  },
+  secretSettings: ['password', 'private_key', 'passphrase'],
+  checkConnection: ({ connection, report }) => {
+    if (connection.password === undefined && connection.private_key === undefined) {
+      report('SF402', 'an sftp connection needs `password` or `private_key`', [], 'add `private_key: ${secret:NAME}` (preferred) or `password: ${secret:NAME}`');
+    }
+    if (connection.passphrase !== undefined && connection.private_key === undefined) {
+      report('SF408', '`passphrase` without `private_key`', ['passphrase'], 'the passphrase unlocks `private_key`; add it or remove the passphrase');
+    }
+  },
+  source: {
+    settings: {
+      type: 'object',
+      required: ['path', 'columns'],
+      additionalProperties: false,
+      properties: {
+        path: { ...PATH, description: 'remote file, or a glob in the last segment (`incoming/tableA*.csv`); several files are read in name order' },
+        missing: { enum: ['error', 'empty'], default: 'error', description: 'no matching file fails the run, or reads as empty with a warning' },
+        stable_seconds: { type: 'number', minimum: 0, maximum: 600, default: 0, description: 'wait until the files have not grown for this long before reading' },
+        after: { enum: ['keep', 'delete', 'archive'], default: 'keep', description: 'what a successful run does with the files it read' },
+        archive_dir: { type: 'string', minLength: 1, description: 'for `after: archive`: the folder files move to (as NAME.YYYYMMDDTHHMMSSZ)' },
+        ...CSV_READ_SETTINGS,
+      },
+    },
+    describe: (ctx) => {
+      if (!checkPath(ctx)) return undefined;
+      if (isGlob(String(ctx.settings.path).split('/').slice(0, -1).join('/'))) {
+        ctx.report('SF405', 'a glob may only be in the file name, not in the folders', ['path'], 'write e.g. `incoming/tableA*.csv`');
+        return undefined;
+      }
+      if (ctx.settings.after === 'archive' && ctx.settings.archive_dir === undefined) {
+        ctx.report('SF402', '`after: archive` needs `archive_dir`', ['after'], 'add `archive_dir: archive`');
+        return undefined;
+      }
+      if (ctx.settings.archive_dir !== undefined && ctx.settings.after !== 'archive') {
+        ctx.report('SF408', '`archive_dir` is set, but `after` is not `archive`', ['archive_dir'], 'add `after: archive`, or remove `archive_dir`');
+      }
+      return { schema: declaredSchema(ctx.settings.columns as Record<string, string>) };
+    },
+    read: readRemote,
+  },
+  sink: {
+    settings: {
+      type: 'object',
+      required: ['path'],
+      additionalProperties: false,
+      properties: {
+        path: PATH,
+        format: { enum: ['csv'], default: 'csv' },
+        keep_versions: { type: 'integer', minimum: 0, maximum: 100, default: 0, description: 'keep this many previous files as NAME.YYYYMMDDTHHMMSSZ' },
+        ...CSV_WRITE_SETTINGS,
+      },
+    },
+    describe: (ctx) => (checkPath(ctx) ? { target: `sftp://${String(ctx.connection.host)}:${String(ctx.connection.port ?? 22)}/${remotePath(ctx.connection.dir, String(ctx.settings.path))}` } : undefined),
+    write: writeRemote,
+  },
+};
+
+function checkPath(ctx: DescribeContext): boolean {
+  const problem = relativePathProblem(String(ctx.settings.path));
+  if (problem) ctx.report('SF405', problem, ['path'], 'write a path such as `patrons.csv` or `incoming/tableA.csv`, and put the folder in the connection\'s `dir`');
+  return !problem;
+}
+
+function remotePath(dir: unknown, path: string): string {
+  return typeof dir === 'string' ? `${dir.replace(/^\/+|\/+$/g, '')}/${path}` : path;
+}
+
+async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
+  const s = sftpSettings(req.connection);
+  const path = String(req.settings.path);
+  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
+  const local = join(spoolDir, basename(path));
+  const conn = new SftpConnection(s, ctx);
+  const cleanup = async () => {
+    await conn.close();
+    await rm(spoolDir, { recursive: true, force: true });
+  };
+  let upload: RemoteUpload | undefined;
+  try {
+    const spool = await HashedFile.create(local);
+    let rows: number;
+    let content: HashedContent;
+    try {
+      rows = await writeCsvRows(req, ctx, (chunk) => spool.write(chunk));
+      content = await spool.close(false);
+    } catch (e) {
+      await spool.drop();
+      throw e;
+    }
+    upload = new RemoteUpload(conn, ctx, path, local, content.bytes, (req.settings.keep_versions as number | undefined) ?? 0);
+    if (req.dryRun) await upload.preflight();
+    else await upload.stage();
+    const file = { path: `sftp://${s.host}:${s.port}/${remotePath(s.dir || undefined, path)}`, ...content };
+    return {
+      result: { rows, files: [file] },
+      commit: async () => {
+        try {
+          await upload!.commit();
+        } finally {
+          await cleanup();
+        }
+      },
+      abort: async () => {
+        await upload!.abort();
+        await cleanup();
+      },
+    };
+  } catch (e) {
+    await upload?.abort();
+    await cleanup();
+    throw e;
+  }
+}
+
+async function* readRemote(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
+  const s = sftpSettings(req.connection);
+  const pattern = String(req.settings.path);
+  const conn = new SftpConnection(s, ctx);
+  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
+  try {
+    let files = await findFiles(conn, ctx, pattern);
+    if (files.length === 0) {
+      await conn.close();
+      if (req.settings.missing === 'empty') {
+        ctx.warn(`no file ${pattern} on ${s.host}:${s.port}; read as empty`);
+        return;
+      }
+      throw new Error(`no file ${pattern} on ${s.host}:${s.port}${s.dir ? ` in ${s.dir}` : ''}`);
+    }
+    const stable = (req.settings.stable_seconds as number | undefined) ?? 0;
+    if (stable > 0) files = await waitUntilStable(conn, ctx, files, stable);
+    const locals = [];
+    for (const [i, f] of files.entries()) {
+      const local = join(spoolDir, `${i}.csv`);
+      await download(conn, ctx, f, local);
+      locals.push({ file: f, local });
+    }
+    await conn.close();
+    const after = req.settings.after as 'keep' | 'delete' | 'archive' | undefined;
+    for (const { file, local } of locals) {
+      if (after === 'delete' || after === 'archive') {
+        ctx.afterSuccess(`${after === 'delete' ? 'deleting' : 'archiving'} ${file.path} on ${s.host}:${s.port}`, async () => {
+          const again = new SftpConnection(s, ctx);
+          try {
+            await afterRead(again, ctx, file, after, req.settings.archive_dir as string | undefined);
+          } finally {
+            await again.close();
+          }
+        });
+      }
+      const stream = createReadStream(local, { highWaterMark: 256 * 1024 });
+      try {
+        yield* readCsv(stream, csvReadOptions(req.settings), ctx, req.batchSize, file.path);
+      } finally {
+        stream.destroy();
+      }
+    }
+  } finally {
+    await conn.close();
+    await rm(spoolDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,164 @@
+// Publishing a local file on an SFTP server so the final name never holds a partial file: upload
+// under a temporary name beside it, check the size, and only at commit rename it over the final
+// name (posix-rename where the server has it; else move the old file aside first). Optionally the
+// previous file is kept as `NAME.YYYYMMDDTHHMMSSZ`, the newest N of them.
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { RunContext } from '@sisflow/core';
+import { TEMP_PREFIX } from '../files/atomic-file.js';
+import { call, SftpError, type SftpConnection, type SftpSession } from './session.js';
+
+/** Temporary files of a killed run are removed by a later upload once they are this old. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+export class RemoteUpload {
+  private readonly temps = new Set<string>();
+  private staged: string | undefined;
+  private readonly stamp: string;
+
+  constructor(
+    private readonly conn: SftpConnection,
+    private readonly ctx: RunContext,
+    /** The remote path relative to the connection's `dir`. */
+    readonly path: string,
+    private readonly local: string,
+    private readonly bytes: number,
+    private readonly keepVersions: number,
+  ) {
+    this.stamp = versionStamp(new Date());
+  }
+
+  /** For a dry run: log in and look at the folder, upload nothing. */
+  async preflight(): Promise<void> {
+    await this.conn.use(`checking ${this.path}`, async (session) => {
+      const folder = posix.dirname(session.remote(this.path));
+      const kind = await session.watch(`checking ${folder}`, this.ctx.signal, () => session.client.exists(folder));
+      if (kind && kind !== 'd') throw new SftpError(`${folder} on ${session.where} is not a folder`, false);
+      this.ctx.log(`dry run: ${session.where} accepted the login; ${folder} ${kind ? 'exists' : 'would be created'}`);
+    });
+  }
+
+  /** Uploads under a temporary name and checks the size the server reports. */
+  async stage(): Promise<void> {
+    await this.conn.use(`uploading ${this.path}`, async (session) => {
+      const final = session.remote(this.path);
+      const folder = posix.dirname(final);
+      await this.removeTemps(session);
+      const kind = await session.watch(`checking ${folder}`, this.ctx.signal, () => session.client.exists(folder));
+      if (!kind) await session.watch(`creating ${folder}`, this.ctx.signal, () => session.client.mkdir(folder, true));
+      else if (kind !== 'd') throw new SftpError(`${folder} on ${session.where} is not a folder`, false);
+      await this.removeStaleTemps(session, folder, posix.basename(final));
+      const temp = posix.join(folder, `${TEMP_PREFIX}${posix.basename(final)}.${this.stamp}.${randomBytes(4).toString('hex')}`);
+      this.temps.add(temp);
+      await session.watch(`uploading ${this.path}`, this.ctx.signal, (progress) =>
+        session.client.fastPut(this.local, temp, { concurrency: 64, chunkSize: 32768, step: () => progress() }),
+      );
+      const size = (await session.watch(`checking ${this.path}`, this.ctx.signal, () => session.client.stat(temp))).size;
+      if (size !== this.bytes) throw new SftpError(`the upload of ${this.path} to ${session.where} holds ${size} of ${this.bytes} bytes`, true);
+      this.staged = temp;
+    });
+  }
+
+  /** Renames the staged upload over the final name (keeping the previous version when asked). */
+  async commit(): Promise<void> {
+    const temp = this.staged;
+    if (!temp) throw new Error(`${this.path} was not uploaded`);
+    await this.conn.use(`publishing ${this.path}`, async (session, attempt) => {
+      const final = session.remote(this.path);
+      if (attempt > 0 && !(await session.client.exists(temp))) {
+        // The connection dropped after the rename went through: the final name has our file.
+        const size = (await session.client.stat(final)).size;
+        if (size === this.bytes) return;
+        throw new SftpError(`the upload of ${this.path} vanished from ${session.where} before it was published`, false);
+      }
+      if (this.keepVersions > 0 && (await session.client.exists(final))) await this.keepVersion(session, final);
+      await this.replace(session, temp, final);
+      this.temps.delete(temp);
+      if (this.keepVersions > 0) await this.prune(session, final);
+    });
+  }
+
+  /** Removes what this upload left on the server; never throws (the run already failed). */
+  async abort(): Promise<void> {
+    if (this.temps.size === 0) return;
+    await this.conn.use('cleaning up', (session) => this.removeTemps(session), { retries: 0 }).catch((e: unknown) => {
+      this.ctx.warn(`could not remove ${[...this.temps].join(', ')}: ${(e as Error).message}`);
+    });
+  }
+
+  private async removeTemps(session: SftpSession): Promise<void> {
+    for (const t of [...this.temps]) {
+      await session.watch(`removing ${t}`, this.ctx.signal, () => session.client.delete(t, true));
+      this.temps.delete(t);
+    }
+  }
+
+  private async removeStaleTemps(session: SftpSession, folder: string, base: string): Promise<void> {
+    const prefix = `${TEMP_PREFIX}${base}.`;
+    const now = Date.now();
+    const entries = await session.watch(`listing ${folder}`, this.ctx.signal, () => session.client.list(folder));
+    for (const e of entries) {
+      if (e.type === '-' && e.name.startsWith(prefix) && now - e.modifyTime > STALE_TEMP_MS) {
+        await session.watch(`removing ${e.name}`, this.ctx.signal, () => session.client.delete(posix.join(folder, e.name), true));
+        this.ctx.log(`removed ${e.name}, left by an earlier run that did not finish`);
+      }
+    }
+  }
+
+  private async keepVersion(session: SftpSession, final: string): Promise<void> {
+    const version = `${final}.${this.stamp}`;
+    if (await session.client.exists(version)) return;
+    try {
+      // A hard link keeps the final name in place the whole time.
+      await session.watch(`keeping ${version}`, this.ctx.signal, () => call((cb) => session.raw.ext_openssh_hardlink(final, version, cb)));
+    } catch (e) {
+      if (!unsupported(e)) throw e;
+      await session.watch(`keeping ${version}`, this.ctx.signal, () => session.client.rename(final, version));
+    }
+  }
+
+  private async replace(session: SftpSession, temp: string, final: string): Promise<void> {
+    try {
+      await session.watch(`renaming to ${final}`, this.ctx.signal, () => session.client.posixRename(temp, final));
+      return;
+    } catch (e) {
+      if (!unsupported(e)) throw e;
+    }
+    // Plain SFTP rename does not replace: move the old file aside, rename, then drop the old one.
+    if (!(await session.client.exists(final))) {
+      await session.watch(`renaming to ${final}`, this.ctx.signal, () => session.client.rename(temp, final));
+      return;
+    }
+    const aside = `${temp}.old`;
+    await session.watch(`moving ${final} aside`, this.ctx.signal, () => session.client.rename(final, aside));
+    try {
+      await session.watch(`renaming to ${final}`, this.ctx.signal, () => session.client.rename(temp, final));
+    } catch (e) {
+      await session.client.rename(aside, final).catch(() => undefined);
+      throw e;
+    }
+    await session.client.delete(aside, true).catch(() => undefined);
+  }
+
+  private async prune(session: SftpSession, final: string): Promise<void> {
+    const folder = posix.dirname(final);
+    const base = posix.basename(final);
+    const versions = (await session.watch(`listing ${folder}`, this.ctx.signal, () => session.client.list(folder)))
+      .map((e) => e.name)
+      .filter((n) => n.startsWith(`${base}.`) && /^\d{8}T\d{6}Z$/.test(n.slice(base.length + 1)))
+      .sort()
+      .reverse();
+    for (const old of versions.slice(this.keepVersions)) {
+      await session.watch(`removing ${old}`, this.ctx.signal, () => session.client.delete(posix.join(folder, old), true));
+    }
+  }
+}
+
+/** `20261123T053000Z`: sorts by time, safe in file names everywhere. */
+export function versionStamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+function unsupported(e: unknown): boolean {
+  return /does not support/i.test((e as Error)?.message ?? '');
+}

@@ -1,0 +1,149 @@
+// The sftp connector against a real OpenSSH sshd on 127.0.0.1: specs that upload and read back,
+// host-key pinning checked against ssh-keygen's own fingerprint, kept versions, globbed sources
+// archived after success, and never a temporary file left behind.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { probeHostKeys, TEMP_PREFIX } from '@sisflow/connectors';
+import { names, runSpec, tempDir } from './sftp-helpers.js';
+import { SSHD, sshdRequired, startSshd, type Sshd } from './sftp/sshd.js';
+
+let sshd: Sshd;
+let local: string;
+
+const connection = (extra = '') => `  drop:
+    use: sftp
+    host: 127.0.0.1
+    port: ${sshd.port}
+    username: ${sshd.username}
+    private_key: \${secret:sftp_key}
+    host_key: ${sshd.fingerprint}
+    dir: ${sshd.root}
+    retry_delay_seconds: 0.05
+${extra}`;
+
+const UPLOAD = () => `sisflow: 1
+name: upload
+connections:
+  here: { use: files, dir: . }
+${connection()}
+sources:
+  patrons:
+    from: here
+    path: patrons.csv
+    columns: { ID: int, Name: string }
+steps:
+  out:
+    from: patrons
+    columns: { Barcode: text(ID), Name: upper(Name) }
+outputs:
+  destiny: { from: out, to: drop, path: destiny/patrons.csv, keep_versions: 2, quote: text }
+`;
+
+const secrets = () => ({ sftp_key: sshd.privateKey });
+
+test.before(async () => {
+  local = await tempDir('sisflow-sftp-local-');
+  sshd = await startSshd();
+});
+
+test.after(async () => {
+  await sshd?.stop();
+});
+
+test('the host key fingerprint is the one ssh-keygen prints', async () => {
+  const keys = await probeHostKeys('127.0.0.1', sshd.port);
+  assert.is(keys[0]!.fingerprint, sshd.fingerprint);
+  assert.is(keys[0]!.type, 'ssh-ed25519');
+});
+
+test('a spec uploads its output atomically; kept versions are pruned to keep_versions', async () => {
+  for (const [i, name] of ['Ada', 'Bo', 'Cy', 'Di'].entries()) {
+    await writeFile(join(local, 'patrons.csv'), `ID,Name\n${i + 1},${name}\n`);
+    const { report } = await runSpec(UPLOAD(), secrets(), { baseDir: local });
+    assert.ok(report.ok, report.error);
+    assert.is(report.outputs.destiny!.files[0]!.path, `sftp://127.0.0.1:${sshd.port}/${sshd.root.slice(1)}/destiny/patrons.csv`);
+    assert.is(await readFile(join(sshd.root, 'destiny/patrons.csv'), 'utf8'), `"Barcode","Name"\r\n"${i + 1}","${name.toUpperCase()}"\r\n`);
+    if (i < 3) await new Promise((r) => setTimeout(r, 1100)); // version names have one-second resolution
+  }
+  const left = await names(join(sshd.root, 'destiny'));
+  assert.is(left.length, 3, left.join(' '));
+  assert.is(left[0], 'patrons.csv');
+  assert.match(left[1]!, /^patrons\.csv\.\d{8}T\d{6}Z$/);
+  assert.is(await readFile(join(sshd.root, 'destiny', left[2]!), 'utf8'), '"Barcode","Name"\r\n"3","CY"\r\n');
+  assert.not.ok(left.some((n) => n.startsWith(TEMP_PREFIX)));
+});
+
+test('a dry run logs in and uploads nothing', async () => {
+  await writeFile(join(local, 'patrons.csv'), 'ID,Name\n9,Zed\n');
+  const before = await readFile(join(sshd.root, 'destiny/patrons.csv'), 'utf8');
+  const { report, logs } = await runSpec(UPLOAD(), secrets(), { baseDir: local, dryRun: true });
+  assert.ok(report.ok, report.error);
+  assert.is(await readFile(join(sshd.root, 'destiny/patrons.csv'), 'utf8'), before);
+  assert.ok(logs.some((l) => l.includes('accepted the login')), logs.join('\n'));
+  assert.not.ok((await names(join(sshd.root, 'destiny'))).some((n) => n.startsWith(TEMP_PREFIX)));
+});
+
+test('a wrong pin is refused at once, naming the key the server showed; nothing is uploaded or retried', async () => {
+  const wrong = 'SHA256:' + 'A'.repeat(43);
+  const spec = UPLOAD().replace(`host_key: ${sshd.fingerprint}`, `host_key: ${wrong}`).replace('destiny/patrons.csv', 'pinned/patrons.csv');
+  const { report } = await runSpec(spec, secrets(), { baseDir: local });
+  assert.not.ok(report.ok);
+  assert.match(report.error!, `output destiny: the host key of 127.0.0.1:${sshd.port} is ${sshd.fingerprint} (ssh-ed25519), not the pinned ${wrong}`);
+  assert.equal(report.events, {});
+  assert.equal(await names(join(sshd.root, 'pinned')), []);
+});
+
+test('a refused key login is not retried and the key never shows in the error', async () => {
+  const other = (await import('node:child_process')).execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(local, 'other_key')]);
+  void other;
+  const key = await readFile(join(local, 'other_key'), 'utf8');
+  const { report } = await runSpec(UPLOAD(), { sftp_key: key }, { baseDir: local });
+  assert.not.ok(report.ok);
+  assert.is(report.error, `output destiny: 127.0.0.1:${sshd.port} refused the login of ${sshd.username} (wrong password or key?)`);
+  assert.equal(report.events, {});
+});
+
+const READ = (path: string, extra = '') => `sisflow: 1
+name: import
+connections:
+  here: { use: files, dir: out }
+${connection()}
+sources:
+  tables:
+    from: drop
+    path: ${path}
+    columns: { SSID: string, Grade: int }
+${extra}
+outputs:
+  copy: { from: tables, to: here, path: all.csv, line_ending: lf }
+`;
+
+test('a globbed source reads every match in name order, then archives them after the run', async () => {
+  await mkdir(join(sshd.root, 'incoming'), { recursive: true });
+  await writeFile(join(sshd.root, 'incoming/tableB.csv'), 'SSID,Grade\nb1,2\n');
+  await writeFile(join(sshd.root, 'incoming/tableA.csv'), 'Grade,SSID\n1,a1\nx,bad\n');
+  await writeFile(join(sshd.root, 'incoming/notes.txt'), 'not csv');
+  const { report } = await runSpec(READ('incoming/table*.csv', '    after: archive\n    archive_dir: done'), secrets(), { baseDir: local });
+  assert.ok(report.ok, report.error);
+  assert.is(await readFile(join(local, 'out/all.csv'), 'utf8'), 'SSID,Grade\na1,1\nb1,2\n');
+  assert.is(report.rejects.count, 1);
+  assert.equal(await names(join(sshd.root, 'incoming')), ['notes.txt']);
+  const archived = await names(join(sshd.root, 'done'));
+  assert.is(archived.length, 2);
+  assert.match(archived[0]!, /^tableA\.csv\.\d{8}T\d{6}Z$/);
+});
+
+test('a missing input fails the run, or reads as empty with a warning when allowed', async () => {
+  const failed = await runSpec(READ('incoming/none*.csv'), secrets(), { baseDir: local });
+  assert.not.ok(failed.report.ok);
+  assert.is(failed.report.error, `source tables: no file incoming/none*.csv on 127.0.0.1:${sshd.port} in ${sshd.root}`);
+  const empty = await runSpec(READ('incoming/none.csv', '    missing: empty'), secrets(), { baseDir: local });
+  assert.ok(empty.report.ok, empty.report.error);
+  assert.match(empty.report.warnings.join('\n'), 'no file incoming/none.csv');
+});
+
+if (SSHD) test.run();
+else if (sshdRequired()) throw new Error('OpenSSH sshd is not installed; .ci/run installs openssh-server');
+else console.warn('SKIPPED sftp-openssh.test.ts: no OpenSSH sshd here (apt-get install openssh-server)');
