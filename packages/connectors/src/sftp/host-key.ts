@@ -1,7 +1,7 @@
 // SSH host keys as OpenSSH prints them (`SHA256:` + unpadded base64 of the key blob's SHA-256),
 // and a probe that asks a server for its keys without logging in, for `sisflow sftp fingerprint`.
 import { createHash } from 'node:crypto';
-import { Client } from 'ssh2';
+import ssh2 from 'ssh2';
 
 export const FINGERPRINT_PATTERN = '^SHA256:[A-Za-z0-9+/]{43}$';
 
@@ -37,7 +37,7 @@ export async function probeHostKeys(host: string, port: number, timeoutMs = 10_0
 
 function probeOne(host: string, port: number, timeoutMs: number, algorithm?: string): Promise<HostKey> {
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new ssh2.Client();
     let seen: HostKey | undefined;
     const done = (e?: Error) => {
       client.removeAllListeners();

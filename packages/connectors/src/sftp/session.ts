@@ -138,7 +138,7 @@ export class SftpSession {
   }
 
   get alive(): boolean {
-    return !this.lost && !this.closing;
+    return !this.lost && !this.closing && this.raw !== undefined;
   }
 
   async close(): Promise<void> {
@@ -222,11 +222,14 @@ export class SftpConnection {
       } catch (e) {
         if (this.ctx.signal.aborted) throw this.ctx.signal.reason ?? e;
         const err = e instanceof SftpError ? e : (this.session?.explain(e, what) ?? new SftpError(String(e), false));
+        if (err.retryable) {
+          // The connection is suspect: the next use (a retry, or cleanup) starts a fresh one.
+          await this.session?.close();
+          this.session = undefined;
+        }
         if (!err.retryable || attempt >= retries) {
           throw attempt > 0 ? new SftpError(`${err.message} (after ${attempt + 1} attempts)`, false) : err;
         }
-        await this.session?.close();
-        this.session = undefined;
         const delay = this.s.retryDelayMs * 2 ** attempt;
         this.ctx.count('sftp retries');
         this.ctx.log(`${err.message}; trying again in ${delay / 1000} s`);

@@ -144,6 +144,9 @@ async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<Stag
       commit: async () => {
         try {
           await upload!.commit();
+        } catch (e) {
+          await upload!.abort();
+          throw e;
         } finally {
           await cleanup();
         }
