@@ -1,5 +1,5 @@
 // Writes the generated reference pages (diagnostic codes, function library, JSON Schema) from the
-// code itself; a test fails when a page is out of date. Run: pnpm docs
+// code itself; a test fails when a page is out of date. Run: pnpm run docs (`pnpm docs` is a pnpm command of its own)
 import { writeFileSync } from 'node:fs';
 import { CODES, specSchemaFor, STDLIB_GROUPS } from '../packages/core/src/index.ts';
 import { defaultRegistry } from '../packages/connectors/src/index.ts';

@@ -8,6 +8,7 @@ import { demo } from './commands/demo.js';
 import { plan } from './commands/plan.js';
 import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
+import { fingerprint } from './commands/sftp.js';
 import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
 
@@ -34,6 +35,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(param())
     .addOption(today())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExamples:\n  $ sisflow validate examples/destiny/patrons.yaml\n  $ sisflow validate --format json specs/*.yaml')
     .action((files: string[], o) => set(validate(files, o, out)));
   program
     .command('plan')
@@ -44,6 +46,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(today())
     .option('--json', 'print the plan as JSON')
     .option('-o, --out <file>', 'write the JSON plan to a file')
+    .addHelpText('after', '\nExamples:\n  $ sisflow plan examples/destiny/patrons.yaml\n  $ sisflow plan examples/destiny/patrons.yaml --param schools=991,992 -o plan.json')
     .action((file: string, o) => set(plan(file, o, out)));
   program
     .command('run')
@@ -56,6 +59,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--limit <rows>', 'read at most this many rows from each source')
     .option('--json', 'print the run report as JSON')
     .option('--base-dir <dir>', 'folder that relative paths in connections resolve against (default: the file\'s)')
+    .addHelpText('after', '\nExamples:\n  $ sisflow run examples/destiny/patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json')
     .action(async (file: string, o) => set(await run(file, o, out, signal)));
   program
     .command('test')
@@ -63,21 +67,34 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .argument('<files...>', 'spec files')
     .addOption(profile())
     .addOption(today())
+    .addHelpText('after', '\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml')
     .action(async (files: string[], o) => set(await test(files, o, out)));
   program
     .command('schedule')
     .description("show a spec's schedule and its next run times")
     .argument('<file>', 'spec file')
     .option('-c, --count <n>', 'how many run times', '5')
+    .addHelpText('after', '\nExamples:\n  $ sisflow schedule examples/destiny/patrons.yaml --count 10')
     .action((file: string, o) => set(schedule(file, o, out)));
   program
     .command('schema')
     .description('print the JSON Schema of the spec language with every connector (for editors)')
+    .addHelpText('after', '\nExamples:\n  $ sisflow schema > sisflow.schema.json')
     .action(() => out.stdout(JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)));
   program
     .command('demo')
     .description('validate, test and run the Destiny example on the built-in demo district')
+    .addHelpText('after', '\nExamples:\n  $ sisflow demo')
     .action(async () => set(await demo(out, signal)));
+
+  const sftp = program.command('sftp').description('SFTP helpers');
+  sftp
+    .command('fingerprint')
+    .description("print an SFTP server's host key fingerprints, to pin in a connection's `host_key`")
+    .argument('<host[:port]>', 'server, e.g. sftp.example.org or files.example.org:7472')
+    .option('--timeout <seconds>', 'connection timeout', '10')
+    .addHelpText('after', '\nExamples:\n  $ sisflow sftp fingerprint sftp.example.org\n  $ sisflow sftp fingerprint files.example.org:7472')
+    .action(async (target: string, o) => set(await fingerprint(target, o, out)));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,4 +1,4 @@
-// The generated reference pages match the code (run `pnpm docs` after changing codes or functions).
+// The generated reference pages match the code (run `pnpm run docs` after changing codes or functions).
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { RunContext } from '@sisflow/core';
 import { versionStamp } from './upload.js';
-import { SftpError, type SftpConnection, type SftpSession } from './session.js';
+import { SftpError, TRANSFER, type SftpConnection, type SftpSession } from './session.js';
 
 export interface RemoteFile {
   /** Path relative to the connection's `dir`, as written in the spec (with the glob resolved). */
@@ -67,7 +67,7 @@ export async function download(conn: SftpConnection, ctx: RunContext, file: Remo
   await conn.use(`downloading ${file.path}`, async (session) => {
     const remote = session.remote(file.path);
     const size = await sizeOf(session, ctx, file.path);
-    await session.watch(`downloading ${file.path}`, ctx.signal, (progress) => session.client.fastGet(remote, local, { concurrency: 64, chunkSize: 32768, step: () => progress() }));
+    await session.watch(`downloading ${file.path}`, ctx.signal, (progress) => session.client.fastGet(remote, local, { ...TRANSFER, step: () => progress() }));
     const got = (await stat(local)).size;
     if (got !== size) throw new SftpError(`the download of ${file.path} from ${session.where} got ${got} of ${size} bytes`, true);
   });

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { RunContext } from '@sisflow/core';
 import { TEMP_PREFIX } from '../files/atomic-file.js';
-import { call, SftpError, type SftpConnection, type SftpSession } from './session.js';
+import { call, SftpError, TRANSFER, type SftpConnection, type SftpSession } from './session.js';
 
 /** Temporary files of a killed run are removed by a later upload once they are this old. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -51,7 +51,7 @@ export class RemoteUpload {
       const temp = posix.join(folder, `${TEMP_PREFIX}${posix.basename(final)}.${this.stamp}.${randomBytes(4).toString('hex')}`);
       this.temps.add(temp);
       await session.watch(`uploading ${this.path}`, this.ctx.signal, (progress) =>
-        session.client.fastPut(this.local, temp, { concurrency: 64, chunkSize: 32768, step: () => progress() }),
+        session.client.fastPut(this.local, temp, { ...TRANSFER, step: () => progress() }),
       );
       const size = (await session.watch(`checking ${this.path}`, this.ctx.signal, () => session.client.stat(temp))).size;
       if (size !== this.bytes) throw new SftpError(`the upload of ${this.path} to ${session.where} holds ${size} of ${this.bytes} bytes`, true);
