@@ -6,6 +6,16 @@ const r = (from: string, to: string) => {
   return BASE.replace(from, to);
 };
 
+const PIN = `SHA256:${'A'.repeat(43)}`;
+const SFTP = `out: { use: sftp, host: h, username: u, private_key: "\${secret:k}", host_key: ${PIN} }`;
+/** BASE with its output connection on SFTP, changed by `edit`. */
+const sftp = (edit: (conn: string) => string) => r('out: { use: files, dir: out }', edit(SFTP));
+/** BASE reading its source from the SFTP connection with these settings. */
+const sftpSource = (settings: string) =>
+  sftp((c) => c)
+    .replace('table: STU\n    columns: [ID, SC, LN, FN, GR, TG, BD]\n    where: SC in $schools\n', `${settings}    columns: { ID: int, SC: int, LN: string, FN: string, GR: int }\n`)
+    .replace('from: db\n', 'from: out\n');
+
 export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   // SF1xx — the file, YAML, the language schema
   ['empty file', '', 'SF105@1:1'],
@@ -95,5 +105,14 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['unknown output setting', r('path: f.csv }', 'path: f.csv, delimeter: ";" }'), 'SF401@21:39'],
   ['profile replaces an unknown connection', BASE + 'profiles:\n  demo:\n    connections:\n      dbx: { use: sqlite, demo: true }\n', 'SF201@25:7'],
   ['profile connection with a bad setting', BASE + 'profiles:\n  demo:\n    connections:\n      out: { use: files, folder: x }\n', 'SF401@25:26'],
+  ['sftp without a pinned host key', sftp((c) => c.replace(`, host_key: ${PIN}`, '')), 'SF402@7:3'],
+  ['sftp host key not a SHA256 fingerprint', sftp((c) => c.replace(PIN, 'MD5:aa')), 'SF405@7:81'],
+  ['sftp host key list with a bad entry', sftp((c) => c.replace(PIN, `[${PIN}, nope]`)), 'SF405@7:134'],
+  ['sftp password in clear text', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: hunter22')), 'SF407@7:53'],
+  ['sftp without password or key', sftp((c) => c.replace(', private_key: "${secret:k}"', '')), 'SF402@7:8'],
+  ['sftp passphrase without a key', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: "${secret:p}", passphrase: "${secret:q}"')), 'SF408@7:80'],
+  ['sftp port out of range', sftp((c) => c.replace('host: h', 'host: h, port: 70000')), 'SF406@7:36'],
+  ['sftp glob in a folder', sftpSource("path: 'in*/t.csv'\n"), 'SF405@11:11'],
+  ['sftp archive without archive_dir', sftpSource("path: 't*.csv'\n    after: archive\n"), 'SF402@12:12'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
 ];

@@ -35,8 +35,12 @@ export const sftpConnector: Connector = {
       private_key: { type: 'string', description: 'the private key text (OpenSSH or PEM), as a ${secret:…} reference' },
       passphrase: { type: 'string', description: "the private key's passphrase, as a ${secret:…} reference" },
       host_key: {
-        oneOf: [FINGERPRINT, { type: 'array', minItems: 1, items: FINGERPRINT }],
-        description: "the server's host key fingerprint (or several, during a key change); any other key is refused",
+        // Not a oneOf: this way a bad fingerprint is reported at itself, as a pattern mismatch.
+        type: ['string', 'array'],
+        pattern: FINGERPRINT_PATTERN,
+        minItems: 1,
+        items: FINGERPRINT,
+        description: "the server's host key fingerprint, SHA256:… (or a list of them during a key change); any other key is refused",
       },
       dir: { type: 'string', minLength: 1, description: 'remote folder that paths are relative to (default: the login folder)' },
       connect_timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 20 },

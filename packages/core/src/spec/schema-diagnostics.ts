@@ -185,7 +185,8 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
             : e.keyword === 'maxLength'
               ? `be at most ${(e.params as { limit: number }).limit} characters long`
               : `be a valid ${(e.params as { format: string }).format}`;
-      return diagnostic(codes.form, `${where} must ${form}`, { span: locator.valueSpan(path), hint: patternHint(path) });
+      const described = (e.parentSchema as { description?: unknown } | undefined)?.description;
+      return diagnostic(codes.form, `${where} must ${form}`, { span: locator.valueSpan(path), hint: patternHint(path) ?? (typeof described === 'string' ? `expected: ${described}` : undefined) });
     }
     case 'minimum':
     case 'maximum':
