@@ -105,6 +105,15 @@ test('a dry run publishes nothing', () => {
   assert.not.ok(existsSync(join(dir, 'out/patrons.csv')));
 });
 
+/** Resolves once process `pid` has its temporary output file in `dir`: it is writing rows. */
+async function writing(dir: string, pid: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (readdirSync(dir).some((f) => f.startsWith('.sisflow-tmp-patrons.csv.') && f.includes(`.${pid}.`))) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`process ${pid} never started writing`);
+}
+
 test('a run killed mid-write leaves the previous patrons.csv intact', async () => {
   const dir = workdir();
   const spec = join(dir, 'patrons.yaml');
@@ -116,20 +125,18 @@ test('a run killed mid-write leaves the previous patrons.csv intact', async () =
   writeFileSync(join(dir, 'out/patrons.csv'), 'previous file\r\n');
   sisflow(['validate', spec]); // builds the demo database outside the timed part
   const child = spawn(process.execPath, [BIN, 'run', spec], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 700));
+  await writing(join(dir, 'out'), child.pid!);
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   assert.is(readFileSync(join(dir, 'out/patrons.csv'), 'utf8'), 'previous file\r\n');
   const orphans = readdirSync(join(dir, 'out')).filter((f) => f.includes(`.${child.pid}.`));
   const sigint = spawn(process.execPath, [BIN, 'run', spec], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 700));
+  await writing(join(dir, 'out'), sigint.pid!);
   sigint.kill('SIGINT');
   const code = await new Promise((r) => sigint.on('exit', r));
   assert.is(readFileSync(join(dir, 'out/patrons.csv'), 'utf8'), 'previous file\r\n');
-  if (code !== 0) {
-    assert.is(code, 130);
-    assert.equal(readdirSync(join(dir, 'out')).filter((f) => f.includes(`.${sigint.pid}.`)), [], 'Ctrl-C removes the temporary file');
-  }
+  assert.is(code, 130);
+  assert.equal(readdirSync(join(dir, 'out')).filter((f) => f.includes(`.${sigint.pid}.`)), [], 'Ctrl-C removes the temporary file');
   // The next run clears what the killed one left behind.
   assert.is(sisflow(['run', spec, '--limit', '10']).code, 0);
   const left = readdirSync(join(dir, 'out')).filter((f) => f.startsWith('.sisflow-tmp'));
