@@ -3,7 +3,7 @@
 import { ConnectorRegistry } from '@sisflow/core';
 import { filesConnector } from './files/files-connector.js';
 import { sqliteConnector } from './sqlite/sqlite-connector.js';
-import { sftpConnector } from './sftp/index.js';
+import { sftpConnector } from './sftp/sftp-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
 export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
@@ -11,7 +11,8 @@ export { describeTableSource, tableSelect, TABLE_SOURCE_SETTINGS } from './aerie
 export { AtomicFile, TEMP_PREFIX } from './files/atomic-file.js';
 export { filesConnector } from './files/files-connector.js';
 export { sqliteConnector } from './sqlite/sqlite-connector.js';
-export { sftpConnector, hostKeyOf, probeHostKeys, RemoteUpload, SftpConnection, SftpError, sftpSettings, download, type HostKey, type SftpSettings } from './sftp/index.js';
+export { sftpConnector } from './sftp/sftp-connector.js';
+export { hostKeyOf, probeHostKeys, type HostKey } from './sftp/host-key.js';
 export { csvFormatter } from './csv/csv-writer.js';
 export { readCsv, CsvFileError } from './csv/csv-reader.js';
 export { csvReadOptions, csvWriteOptions } from './csv/csv-settings.js';

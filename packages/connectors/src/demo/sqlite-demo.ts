@@ -1,7 +1,8 @@
 // Writes the demo district into a SQLite file with the Aeries catalog's tables, atomically.
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqlite } from '../sqlite/load.js';
 import type { Row } from '@sisflow/core';
 import { AERIES_TABLES, type CatalogTable } from '../aeries/catalog.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
@@ -22,6 +23,7 @@ export function writeDemoDatabase(path: string, options: DemoOptions = {}): Reco
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   rmSync(temp, { force: true });
+  const Database = sqlite();
   const db = new Database(temp);
   const counts: Record<string, number> = {};
   try {

@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { RunContext } from '@sisflow/core';
+import { isGlob } from './sftp-connector.js';
 import { versionStamp } from './upload.js';
 import { SftpError, TRANSFER, type SftpConnection, type SftpSession } from './session.js';
 
@@ -12,12 +13,6 @@ export interface RemoteFile {
   /** Path relative to the connection's `dir`, as written in the spec (with the glob resolved). */
   path: string;
   size: number;
-}
-
-const GLOB = /[*?[\]{}]/;
-
-export function isGlob(path: string): boolean {
-  return GLOB.test(path);
 }
 
 /** The files matching `pattern`, by name; an exact name is returned only when it exists. */

@@ -1,7 +1,6 @@
 // SSH host keys as OpenSSH prints them (`SHA256:` + unpadded base64 of the key blob's SHA-256),
 // and a probe that asks a server for its keys without logging in, for `sisflow sftp fingerprint`.
 import { createHash } from 'node:crypto';
-import ssh2 from 'ssh2';
 
 export const FINGERPRINT_PATTERN = '^SHA256:[A-Za-z0-9+/]{43}$';
 
@@ -35,7 +34,8 @@ export async function probeHostKeys(host: string, port: number, timeoutMs = 10_0
   return keys;
 }
 
-function probeOne(host: string, port: number, timeoutMs: number, algorithm?: string): Promise<HostKey> {
+async function probeOne(host: string, port: number, timeoutMs: number, algorithm?: string): Promise<HostKey> {
+  const { default: ssh2 } = await import('ssh2'); // loaded on first use
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
     let seen: HostKey | undefined;

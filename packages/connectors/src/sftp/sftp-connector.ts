@@ -1,21 +1,11 @@
 // `use: sftp` — CSV files on an SFTP server (Destiny's patron drop, SIRAS's tableA/tableB), read
 // and written with the same CSV settings as local files. Outputs are spooled to a local file, then
 // uploaded under a temporary name and renamed into place only when the whole run succeeded.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import type { Connector, DescribeContext, RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
-import { readCsv } from '../csv/csv-reader.js';
-import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions } from '../csv/csv-settings.js';
-import { writeCsvRows } from '../csv/csv-writer.js';
+import type { Connector, DescribeContext } from '@sisflow/core';
+import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS } from '../csv/csv-settings.js';
 import { declaredSchema } from '../files/files-connector.js';
-import { HashedFile, type HashedContent } from '../files/hashed-file.js';
 import { relativePathProblem } from '../files/paths.js';
-import { afterRead, download, findFiles, isGlob, waitUntilStable } from './download.js';
 import { FINGERPRINT_PATTERN } from './host-key.js';
-import { SftpConnection, sftpSettings } from './session.js';
-import { RemoteUpload } from './upload.js';
 
 const PATH = { type: 'string', minLength: 1, description: "remote file path relative to the connection's `dir`" };
 const FINGERPRINT = { type: 'string', pattern: FINGERPRINT_PATTERN, description: 'SHA256:… as `ssh-keygen -lf` and `sisflow sftp fingerprint` print it' };
@@ -88,7 +78,10 @@ export const sftpConnector: Connector = {
       }
       return { schema: declaredSchema(ctx.settings.columns as Record<string, string>) };
     },
-    read: readRemote,
+    // The transfer code (ssh2) loads on first use: validate and plan never pay for it.
+    read: async function* (req, ctx) {
+      yield* (await import('./transfer.js')).readRemote(req, ctx);
+    },
   },
   sink: {
     settings: {
@@ -103,7 +96,7 @@ export const sftpConnector: Connector = {
       },
     },
     describe: (ctx) => (checkPath(ctx) ? { target: `sftp://${String(ctx.connection.host)}:${String(ctx.connection.port ?? 22)}/${remotePath(ctx.connection.dir, String(ctx.settings.path))}` } : undefined),
-    write: writeRemote,
+    write: async (req, ctx) => (await import('./transfer.js')).writeRemote(req, ctx),
   },
 };
 
@@ -113,105 +106,13 @@ function checkPath(ctx: DescribeContext): boolean {
   return !problem;
 }
 
-function remotePath(dir: unknown, path: string): string {
+const GLOB = /[*?[\]{}]/;
+
+export function isGlob(path: string): boolean {
+  return GLOB.test(path);
+}
+
+export function remotePath(dir: unknown, path: string): string {
   return typeof dir === 'string' ? `${dir.replace(/^\/+|\/+$/g, '')}/${path}` : path;
 }
 
-async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
-  const s = sftpSettings(req.connection);
-  const path = String(req.settings.path);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
-  const local = join(spoolDir, basename(path));
-  const conn = new SftpConnection(s, ctx);
-  const cleanup = async () => {
-    await conn.close();
-    await rm(spoolDir, { recursive: true, force: true });
-  };
-  let upload: RemoteUpload | undefined;
-  try {
-    const spool = await HashedFile.create(local);
-    let rows: number;
-    let content: HashedContent;
-    try {
-      rows = await writeCsvRows(req, ctx, (chunk) => spool.write(chunk));
-      content = await spool.close(false);
-    } catch (e) {
-      await spool.drop();
-      throw e;
-    }
-    upload = new RemoteUpload(conn, ctx, path, local, content.bytes, (req.settings.keep_versions as number | undefined) ?? 0);
-    if (req.dryRun) await upload.preflight();
-    else await upload.stage();
-    const file = { path: `sftp://${s.host}:${s.port}/${remotePath(s.dir || undefined, path)}`, ...content };
-    return {
-      result: { rows, files: [file] },
-      commit: async () => {
-        try {
-          await upload!.commit();
-        } catch (e) {
-          await upload!.abort();
-          throw e;
-        } finally {
-          await cleanup();
-        }
-      },
-      abort: async () => {
-        await upload!.abort();
-        await cleanup();
-      },
-    };
-  } catch (e) {
-    await upload?.abort();
-    await cleanup();
-    throw e;
-  }
-}
-
-async function* readRemote(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
-  const s = sftpSettings(req.connection);
-  const pattern = String(req.settings.path);
-  const conn = new SftpConnection(s, ctx);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
-  try {
-    let files = await findFiles(conn, ctx, pattern);
-    if (files.length === 0) {
-      await conn.close();
-      if (req.settings.missing === 'empty') {
-        ctx.warn(`no file ${pattern} on ${s.host}:${s.port}; read as empty`);
-        return;
-      }
-      throw new Error(`no file ${pattern} on ${s.host}:${s.port}${s.dir ? ` in ${s.dir}` : ''}`);
-    }
-    const stable = (req.settings.stable_seconds as number | undefined) ?? 0;
-    if (stable > 0) files = await waitUntilStable(conn, ctx, files, stable);
-    const locals = [];
-    for (const [i, f] of files.entries()) {
-      const local = join(spoolDir, `${i}.csv`);
-      await download(conn, ctx, f, local);
-      locals.push({ file: f, local });
-    }
-    await conn.close();
-    const after = req.settings.after as 'keep' | 'delete' | 'archive' | undefined;
-    for (const { file, local } of locals) {
-      if (after === 'delete' || after === 'archive') {
-        ctx.afterSuccess(`${after === 'delete' ? 'deleting' : 'archiving'} ${file.path} on ${s.host}:${s.port}`, async () => {
-          const again = new SftpConnection(s, ctx);
-          try {
-            await afterRead(again, ctx, file, after, req.settings.archive_dir as string | undefined);
-          } finally {
-            await again.close();
-          }
-        });
-      }
-      const stream = createReadStream(local, { highWaterMark: 256 * 1024 });
-      try {
-        yield* readCsv(stream, csvReadOptions(req.settings), ctx, req.batchSize, file.path);
-      } finally {
-        stream.destroy();
-      }
-    }
-  } finally {
-    await conn.close();
-    await rm(spoolDir, { recursive: true, force: true });
-  }
-}

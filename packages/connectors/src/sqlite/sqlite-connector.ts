@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { sqlite } from './load.js';
 import type { Connector, Row, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeries/table-source.js';
@@ -43,6 +43,7 @@ export function sqliteFile(connection: Settings, baseDir: string): string {
 }
 
 async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
+  const Database = sqlite();
   const db = new Database(sqliteFile(req.connection, ctx.baseDir), { readonly: true, fileMustExist: true });
   try {
     const table = String(req.settings.table).toUpperCase();

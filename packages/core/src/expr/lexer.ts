@@ -1,5 +1,6 @@
 // Tokens of the expression language. Keywords are case-insensitive, like SQL.
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 const kw = (name: string) =>

@@ -1,5 +1,6 @@
 // Parses expression text into an AST with offsets; reports every syntax error it can recover from.
-import { EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { EmbeddedActionsParser } from './chevrotain.js';
 import type { BinaryOp, Expr, LiteralType } from './ast.js';
 import * as t from './lexer.js';
 

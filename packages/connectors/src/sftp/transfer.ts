@@ -1,0 +1,114 @@
+// The run-time half of the sftp connector: spooling, uploading and downloading (ssh2). Loaded on
+// first use by sftp-connector.ts.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
+import { readCsv } from '../csv/csv-reader.js';
+import { csvReadOptions } from '../csv/csv-settings.js';
+import { writeCsvRows } from '../csv/csv-writer.js';
+import { HashedFile, type HashedContent } from '../files/hashed-file.js';
+import { afterRead, download, findFiles, waitUntilStable } from './download.js';
+import { SftpConnection, sftpSettings } from './session.js';
+import { remotePath } from './sftp-connector.js';
+import { RemoteUpload } from './upload.js';
+
+export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
+  const s = sftpSettings(req.connection);
+  const path = String(req.settings.path);
+  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
+  const local = join(spoolDir, basename(path));
+  const conn = new SftpConnection(s, ctx);
+  const cleanup = async () => {
+    await conn.close();
+    await rm(spoolDir, { recursive: true, force: true });
+  };
+  let upload: RemoteUpload | undefined;
+  try {
+    const spool = await HashedFile.create(local);
+    let rows: number;
+    let content: HashedContent;
+    try {
+      rows = await writeCsvRows(req, ctx, (chunk) => spool.write(chunk));
+      content = await spool.close(false);
+    } catch (e) {
+      await spool.drop();
+      throw e;
+    }
+    upload = new RemoteUpload(conn, ctx, path, local, content.bytes, (req.settings.keep_versions as number | undefined) ?? 0);
+    if (req.dryRun) await upload.preflight();
+    else await upload.stage();
+    const file = { path: `sftp://${s.host}:${s.port}/${remotePath(s.dir || undefined, path)}`, ...content };
+    return {
+      result: { rows, files: [file] },
+      commit: async () => {
+        try {
+          await upload!.commit();
+        } catch (e) {
+          await upload!.abort();
+          throw e;
+        } finally {
+          await cleanup();
+        }
+      },
+      abort: async () => {
+        await upload!.abort();
+        await cleanup();
+      },
+    };
+  } catch (e) {
+    await upload?.abort();
+    await cleanup();
+    throw e;
+  }
+}
+
+export async function* readRemote(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
+  const s = sftpSettings(req.connection);
+  const pattern = String(req.settings.path);
+  const conn = new SftpConnection(s, ctx);
+  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
+  try {
+    let files = await findFiles(conn, ctx, pattern);
+    if (files.length === 0) {
+      await conn.close();
+      if (req.settings.missing === 'empty') {
+        ctx.warn(`no file ${pattern} on ${s.host}:${s.port}; read as empty`);
+        return;
+      }
+      throw new Error(`no file ${pattern} on ${s.host}:${s.port}${s.dir ? ` in ${s.dir}` : ''}`);
+    }
+    const stable = (req.settings.stable_seconds as number | undefined) ?? 0;
+    if (stable > 0) files = await waitUntilStable(conn, ctx, files, stable);
+    const locals = [];
+    for (const [i, f] of files.entries()) {
+      const local = join(spoolDir, `${i}.csv`);
+      await download(conn, ctx, f, local);
+      locals.push({ file: f, local });
+    }
+    await conn.close();
+    const after = req.settings.after as 'keep' | 'delete' | 'archive' | undefined;
+    for (const { file, local } of locals) {
+      if (after === 'delete' || after === 'archive') {
+        ctx.afterSuccess(`${after === 'delete' ? 'deleting' : 'archiving'} ${file.path} on ${s.host}:${s.port}`, async () => {
+          const again = new SftpConnection(s, ctx);
+          try {
+            await afterRead(again, ctx, file, after, req.settings.archive_dir as string | undefined);
+          } finally {
+            await again.close();
+          }
+        });
+      }
+      const stream = createReadStream(local, { highWaterMark: 256 * 1024 });
+      try {
+        yield* readCsv(stream, csvReadOptions(req.settings), ctx, req.batchSize, file.path);
+      } finally {
+        stream.destroy();
+      }
+    }
+  } finally {
+    await conn.close();
+    await rm(spoolDir, { recursive: true, force: true });
+  }
+}
