@@ -9,13 +9,19 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 export interface Out {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Writes to stderr as is (no newline added): the progress line. */
+  stderrRaw(text: string): void;
   color: boolean;
+  /** stderr is a terminal: show progress. */
+  tty: boolean;
 }
 
 export const processOut: Out = {
   stdout: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   stderr: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  stderrRaw: (t) => void process.stderr.write(t),
   color: !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+  tty: !!process.stderr.isTTY && process.env.TERM !== 'dumb' && process.env.CI !== 'true',
 };
 
 /** A spec file's bytes, or an SF100 diagnostic saying why it cannot be read. */

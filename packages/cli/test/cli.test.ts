@@ -143,6 +143,23 @@ test('a run killed mid-write leaves the previous patrons.csv intact', async () =
   assert.equal(left, [], `orphans of the killed run (${orphans.join(', ')}) are gone`);
 });
 
+test('on a terminal a run shows progress; a dry run shows the first rows of each output', async () => {
+  const { main } = await import('../src/cli.js');
+  const dir = workdir();
+  const spec = join(dir, 'patrons.yaml');
+  // The size the kill test built, so the demo database is already there.
+  writeFileSync(spec, readFileSync(spec, 'utf8').replace('    demo: true\n', '    demo: true\n    students_per_school: 40000\n'));
+  const raw: string[] = [];
+  const err: string[] = [];
+  const out = { stdout: () => undefined, stderr: (t: string) => void err.push(t), stderrRaw: (t: string) => void raw.push(t), color: false, tty: true };
+  assert.is(await main(['run', spec, '--dry-run'], out), 0);
+  assert.ok(raw.some((t) => /^\r\x1b\[2K {2}[\d,]+ rows read \([\d,]+ rows\/s\)$/.test(t)), `progress lines: ${JSON.stringify(raw.slice(0, 3))}`);
+  assert.is(raw[raw.length - 1], '\r\x1b[2K', 'the progress line is cleared before the report');
+  const report = err.join('\n');
+  assert.match(report, /first 5 row\(s\):\n {6}\{"Site Short Name":/);
+  assert.not.ok(existsSync(join(dir, 'out/patrons.csv')));
+});
+
 test('schedule shows the next runs in the district time zone', () => {
   const r = sisflow(['schedule', EXAMPLE, '--count', '3']);
   assert.is(r.code, 0);

@@ -29,18 +29,47 @@ export async function run(file: string, flags: RunFlags, out: Out, signal?: Abor
     out.stderr(`--limit needs a whole number, not "${flags.limit}"`);
     return EXIT.usage;
   }
+  const progress = !flags.json && out.tty ? progressLine(out) : undefined;
   const { report } = await runPlan(plan, {
     registry: defaultRegistry(),
     baseDir: resolve(flags.baseDir ?? dirname(file)),
     secrets: environmentSecrets(),
     ...(signal ? { signal } : {}),
-    ...(flags.dryRun ? { dryRun: true } : {}),
+    ...(flags.dryRun ? { dryRun: true, sample: SAMPLE_ROWS } : {}),
     ...(limit !== undefined ? { limit } : {}),
-    log: (line) => out.stderr(line),
+    ...(progress ? { onProgress: progress.update } : {}),
+    log: (line) => {
+      progress?.clear();
+      out.stderr(line);
+    },
   });
+  progress?.clear();
   if (flags.json) out.stdout(JSON.stringify(report, null, 2));
   else out.stderr(describeReport(report));
   return report.ok ? EXIT.ok : report.cancelled ? EXIT.cancelled : EXIT.failed;
+}
+
+const SAMPLE_ROWS = 5;
+
+/** `1,234,000 rows read (412,000 rows/s)` rewritten in place on a terminal, at most 5 times a second. */
+function progressLine(out: Out) {
+  const started = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update: (rows: number) => {
+      const now = performance.now();
+      if (now - last < 200) return;
+      last = now;
+      const rate = rows / Math.max(0.001, (now - started) / 1000);
+      out.stderrRaw(`\r\x1b[2K  ${rows.toLocaleString('en-US')} rows read (${Math.round(rate).toLocaleString('en-US')} rows/s)`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) out.stderrRaw('\r\x1b[2K');
+      shown = false;
+    },
+  };
 }
 
 export function describeReport(r: RunReport): string {
@@ -48,6 +77,8 @@ export function describeReport(r: RunReport): string {
   const verdict = r.ok ? (r.dryRun ? 'dry run finished (nothing published)' : 'finished') : r.cancelled ? 'cancelled' : 'FAILED';
   lines.push(`${r.name}: ${verdict} in ${(r.durationMs / 1000).toFixed(2)} s  (plan ${r.planHash.slice(0, 12)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
+  const read = Object.values(r.sources).reduce((n, s) => n + s.rows, 0);
+  if (r.durationMs > 0 && read > 0) lines.push(`  ${read.toLocaleString('en-US')} row(s) read, ${Math.round(read / (r.durationMs / 1000)).toLocaleString('en-US')} rows/s`);
   for (const [name, s] of Object.entries(r.sources)) lines.push(`  source ${name}: ${s.rows} row(s) read${s.rejected ? `, ${s.rejected} unreadable` : ''}`);
   for (const [name, s] of Object.entries(r.steps)) {
     const extra = [s.filtered && `${s.filtered} filtered`, s.deduplicated && `${s.deduplicated} duplicate(s) dropped`, s.rejected && `${s.rejected} rejected`].filter(Boolean).join(', ');
@@ -55,7 +86,12 @@ export function describeReport(r: RunReport): string {
   }
   for (const [name, o] of Object.entries(r.outputs)) {
     for (const f of o.files) lines.push(`  output ${name}: ${o.rows} row(s) ${o.committed ? '→' : 'would go to'} ${f.path} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`);
+    if (o.sample && o.sample.length > 0) {
+      lines.push(`    first ${o.sample.length} row(s):`);
+      for (const row of o.sample) lines.push(`      ${JSON.stringify(row)}`);
+    }
   }
+  for (const [event, n] of Object.entries(r.events)) lines.push(`  ${event}: ${n}`);
   if (r.rejects.count > 0) {
     lines.push(`  rejects: ${r.rejects.count}${r.rejects.files[0] ? ` → ${r.rejects.files[0].path}` : ''}`);
     for (const j of r.rejects.sample.slice(0, 5)) lines.push(`    ${j.step} (${j.source} line ${j.line}): ${j.reason}`);

@@ -1,5 +1,5 @@
 // What a run did: rows per step, files written, rejects, warnings, and how long it took.
-import type { SinkResult, WrittenFile } from '../connector/connector.js';
+import type { Row, SinkResult, WrittenFile } from '../connector/connector.js';
 import type { Reject } from './rejects.js';
 import type { StepCounts } from './step-runner.js';
 
@@ -14,7 +14,7 @@ export interface RunReport {
   durationMs: number;
   sources: Record<string, { rows: number; rejected: number }>;
   steps: Record<string, StepCounts>;
-  outputs: Record<string, { rows: number; files: WrittenFile[]; committed: boolean; changes?: SinkResult['changes'] }>;
+  outputs: Record<string, { rows: number; files: WrittenFile[]; committed: boolean; changes?: SinkResult['changes']; sample?: Row[] }>;
   rejects: { count: number; sample: Reject[]; files: WrittenFile[] };
   warnings: string[];
   /** Events connectors counted (retries, reconnects). */

@@ -30,6 +30,8 @@ export interface RunOptions {
   given?: ReadonlyMap<string, Row[]>;
   /** Keep the rows of these steps and outputs in memory (spec tests, samples); outputs are then not written. */
   capture?: ReadonlySet<string>;
+  /** Keep the first this many rows of each output in the report (`sisflow run --dry-run` shows them). */
+  sample?: number;
   /** Run no sinks at all (spec tests). */
   noSinks?: boolean;
   /** Spec tests check mappings, not volumes: they turn the rejects threshold off. */
@@ -107,6 +109,7 @@ class Execution {
   private rejectQueue: BoundedQueue<Row[]> | undefined;
   private pendingRejects: Row[] = [];
   private readonly afterSuccess = new Map<string, () => Promise<void>>();
+  private readonly samples = new Map<string, Row[]>();
 
   constructor(
     private readonly plan: JobPlan,
@@ -133,6 +136,16 @@ class Execution {
         const terminals = new Map<string, ((b: Batch) => Promise<void>)[]>();
         const addTerminal = (node: string, f: (b: Batch) => Promise<void>) => terminals.set(node, [...(terminals.get(node) ?? []), f]);
         for (const s of sinks) addTerminal(s.from, (b) => s.queue.push(b.rows));
+        const wanted = this.options.sample ?? 0;
+        if (wanted > 0) {
+          for (const s of sinks) {
+            const kept: Row[] = [];
+            this.samples.set(s.name, kept);
+            addTerminal(s.from, async (b) => {
+              for (const row of b.rows) if (kept.length < wanted) kept.push(row);
+            });
+          }
+        }
         for (const name of this.options.capture ?? []) {
           const node = this.plan.outputs.find((o) => o.name === name)?.from ?? name;
           const rows: Row[] = [];
@@ -176,7 +189,14 @@ class Execution {
         const done = outputs.slice(0, i).map((p) => p.name);
         throw new RunFailure(`output ${o.name} could not be published: ${errorText(e)}${done.length > 0 ? ` (already published: ${done.join(', ')})` : ''}`);
       }
-      this.report.outputs[o.name] = { rows: o.staged.result.rows, files: o.staged.result.files, committed: !dry, ...(o.staged.result.changes ? { changes: o.staged.result.changes } : {}) };
+      const sample = this.samples.get(o.name);
+      this.report.outputs[o.name] = {
+        rows: o.staged.result.rows,
+        files: o.staged.result.files,
+        committed: !dry,
+        ...(o.staged.result.changes ? { changes: o.staged.result.changes } : {}),
+        ...(sample ? { sample } : {}),
+      };
     }
   }
 
