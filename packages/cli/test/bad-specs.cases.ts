@@ -16,6 +16,13 @@ const sftpSource = (settings: string) =>
     .replace('table: STU\n    columns: [ID, SC, LN, FN, GR, TG, BD]\n    where: SC in $schools\n', `${settings}    columns: { ID: int, SC: int, LN: string, FN: string, GR: int }\n`)
     .replace('from: db\n', 'from: out\n');
 
+/** Compile options some cases need (a profile, command-line params), by case name. */
+export const CASE_OPTIONS: Record<string, { profile?: string; params?: Record<string, string> }> = {
+  'unknown profile': { profile: 'prod' },
+  'unknown param in CLI': { params: { school: '1' } },
+  'CLI param of the wrong type': { params: { schools: 'a,b' } },
+};
+
 export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   // SF1xx — the file, YAML, the language schema
   ['empty file', '', 'SF105@1:1'],
@@ -114,5 +121,9 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['sftp port out of range', sftp((c) => c.replace('host: h', 'host: h, port: 70000')), 'SF406@7:36'],
   ['sftp glob in a folder', sftpSource("path: 'in*/t.csv'\n"), 'SF405@11:11'],
   ['sftp archive without archive_dir', sftpSource("path: 't*.csv'\n    after: archive\n"), 'SF402@12:12'],
+  ['output to a connector that cannot write', r('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, path: f.csv }'), 'SF214@21:21'],
+  ['a parameter nothing uses', r('params:\n', 'params:\n  unused: { type: int, default: 1 }\n'), 'SF220@4:3'],
+  ['a date pattern that is a column', r('Grade: grade_label(GR)', 'Grade: format_date(BD, LN)'), 'SF312@19:30'],
+  ['max_length of zero', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    rules:\n      - max_length: { Name: 0 }\n'), 'SF115@21:29'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
 ];

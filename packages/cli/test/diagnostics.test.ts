@@ -3,14 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatDiagnostics, CODES } from '@sisflow/core';
-import { BAD_SPECS } from './bad-specs.cases.js';
+import { BAD_SPECS, CASE_OPTIONS as OPTIONS } from './bad-specs.cases.js';
 import { BASE, codes, compileText } from './helpers.js';
 
-const OPTIONS: Record<string, { profile?: string; params?: Record<string, string> }> = {
-  'unknown profile': { profile: 'prod' },
-  'unknown param in CLI': { params: { school: '1' } },
-  'CLI param of the wrong type': { params: { schools: 'a,b' } },
-};
 
 test('the base spec is valid', () => {
   const r = compileText(BASE);

@@ -105,6 +105,12 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
   checkSchedule(ctx);
   const givenSchemas = new Map([...analysis.sources].flatMap(([n, s]) => (s.filter && s.description.filterSchema ? [[n, s.description.filterSchema] as const] : [])));
   checkTests(ctx, analysis.schemas, givenSchemas);
+  // Only on an otherwise clean spec: an expression that did not parse may be the one using it.
+  if (!ctx.diagnostics.some((d) => d.severity === 'error')) {
+    for (const name of Object.keys(spec.params ?? {})) {
+      if (!ctx.usedParams.has(name)) ctx.reportKey('SF220', `parameter \`${name}\` is not used by any expression`, ['params', name], `remove it, or use it as \`$${name}\``);
+    }
+  }
   return { analysis, context: ctx };
 }
 

@@ -9,6 +9,8 @@ import type { Spec } from '../spec/spec.js';
 
 export class CheckContext {
   readonly diagnostics: Diagnostic[] = [];
+  /** Parameters some expression refers to (`$name`), for the unused-parameter warning. */
+  readonly usedParams = new Set<string>();
 
   constructor(
     readonly spec: Spec,
@@ -46,10 +48,19 @@ export class CheckContext {
       }
       return undefined;
     }
+    collectParams(parsed.expr, this.usedParams);
     const { checked, problems } = checkExpression(parsed.expr, scope);
     for (const p of problems) this.diagnostics.push(diagnostic(p.code, p.message, { span: spanAt(p.start, p.end), hint: p.hint }));
     return problems.length > 0 ? undefined : checked;
   }
+}
+
+/** Every `$name` an expression refers to. */
+function collectParams(node: unknown, into: Set<string>): void {
+  if (!node || typeof node !== 'object') return;
+  const n = node as { kind?: unknown; name?: unknown };
+  if (n.kind === 'param' && typeof n.name === 'string') into.add(n.name);
+  for (const v of Object.values(node)) if (v && typeof v === 'object') collectParams(v, into);
 }
 
 function syntaxHint(text: string, message: string): string | undefined {

@@ -58,7 +58,6 @@ export const CODES = {
   SF307: { severity: 'error', title: 'unknown parameter in expression' },
   SF308: { severity: 'error', title: 'nullable value where a value is required' },
   SF309: { severity: 'error', title: 'invalid literal' },
-  SF310: { severity: 'error', title: 'ambiguous column' },
   SF311: { severity: 'error', title: 'condition is not a boolean' },
   SF312: { severity: 'error', title: 'argument must be a constant' },
   SF313: { severity: 'error', title: 'branches have different types' },
