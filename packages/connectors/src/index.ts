@@ -4,6 +4,7 @@ import { ConnectorRegistry } from '@sisflow/core';
 import { filesConnector } from './files/files-connector.js';
 import { sqliteConnector } from './sqlite/sqlite-connector.js';
 import { sftpConnector } from './sftp/sftp-connector.js';
+import { mssqlConnector } from './mssql/mssql-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
 export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
@@ -12,6 +13,8 @@ export { AtomicFile, TEMP_PREFIX } from './files/atomic-file.js';
 export { filesConnector } from './files/files-connector.js';
 export { sqliteConnector } from './sqlite/sqlite-connector.js';
 export { sftpConnector } from './sftp/sftp-connector.js';
+export { mssqlConnector } from './mssql/mssql-connector.js';
+export { createStageSql, grantsSql, insertStageSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
 export { hostKeyOf, probeHostKeys, type HostKey } from './sftp/host-key.js';
 export { csvFormatter } from './csv/csv-writer.js';
 export { readCsv, CsvFileError } from './csv/csv-reader.js';
@@ -20,7 +23,7 @@ export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } fro
 export { writeDemoDatabase, createTableSql } from './demo/sqlite-demo.js';
 
 /** Every connector this package provides. */
-export const CONNECTORS = [filesConnector, sftpConnector, sqliteConnector];
+export const CONNECTORS = [filesConnector, mssqlConnector, sftpConnector, sqliteConnector];
 
 /** A registry holding this package's connectors; add your own with `.register(...)`. */
 export function defaultRegistry(): ConnectorRegistry {

@@ -16,6 +16,8 @@ export interface SourceFilter {
   pushdown?: SqlFragment & { dialect: string; expressions: string[] };
   /** Conjuncts JavaScript evaluates after reading. */
   residual: string[];
+  /** Every column the condition tests (the database needs them readable, e.g. for grants). */
+  reads: string[];
 }
 
 export interface SourceAnalysis {
@@ -55,7 +57,7 @@ function checkSourceFilter(ctx: CheckContext, name: string, text: string, desc: 
     ctx.report('SF311', `\`where\` must be a condition (bool), not ${checked.type.kind}`, path);
     return undefined;
   }
-  const filter: SourceFilter = { text, residual: [] };
+  const filter: SourceFilter = { text, residual: [], reads: checked.reads };
   const pushed: { text: string; checked: CheckedExpr }[] = [];
   for (const part of conjuncts(checked.expr)) {
     const partText = text.slice(part.start, part.end);
@@ -76,7 +78,7 @@ function checkSourceFilter(ctx: CheckContext, name: string, text: string, desc: 
     const combined = pushed.map((p) => p.checked.expr).reduce((a, b) => ({ kind: 'binary', op: 'and', left: a, right: b, start: a.start, end: b.end }));
     const { checked: recheck } = checkExpression(combined, { columns, qualifiers: new Map([[name, columns]]), params });
     const sql = exprToSql(recheck, sqlScope(desc, params))!;
-    filter.pushdown = { dialect: desc.pushdown, sql: sql.sql, parameters: sql.parameters, expressions: pushed.map((p) => p.text) };
+    filter.pushdown = { dialect: desc.pushdown, sql: sql.sql, parameters: sql.parameters, ...(sql.types ? { types: sql.types } : {}), expressions: pushed.map((p) => p.text) };
   }
   return filter;
 }

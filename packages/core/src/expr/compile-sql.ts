@@ -9,6 +9,8 @@ import type { Type } from './types.js';
 export interface SqlFragment {
   sql: string;
   parameters: unknown[];
+  /** The type of each parameter (`int`, `string`, `date`, …), for drivers that bind typed values. */
+  types?: Type['kind'][];
 }
 
 export interface SqlScope {
@@ -31,7 +33,7 @@ export function exprToSql(c: CheckedExpr, scope: SqlScope): SqlFragment | undefi
   const g = new SqlGen(scope, c.types);
   try {
     const sql = g.pred(c.expr);
-    return { sql, parameters: g.parameters };
+    return { sql, parameters: g.parameters, types: g.parameterTypes };
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
     throw err;
@@ -46,6 +48,7 @@ export function conjuncts(e: Expr): Expr[] {
 
 class SqlGen {
   readonly parameters: unknown[] = [];
+  readonly parameterTypes: Type['kind'][] = [];
 
   constructor(
     private readonly scope: SqlScope,
@@ -56,9 +59,10 @@ class SqlGen {
     return this.scope.dialect === 'tsql';
   }
 
-  private param(value: unknown): string {
+  private param(value: unknown, type: Type | undefined): string {
     const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
     this.parameters.push(v);
+    this.parameterTypes.push(typeof value === 'boolean' ? 'int' : (type?.kind ?? (typeof value === 'number' ? (Number.isInteger(value) ? 'int' : 'decimal') : 'string')));
     // Named, not positional: a function's SQL form may repeat or reorder its arguments.
     return `@p${(this.scope.parameterOffset ?? 0) + this.parameters.length}`;
   }
@@ -88,7 +92,7 @@ class SqlGen {
       case 'literal':
         if (e.value === null) return 'NULL';
         if (this.tsql && e.type === 'bool') throw new Unsupported();
-        return this.param(e.value);
+        return this.param(e.value, this.typeOf(e));
       case 'column': {
         const col = this.scope.column(e.qualifier, e.name);
         if (!col) throw new Unsupported();
@@ -97,7 +101,7 @@ class SqlGen {
       case 'param': {
         const c = constantValue(e, this.scope.params);
         if (!c.ok || Array.isArray(c.value) || c.value instanceof Map) throw new Unsupported();
-        return c.value === null ? 'NULL' : this.param(c.value);
+        return c.value === null ? 'NULL' : this.param(c.value, this.typeOf(e));
       }
       case 'unary':
         if (e.op === 'not') return `(NOT ${this.pred(e.operand)})`;
@@ -162,7 +166,9 @@ class SqlGen {
     if (this.tsql && this.isBool(e.value)) throw new Unsupported();
     const c = constantValue(e.list, this.scope.params);
     let items: string[];
-    if (c.ok && Array.isArray(c.value)) items = (c.value as unknown[]).map((v) => (v === null ? 'NULL' : this.param(v)));
+    const listType = this.typeOf(e.list);
+    const element = listType?.kind === 'list' ? listType.element : this.typeOf(e.value);
+    if (c.ok && Array.isArray(c.value)) items = (c.value as unknown[]).map((v) => (v === null ? 'NULL' : this.param(v, element)));
     else if (e.list.kind === 'list') items = e.list.items.map((i) => this.value(i));
     else throw new Unsupported();
     if (items.length === 0) return e.negated ? '(1 = 1)' : '(1 = 0)';

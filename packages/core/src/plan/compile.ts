@@ -31,6 +31,15 @@ export function compile(input: string | Uint8Array, file: string, options: Analy
 const columns = (schema: RowSchema): PlanColumn[] => schema.map((c) => ({ name: c.name, type: typeToString(c.type) }));
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 
+/** A source's needs with the columns its `where` tests added to the tables it reads. */
+function withColumns(n: Needs | undefined, extra: string[]): Needs | undefined {
+  if (!n?.tables || extra.length === 0) return n;
+  return {
+    ...n,
+    tables: n.tables.map((t) => (t.access === 'read' && t.columns ? { ...t, columns: [...new Set([...t.columns, ...extra])] } : t)),
+  };
+}
+
 export function buildPlan(a: Analysis): JobPlan {
   const { spec } = a;
   const steps: PlanStep[] = [];
@@ -54,7 +63,7 @@ export function buildPlan(a: Analysis): JobPlan {
         ...(src.filter ? { filter: { expression: src.filter.text, residual: src.filter.residual, ...(src.filter.pushdown ? { pushdown: src.filter.pushdown } : {}) } } : {}),
         ...(src.filter && src.description.filterSchema ? { filterSchema: columns(src.description.filterSchema) } : {}),
       });
-      addNeeds(src.connection, src.description.needs);
+      addNeeds(src.connection, withColumns(src.description.needs, src.filter?.reads ?? []));
       continue;
     }
     const st = a.steps.get(name)!;

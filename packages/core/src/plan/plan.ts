@@ -13,7 +13,7 @@ export interface PlanFilter {
   /** The whole `where` as written. */
   expression: string;
   /** Conjuncts the source's database evaluates. */
-  pushdown?: { dialect: string; sql: string; parameters: unknown[]; expressions: string[] };
+  pushdown?: { dialect: string; sql: string; parameters: unknown[]; types?: string[]; expressions: string[] };
   /** Conjuncts evaluated in JavaScript after reading. */
   residual: string[];
 }

@@ -3,6 +3,7 @@
 // A run either publishes every output or none: a failure or cancellation makes every sink abort.
 import type { Row, RunContext, Settings, SinkRole, StagedWrite } from '../connector/connector.js';
 import type { RowSchema } from '../expr/row-schema.js';
+import type { SqlFragment } from '../expr/compile-sql.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
 import { coerce } from '../check/params.js';
 import type { JobPlan } from '../plan/plan.js';
@@ -372,7 +373,7 @@ class Execution {
         connection,
         settings: resolveSettings(step.settings, this.options.secrets, this.redactor, `source \`${step.name}\``),
         schema: this.prepared.schemas.get(step.name)!,
-        ...(step.filter?.pushdown ? { filter: { sql: step.filter.pushdown.sql, parameters: step.filter.pushdown.parameters } } : {}),
+        ...(step.filter?.pushdown ? { filter: { sql: step.filter.pushdown.sql, parameters: step.filter.pushdown.parameters, ...(step.filter.pushdown.types ? { types: step.filter.pushdown.types as SqlFragment['types'] } : {}) } } : {}),
         batchSize: this.batchSize,
         ...(this.options.limit !== undefined ? { limit: this.options.limit } : {}),
       },

@@ -1,0 +1,106 @@
+// The T-SQL the mssql connector sends, as text (golden-tested): the staging table, the batched
+// inserts into it, the one MERGE that applies it, and the least-privilege grants a spec needs.
+// Identifiers come from the Aeries catalog and are bracket-quoted; values are always parameters.
+import { quoteIdent, type Needs } from '@sisflow/core';
+import type { CatalogTable } from '../aeries/catalog.js';
+
+const q = (name: string) => quoteIdent(name, 'tsql');
+export const STAGE = '#sisflow_stage';
+/** SQL Server accepts at most 2100 parameters per request. */
+export const MAX_PARAMETERS = 2000;
+
+export function targetName(table: string): string {
+  return `${q('dbo')}.${q(table)}`;
+}
+
+export function createStageSql(table: CatalogTable, columns: string[]): string {
+  const defs = columns.map((c) => `${q(c)} ${table.columns.find((x) => x.name === c)!.sql} NULL`);
+  return `CREATE TABLE ${STAGE} (${defs.join(', ')})`;
+}
+
+/** Rows per INSERT so that one statement stays under the parameter limit (and SQL Server's 1000-row VALUES limit). */
+export function rowsPerInsert(columnCount: number): number {
+  return Math.max(1, Math.min(1000, Math.floor(MAX_PARAMETERS / columnCount)));
+}
+
+export function insertStageSql(columns: string[], rows: number): string {
+  const values: string[] = [];
+  let p = 0;
+  for (let r = 0; r < rows; r++) values.push(`(${columns.map(() => `@p${++p}`).join(', ')})`);
+  return `INSERT INTO ${STAGE} (${columns.map(q).join(', ')}) VALUES ${values.join(', ')}`;
+}
+
+export interface MergeOptions {
+  table: string;
+  columns: string[];
+  key: string[];
+  deleteMissing: boolean;
+}
+
+/**
+ * One MERGE: update rows whose values differ (NULL-safe), insert new keys, optionally delete rows
+ * missing from the file; then one result set with the count of each action.
+ */
+export function mergeSql(o: MergeOptions): string {
+  const on = o.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
+  const values = o.columns.filter((c) => !o.key.includes(c));
+  const differs = values.map((c) => `(t.${q(c)} <> s.${q(c)} OR (t.${q(c)} IS NULL AND s.${q(c)} IS NOT NULL) OR (t.${q(c)} IS NOT NULL AND s.${q(c)} IS NULL))`);
+  const lines = [
+    'DECLARE @changes TABLE ([action] nvarchar(10));',
+    `MERGE ${targetName(o.table)} WITH (HOLDLOCK) AS t`,
+    `USING ${STAGE} AS s ON ${on}`,
+  ];
+  if (values.length > 0) lines.push(`WHEN MATCHED AND (${differs.join(' OR ')}) THEN UPDATE SET ${values.map((c) => `t.${q(c)} = s.${q(c)}`).join(', ')}`);
+  lines.push(`WHEN NOT MATCHED BY TARGET THEN INSERT (${o.columns.map(q).join(', ')}) VALUES (${o.columns.map((c) => `s.${q(c)}`).join(', ')})`);
+  if (o.deleteMissing) lines.push('WHEN NOT MATCHED BY SOURCE THEN DELETE');
+  lines.push('OUTPUT $action INTO @changes;');
+  lines.push('SELECT [action], COUNT(*) AS [n] FROM @changes GROUP BY [action];');
+  return lines.join('\n');
+}
+
+export interface GrantOptions {
+  /** The spec's name, for the comment and the default role name. */
+  spec: string;
+  planHash: string;
+  connection: string;
+  database?: string;
+  role?: string;
+  /** Also create a database user for this existing login and put it in the role. */
+  login?: string;
+}
+
+/** The T-SQL that gives a role exactly what a spec needs on one connection, nothing else. */
+export function grantsSql(needs: Needs, o: GrantOptions): string {
+  const role = o.role ?? `sisflow_${o.spec.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const lines = [
+    `-- sisflow grants for ${o.spec} (plan ${o.planHash.slice(0, 12)}), connection ${o.connection}${o.database ? `, database ${o.database}` : ''}.`,
+    '-- Review, then run as a member of db_owner or db_securityadmin. Staging tables live in tempdb and need no grant.',
+  ];
+  if (o.database) lines.push(`USE ${q(o.database)};`);
+  lines.push(`IF DATABASE_PRINCIPAL_ID(N'${role.replace(/'/g, "''")}') IS NULL CREATE ROLE ${q(role)};`);
+  const byTable = new Map<string, { read: Set<string>; all: boolean; write: boolean; remove: boolean }>();
+  for (const t of needs.tables ?? []) {
+    const e = byTable.get(t.name) ?? { read: new Set<string>(), all: false, write: false, remove: false };
+    if (t.access === 'read') {
+      if (t.columns) t.columns.forEach((c) => e.read.add(c));
+      else e.all = true;
+    } else e.write = true;
+    byTable.set(t.name, e);
+  }
+  const wanted = new Set(needs.permissions ?? []);
+  for (const [name, e] of [...byTable].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (e.write) {
+      const perms = ['SELECT', 'INSERT', 'UPDATE', ...(wanted.has(`DELETE ${name}`) ? ['DELETE'] : [])];
+      lines.push(`GRANT ${perms.join(', ')} ON ${targetName(name)} TO ${q(role)};`);
+    } else if (e.all || e.read.size === 0) {
+      lines.push(`GRANT SELECT ON ${targetName(name)} TO ${q(role)};`);
+    } else {
+      lines.push(`GRANT SELECT ON ${targetName(name)} (${[...e.read].map(q).join(', ')}) TO ${q(role)};`);
+    }
+  }
+  if (o.login) {
+    lines.push(`IF DATABASE_PRINCIPAL_ID(N'${o.login.replace(/'/g, "''")}') IS NULL CREATE USER ${q(o.login)} FOR LOGIN ${q(o.login)};`);
+    lines.push(`ALTER ROLE ${q(role)} ADD MEMBER ${q(o.login)};`);
+  }
+  return lines.join('\n');
+}

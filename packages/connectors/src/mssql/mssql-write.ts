@@ -1,0 +1,80 @@
+// Applying an output to an Aeries table: one transaction, the rows loaded into a session temp
+// table in parameterised batches, one MERGE by the key columns, the counts of what it did. The
+// transaction stays open until the runtime commits every output of the run; any failure, a dry
+// run or a cancelled run rolls it back, so nothing is ever half imported.
+import type { Row, RunContext, SinkWriteRequest, StagedWrite } from '@sisflow/core';
+import { AERIES_CATALOG } from '../aeries/catalog.js';
+import { createStageSql, insertStageSql, mergeSql, rowsPerInsert } from './mssql-sql.js';
+import { driverType, toDriver } from './mssql-types.js';
+import { connect, explain, loadMssql } from './pool.js';
+import { sqlTypeToType } from '../aeries/column-types.js';
+
+export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
+  const mssql = await loadMssql();
+  const table = AERIES_CATALOG.get(String(req.settings.table).toUpperCase())!;
+  const columns = req.schema.map((c) => c.name);
+  const key = req.settings.key as string[];
+  const deleteMissing = req.settings.delete_missing === true;
+  const sqlTypes = columns.map((c) => table.columns.find((x) => x.name === c)!.sql);
+  const kinds = sqlTypes.map((t) => sqlTypeToType(t, true).kind);
+  const where = `${String(req.connection.server)}, ${String(req.connection.database)}.${table.name}`;
+  const pool = await connect(mssql, req.connection, false, ctx);
+  const tx = new mssql.Transaction(pool);
+  let began = false;
+  const fail = async (e: unknown): Promise<never> => {
+    if (began) await tx.rollback().catch(() => undefined);
+    await pool.close().catch(() => undefined);
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
+    throw new Error(`import into ${where} rolled back: ${explain(e, req.connection)}`);
+  };
+  try {
+    await tx.begin();
+    began = true;
+    await new mssql.Request(tx).batch(createStageSql(table, columns));
+    const per = rowsPerInsert(columns.length);
+    const insert = async (rows: Row[]) => {
+      const r = new mssql.Request(tx);
+      let p = 0;
+      for (const row of rows) columns.forEach((c, j) => r.input(`p${++p}`, driverType(mssql, sqlTypes[j]!), toDriver(kinds[j], row[c])));
+      await r.query(insertStageSql(columns, rows.length));
+    };
+    let pending: Row[] = [];
+    let rows = 0;
+    for await (const batch of req.rows) {
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('the run was cancelled');
+      rows += batch.length;
+      pending.push(...batch);
+      while (pending.length >= per) await insert(pending.splice(0, per));
+    }
+    if (pending.length > 0) await insert(pending);
+    pending = [];
+    if (rows === 0 && deleteMissing) {
+      throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
+    }
+    const merged = await new mssql.Request(tx).query(mergeSql({ table: table.name, columns, key, deleteMissing }));
+    const counts = { inserted: 0, updated: 0, deleted: 0 };
+    for (const r of (merged.recordset ?? []) as { action: string; n: number }[]) {
+      if (r.action === 'INSERT') counts.inserted = r.n;
+      else if (r.action === 'UPDATE') counts.updated = r.n;
+      else if (r.action === 'DELETE') counts.deleted = r.n;
+    }
+    ctx.log(`${table.name}: ${counts.inserted} to insert, ${counts.updated} to update, ${counts.deleted} to delete (not committed yet)`);
+    return {
+      result: { rows, files: [], changes: { [table.name]: counts } },
+      commit: async () => {
+        try {
+          await tx.commit();
+        } catch (e) {
+          await fail(e);
+        }
+        await pool.close().catch(() => undefined);
+      },
+      abort: async () => {
+        await tx.rollback().catch(() => undefined);
+        await pool.close().catch(() => undefined);
+      },
+    };
+  } catch (e) {
+    return fail(e);
+  }
+}
