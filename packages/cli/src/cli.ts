@@ -9,6 +9,7 @@ import { plan } from './commands/plan.js';
 import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
+import { grants } from './commands/grants.js';
 import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
 
@@ -87,6 +88,18 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addHelpText('after', '\nExamples:\n  $ sisflow demo')
     .action(async () => set(await demo(out, signal)));
 
+  program
+    .command('grants')
+    .description('print the T-SQL for a SQL Server role with exactly the permissions the spec needs')
+    .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
+    .addOption(today())
+    .option('--connection <name>', 'only this connection')
+    .option('--role <name>', 'role name (default: sisflow_<spec name>)')
+    .option('--login <name>', "also create a database user for this existing login and add it to the role")
+    .addHelpText('after', '\nExamples:\n  $ sisflow grants examples/destiny/patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
+    .action((file: string, o) => set(grants(file, o, out)));
   const sftp = program.command('sftp').description('SFTP helpers');
   sftp
     .command('fingerprint')

@@ -23,6 +23,11 @@ export const CASE_OPTIONS: Record<string, { profile?: string; params?: Record<st
   'CLI param of the wrong type': { params: { schools: 'a,b' } },
 };
 
+const MSSQL = 'db: { use: mssql, server: s, database: d, user: u, password: "${secret:p}" }';
+/** BASE reading from SQL Server, changed by `edit`. */
+const mssql = (edit: (spec: string) => string) => edit(r('db: { use: sqlite, demo: true }', MSSQL));
+const STU_READ = 'table: STU\n    columns: [ID, SC, LN, FN, GR, TG, BD]\n    where: SC in $schools\n';
+
 export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   // SF1xx — the file, YAML, the language schema
   ['empty file', '', 'SF105@1:1'],
@@ -125,5 +130,10 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['a parameter nothing uses', r('params:\n', 'params:\n  unused: { type: int, default: 1 }\n'), 'SF220@4:3'],
   ['a date pattern that is a column', r('Grade: grade_label(GR)', 'Grade: format_date(BD, LN)'), 'SF312@19:30'],
   ['max_length of zero', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    rules:\n      - max_length: { Name: 0 }\n'), 'SF115@21:29'],
+  ['mssql port and instance together', mssql((t) => t.replace('server: s', 'server: s, port: 1433, instance: AERIES')), 'SF408@6:54'],
+  ['mssql query that is not a SELECT', mssql((t) => t.replace(STU_READ, 'query: DELETE FROM STU\n    columns: { ID: int }\n')), 'SF405@11:12'],
+  ['mssql query without typed columns', mssql((t) => t.replace(STU_READ, 'query: SELECT 1 AS ID\n')), 'SF402@11:12'],
+  ['mssql import into a table not in the catalog', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: STUX, key: [Name] }')), 'SF209@21:32'],
+  ['mssql import with columns the table lacks', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name] }')), 'SF208@21:32'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
 ];

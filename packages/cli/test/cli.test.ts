@@ -160,6 +160,18 @@ test('on a terminal a run shows progress; a dry run shows the first rows of each
   assert.not.ok(existsSync(join(dir, 'out/patrons.csv')));
 });
 
+test('grants prints a least-privilege role for the production profile', () => {
+  const r = sisflow(['grants', EXAMPLE, '--profile', 'production', '--login', 'sisflow_destiny'], { AERIES_DATABASE: 'DST26000AUSD' });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, 'USE [DST26000AUSD];\n');
+  assert.match(r.stdout, 'GRANT SELECT ON [dbo].[STU] ([ID], [SC], [LN], [FN], [MN], [NM], [GR], [SX], [BD], [TG], [ENR], [TE], [SEM], [DEL]) TO [sisflow_destiny_patrons];');
+  assert.match(r.stdout, 'ALTER ROLE [sisflow_destiny_patrons] ADD MEMBER [sisflow_destiny];');
+  assert.not.match(r.stdout, /INSERT|UPDATE|DELETE|db_datareader/);
+  const demo = sisflow(['grants', EXAMPLE]);
+  assert.is(demo.code, 1);
+  assert.match(demo.stderr, 'no SQL Server (`use: mssql`) connection');
+});
+
 test('schedule shows the next runs in the district time zone', () => {
   const r = sisflow(['schedule', EXAMPLE, '--count', '3']);
   assert.is(r.code, 0);

@@ -4,7 +4,7 @@
 import type { Client, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import type { RunContext, Settings } from '@sisflow/core';
-import { hostKeyOf, probeHostKeys, type HostKey } from './host-key.js';
+import { FINGERPRINT_PATTERN, hostKeyOf, probeHostKeys, type HostKey } from './host-key.js';
 
 export interface SftpSettings {
   host: string;
@@ -94,6 +94,10 @@ export class SftpSession {
   }
 
   static async open(s: SftpSettings, signal: AbortSignal): Promise<SftpSession> {
+    const malformed = s.hostKeys.find((k) => !new RegExp(FINGERPRINT_PATTERN).test(k));
+    if (malformed !== undefined) {
+      throw new SftpError(`host_key of ${s.host}:${s.port} is not a SHA256 fingerprint ("${malformed.slice(0, 60)}"); write it as \`sisflow sftp fingerprint\` prints it`, false);
+    }
     if (s.hostKeys.length === 0) {
       // Fail closed, but say what the server presented so the user can pin it after checking it.
       const seen = await probeHostKeys(s.host, s.port, s.connectTimeoutMs).catch(() => [] as HostKey[]);

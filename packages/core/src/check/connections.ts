@@ -17,7 +17,15 @@ export function checkConnection(ctx: CheckContext, conn: ConnectionSpec, path: P
     return;
   }
   const { use: _use, ...settings } = conn;
-  const errors = schemaDiagnostics({ value: settings, schema: connector.connection, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `the ${conn.use} connector` });
+  const errors = schemaDiagnostics({
+    value: settings,
+    schema: connector.connection,
+    locator: ctx.locator,
+    base: path,
+    codes: CONNECTOR_CODES,
+    subject: `the ${conn.use} connector`,
+    isReference: (v) => typeof v === 'string' && isReferenceOnly(v),
+  });
   ctx.diagnostics.push(...errors);
   if (errors.length === 0) connector.checkConnection?.({ connection: settings, report: (code, message, rel, hint) => ctx.report(code, message, [...path, ...rel], hint) });
   checkReferences(ctx, settings, path);

@@ -55,12 +55,20 @@ export interface SchemaCheck {
   codes: SchemaCodes;
   /** Names the thing being configured in messages, e.g. "the sftp connector". */
   subject?: string;
+  /**
+   * Values that are only a `${env:…}`/`${secret:…}` reference are known at run time: their type
+   * and form are not checked here (the connector checks the resolved value).
+   */
+  isReference?: (value: unknown) => boolean;
 }
+
+/** Keywords about a value's own type or form, which a reference cannot satisfy before it is resolved. */
+const VALUE_KEYWORDS = new Set(['type', 'pattern', 'format', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'oneOf', 'anyOf']);
 
 export function schemaDiagnostics(check: SchemaCheck): Diagnostic[] {
   const validate = validatorFor(check.schema);
   if (validate(check.value)) return [];
-  const errors = pruneBranchNoise(validate.errors ?? []);
+  const errors = pruneBranchNoise(validate.errors ?? []).filter((e) => !(check.isReference && VALUE_KEYWORDS.has(e.keyword) && check.isReference(e.data)));
   const out: Diagnostic[] = [];
   for (const e of errors) {
     const d = mapError(e, check);

@@ -1,0 +1,43 @@
+// `sisflow grants SPEC`: the T-SQL that creates a role with exactly the permissions the spec needs
+// on each SQL Server connection (SELECT on the columns it reads, INSERT/UPDATE(/DELETE) on the
+// tables it writes), for a DBA to review and run.
+import { grantsSql } from '@sisflow/connectors';
+import { EXIT, printDiagnostics, type Out } from '../io.js';
+import { compileFile, type CompileFlags } from './validate.js';
+
+export function grants(file: string, flags: CompileFlags & { connection?: string; role?: string; login?: string }, out: Out): number {
+  const r = compileFile(file, flags);
+  printDiagnostics(out, r.diagnostics, file, r.source);
+  if (!r.plan) return EXIT.failed;
+  const plan = r.plan;
+  const names = Object.keys(plan.connections)
+    .filter((n) => plan.connections[n]!.use === 'mssql')
+    .filter((n) => !flags.connection || n === flags.connection)
+    .sort();
+  if (names.length === 0) {
+    const which = flags.connection ? `no SQL Server connection named \`${flags.connection}\`` : 'no SQL Server (`use: mssql`) connection';
+    out.stderr(`${file}: ${which}${flags.profile ? ` in profile ${flags.profile}` : ''}; grants are for SQL Server${plan.profile ? '' : ' (try --profile production)'}`);
+    return EXIT.failed;
+  }
+  const blocks = names.map((n) => {
+    const database = knownValue(plan.connections[n]!.settings.database);
+    return grantsSql(plan.needs[n] ?? {}, {
+      spec: plan.name,
+      planHash: plan.hash,
+      connection: n,
+      ...(database ? { database } : {}),
+      ...(flags.role ? { role: flags.role } : {}),
+      ...(flags.login ? { login: flags.login } : {}),
+    });
+  });
+  out.stdout(blocks.join('\n\n'));
+  return EXIT.ok;
+}
+
+/** A setting's value when it is known here: literal, or an `${env:…}` set in this environment. */
+function knownValue(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v);
+  if (m) return process.env[m[1]!] || undefined;
+  return v.includes('${') ? undefined : v;
+}
