@@ -136,6 +136,21 @@ test('streaming: a slow consumer holds the server back (TCP backpressure), then 
   assert.ok(sentWhilePaused < STREAM_ROWS / 3, `the server had sent ${sentWhilePaused} of ${STREAM_ROWS} rows while the consumer was stuck on the first batch`);
 });
 
+test('cancelling a read sends the server an attention and stops the rows', async () => {
+  handler = () => ({ resultSets: [{ columns: [{ name: 'ID', type: 'int' }, { name: 'LN', type: 'nvarchar' }], rows: manyRows() }] });
+  const controller = new AbortController();
+  const before = server.attentions;
+  let rows = 0;
+  const error = await drain(readMssql(readRequest(), context(controller.signal).ctx), async (i) => {
+    rows += 1000;
+    if (i === 2) controller.abort(new Error('SIGINT'));
+  }).catch((e: Error) => e);
+  assert.ok(rows < STREAM_ROWS / 2, `read ${rows} rows after the cancel`);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(server.attentions, before + 1, 'the server was asked to stop');
+  void error;
+});
+
 test('a connection dropped mid-stream fails the run and publishes nothing', async () => {
   handler = () => ({ resultSets: [{ columns: [{ name: 'ID', type: 'int' }, { name: 'LN', type: 'nvarchar' }], rows: manyRows() }] });
   server.dropAfterRows = 5000;

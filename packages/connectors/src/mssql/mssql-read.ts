@@ -42,7 +42,9 @@ export async function* readMssql(req: SourceReadRequest, ctx: RunContext): Async
     wake?.();
     wake = undefined;
   };
+  let cancelling = false;
   request.on('row', (row: Row) => {
+    if (cancelling) return; // rows still in flight after a cancel are dropped, never paused on
     batch.push(convert(row));
     if (batch.length >= req.batchSize) {
       ready.push(batch);
@@ -61,12 +63,21 @@ export async function* readMssql(req: SourceReadRequest, ctx: RunContext): Async
     finished = true;
     notify();
   });
-  const onAbort = () => request.cancel();
+  // A paused request must read on, or the server's acknowledgement of the cancel never arrives.
+  const stop = () => {
+    cancelling = true;
+    request.resume();
+    request.cancel();
+  };
+  const onAbort = stop;
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     request.query(text, () => undefined); // rows, errors and the end arrive as events (stream mode)
     for (;;) {
-      if (failure) throw new Error(`reading from ${String(req.connection.server)}: ${explain(failure, req.connection)}`);
+      if (failure) {
+        if (ctx.signal.aborted) throw ctx.signal.reason ?? failure;
+        throw new Error(`reading from ${String(req.connection.server)}: ${explain(failure, req.connection)}`);
+      }
       const next = ready.shift();
       if (next) {
         if (ready.length < READ_AHEAD) request.resume();
@@ -78,7 +89,7 @@ export async function* readMssql(req: SourceReadRequest, ctx: RunContext): Async
     }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    if (!finished) request.cancel();
+    if (!finished) stop();
     await pool.close().catch(() => undefined);
   }
 }

@@ -44,6 +44,8 @@ export interface TdsServer {
   transactions: { connection: number; event: 'begin' | 'commit' | 'rollback' }[];
   /** Rows written to clients so far (all connections). */
   rowsSent: number;
+  /** Attention (cancel) requests received. */
+  attentions: number;
   logins: { user: string; database: string; appName: string; readOnlyIntent: boolean }[];
   /** Drop the connection after sending this many rows of a result. */
   dropAfterRows?: number;
@@ -59,7 +61,7 @@ const PACKET_SIZE = 4096;
 export async function startTdsServer(options: TdsServerOptions): Promise<TdsServer> {
   const sockets = new Set<Socket>();
   let connections = 0;
-  const state: TdsServer = { port: 0, statements: [], transactions: [], rowsSent: 0, logins: [], stop: async () => undefined };
+  const state: TdsServer = { port: 0, statements: [], transactions: [], rowsSent: 0, attentions: 0, logins: [], stop: async () => undefined };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -102,6 +104,7 @@ class TdsSession {
         this.buffer = this.buffer.subarray(length);
         if (type === PACKET.ATTENTION) {
           this.cancelled = true; // answered once the running request stops
+          this.state.attentions++;
           continue;
         }
         this.messageType = type;
@@ -251,8 +254,15 @@ class TdsSession {
       await out.write(rpc ? doneToken(TOKEN.DONEINPROC, DONE.COUNT | DONE.MORE, count) : doneToken(TOKEN.DONE, DONE.COUNT | DONE.MORE, count));
     }
     if (this.cancelled) {
+      // As SQL Server does: end the interrupted response, then acknowledge the attention in a
+      // message of its own (the client waits for that one).
       this.cancelled = false;
-      await out.write(doneToken(TOKEN.DONE, DONE.ATTN, 0));
+      await out.write(done(DONE.FINAL, 0));
+      await out.flush(true);
+      const ack = new PacketWriter(this.socket);
+      await ack.write(doneToken(TOKEN.DONE, DONE.ATTN, 0));
+      await ack.flush(true);
+      return;
     } else if (reply.resultSets) await out.write(done(DONE.FINAL, 0));
     else await out.write(done(reply.rowCount !== undefined ? DONE.COUNT : DONE.FINAL, reply.rowCount ?? 0));
     await out.flush(true);
