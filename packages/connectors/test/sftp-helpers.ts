@@ -8,8 +8,9 @@ import { defaultRegistry } from '@sisflow/connectors';
 
 export const registry = defaultRegistry();
 
-export async function runSpec(text: string, secrets: Record<string, string>, options: Partial<RunOptions> & { baseDir: string }) {
-  const compiled = compile(text, join(options.baseDir, 'spec.yaml'), { registry, today: '2026-11-23' });
+export async function runSpec(text: string, secrets: Record<string, string>, runOptions: Partial<RunOptions> & { baseDir: string; params?: Record<string, string> }) {
+  const { params, ...options } = runOptions;
+  const compiled = compile(text, join(options.baseDir, 'spec.yaml'), { registry, today: '2026-11-23', ...(params ? { params } : {}) });
   assert.equal(compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`), []);
   const logs: string[] = [];
   const result = await runPlan(compiled.plan!, {
