@@ -10,6 +10,7 @@ import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
 import { grants } from './commands/grants.js';
+import { init } from './commands/init.js';
 import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
 
@@ -88,6 +89,14 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addHelpText('after', '\nExamples:\n  $ sisflow demo')
     .action(async () => set(await demo(out, signal)));
 
+  program
+    .command('init')
+    .description('write a starter spec for an integration (with comments, tests and a production profile)')
+    .argument('<integration>', 'destiny')
+    .argument('[dir]', 'folder to write into (default: here)')
+    .option('--force', 'overwrite existing files')
+    .addHelpText('after', '\nExamples:\n  $ sisflow init destiny district/destiny')
+    .action((kind: string, dir: string | undefined, o) => set(init(kind, dir, o, out)));
   program
     .command('grants')
     .description('print the T-SQL for a SQL Server role with exactly the permissions the spec needs')

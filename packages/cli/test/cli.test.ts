@@ -172,6 +172,22 @@ test('grants prints a least-privilege role for the production profile', () => {
   assert.match(demo.stderr, 'no SQL Server (`use: mssql`) connection');
 });
 
+test('init destiny writes a starter spec that validates, tests and runs; it never overwrites', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-init-'));
+  const r = sisflow(['init', 'destiny', dir]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(readFileSync(join(dir, 'patrons.yaml'), 'utf8'), '# yaml-language-server: $schema=./sisflow.schema.json');
+  assert.is(JSON.parse(readFileSync(join(dir, 'sisflow.schema.json'), 'utf8')).title, 'sisflow integration spec (language v1)');
+  assert.is(sisflow(['validate', join(dir, 'patrons.yaml')]).code, 0);
+  assert.is(sisflow(['test', join(dir, 'patrons.yaml')]).code, 0);
+  assert.is(sisflow(['run', join(dir, 'patrons.yaml'), '--limit', '20']).code, 0);
+  assert.ok(existsSync(join(dir, 'out/patrons.csv')));
+  const again = sisflow(['init', 'destiny', dir]);
+  assert.is(again.code, 1);
+  assert.match(again.stderr, 'already exist');
+  assert.is(sisflow(['init', 'nope', dir]).code, 2);
+});
+
 test('schedule shows the next runs in the district time zone', () => {
   const r = sisflow(['schedule', EXAMPLE, '--count', '3']);
   assert.is(r.code, 0);

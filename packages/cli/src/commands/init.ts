@@ -1,0 +1,47 @@
+// `sisflow init destiny [DIR]`: a starter spec for an integration — the maintained example,
+// with its comments, tests and production profile — plus the JSON Schema beside it for editors.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { specSchemaFor } from '@sisflow/core';
+import { defaultRegistry } from '@sisflow/connectors';
+import { EXIT, type Out } from '../io.js';
+
+/** Integrations `init` knows, and the example each one starts from. */
+export const TEMPLATES: Record<string, { example: string; file: string; next: string[] }> = {
+  destiny: {
+    example: 'examples/destiny/patrons.yaml',
+    file: 'patrons.yaml',
+    next: [
+      'run it on the demo district:      sisflow run patrons.yaml',
+      'set your school codes and statuses under params:, then: sisflow test patrons.yaml',
+      'ask Follett for the SFTP host, user and password; pin the host key: sisflow sftp fingerprint HOST',
+      'create the SQL role:               sisflow grants patrons.yaml --profile production',
+      'try production without uploading:  sisflow run patrons.yaml --profile production --dry-run',
+    ],
+  },
+};
+
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+
+export function init(kind: string, dir: string | undefined, flags: { force?: boolean }, out: Out): number {
+  const t = TEMPLATES[kind];
+  if (!t) {
+    out.stderr(`error: no template "${kind}"; templates: ${Object.keys(TEMPLATES).join(', ')}`);
+    return EXIT.usage;
+  }
+  const target = resolve(dir ?? '.');
+  const spec = join(target, t.file);
+  const schema = join(target, 'sisflow.schema.json');
+  const existing = [spec, schema].filter((f) => existsSync(f));
+  if (existing.length > 0 && !flags.force) {
+    out.stderr(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`);
+    return EXIT.failed;
+  }
+  const text = readFileSync(join(REPO, t.example), 'utf8').replace(/^# yaml-language-server: \$schema=.*$/m, '# yaml-language-server: $schema=./sisflow.schema.json');
+  mkdirSync(target, { recursive: true });
+  writeFileSync(spec, text);
+  writeFileSync(schema, `${JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)}\n`);
+  out.stdout(`wrote ${spec}\nwrote ${schema} (editors check the spec against it)\nnext:\n${t.next.map((n) => `  ${n}`).join('\n')}`);
+  return EXIT.ok;
+}
