@@ -61,7 +61,8 @@ function generatedConnector(rows: number): Connector {
 /** (a) sisflow: the spec, compiled and run. */
 export async function runSisflow(rows: number, dir: string): Promise<string> {
   const registry = new ConnectorRegistry().register(filesConnector, generatedConnector(rows));
-  const specPath = new URL('./specs/mapping.yaml', import.meta.url).pathname;
+  // bench/specs, from bench/ or bench/dist/
+  const specPath = new URL(import.meta.url.includes('/dist/') ? '../specs/mapping.yaml' : './specs/mapping.yaml', import.meta.url).pathname;
   const compiled = compile(await readFile(specPath, 'utf8'), specPath, { registry, today: '2026-11-23' });
   if (!compiled.plan) throw new Error(compiled.diagnostics.map((d) => d.message).join('\n'));
   const { report } = await runPlan(compiled.plan, { registry, baseDir: dir, secrets: { env: () => undefined, secret: () => undefined } });
@@ -106,7 +107,7 @@ export async function runHandWritten(rows: number, dir: string): Promise<string>
     if (rec && !csv.write(rec)) await new Promise((r) => csv.once('drain', r));
   }
   csv.end();
-  await new Promise((r, j) => out.on('finish', r).on('error', j));
+  await new Promise<void>((resolve, reject) => out.on('finish', () => resolve()).on('error', reject));
   return path;
 }
 
