@@ -14,7 +14,7 @@ export { filesConnector } from './files/files-connector.js';
 export { sqliteConnector } from './sqlite/sqlite-connector.js';
 export { sftpConnector } from './sftp/sftp-connector.js';
 export { mssqlConnector } from './mssql/mssql-connector.js';
-export { createStageSql, grantsSql, insertStageSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
+export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
 export { hostKeyOf, probeHostKeys, type HostKey } from './sftp/host-key.js';
 export { csvFormatter } from './csv/csv-writer.js';
 export { readCsv, CsvFileError } from './csv/csv-reader.js';

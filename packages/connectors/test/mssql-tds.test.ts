@@ -1,7 +1,8 @@
 // The mssql connector through the real mssql + tedious client over TCP, against the TDS test
 // server (test/mssql/tds-server.ts): the Destiny example reads the same rows as from the SQLite
 // demo database, streaming holds back when the steps are slow, a dropped connection fails the run
-// without output, logins fail clearly, and imports commit or roll back as one transaction.
+// without output, logins fail clearly, and imports (bulk copy + MERGE) commit or roll back as one
+// transaction.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,12 +227,10 @@ function importHandler(options: { failOn?: RegExp } = {}) {
   handler = (s) => {
     if (options.failOn?.test(s.sql)) return { error: { number: 547, message: 'The INSERT statement conflicted with a CHECK constraint' } };
     if (s.sql.startsWith('CREATE TABLE #sisflow_stage')) return {};
-    if (s.sql.startsWith('INSERT INTO #sisflow_stage')) {
-      const per = (s.sql.match(/\(@p/g) ?? []).length;
-      const values = Object.values(s.params);
-      const width = values.length / per;
-      for (let r = 0; r < per; r++) staged.push(Object.fromEntries(['ID', 'CID', 'DI', 'MD'].map((c, j) => [c, values[r * width + j]])));
-      return { rowCount: per };
+    if (s.sql.startsWith('insert bulk [#sisflow_stage]')) return {};
+    if (s.bulk) {
+      for (const row of s.bulk.rows) staged.push(Object.fromEntries(s.bulk.columns.map((c, j) => [c, row[j]])));
+      return { rowCount: s.bulk.rows.length };
     }
     if (s.sql.includes('MERGE [dbo].[CSE]')) {
       return { resultSets: [{ columns: [{ name: 'action', type: 'nvarchar' }, { name: 'n', type: 'int' }], rows: [['INSERT', staged.length - 1], ['UPDATE', 1]] }] };
@@ -262,7 +261,8 @@ test('an import stages every row in one transaction, merges once, and commits on
   const sent = server.statements.filter((s) => !s.sql.startsWith('SELECT 1'));
   assert.ok(sent.every((s) => s.inTransaction), 'every statement ran inside the transaction');
   assert.is(sent[0]!.sql, 'CREATE TABLE #sisflow_stage ([ID] int NULL, [CID] varchar(10) NULL, [DI] varchar(3) NULL, [MD] date NULL)');
-  assert.is(sent.filter((s) => s.sql.startsWith('INSERT')).length, 5, '500 rows (2000 parameters) per INSERT');
+  assert.is(sent[1]!.sql, 'insert bulk [#sisflow_stage]([ID] int, [CID] varchar(10), [DI] varchar(3), [MD] date)');
+  assert.is(sent.filter((s) => s.bulk).length, 1, 'one bulk copy for 2,500 rows');
   assert.is(
     sent[sent.length - 1]!.sql,
     [
@@ -278,7 +278,7 @@ test('an import stages every row in one transaction, merges once, and commits on
 });
 
 test('a failing batch rolls the whole import back; a dry run reports the changes and rolls back', async () => {
-  importHandler({ failOn: /^INSERT INTO #sisflow_stage/ });
+  importHandler({ failOn: /^BULK LOAD/ });
   const failed = await runSpec(IMPORT(), { aeries_password: PASSWORD }, { baseDir: importDir() });
   assert.not.ok(failed.report.ok);
   assert.is(failed.report.error, `output cse: import into 127.0.0.1, aeries.CSE rolled back: The INSERT statement conflicted with a CHECK constraint`);

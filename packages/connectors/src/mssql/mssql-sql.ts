@@ -1,13 +1,11 @@
-// The T-SQL the mssql connector sends, as text (golden-tested): the staging table, the batched
-// inserts into it, the one MERGE that applies it, and the least-privilege grants a spec needs.
+// The T-SQL the mssql connector sends, as text (golden-tested): the staging table (rows reach it
+// by bulk copy), the one MERGE that applies it, and the least-privilege grants a spec needs.
 // Identifiers come from the Aeries catalog and are bracket-quoted; values are always parameters.
 import { quoteIdent, type Needs } from '@sisflow/core';
 import type { CatalogTable } from '../aeries/catalog.js';
 
 const q = (name: string) => quoteIdent(name, 'tsql');
 export const STAGE = '#sisflow_stage';
-/** SQL Server accepts at most 2100 parameters per request. */
-export const MAX_PARAMETERS = 2000;
 
 export function targetName(table: string): string {
   return `${q('dbo')}.${q(table)}`;
@@ -16,18 +14,6 @@ export function targetName(table: string): string {
 export function createStageSql(table: CatalogTable, columns: string[]): string {
   const defs = columns.map((c) => `${q(c)} ${table.columns.find((x) => x.name === c)!.sql} NULL`);
   return `CREATE TABLE ${STAGE} (${defs.join(', ')})`;
-}
-
-/** Rows per INSERT so that one statement stays under the parameter limit (and SQL Server's 1000-row VALUES limit). */
-export function rowsPerInsert(columnCount: number): number {
-  return Math.max(1, Math.min(1000, Math.floor(MAX_PARAMETERS / columnCount)));
-}
-
-export function insertStageSql(columns: string[], rows: number): string {
-  const values: string[] = [];
-  let p = 0;
-  for (let r = 0; r < rows; r++) values.push(`(${columns.map(() => `@p${++p}`).join(', ')})`);
-  return `INSERT INTO ${STAGE} (${columns.map(q).join(', ')}) VALUES ${values.join(', ')}`;
 }
 
 export interface MergeOptions {

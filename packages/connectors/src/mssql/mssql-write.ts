@@ -1,13 +1,17 @@
-// Applying an output to an Aeries table: one transaction, the rows loaded into a session temp
-// table in parameterised batches, one MERGE by the key columns, the counts of what it did. The
+// Applying an output to an Aeries table: one transaction, the rows bulk-copied into a session
+// temp table, one MERGE by the key columns, the counts of what it did. The
 // transaction stays open until the runtime commits every output of the run; any failure, a dry
 // run or a cancelled run rolls it back, so nothing is ever half imported.
 import type { Row, RunContext, SinkWriteRequest, StagedWrite } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
-import { createStageSql, insertStageSql, mergeSql, rowsPerInsert } from './mssql-sql.js';
+import type * as Mssql from 'mssql';
+import { createStageSql, mergeSql, STAGE } from './mssql-sql.js';
 import { driverType, toDriver } from './mssql-types.js';
 import { connect, explain, loadMssql } from './pool.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
+
+/** Rows per bulk copy into the staging table. */
+const BULK_ROWS = 5000;
 
 export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const mssql = await loadMssql();
@@ -31,12 +35,13 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
     await tx.begin();
     began = true;
     await new mssql.Request(tx).batch(createStageSql(table, columns));
-    const per = rowsPerInsert(columns.length);
-    const insert = async (rows: Row[]) => {
-      const r = new mssql.Request(tx);
-      let p = 0;
-      for (const row of rows) columns.forEach((c, j) => r.input(`p${++p}`, driverType(mssql, sqlTypes[j]!), toDriver(kinds[j], row[c])));
-      await r.query(insertStageSql(columns, rows.length));
+    // Bulk-loaded (TDS bulk copy) a chunk at a time, so memory stays bounded whatever the size.
+    const load = async (chunk: Row[]) => {
+      const stage = new mssql.Table(STAGE);
+      stage.create = false;
+      columns.forEach((c, j) => stage.columns.add(c, driverType(mssql, sqlTypes[j]!) as Mssql.ISqlType, { nullable: true }));
+      for (const row of chunk) stage.rows.add(...columns.map((c, j) => toDriver(kinds[j], row[c]) as never));
+      await new mssql.Request(tx).bulk(stage);
     };
     let pending: Row[] = [];
     let rows = 0;
@@ -44,9 +49,12 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('the run was cancelled');
       rows += batch.length;
       pending.push(...batch);
-      while (pending.length >= per) await insert(pending.splice(0, per));
+      if (pending.length >= BULK_ROWS) {
+        await load(pending);
+        pending = [];
+      }
     }
-    if (pending.length > 0) await insert(pending);
+    if (pending.length > 0) await load(pending);
     pending = [];
     if (rows === 0 && deleteMissing) {
       throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);

@@ -27,6 +27,8 @@ export interface Reply {
 export interface Statement {
   sql: string;
   params: Record<string, unknown>;
+  /** For a bulk load (`insert bulk` then a BULK_LOAD message): the column names and rows sent. */
+  bulk?: { columns: string[]; rows: unknown[][] };
   /** Whether it ran inside a transaction the client began. */
   inTransaction: boolean;
   connection: number;
@@ -52,7 +54,7 @@ export interface TdsServer {
   stop(): Promise<void>;
 }
 
-const PACKET = { SQL_BATCH: 0x01, RPC: 0x03, REPLY: 0x04, ATTENTION: 0x06, TRANSACTION: 0x0e, LOGIN7: 0x10, PRELOGIN: 0x12 } as const;
+const PACKET = { SQL_BATCH: 0x01, RPC: 0x03, REPLY: 0x04, ATTENTION: 0x06, BULK_LOAD: 0x07, TRANSACTION: 0x0e, LOGIN7: 0x10, PRELOGIN: 0x12 } as const;
 const TOKEN = { COLMETADATA: 0x81, ERROR: 0xaa, LOGINACK: 0xad, ROW: 0xd1, ENVCHANGE: 0xe3, DONE: 0xfd, DONEPROC: 0xfe, DONEINPROC: 0xff, RETURNSTATUS: 0x79 } as const;
 const DONE = { FINAL: 0x00, MORE: 0x01, ERROR: 0x02, COUNT: 0x10, ATTN: 0x20 } as const;
 const COLLATION = Buffer.from([0x09, 0x04, 0xd0, 0x00, 0x34]); // Latin1_General_CI_AS
@@ -131,6 +133,8 @@ class TdsSession {
         return this.rpc(payload);
       case PACKET.TRANSACTION:
         return this.transactionRequest(payload);
+      case PACKET.BULK_LOAD:
+        return this.bulkLoad(payload);
       default:
         this.socket.destroy();
     }
@@ -198,6 +202,43 @@ class TdsSession {
     delete params.statement;
     delete params.params;
     return this.run(sql, params, true);
+  }
+
+  /** The rows of a bulk load: the client's COLMETADATA, then ROW tokens, then DONE. */
+  private async bulkLoad(p: Buffer): Promise<void> {
+    if (p[0] !== TOKEN.COLMETADATA) throw new Error('a bulk load starts with COLMETADATA');
+    const count = p.readUInt16LE(1);
+    let at = 3;
+    const columns: { name: string; read: (at: number) => [unknown, number] }[] = [];
+    for (let i = 0; i < count; i++) {
+      at += 6; // user type, flags
+      const [read, next] = valueReader(p, at);
+      at = next;
+      const nl = p[at]!;
+      columns.push({ name: p.subarray(at + 1, at + 1 + nl * 2).toString('utf16le'), read });
+      at += 1 + nl * 2;
+    }
+    const rows: unknown[][] = [];
+    while (p[at] === TOKEN.ROW) {
+      at += 1;
+      const row: unknown[] = [];
+      for (const c of columns) {
+        const [v, next] = c.read(at);
+        row.push(v);
+        at = next;
+      }
+      rows.push(row);
+    }
+    const statement: Statement = { sql: 'BULK LOAD', params: {}, bulk: { columns: columns.map((c) => c.name), rows }, inTransaction: this.transaction !== undefined, connection: this.id };
+    this.state.statements.push(statement);
+    let reply: Reply;
+    try {
+      reply = await this.options.handle(statement);
+    } catch (e) {
+      reply = { error: { number: 50000, message: (e as Error).message } };
+    }
+    if (reply.error) return this.send(Buffer.concat([errorToken(reply.error.number, reply.error.message, 16), doneToken(TOKEN.DONE, DONE.ERROR, 0)]));
+    this.send(doneToken(TOKEN.DONE, DONE.COUNT, reply.rowCount ?? rows.length));
   }
 
   private transactionRequest(p: Buffer): void {
@@ -491,76 +532,88 @@ function encodeValue(c: Column, v: unknown): Buffer {
 
 /** Reads one RPC parameter value (TYPE_INFO then data); returns it and the next offset. */
 function readTypedValue(p: Buffer, at: number): [unknown, number] {
+  const [read, next] = valueReader(p, at);
+  return read(next);
+}
+
+/** Parses a TYPE_INFO at `at`: a reader for values of that type, and the offset after the TYPE_INFO. */
+function valueReader(p: Buffer, at: number): [(at: number) => [unknown, number], number] {
   const type = p[at]!;
-  at += 1;
+  const info = at + 1;
   switch (type) {
-    case 0x26: {
-      at += 1; // max length
-      const len = p[at]!;
-      at += 1;
-      if (len === 0) return [null, at];
-      const v = len === 8 ? Number(p.readBigInt64LE(at)) : len === 4 ? p.readInt32LE(at) : len === 2 ? p.readInt16LE(at) : p.readUInt8(at);
-      return [v, at + len];
-    }
-    case 0x68: {
-      at += 1;
-      const len = p[at]!;
-      at += 1;
-      return len === 0 ? [null, at] : [p[at] !== 0, at + 1];
-    }
-    case 0x6d: {
-      at += 1;
-      const len = p[at]!;
-      at += 1;
-      if (len === 0) return [null, at];
-      return [len === 8 ? p.readDoubleLE(at) : p.readFloatLE(at), at + len];
-    }
-    case 0x28: {
-      const len = p[at]!;
-      at += 1;
-      if (len === 0) return [null, at];
-      const days = p.readUIntLE(at, 3) - DAYS_TO_1970;
-      return [new Date(days * DAY_MS).toISOString().slice(0, 10), at + 3];
-    }
+    case 0x26:
+    case 0x68:
+    case 0x6d:
+    case 0x6f:
+      return [(v) => readFixedN(p, type, v), info + 1];
+    case 0x28:
+      return [(v) => readFixedN(p, type, v), info];
     case 0x6a:
     case 0x6c: {
-      at += 1; // max length
-      at += 1; // precision
-      const scale = p[at]!;
-      at += 1;
-      const len = p[at]!;
-      at += 1;
-      if (len === 0) return [null, at];
-      const sign = p[at] === 1 ? 1 : -1;
-      let mag = 0n;
-      for (let i = len - 2; i >= 0; i--) mag = (mag << 8n) | BigInt(p[at + 1 + i]!);
-      return [(sign * Number(mag)) / 10 ** scale, at + len];
+      const scale = p[info + 2]!;
+      return [(v) => readDecimal(p, scale, v), info + 3];
     }
     case 0xe7:
     case 0xa7: {
-      const max = p.readUInt16LE(at);
-      at += 2 + 5; // max length, collation
+      const max = p.readUInt16LE(info);
       const encoding = type === 0xe7 ? 'utf16le' : 'latin1';
-      if (max === 0xffff) {
-        const total = p.readBigUInt64LE(at);
-        at += 8;
-        if (total === 0xffffffffffffffffn) return [null, at];
-        const chunks: Buffer[] = [];
-        for (;;) {
-          const n = p.readUInt32LE(at);
-          at += 4;
-          if (n === 0) break;
-          chunks.push(p.subarray(at, at + n));
-          at += n;
-        }
-        return [Buffer.concat(chunks).toString(encoding), at];
-      }
-      const len = p.readUInt16LE(at);
-      at += 2;
-      if (len === 0xffff) return [null, at];
-      return [p.subarray(at, at + len).toString(encoding), at + len];
+      return [(v) => readVarchar(p, encoding, max === 0xffff, v), info + 7];
     }
     default:
-      throw new Error(`parameter type 0x${type.toString(16)} is not supported by the test server`);
+      throw new Error(`type 0x${type.toString(16)} is not supported by the test server`);
   }
+}
+
+/** INTN, BITN, FLTN, DATEN, DATETIMEN values: a length byte (0 for NULL), then the bytes. */
+function readFixedN(p: Buffer, type: number, at: number): [unknown, number] {
+  const len = p[at]!;
+  at += 1;
+  if (len === 0) return [null, at];
+  switch (type) {
+    case 0x26:
+      return [len === 8 ? Number(p.readBigInt64LE(at)) : len === 4 ? p.readInt32LE(at) : len === 2 ? p.readInt16LE(at) : p.readUInt8(at), at + len];
+    case 0x68:
+      return [p[at] !== 0, at + 1];
+    case 0x6d:
+      return [len === 8 ? p.readDoubleLE(at) : p.readFloatLE(at), at + len];
+    case 0x28:
+      return [new Date((p.readUIntLE(at, 3) - DAYS_TO_1970) * DAY_MS).toISOString().slice(0, 10), at + 3];
+    default: {
+      // DATETIME: days since 1900-01-01, then 1/300 s since midnight
+      const days = p.readInt32LE(at);
+      const ticks = p.readUInt32LE(at + 4);
+      return [new Date(Date.UTC(1900, 0, 1) + days * DAY_MS + Math.round((ticks * 1000) / 300)).toISOString().slice(0, 19), at + len];
+    }
+  }
+}
+
+function readDecimal(p: Buffer, scale: number, at: number): [unknown, number] {
+  const len = p[at]!;
+  at += 1;
+  if (len === 0) return [null, at];
+  const sign = p[at] === 1 ? 1 : -1;
+  let mag = 0n;
+  for (let i = len - 2; i >= 0; i--) mag = (mag << 8n) | BigInt(p[at + 1 + i]!);
+  return [(sign * Number(mag)) / 10 ** scale, at + len];
+}
+
+function readVarchar(p: Buffer, encoding: 'utf16le' | 'latin1', plp: boolean, at: number): [unknown, number] {
+  if (plp) {
+    const total = p.readBigUInt64LE(at);
+    at += 8;
+    if (total === 0xffffffffffffffffn) return [null, at];
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const n = p.readUInt32LE(at);
+      at += 4;
+      if (n === 0) break;
+      chunks.push(p.subarray(at, at + n));
+      at += n;
+    }
+    return [Buffer.concat(chunks).toString(encoding), at];
+  }
+  const len = p.readUInt16LE(at);
+  at += 2;
+  if (len === 0xffff) return [null, at];
+  return [p.subarray(at, at + len).toString(encoding), at + len];
 }
