@@ -135,5 +135,8 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['mssql query without typed columns', mssql((t) => t.replace(STU_READ, 'query: SELECT 1 AS ID\n')), 'SF402@11:12'],
   ['mssql import into a table not in the catalog', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: STUX, key: [Name] }')), 'SF209@21:32'],
   ['mssql import with columns the table lacks', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name] }')), 'SF208@21:32'],
+  ['a setting names an undeclared param', r('path: f.csv }', 'path: "${param:nope}.csv" }'), 'SF210@21:32'],
+  ['a setting uses a list param', r('path: f.csv }', 'path: "${param:schools}.csv" }'), 'SF211@21:32'],
+  ['a connection uses a param', r('out: { use: files, dir: out }', 'out: { use: files, dir: "${param:schools}" }'), 'SF212@7:27'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
 ];

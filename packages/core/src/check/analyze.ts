@@ -55,6 +55,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     ...(options.values ? { values: options.values } : {}),
     today: options.today ?? new Date().toISOString().slice(0, 10),
   });
+  ctx.params = params;
   checkConnections(ctx);
   // Every profile's connections are checked, not only the selected one's: a typo in the demo profile is still a typo.
   for (const [pname, profile] of Object.entries(loaded.spec.profiles ?? {})) {

@@ -39,7 +39,7 @@ export function connectorRole<K extends 'source' | 'sink'>(
     ctx.report('SF214', `the ${conn.use} connector cannot be ${r.verb}`, [...path, r.key], r.hint);
     return undefined;
   }
-  const settings: Settings = Object.fromEntries(Object.entries(spec).filter(([k]) => !languageKeys.includes(k)));
+  const settings = withParams(ctx, Object.fromEntries(Object.entries(spec).filter(([k]) => !languageKeys.includes(k))), path) as Settings;
   const errors = schemaDiagnostics({ value: settings, schema: role.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} ${r.noun}` });
   ctx.diagnostics.push(...errors);
   if (errors.length > 0) return undefined;
@@ -49,4 +49,31 @@ export function connectorRole<K extends 'source' | 'sink'>(
     role: role as K extends 'source' ? SourceRole : SinkRole,
     describe: { settings, connection: connSettings, report: (code, message, rel, hint) => ctx.report(code, message, [...path, ...rel], hint) },
   };
+}
+
+const PARAM_REFERENCE = /\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * `${param:NAME}` in a source's or output's settings, replaced by the parameter's value when the
+ * spec is compiled (a file name that depends on a parameter, say); the plan holds the result.
+ */
+function withParams(ctx: CheckContext, value: unknown, path: Path): unknown {
+  if (typeof value === 'string') {
+    return value.replace(PARAM_REFERENCE, (whole, name: string) => {
+      const p = ctx.params.get(name);
+      ctx.usedParams.add(name);
+      if (!p) {
+        ctx.report('SF210', `\`${whole}\` names no declared parameter`, path, didYouMean(name, [...ctx.params.keys()]) ?? 'declare it under `params:`');
+        return whole;
+      }
+      if (p.value === null || typeof p.value === 'object') {
+        ctx.report('SF211', `\`${whole}\` must be a text, number or date parameter to be written into a setting`, path);
+        return whole;
+      }
+      return String(p.value);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => withParams(ctx, v, [...path, i]));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParams(ctx, v, [...path, k])]));
+  return value;
 }

@@ -1,7 +1,7 @@
 // What every semantic check shares: the spec, where its nodes are, the connectors, and the report.
 import { diagnostic, type Diagnostic, type RelatedLocation } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
-import { checkExpression, type CheckedExpr, type ExprScope } from '../expr/check.js';
+import { checkExpression, type CheckedExpr, type ExprScope, type ParamValue } from '../expr/check.js';
 import { parseExpression } from '../expr/parser.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
 import type { Locator, Path } from '../spec/locate.js';
@@ -9,8 +9,10 @@ import type { Spec } from '../spec/spec.js';
 
 export class CheckContext {
   readonly diagnostics: Diagnostic[] = [];
-  /** Parameters some expression refers to (`$name`), for the unused-parameter warning. */
+  /** Parameters some expression or setting refers to, for the unused-parameter warning. */
   readonly usedParams = new Set<string>();
+  /** The resolved parameter values, once known: `${param:NAME}` in settings is replaced by them. */
+  params: ReadonlyMap<string, ParamValue> = new Map();
 
   constructor(
     readonly spec: Spec,
