@@ -31,6 +31,7 @@ export function diagnosticsPage(): string {
 const NO_EXAMPLE: Record<string, string> = {
   SF100: 'The spec file does not exist, is a folder, or cannot be read: `sisflow validate missing.yaml` prints `missing.yaml: error SF100: cannot read missing.yaml: no such file`.',
   SF502: '`sisflow run plan.json` on a JSON file that `sisflow plan --json` did not write: `error SF502: plan.json is not a sisflow job plan (no planVersion 1)`.',
+  SF214: 'A source reading from a connector that can only write, or an output writing to one that can only read. Every built-in connector both reads and writes; a third-party connector may not (`error SF214: the example connector cannot be read from`).',
   SF900: 'A bug in sisflow, never a problem with the spec: please report it with the spec that caused it.',
 };
 

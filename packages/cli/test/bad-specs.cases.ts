@@ -126,7 +126,6 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['sftp port out of range', sftp((c) => c.replace('host: h', 'host: h, port: 70000')), 'SF406@7:36'],
   ['sftp glob in a folder', sftpSource("path: 'in*/t.csv'\n"), 'SF405@11:11'],
   ['sftp archive without archive_dir', sftpSource("path: 't*.csv'\n    after: archive\n"), 'SF402@12:12'],
-  ['output to a connector that cannot write', r('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, path: f.csv }'), 'SF214@21:21'],
   ['a parameter nothing uses', r('params:\n', 'params:\n  unused: { type: int, default: 1 }\n'), 'SF220@4:3'],
   ['a date pattern that is a column', r('Grade: grade_label(GR)', 'Grade: format_date(BD, LN)'), 'SF312@19:30'],
   ['max_length of zero', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    rules:\n      - max_length: { Name: 0 }\n'), 'SF115@21:29'],

@@ -39,7 +39,7 @@ export type { RunReport } from './runtime/report.js';
 export { prepare, PlanError, type PreparedPlan } from './runtime/prepare.js';
 export { BoundedQueue } from './runtime/queue.js';
 export { Redactor, resolveSettings, MissingReferenceError, type SecretSource } from './runtime/secrets.js';
-export { REJECT_SCHEMA, type Reject } from './runtime/rejects.js';
+export { REJECT_SCHEMA, type Reject, type RejectKind } from './runtime/rejects.js';
 export { runSpecTests, type SpecTestResult, type SpecTestOptions } from './runtime/spec-tests.js';
 export type { StepCounts } from './runtime/step-runner.js';
 export type * from './connector/connector.js';

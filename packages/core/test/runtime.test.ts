@@ -84,7 +84,7 @@ test('rows flow through lookups, union, dedupe and rules; rejects say why and wh
     { Key: 'T9', Name: 'NG', School: 'district', Email: '' },
   ]);
   assert.is(report.rejects.count, 1);
-  assert.equal({ ...report.rejects.sample[0], data: undefined }, { step: 'people', source: 'students', line: 4, reason: 'Name is 13 characters long; at most 8 allowed', data: undefined });
+  assert.equal({ ...report.rejects.sample[0], data: undefined }, { step: 'people', source: 'students', line: 4, kind: 'invalid', reason: 'Name is 13 characters long; at most 8 allowed', data: undefined });
   assert.is(report.steps.people!.deduplicated, 1);
 });
 

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { sqlite } from './load.js';
 import type { Connector, Row, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
+import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeries/table-source.js';
 import { writeDemoDatabase } from '../demo/sqlite-demo.js';
 
@@ -14,7 +15,7 @@ export const DEMO_VERSION = 1;
 
 export const sqliteConnector: Connector = {
   name: 'sqlite',
-  summary: 'an embedded SQLite database holding Aeries tables; `demo: true` is the built-in demo district',
+  summary: 'an embedded SQLite database holding Aeries tables (read, and imported into by key); `demo: true` is the built-in demo district',
   connection: {
     type: 'object',
     additionalProperties: false,
@@ -29,6 +30,11 @@ export const sqliteConnector: Connector = {
     settings: TABLE_SOURCE_SETTINGS,
     describe: (ctx) => describeTableSource(ctx, 'sqlite'),
     read: readSqlite,
+  },
+  sink: {
+    settings: TABLE_SINK_SETTINGS,
+    describe: (ctx) => describeTableSink(ctx, (table) => `${ctx.connection.demo === true ? 'demo' : String(ctx.connection.path)}:${table}`),
+    write: async (req, ctx) => (await import('./sqlite-write.js')).writeSqliteTable(req, ctx),
   },
 };
 

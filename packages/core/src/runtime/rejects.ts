@@ -4,10 +4,18 @@ import type { Row } from '../connector/connector.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import { T } from '../expr/types.js';
 
+/**
+ * Why a row was refused, in the terms an import log uses: a line that could not be read, a row a
+ * required lookup found no match for, a second row with a key already seen, or a row that broke a
+ * rule or a type.
+ */
+export type RejectKind = 'unreadable' | 'unmatched' | 'duplicate' | 'invalid';
+
 export interface Reject {
   step: string;
   source: string;
   line: number;
+  kind: RejectKind;
   reason: string;
   /** The row as the step saw it, as JSON (or the raw text of an unreadable line). */
   data: string;
@@ -17,6 +25,7 @@ export const REJECT_SCHEMA: RowSchema = [
   { name: 'step', type: T.string },
   { name: 'source', type: T.string },
   { name: 'line', type: T.int },
+  { name: 'kind', type: T.string },
   { name: 'reason', type: T.string },
   { name: 'data', type: T.string },
 ];
@@ -37,5 +46,5 @@ export function rejectData(data: Row | string | undefined): string {
 }
 
 export function rejectRow(r: Reject): Row {
-  return { step: r.step, source: r.source, line: r.line, reason: r.reason, data: r.data };
+  return { step: r.step, source: r.source, line: r.line, kind: r.kind, reason: r.reason, data: r.data };
 }

@@ -1,6 +1,6 @@
 // What a run did: rows per step, files written, rejects, warnings, and how long it took.
 import type { Row, SinkResult, WrittenFile } from '../connector/connector.js';
-import type { Reject } from './rejects.js';
+import type { Reject, RejectKind } from './rejects.js';
 import type { StepCounts } from './step-runner.js';
 
 export interface RunReport {
@@ -15,7 +15,8 @@ export interface RunReport {
   sources: Record<string, { rows: number; rejected: number }>;
   steps: Record<string, StepCounts>;
   outputs: Record<string, { rows: number; files: WrittenFile[]; committed: boolean; changes?: SinkResult['changes']; sample?: Row[] }>;
-  rejects: { count: number; sample: Reject[]; files: WrittenFile[] };
+  /** Rejected rows: how many, by source and kind (for import logs), a sample, and the rejects file. */
+  rejects: { count: number; bySource: Record<string, Partial<Record<RejectKind, number>>>; sample: Reject[]; files: WrittenFile[] };
   warnings: string[];
   /** Events connectors counted (retries, reconnects). */
   events: Record<string, number>;

@@ -9,7 +9,7 @@ import { coerce } from '../check/params.js';
 import type { JobPlan } from '../plan/plan.js';
 import { prepare, type PreparedPlan, type PreparedSource } from './prepare.js';
 import { BoundedQueue } from './queue.js';
-import { REJECT_SCHEMA, rejectData, rejectRow, threshold, type Reject } from './rejects.js';
+import { REJECT_SCHEMA, rejectData, rejectRow, threshold, type Reject, type RejectKind } from './rejects.js';
 import type { RunReport } from './report.js';
 import { Redactor, resolveSettings, type SecretSource } from './secrets.js';
 import { lookupKey, lookupTableId, StepRunner, type Batch, type KeySet, type LookupTable } from './step-runner.js';
@@ -66,7 +66,7 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
     sources: {},
     steps: {},
     outputs: {},
-    rejects: { count: 0, sample: [], files: [] },
+    rejects: { count: 0, bySource: {}, sample: [], files: [] },
     warnings: [],
     events: {},
   };
@@ -306,10 +306,10 @@ class Execution {
     const name = src.plan.name;
     const first = !this.counted.has(name);
     const stats = (this.report.sources[name] ??= { rows: 0, rejected: 0 });
-    const reject = (line: number, reason: string, data?: Row | string) => {
+    const reject = (line: number, reason: string, data?: Row | string, kind: RejectKind = 'unreadable') => {
       if (!first) return;
       stats.rejected++;
-      this.addReject({ step: name, source: name, line, reason, data: rejectData(data) }, name);
+      this.addReject({ step: name, source: name, line, kind, reason, data: rejectData(data) }, name);
     };
     let line = 0;
     const given = this.options.given?.get(name);
@@ -322,7 +322,7 @@ class Execution {
         const n = b.lines?.[i] ?? ++line;
         const missing = src.required.find((c) => row[c] === null || row[c] === undefined);
         if (missing) {
-          reject(n, `${missing} is null, but ${name} declares it always has a value`, row);
+          reject(n, `${missing} is null, but ${name} declares it always has a value`, row, 'invalid');
           continue;
         }
         if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) continue;
@@ -457,6 +457,8 @@ class Execution {
   private addReject(r: Reject, node: string): void {
     if (this.counted.has(node)) return;
     this.report.rejects.count++;
+    const bySource = (this.report.rejects.bySource[r.source] ??= {});
+    bySource[r.kind] = (bySource[r.kind] ?? 0) + 1;
     if (this.report.rejects.sample.length < SAMPLE) this.report.rejects.sample.push({ ...r });
     if (this.rejectQueue) this.pendingRejects.push(rejectRow(r));
     if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, false)) throw this.thresholdFailure();

@@ -3,7 +3,7 @@
 import type { Row } from '../connector/connector.js';
 import { RowError } from '../expr/row-error.js';
 import type { PreparedRule, PreparedTransform } from './prepare.js';
-import { rejectData, type Reject } from './rejects.js';
+import { rejectData, type Reject, type RejectKind } from './rejects.js';
 
 export interface Batch {
   rows: Row[];
@@ -66,7 +66,7 @@ export class StepRunner {
           const key = l.on.length === 1 ? l.on[0]!(row) : lookupKey(l.on.map((f) => f(row)));
           const hit = key === null ? undefined : this.tables.get(lookupTableId(l.from, l.key))?.get(key);
           if (!hit && l.required) {
-            this.fail(row, line, batch.source, `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`);
+            this.fail(row, line, batch.source, `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`, 'unmatched');
             continue rows;
           }
           found[k] = hit;
@@ -74,7 +74,7 @@ export class StepRunner {
         mapped = lookups.length === 0 ? fn(row) : fn(row, ...found);
       } catch (e) {
         if (!(e instanceof RowError)) throw e;
-        this.fail(row, line, batch.source, e.message);
+        this.fail(row, line, batch.source, e.message, 'invalid');
         continue;
       }
       if (mapped === undefined) {
@@ -83,7 +83,7 @@ export class StepRunner {
       }
       const broken = this.brokenRule(rules, mapped, line);
       if (broken) {
-        this.fail(mapped, line, batch.source, broken);
+        this.fail(mapped, line, batch.source, broken, 'invalid');
         continue;
       }
       if (dedupe) {
@@ -91,7 +91,7 @@ export class StepRunner {
         const first = this.seen.get(key);
         if (first !== undefined || dedupe.keep === 'last') {
           if (dedupe.keep === 'reject' && first !== undefined) {
-            this.fail(mapped, line, batch.source, `duplicate ${dedupe.key.join(', ')} ${display(key)} (first seen on line ${first})`);
+            this.fail(mapped, line, batch.source, `duplicate ${dedupe.key.join(', ')} ${display(key)} (first seen on line ${first})`, 'duplicate');
             continue;
           }
           if (dedupe.keep === 'last') {
@@ -121,9 +121,9 @@ export class StepRunner {
     return [{ rows: bySource.map((k) => k.row), lines: bySource.map((k) => k.line), source: bySource[0]!.source }];
   }
 
-  private fail(row: Row, line: number, source: string, reason: string): void {
+  private fail(row: Row, line: number, source: string, reason: string, kind: RejectKind): void {
     this.counts.rejected++;
-    this.reject({ step: this.step.plan.name, source, line, reason, data: rejectData(row) });
+    this.reject({ step: this.step.plan.name, source, line, kind, reason, data: rejectData(row) });
   }
 
   private brokenRule(rules: PreparedRule[], row: Row, line: number): string | undefined {

@@ -1,0 +1,52 @@
+// Writing rows into an Aeries table by key (insert new, update changed, optionally delete
+// missing): the settings and checks shared by the mssql and sqlite sinks.
+import { didYouMean, type DescribeContext, type JsonSchema, type RowSchema, type SinkDescription } from '@sisflow/core';
+import { AERIES_CATALOG } from './catalog.js';
+import { sqlTypeToType } from './column-types.js';
+
+export const TABLE_SINK_SETTINGS: JsonSchema = {
+  type: 'object',
+  required: ['table', 'key'],
+  additionalProperties: false,
+  properties: {
+    table: { type: 'string', description: 'the Aeries table rows are applied to' },
+    key: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true, description: 'columns that identify a row (matched for update)' },
+    delete_missing: { type: 'boolean', default: false, description: 'delete rows of the table whose key is not in the output' },
+  },
+};
+
+/** The output's columns must be columns of the table, of compatible types, and include the key. */
+export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, target: (table: string) => string): SinkDescription | undefined {
+  const name = String(ctx.settings.table);
+  const table = AERIES_CATALOG.get(name) ?? AERIES_CATALOG.get(name.toUpperCase());
+  if (!table) {
+    ctx.report('SF209', `\`${name}\` is not a table in the Aeries catalog`, ['table'], didYouMean(name, AERIES_CATALOG.keys()) ?? 'add the table to the catalog first');
+    return undefined;
+  }
+  let ok = true;
+  for (const col of ctx.schema) {
+    const c = table.columns.find((x) => x.name === col.name);
+    if (!c) {
+      ok = false;
+      ctx.report('SF208', `the output has a column \`${col.name}\`, which ${table.name} does not have`, ['table'], didYouMean(col.name, table.columns.map((x) => x.name)) ?? `name the step's columns after ${table.name}'s`);
+      continue;
+    }
+    const want = sqlTypeToType(c.sql, c.nullable ?? false);
+    if (want.kind !== col.type.kind && !(want.kind === 'decimal' && col.type.kind === 'int')) {
+      ok = false;
+      ctx.report('SF306', `\`${col.name}\` is ${col.type.kind}, but ${table.name}.${c.name} is ${c.sql}`, ['table'], `convert it in the step, e.g. with ${want.kind === 'string' ? 'text()' : `to_${want.kind}()`}`);
+    }
+  }
+  (ctx.settings.key as string[]).forEach((k, i) => {
+    if (!ctx.schema.some((c) => c.name === k)) {
+      ok = false;
+      ctx.report('SF208', `key column \`${k}\` is not a column of the output`, ['key', i], didYouMean(k, ctx.schema.map((c) => c.name)));
+    }
+  });
+  if (!ok) return undefined;
+  const deletes = ctx.settings.delete_missing === true;
+  return {
+    target: target(table.name),
+    needs: { tables: [{ name: table.name, access: 'write', columns: ctx.schema.map((c) => c.name) }], ...(deletes ? { permissions: [`DELETE ${table.name}`] } : {}) },
+  };
+}
