@@ -36,10 +36,18 @@ export const memoryConnector: Connector = {
     },
   },
   sink: {
-    settings: { type: 'object', required: ['table'], additionalProperties: false, properties: { table: { type: 'string' }, fail_after: { type: 'integer' }, fail_commit: { type: 'boolean' } } },
+    settings: { type: 'object', required: ['table'], additionalProperties: false, properties: { table: { type: 'string' }, fail_after: { type: 'integer' }, fail_commit: { type: 'boolean' }, wrap_errors: { type: 'boolean' } } },
     describe: (ctx) => ({ target: `memory:${String(ctx.settings.table)}` }),
     async write(req, ctx) {
       const staged: Row[] = [];
+      if (req.settings.wrap_errors) {
+        // Like a database sink that says "rolled back: …" about whatever stopped it.
+        try {
+          for await (const batch of req.rows) staged.push(...batch);
+        } catch (e) {
+          throw new Error(`rolled back: ${(e as Error).message}`);
+        }
+      }
       for await (const batch of req.rows) {
         if (typeof req.connection.delay_ms === 'number') await new Promise((r) => setTimeout(r, req.connection.delay_ms as number));
         staged.push(...batch);
@@ -50,7 +58,7 @@ export const memoryConnector: Connector = {
         result: { rows: staged.length, files: [] },
         commit: async () => {
           if (req.settings.fail_commit) throw new Error('the destination refused the commit');
-          tables.set(String(req.settings.table), staged);
+          tables.set(String(req.settings.table ?? req.settings.path), staged); // rejects name their table by `path`
           ctx.log(`${staged.length} row(s) into ${String(req.settings.table)}`);
         },
         abort: async () => undefined,

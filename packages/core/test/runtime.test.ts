@@ -109,6 +109,16 @@ test('the rejects threshold fails the run and nothing is published', async () =>
   assert.ok((await runPlan(plan(pct), opts())).report.ok);
 });
 
+test('a failed run still publishes its rejects, whatever the other sinks say about stopping', async () => {
+  seed();
+  tables.delete('bad_rows');
+  const spec = SPEC.replace('table: result }', 'table: result, wrap_errors: true }') + 'rejects: { max: 0, to: mem, path: bad_rows }\n';
+  const { report } = await runPlan(plan(spec), opts());
+  assert.not.ok(report.ok);
+  assert.match(report.error!, /^1 row\(s\) rejected, more than the spec allows/);
+  assert.is(tables.get('bad_rows')?.length, 1, 'the rejects were published');
+});
+
 test('a failing sink fails the run with its message; other outputs are not published', async () => {
   seed(50);
   tables.set('result', [{ Key: 'previous' }]);

@@ -86,6 +86,9 @@ export function describeReport(r: RunReport): string {
   }
   for (const [name, o] of Object.entries(r.outputs)) {
     for (const f of o.files) lines.push(`  output ${name}: ${o.rows} row(s) ${o.committed ? '→' : 'would go to'} ${f.path} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`);
+    for (const [table, c] of Object.entries(o.changes ?? {})) {
+      lines.push(`  output ${name}: ${table} ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${o.committed ? '' : ' (not committed)'}`);
+    }
     if (o.sample && o.sample.length > 0) {
       lines.push(`    first ${o.sample.length} row(s):`);
       for (const row of o.sample) lines.push(`      ${JSON.stringify(row)}`);
@@ -96,6 +99,7 @@ export function describeReport(r: RunReport): string {
     lines.push(`  rejects: ${r.rejects.count}${r.rejects.files[0] ? ` → ${r.rejects.files[0].path}` : ''}`);
     for (const j of r.rejects.sample.slice(0, 5)) lines.push(`    ${j.step} (${j.source} line ${j.line}): ${j.reason}`);
   }
+  for (const [name, n] of Object.entries(r.notifications)) lines.push(`  notify ${name}: ${n.sent ? 'sent' : n.skipped ? `not sent (${n.skipped})` : 'NOT sent'} to ${n.to}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }

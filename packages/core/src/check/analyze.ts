@@ -9,6 +9,7 @@ import { checkConnection, checkConnections } from './connections.js';
 import { CheckContext } from './context.js';
 import { checkGraph } from './graph.js';
 import { checkOutput, type OutputAnalysis } from './outputs.js';
+import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { coerce, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
@@ -34,6 +35,7 @@ export interface Analysis {
   sources: Map<string, SourceAnalysis>;
   steps: Map<string, StepAnalysis>;
   outputs: Map<string, OutputAnalysis>;
+  notify: Map<string, NotifyAnalysis>;
   schemas: Map<string, RowSchema>;
 }
 
@@ -79,7 +81,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     }
   }
   const graph = checkGraph(ctx);
-  const analysis: Analysis = { spec, params, order: graph.order, sources: new Map(), steps: new Map(), outputs: new Map(), schemas: new Map() };
+  const analysis: Analysis = { spec, params, order: graph.order, sources: new Map(), steps: new Map(), outputs: new Map(), notify: new Map(), schemas: new Map() };
   if (options.profile) analysis.profile = options.profile;
   for (const name of graph.order) {
     if (graph.kind.get(name) === 'source') {
@@ -99,6 +101,10 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
   for (const name of Object.keys(spec.outputs).sort()) {
     const o = checkOutput(ctx, name, analysis.schemas);
     if (o) analysis.outputs.set(name, o);
+  }
+  for (const name of Object.keys(spec.notify ?? {}).sort()) {
+    const n = checkNotify(ctx, name);
+    if (n) analysis.notify.set(name, n);
   }
   if (spec.rejects?.to && !spec.connections?.[spec.rejects.to]) {
     ctx.report('SF201', `unknown connection \`${spec.rejects.to}\``, ['rejects', 'to'], didYouMean(spec.rejects.to, Object.keys(spec.connections ?? {})));

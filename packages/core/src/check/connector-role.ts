@@ -1,6 +1,6 @@
 // What sources and outputs share: their connection exists, its connector can play the role, and
 // the settings written beside `from:`/`to:` fit the connector's schema for that role.
-import type { Connector, DescribeContext, Settings, SinkRole, SourceRole } from '../connector/connector.js';
+import type { Connector, DescribeContext, NotifierRole, Settings, SinkRole, SourceRole } from '../connector/connector.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Path } from '../spec/locate.js';
 import { CONNECTOR_CODES, schemaDiagnostics } from '../spec/schema-diagnostics.js';
@@ -16,16 +16,17 @@ export interface RoleUse<R> {
 const ROLE = {
   source: { key: 'from', verb: 'read from', hint: 'use a connection whose connector is a source', noun: 'source' },
   sink: { key: 'to', verb: 'written to', hint: 'use a connection whose connector is a sink (files, sftp, …)', noun: 'output' },
+  notifier: { key: 'to', verb: 'used to notify', hint: 'use a connection whose connector can notify (smtp)', noun: 'notification' },
 } as const;
 
-export function connectorRole<K extends 'source' | 'sink'>(
+export function connectorRole<K extends 'source' | 'sink' | 'notifier'>(
   ctx: CheckContext,
   path: Path,
   connection: string,
   spec: Record<string, unknown>,
   languageKeys: readonly string[],
   kind: K,
-): RoleUse<K extends 'source' ? SourceRole : SinkRole> | undefined {
+): RoleUse<K extends 'source' ? SourceRole : K extends 'sink' ? SinkRole : NotifierRole> | undefined {
   const r = ROLE[kind];
   const conn = ctx.spec.connections?.[connection];
   if (!conn) {
@@ -46,7 +47,7 @@ export function connectorRole<K extends 'source' | 'sink'>(
   const { use, ...connSettings } = conn;
   return {
     use,
-    role: role as K extends 'source' ? SourceRole : SinkRole,
+    role: role as K extends 'source' ? SourceRole : K extends 'sink' ? SinkRole : NotifierRole,
     describe: { settings, connection: connSettings, report: (code, message, rel, hint) => ctx.report(code, message, [...path, ...rel], hint) },
   };
 }

@@ -6,6 +6,7 @@ import type { SqlFragment } from '../expr/compile-sql.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import type { Path } from '../spec/locate.js';
 import type { JsonSchema } from '../spec/schema.js';
+import type { RunReport } from '../runtime/report.js';
 
 export type Row = Record<string, unknown>;
 export type Settings = Record<string, unknown>;
@@ -126,6 +127,27 @@ export interface SinkRole {
   write(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite>;
 }
 
+/** A file to attach to a notification (an output's file, the rejects file). */
+export interface Attachment {
+  name: string;
+  path: string;
+}
+
+export interface NotifyRequest {
+  connection: Settings;
+  settings: Settings;
+  /** The finished run's report (secrets already redacted). */
+  report: RunReport;
+  attachments: Attachment[];
+}
+
+export interface NotifierRole {
+  settings: JsonSchema;
+  /** Pure, like the other roles: checks the settings, says where messages go. */
+  describe(ctx: DescribeContext): { target: string } | undefined;
+  send(req: NotifyRequest, ctx: { signal: AbortSignal; log(message: string): void }): Promise<void>;
+}
+
 export interface Connector {
   /** The `use:` name. */
   name: string;
@@ -138,4 +160,5 @@ export interface Connector {
   checkConnection?(ctx: { connection: Settings; report: DescribeContext['report'] }): void;
   source?: SourceRole;
   sink?: SinkRole;
+  notifier?: NotifierRole;
 }

@@ -93,7 +93,8 @@ export function buildPlan(a: Analysis): JobPlan {
       lineage: sourceLineage(a, o.from),
     };
   });
-  const usedConnections = new Set([...a.sources.values()].map((s) => s.connection).concat(outputs.map((o) => o.connection)));
+  const notify = [...a.notify.values()].map((n) => ({ name: n.name, connection: n.connection, use: n.use, settings: n.settings, when: n.when, attach: n.attach, target: n.target }));
+  const usedConnections = new Set([...a.sources.values()].map((s) => s.connection).concat(outputs.map((o) => o.connection), notify.map((n) => n.connection)));
   if (spec.rejects?.to) usedConnections.add(spec.rejects.to);
   const connections: JobPlan['connections'] = {};
   for (const name of [...usedConnections].sort()) {
@@ -111,6 +112,7 @@ export function buildPlan(a: Analysis): JobPlan {
     connections,
     steps,
     outputs,
+    notify,
     rejects: spec.rejects ?? {},
     ...(spec.schedule ? { schedule: { cron: spec.schedule.cron, timezone: spec.schedule.timezone } } : {}),
     needs,

@@ -74,6 +74,16 @@ export interface PlanOutput {
   lineage: Record<string, string[]>;
 }
 
+export interface PlanNotification {
+  name: string;
+  connection: string;
+  use: string;
+  settings: Settings;
+  when: 'always' | 'success' | 'failure';
+  attach: string[];
+  target: string;
+}
+
 export interface JobPlan {
   planVersion: typeof PLAN_VERSION;
   name: string;
@@ -86,6 +96,7 @@ export interface JobPlan {
   connections: Record<string, { use: string; settings: Settings }>;
   steps: PlanStep[];
   outputs: PlanOutput[];
+  notify: PlanNotification[];
   rejects: { max?: number | string; to?: string; path?: string };
   schedule?: { cron: string; timezone: string };
   needs: Record<string, Needs>;

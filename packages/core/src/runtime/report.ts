@@ -8,6 +8,8 @@ export interface RunReport {
   planHash: string;
   ok: boolean;
   dryRun: boolean;
+  /** When the run started (UTC, ISO 8601). */
+  startedAt: string;
   /** Why the run failed (secret values redacted). */
   error?: string;
   cancelled?: boolean;
@@ -20,4 +22,6 @@ export interface RunReport {
   warnings: string[];
   /** Events connectors counted (retries, reconnects). */
   events: Record<string, number>;
+  /** Notifications the spec asked for: sent, skipped (dry or cancelled run) or failed. */
+  notifications: Record<string, { sent: boolean; to: string; skipped?: string; error?: string }>;
 }

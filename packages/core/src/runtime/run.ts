@@ -11,6 +11,7 @@ import { prepare, type PreparedPlan, type PreparedSource } from './prepare.js';
 import { BoundedQueue } from './queue.js';
 import { REJECT_SCHEMA, rejectData, rejectRow, threshold, type Reject, type RejectKind } from './rejects.js';
 import type { RunReport } from './report.js';
+import { sendNotifications } from './notify.js';
 import { Redactor, resolveSettings, type SecretSource } from './secrets.js';
 import { lookupKey, lookupTableId, StepRunner, type Batch, type KeySet, type LookupTable } from './step-runner.js';
 
@@ -62,6 +63,7 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
     planHash: plan.hash,
     ok: false,
     dryRun: !!options.dryRun,
+    startedAt: new Date().toISOString(),
     durationMs: 0,
     sources: {},
     steps: {},
@@ -69,6 +71,7 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
     rejects: { count: 0, bySource: {}, sample: [], files: [] },
     warnings: [],
     events: {},
+    notifications: {},
   };
   const captured = new Map<string, Row[]>();
   try {
@@ -83,6 +86,7 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
     report.warnings = report.warnings.map((w) => redactor.redact(w));
     for (const r of report.rejects.sample) r.reason = redactor.redact(r.reason);
   }
+  if (!options.noSinks) await sendNotifications(plan, report, options.registry, options.secrets, redactor, options.log);
   return { report, captured };
 }
 
@@ -111,6 +115,7 @@ class Execution {
   private pendingRejects: Row[] = [];
   private readonly afterSuccess = new Map<string, () => Promise<void>>();
   private readonly samples = new Map<string, Row[]>();
+  private failing = false;
 
   constructor(
     private readonly plan: JobPlan,
@@ -159,6 +164,9 @@ class Execution {
         const staged = await Promise.all(sinks.map((s) => s.done));
         await this.publish(sinks.map((s, i) => ({ name: s.name, staged: staged[i]! })));
       } catch (e) {
+        // The run already failed: the sinks' own errors that follow are not news, and must not
+        // cancel the rejects sink, which still publishes why the run failed.
+        this.failing = true;
         for (const s of sinks) s.queue.fail(e);
         await abortAll(sinks.map((s) => s.done));
         throw e;
@@ -417,7 +425,7 @@ class Execution {
       });
     done.catch((e: unknown) => {
       queue.fail(e);
-      this.controller.abort(e);
+      if (!this.failing) this.controller.abort(e);
     });
     return done;
   }

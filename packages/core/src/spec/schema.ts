@@ -132,6 +132,21 @@ export const SPEC_SCHEMA: JsonSchema = {
         properties: { from: name, to: name, description: { type: 'string' } },
       },
     },
+    notify: {
+      type: 'object',
+      propertyNames: { pattern: NAME },
+      description: 'messages sent when a run ends (an import log by e-mail), through a connection that can notify',
+      additionalProperties: {
+        type: 'object',
+        required: ['to'],
+        properties: {
+          to: name,
+          when: { enum: ['always', 'success', 'failure'], description: 'which runs send it (default: always)' },
+          attach: { type: 'array', items: name, uniqueItems: true, description: 'outputs whose files are attached, and `rejects`' },
+          description: { type: 'string' },
+        },
+      },
+    },
     rejects: {
       type: 'object',
       additionalProperties: false,
@@ -175,3 +190,4 @@ export const SPEC_SCHEMA: JsonSchema = {
 /** Keys a source or output carries for the language itself; the rest belong to the connector. */
 export const SOURCE_LANGUAGE_KEYS = ['from', 'description', 'where'] as const;
 export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description'] as const;
+export const NOTIFY_LANGUAGE_KEYS = ['to', 'when', 'attach', 'description'] as const;

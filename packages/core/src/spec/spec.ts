@@ -88,6 +88,14 @@ export interface TestSpec {
   rejects?: { step?: string; reason?: string; count?: number }[];
 }
 
+export interface NotifySpec {
+  to: string;
+  when?: 'always' | 'success' | 'failure';
+  attach?: string[];
+  description?: string;
+  [setting: string]: unknown;
+}
+
 export interface Spec {
   sisflow: 1;
   name: string;
@@ -98,6 +106,7 @@ export interface Spec {
   sources: Record<string, SourceSpec>;
   steps?: Record<string, StepSpec>;
   outputs: Record<string, OutputSpec>;
+  notify?: Record<string, NotifySpec>;
   rejects?: RejectsSpec;
   schedule?: ScheduleSpec;
   tests?: TestSpec[];

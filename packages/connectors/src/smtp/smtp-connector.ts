@@ -1,0 +1,76 @@
+// `use: smtp` — sends a run's log by e-mail (the import log special-education staff expect),
+// with the files the spec attaches. nodemailer loads on first use.
+import type { Connector } from '@sisflow/core';
+import { runLog, runStatus } from './run-log.js';
+
+const EMAIL = { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', description: 'an e-mail address' };
+
+export const smtpConnector: Connector = {
+  name: 'smtp',
+  summary: 'e-mail through an SMTP server: run logs with attachments',
+  connection: {
+    type: 'object',
+    required: ['host', 'from'],
+    additionalProperties: false,
+    properties: {
+      host: { type: 'string', minLength: 1 },
+      port: { type: 'integer', minimum: 1, maximum: 65535, description: 'default 587 (465 with tls: implicit)' },
+      tls: { enum: ['starttls', 'implicit', 'none'], default: 'starttls', description: 'starttls (required, the default), implicit TLS (port 465), or none (a local relay only)' },
+      username: { type: 'string', minLength: 1 },
+      password: { type: 'string', description: 'a ${secret:…} reference' },
+      from: EMAIL,
+      timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 30 },
+    },
+  },
+  secretSettings: ['password'],
+  checkConnection: ({ connection, report }) => {
+    if ((connection.username === undefined) !== (connection.password === undefined)) {
+      report('SF408', '`username` and `password` go together', [connection.username === undefined ? 'password' : 'username'], 'give both, or neither for a relay that does not ask for a login');
+    }
+  },
+  notifier: {
+    settings: {
+      type: 'object',
+      required: ['recipients'],
+      additionalProperties: false,
+      properties: {
+        recipients: { type: 'array', items: EMAIL, minItems: 1, uniqueItems: true },
+        subject: { type: 'string', minLength: 1, description: 'default: "{name}: {status}"; {name} and {status} are filled in' },
+      },
+    },
+    describe: (ctx) => ({ target: (ctx.settings.recipients as string[]).join(', ') }),
+    send: async (req, ctx) => {
+      const { default: nodemailer } = await import('nodemailer');
+      const c = req.connection;
+      const tls = (c.tls as string | undefined) ?? 'starttls';
+      const timeout = ((c.timeout_seconds as number | undefined) ?? 30) * 1000;
+      const transport = nodemailer.createTransport({
+        host: String(c.host),
+        port: (c.port as number | undefined) ?? (tls === 'implicit' ? 465 : 587),
+        secure: tls === 'implicit',
+        requireTLS: tls === 'starttls',
+        ignoreTLS: tls === 'none',
+        tls: { minVersion: 'TLSv1.2' },
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+        ...(c.username ? { auth: { user: String(c.username), pass: String(c.password ?? '') } } : {}),
+      });
+      try {
+        const subject = String(req.settings.subject ?? '{name}: {status}')
+          .replaceAll('{name}', req.report.name)
+          .replaceAll('{status}', runStatus(req.report));
+        const info = await transport.sendMail({
+          from: String(c.from),
+          to: (req.settings.recipients as string[]).join(', '),
+          subject,
+          text: runLog(req.report, req.attachments),
+          attachments: req.attachments.map((a) => ({ filename: a.name, path: a.path })),
+        });
+        ctx.log(`sent ${info.messageId} to ${(req.settings.recipients as string[]).length} recipient(s)`);
+      } finally {
+        transport.close();
+      }
+    },
+  },
+};

@@ -1,0 +1,136 @@
+// The SIRAS import end to end: the student file on a real OpenSSH sshd (127.0.0.1) → matched by
+// SSID into CSE of a fresh demo database → the import log received by a loopback SMTP server with
+// the right counts and attachments; importing again changes nothing; too many bad rows import
+// nothing; a connection dropped mid-download leaves the database as it was.
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runSpec, tempDir } from './sftp-helpers.js';
+import { startFaultServer, type FaultServer } from './sftp/fault-server.js';
+import { SSHD, sshdRequired, startSshd, type Sshd } from './sftp/sshd.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SPEC = readFileSync(join(ROOT, 'examples/siras/import.yaml'), 'utf8');
+const SAMPLE = join(ROOT, 'examples/siras/sample/tableA.csv');
+
+let sshd: Sshd;
+let faults: FaultServer;
+let smtp: SMTPServer;
+let smtpPort = 0;
+const mail: ParsedMail[] = [];
+
+test.before(async () => {
+  process.env.SISFLOW_DEMO_DIR = await tempDir('sisflow-siras-demo-'); // a demo database of its own
+  sshd = await startSshd();
+  mkdirSync(join(sshd.root, 'siras'));
+  copyFileSync(SAMPLE, join(sshd.root, 'siras/tableA.csv'));
+  faults = await startFaultServer();
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      simpleParser(stream).then((m) => {
+        mail.push(m);
+        done();
+      }, done);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  smtpPort = (smtp.server.address() as { port: number }).port;
+});
+
+test.after(async () => {
+  await sshd?.stop();
+  await faults?.stop();
+  await new Promise((r) => smtp.close(() => r(undefined)));
+});
+
+const onLoopback = (text: string, siras = `siras:
+    use: sftp
+    host: 127.0.0.1
+    port: ${sshd.port}
+    username: ${sshd.username}
+    private_key: \${secret:siras_key}
+    host_key: ${sshd.fingerprint}
+    dir: ${sshd.root}/siras`) =>
+  text
+    .replace('siras:\n    use: files\n    dir: sample', siras)
+    .replace('    host: localhost\n    port: 25', `    host: 127.0.0.1\n    port: ${smtpPort}`);
+
+function cse(): Record<string, unknown>[] {
+  const db = new Database(join(process.env.SISFLOW_DEMO_DIR!, 'aeries-v1-400.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM CSE ORDER BY ID').all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+test('the nightly import: SFTP file → CSE by SSID, and the import log arrives by e-mail', async () => {
+  const dir = await tempDir('sisflow-siras-');
+  const { report } = await runSpec(onLoopback(SPEC), { siras_key: sshd.privateKey }, { baseDir: dir });
+  assert.ok(report.ok, report.error);
+  assert.equal(report.outputs.cse!.changes, { CSE: { inserted: 2, updated: 3, deleted: 0 } });
+  assert.equal(report.rejects.bySource.sped_file, { unreadable: 1, unmatched: 1, duplicate: 1, invalid: 1 });
+  const rows = cse();
+  assert.ok(rows.some((r) => r.CID === '1000700000' && r.DI === '290' && r.MD === '2026-11-10' && r.DEL === 0), 'a new special-ed student was inserted');
+  assert.ok(rows.find((r) => r.CID === '1000700014')!.MD === '2026-11-05', 'a changed meeting date was updated');
+  assert.equal(report.notifications.import_log, { sent: true, to: 'sped-office@district.example' });
+
+  assert.is(mail.length, 1);
+  const m = mail[0]!;
+  assert.is(m.subject, 'SIRAS import: succeeded');
+  assert.match(m.text!, 'sped_file: 14 read, 10 matched, 1 unmatched, 1 duplicate, 1 error, 1 unreadable');
+  assert.match(m.text!, 'CSE (cse): 2 inserted, 3 updated, 0 deleted');
+  assert.equal(m.attachments.map((a) => a.filename).sort(), ['siras-import.rejects.csv', 'siras-imported.csv']);
+  const imported = m.attachments.find((a) => a.filename === 'siras-imported.csv')!.content.toString('utf8');
+  assert.match(imported, /^SSID,Student ID,Last Name,First Name,Birth Date,Grade,/);
+  assert.is(imported.trim().split('\r\n').length, 11);
+
+  // The same file again (SIRAS did not refresh it): nothing changes.
+  const again = await runSpec(onLoopback(SPEC), { siras_key: sshd.privateKey }, { baseDir: dir });
+  assert.ok(again.report.ok, again.report.error);
+  assert.equal(again.report.outputs.cse!.changes, { CSE: { inserted: 0, updated: 0, deleted: 0 } });
+  assert.equal(cse(), rows);
+});
+
+test('more bad rows than the spec allows: nothing is imported, and the log says why', async () => {
+  const before = cse();
+  mail.length = 0;
+  const strict = onLoopback(SPEC).replace('  max: 5 ', '  max: 3 ');
+  const { report } = await runSpec(strict, { siras_key: sshd.privateKey }, { baseDir: await tempDir('sisflow-siras-') });
+  assert.not.ok(report.ok);
+  assert.match(report.error!, '4 row(s) rejected, more than the spec allows');
+  assert.equal(cse(), before);
+  assert.is(mail[0]!.subject, 'SIRAS import: FAILED');
+  assert.match(mail[0]!.text!, 'Error:    4 row(s) rejected');
+});
+
+test('a connection dropped mid-download fails the run and leaves the database as it was', async () => {
+  const before = cse();
+  faults.files.set('/data/tableA.csv', { data: readFileSync(SAMPLE), mtime: Date.now() });
+  faults.faults = { dropAfterRead: 500 };
+  const viaFaults = `siras:
+    use: sftp
+    host: 127.0.0.1
+    port: ${faults.port}
+    username: sis
+    password: \${secret:siras_password}
+    host_key: ${faults.fingerprint}
+    dir: /data
+    retries: 0`;
+  const { report } = await runSpec(onLoopback(SPEC, viaFaults), { siras_password: faults.password }, { baseDir: await tempDir('sisflow-siras-') });
+  assert.not.ok(report.ok);
+  assert.match(report.error!, /^source sped_file: downloading tableA\.csv on 127\.0\.0\.1:\d+ failed/);
+  assert.equal(cse(), before);
+});
+
+if (SSHD) test.run();
+else if (sshdRequired()) throw new Error('OpenSSH sshd is not installed; .ci/run installs openssh-server');
+else console.warn('SKIPPED siras-e2e.test.ts: no OpenSSH sshd here (apt-get install openssh-server)');
