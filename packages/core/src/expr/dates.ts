@@ -29,34 +29,43 @@ export function checkIsoDatetime(s: string): boolean {
 }
 
 export function formatDate(value: string, pattern: string): string {
-  const y = value.slice(0, 4);
-  const mo = value.slice(5, 7);
-  const d = value.slice(8, 10);
-  const h = value.length >= 13 ? value.slice(11, 13) : '00';
-  const mi = value.length >= 16 ? value.slice(14, 16) : '00';
-  const s = value.length >= 19 ? value.slice(17, 19) : '00';
-  return pattern.replace(TOKEN, (tok) => {
-    switch (tok) {
-      case 'yyyy':
-        return y;
-      case 'yy':
-        return y.slice(2);
-      case 'MM':
-        return mo;
-      case 'M':
-        return String(Number(mo));
-      case 'dd':
-        return d;
-      case 'd':
-        return String(Number(d));
-      case 'HH':
-        return h;
-      case 'mm':
-        return mi;
-      default:
-        return s;
+  let format = formatCache.get(pattern);
+  if (!format) {
+    format = compileFormat(pattern);
+    formatCache.set(pattern, format);
+  }
+  return format(value);
+}
+
+type Format = (value: string) => string;
+const formatCache = new Map<string, Format>();
+
+/** A pattern turned once into a list of pieces, each a literal or a slice of the ISO value. */
+function compileFormat(pattern: string): Format {
+  const pieces: (string | Format)[] = [];
+  let last = 0;
+  const part = (from: number, to: number, fallback: string): Format => (v) => (v.length >= to ? v.slice(from, to) : fallback);
+  for (const m of pattern.matchAll(TOKEN)) {
+    if (m.index! > last) pieces.push(pattern.slice(last, m.index));
+    last = m.index! + m[0].length;
+    switch (m[0]) {
+      case 'yyyy': pieces.push((v) => v.slice(0, 4)); break;
+      case 'yy': pieces.push((v) => v.slice(2, 4)); break;
+      case 'MM': pieces.push((v) => v.slice(5, 7)); break;
+      case 'M': pieces.push((v) => String(Number(v.slice(5, 7)))); break;
+      case 'dd': pieces.push((v) => v.slice(8, 10)); break;
+      case 'd': pieces.push((v) => String(Number(v.slice(8, 10)))); break;
+      case 'HH': pieces.push(part(11, 13, '00')); break;
+      case 'mm': pieces.push(part(14, 16, '00')); break;
+      default: pieces.push(part(17, 19, '00'));
     }
-  });
+  }
+  if (last < pattern.length) pieces.push(pattern.slice(last));
+  return (v) => {
+    let out = '';
+    for (const p of pieces) out += typeof p === 'string' ? p : p(v);
+    return out;
+  };
 }
 
 const parserCache = new Map<string, { re: RegExp; fields: string[] }>();
