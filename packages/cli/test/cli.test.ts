@@ -188,6 +188,16 @@ test('init destiny writes a starter spec that validates, tests and runs; it neve
   assert.is(sisflow(['init', 'nope', dir]).code, 2);
 });
 
+test('demo validates, tests and runs the Destiny example into ./out, and shows what it wrote', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-demo-'));
+  const r = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.is(r.status, 0, r.stderr);
+  const csv = readFileSync(join(dir, 'out/patrons.csv'), 'utf8');
+  assert.ok(csv.startsWith('"Site Short Name","Barcode"'));
+  assert.match(r.stdout, `4. the first lines of ${join(dir, 'out', 'patrons.csv')}`);
+  assert.match(r.stdout, csv.split('\r\n')[1]!);
+});
+
 test('schedule shows the next runs in the district time zone', () => {
   const r = sisflow(['schedule', EXAMPLE, '--count', '3']);
   assert.is(r.code, 0);

@@ -1,7 +1,7 @@
 // `sisflow demo`: the whole thing in one command — validate, test and run the Destiny example on
 // the built-in demo district, then show what was written.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, type Out } from '../io.js';
 import { run } from './run.js';
@@ -16,10 +16,11 @@ export async function demo(out: Out, signal?: AbortSignal): Promise<number> {
   if (validate([DEMO_SPEC], {}, out) !== EXIT.ok) return EXIT.failed;
   out.stdout('\n2. the spec\'s own tests');
   if ((await test([DEMO_SPEC], {}, out)) !== EXIT.ok) return EXIT.failed;
-  out.stdout('\n3. run on the demo district (SQLite, generated on first use)');
-  const code = await run(DEMO_SPEC, {}, out, signal);
+  out.stdout('\n3. run on the demo district (SQLite, generated on first use), into ./out');
+  // Relative paths of the spec's connections resolve against the current folder: ./out/patrons.csv.
+  const code = await run(DEMO_SPEC, { baseDir: process.cwd() }, out, signal);
   if (code !== EXIT.ok) return code;
-  const csv = join(dirname(DEMO_SPEC), 'out', 'patrons.csv');
+  const csv = join(process.cwd(), 'out', 'patrons.csv');
   out.stdout(`\n4. the first lines of ${csv}`);
   out.stdout(readFileSync(csv, 'utf8').split('\r\n').slice(0, 6).join('\n'));
   return EXIT.ok;
