@@ -26,7 +26,7 @@ export interface RunOptions {
   /** Read at most this many rows from each source. */
   limit?: number;
   batchSize?: number;
-  /** Batches a sink may have waiting before the sources pause. */
+  /** Batches a sink may have waiting before the sources pause (default 2: more only costs memory; measured in bench/). */
   queueDepth?: number;
   /** Rows to use instead of reading these sources (spec tests). */
   given?: ReadonlyMap<string, Row[]>;
@@ -410,7 +410,7 @@ class Execution {
       .map((o) => {
         const connector = this.options.registry.get(o.use);
         if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
-        const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 8);
+        const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
         const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, !!this.options.dryRun);
         return { name: o.name, from: o.from, queue, done };
