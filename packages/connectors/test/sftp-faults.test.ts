@@ -13,11 +13,8 @@ let local: string;
 const ROWS = 20_000;
 const FINAL = '/data/out/patrons.csv';
 
-const spec = (connection = '', output = '') => `sisflow: 1
-name: upload
-connections:
-  here: { use: files, dir: . }
-  drop:
+/** The fault server as a connection named `drop`. */
+const DROP = () => `  drop:
     use: sftp
     host: 127.0.0.1
     port: ${server.port}
@@ -27,7 +24,13 @@ connections:
     dir: /data
     retries: 2
     retry_delay_seconds: 0.02
-${connection}sources:
+`;
+
+const spec = (connection = '', output = '') => `sisflow: 1
+name: upload
+connections:
+  here: { use: files, dir: . }
+${DROP()}${connection}sources:
   patrons:
     from: here
     path: patrons.csv
@@ -144,16 +147,7 @@ test('a download dropped midway is fetched again whole: no row is read twice', a
 name: back
 connections:
   here: { use: files, dir: back }
-  drop:
-    use: sftp
-    host: 127.0.0.1
-    port: ${server.port}
-    username: sis
-    password: \${secret:sftp_password}
-    host_key: ${server.fingerprint}
-    dir: /data
-    retry_delay_seconds: 0.02
-sources:
+${DROP()}sources:
   patrons:
     from: drop
     path: out/patrons.csv
