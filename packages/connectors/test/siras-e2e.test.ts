@@ -88,7 +88,12 @@ test('the nightly import: SFTP file → CSE by SSID, and the import log arrives 
   assert.is(m.subject, 'SIRAS import: succeeded');
   assert.match(m.text!, 'sped_file: 14 read, 10 matched, 1 unmatched, 1 duplicate, 1 error, 1 unreadable');
   assert.match(m.text!, 'CSE (cse): 2 inserted, 3 updated, 0 deleted');
-  assert.equal(m.attachments.map((a) => a.filename).sort(), ['siras-import.rejects.csv', 'siras-imported.csv']);
+  assert.equal(m.attachments.map((a) => a.filename).sort(), ['siras-import.rejects.csv', 'siras-imported.csv', 'siras-not-in-file.csv']);
+  // Special-ed students Aeries has that the file does not mention: every CSE row but the 8 matched.
+  const notInFile = m.attachments.find((a) => a.filename === 'siras-not-in-file.csv')!.content.toString('utf8').trim().split('\r\n');
+  assert.is(notInFile[0], 'Student ID,SSID,Last Name,First Name,Grade');
+  assert.is(notInFile.length - 1, rows.length - 10);
+  assert.not.ok(notInFile.some((l) => l.includes('1000700014')));
   const imported = m.attachments.find((a) => a.filename === 'siras-imported.csv')!.content.toString('utf8');
   assert.match(imported, /^SSID,Student ID,Last Name,First Name,Birth Date,Grade,/);
   assert.is(imported.trim().split('\r\n').length, 11);
