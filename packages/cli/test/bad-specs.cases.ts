@@ -137,5 +137,8 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['a setting names an undeclared param', r('path: f.csv }', 'path: "${param:nope}.csv" }'), 'SF210@21:32'],
   ['a setting uses a list param', r('path: f.csv }', 'path: "${param:schools}.csv" }'), 'SF211@21:32'],
   ['a connection uses a param', r('out: { use: files, dir: out }', 'out: { use: files, dir: "${param:schools}" }'), 'SF212@7:27'],
+  ['number within an unknown column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: School, as: SQ }\n'), 'SF208@20:23'],
+  ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
+  ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
 ];

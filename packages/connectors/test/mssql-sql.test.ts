@@ -79,6 +79,17 @@ test('MERGE with delete_missing deletes rows missing from the output', () => {
   assert.not.match(mergeSql({ table: 'CSV', columns: ['ID', 'SQ'], key: ['ID', 'SQ'], deleteMissing: false }), 'WHEN MATCHED');
 });
 
+test('MERGE with delete_missing within [ID] merges into the slice of the table the output mentions', () => {
+  assert.is(
+    mergeSql({ table: 'CSV', columns: ['ID', 'SQ', 'SV'], key: ['ID', 'SQ'], deleteMissing: ['ID'] }).split('\n').slice(1, 4).join('\n'),
+    [
+      'WITH target AS (SELECT * FROM [dbo].[CSV] WHERE EXISTS (SELECT 1 FROM #sisflow_stage AS w WHERE w.[ID] = [dbo].[CSV].[ID]))',
+      'MERGE target WITH (HOLDLOCK) AS t',
+      'USING #sisflow_stage AS s ON t.[ID] = s.[ID] AND t.[SQ] = s.[SQ]',
+    ].join('\n'),
+  );
+});
+
 test('grants: column-level SELECT for reads, SELECT/INSERT/UPDATE(/DELETE) for imports, nothing else', () => {
   const sql = grantsSql(
     {

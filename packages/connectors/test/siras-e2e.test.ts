@@ -29,6 +29,7 @@ test.before(async () => {
   sshd = await startSshd();
   mkdirSync(join(sshd.root, 'siras'));
   copyFileSync(SAMPLE, join(sshd.root, 'siras/tableA.csv'));
+  copyFileSync(SAMPLE.replace('tableA', 'tableB'), join(sshd.root, 'siras/tableB.csv'));
   faults = await startFaultServer();
   smtp = new SMTPServer({
     authOptional: true,
@@ -63,14 +64,16 @@ const onLoopback = (text: string, siras = `siras:
     .replace('siras:\n    use: files\n    dir: sample', siras)
     .replace('    host: localhost\n    port: 25', `    host: 127.0.0.1\n    port: ${smtpPort}`);
 
-function cse(): Record<string, unknown>[] {
+function query(sql: string, ...args: unknown[]): Record<string, unknown>[] {
   const db = new Database(join(process.env.SISFLOW_DEMO_DIR!, 'aeries-v1-400.db'), { readonly: true });
   try {
-    return db.prepare('SELECT * FROM CSE ORDER BY ID').all() as Record<string, unknown>[];
+    return db.prepare(sql).all(...args) as Record<string, unknown>[];
   } finally {
     db.close();
   }
 }
+const cse = () => query('SELECT * FROM CSE ORDER BY ID');
+const services = (id: number) => query('SELECT * FROM CSV WHERE ID = ? ORDER BY SQ', id);
 
 test('the nightly import: SFTP file → CSE by SSID, and the import log arrives by e-mail', async () => {
   const dir = await tempDir('sisflow-siras-');
@@ -78,6 +81,11 @@ test('the nightly import: SFTP file → CSE by SSID, and the import log arrives 
   assert.ok(report.ok, report.error);
   assert.equal(report.outputs.cse!.changes, { CSE: { inserted: 2, updated: 3, deleted: 0 } });
   assert.equal(report.rejects.bySource.sped_file, { unreadable: 1, unmatched: 1, duplicate: 1, invalid: 1 });
+  // Services: each student in the file gets exactly its services, numbered in file order.
+  assert.equal(report.outputs.csv_services!.changes, { CSV: { inserted: 1, updated: 0, deleted: 1 } });
+  assert.equal(report.rejects.bySource.services_file, { unmatched: 1 });
+  assert.equal(services(100006).map((r) => [r.SQ, r.SV]), [[1, '415'], [2, '520'], [3, '415']]);
+  assert.equal(services(100002).map((r) => [r.SQ, r.SV]), [[1, '445']]);
   const rows = cse();
   assert.ok(rows.some((r) => r.CID === '1000700000' && r.DI === '290' && r.MD === '2026-11-10' && r.DEL === 0), 'a new special-ed student was inserted');
   assert.ok(rows.find((r) => r.CID === '1000700014')!.MD === '2026-11-05', 'a changed meeting date was updated');
@@ -88,6 +96,8 @@ test('the nightly import: SFTP file → CSE by SSID, and the import log arrives 
   assert.is(m.subject, 'SIRAS import: succeeded');
   assert.match(m.text!, 'sped_file: 14 read, 10 matched, 1 unmatched, 1 duplicate, 1 error, 1 unreadable');
   assert.match(m.text!, 'CSE (cse): 2 inserted, 3 updated, 0 deleted');
+  assert.match(m.text!, 'CSV (csv_services): 1 inserted, 0 updated, 1 deleted');
+  assert.match(m.text!, 'services_file: 17 read, 16 matched, 1 unmatched, 0 duplicate, 0 error, 0 unreadable');
   assert.equal(m.attachments.map((a) => a.filename).sort(), ['siras-import.rejects.csv', 'siras-imported.csv', 'siras-not-in-file.csv']);
   // Special-ed students Aeries has that the file does not mention: every CSE row but the 8 matched.
   const notInFile = m.attachments.find((a) => a.filename === 'siras-not-in-file.csv')!.content.toString('utf8').trim().split('\r\n');
@@ -102,6 +112,7 @@ test('the nightly import: SFTP file → CSE by SSID, and the import log arrives 
   const again = await runSpec(onLoopback(SPEC), { siras_key: sshd.privateKey }, { baseDir: dir });
   assert.ok(again.report.ok, again.report.error);
   assert.equal(again.report.outputs.cse!.changes, { CSE: { inserted: 0, updated: 0, deleted: 0 } });
+  assert.equal(again.report.outputs.csv_services!.changes, { CSV: { inserted: 0, updated: 0, deleted: 0 } });
   assert.equal(cse(), rows);
 });
 

@@ -129,6 +129,18 @@ test('a failing sink fails the run with its message; other outputs are not publi
   assert.equal(tables.get('result'), [{ Key: 'previous' }]);
 });
 
+test('number: rows are numbered 1, 2, … within each key, in the order they leave the step', async () => {
+  seed(7);
+  const numbered = SPEC.replace("      - matches: { Email: '^$|@' }\n", "      - matches: { Email: '^$|@' }\n    number: { within: School, as: N }\n");
+  const { report } = await runPlan(plan(numbered), opts());
+  assert.ok(report.ok, report.error);
+  const rows = tables.get('result')!;
+  const bySchool = new Map<unknown, unknown[]>();
+  for (const r of rows) bySchool.set(r.School, [...(bySchool.get(r.School) ?? []), r.N]);
+  for (const ns of bySchool.values()) assert.equal(ns, ns.map((_, i) => i + 1));
+  assert.ok([...bySchool.values()].some((ns) => ns.length > 1));
+});
+
 test('outputs are committed only once all are staged; a refused commit names what was already published', async () => {
   seed(5);
   tables.set('result', [{ Key: 'previous' }]);

@@ -11,7 +11,14 @@ export const TABLE_SINK_SETTINGS: JsonSchema = {
   properties: {
     table: { type: 'string', description: 'the Aeries table rows are applied to' },
     key: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true, description: 'columns that identify a row (matched for update)' },
-    delete_missing: { type: 'boolean', default: false, description: 'delete rows of the table whose key is not in the output' },
+    delete_missing: {
+      type: ['boolean', 'object'],
+      default: false,
+      required: ['within'],
+      additionalProperties: false,
+      properties: { within: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true } },
+      description: 'true: delete rows of the table whose key is not in the output; { within: [ID] }: only among the rows whose ID the output has (replace each student\'s services)',
+    },
   },
 };
 
@@ -44,9 +51,24 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
     }
   });
   if (!ok) return undefined;
-  const deletes = ctx.settings.delete_missing === true;
+  const scope = deleteScope(ctx.settings);
+  (Array.isArray(scope) ? scope : []).forEach((c, i) => {
+    if (!ctx.schema.some((x) => x.name === c)) {
+      ok = false;
+      ctx.report('SF208', `\`${c}\` is not a column of the output`, ['delete_missing', 'within', i], didYouMean(c, ctx.schema.map((x) => x.name)));
+    }
+  });
+  if (!ok) return undefined;
+  const deletes = scope !== false;
   return {
     target: target(table.name),
     needs: { tables: [{ name: table.name, access: 'write', columns: ctx.schema.map((c) => c.name) }], ...(deletes ? { permissions: [`DELETE ${table.name}`] } : {}) },
   };
+}
+
+/** `delete_missing`: false, true (the whole table), or the columns that scope the deletes. */
+export function deleteScope(settings: Record<string, unknown>): boolean | string[] {
+  const d = settings.delete_missing;
+  if (d && typeof d === 'object') return (d as { within: string[] }).within;
+  return d === true;
 }

@@ -20,7 +20,8 @@ export interface MergeOptions {
   table: string;
   columns: string[];
   key: string[];
-  deleteMissing: boolean;
+  /** false, true (the whole table), or the columns that scope the deletes. */
+  deleteMissing: boolean | string[];
 }
 
 /**
@@ -31,14 +32,18 @@ export function mergeSql(o: MergeOptions): string {
   const on = o.key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
   const values = o.columns.filter((c) => !o.key.includes(c));
   const differs = values.map((c) => `(t.${q(c)} <> s.${q(c)} OR (t.${q(c)} IS NULL AND s.${q(c)} IS NOT NULL) OR (t.${q(c)} IS NOT NULL AND s.${q(c)} IS NULL))`);
-  const lines = [
-    'DECLARE @changes TABLE ([action] nvarchar(10));',
-    `MERGE ${targetName(o.table)} WITH (HOLDLOCK) AS t`,
-    `USING ${STAGE} AS s ON ${on}`,
-  ];
+  const scoped = Array.isArray(o.deleteMissing);
+  const lines = ['DECLARE @changes TABLE ([action] nvarchar(10));'];
+  if (scoped) {
+    // Deletes only among the rows whose scope the output mentions: MERGE into that slice.
+    const within = o.deleteMissing as string[];
+    lines.push(`WITH target AS (SELECT * FROM ${targetName(o.table)} WHERE EXISTS (SELECT 1 FROM ${STAGE} AS w WHERE ${within.map((c) => `w.${q(c)} = ${targetName(o.table)}.${q(c)}`).join(' AND ')}))`);
+    lines.push('MERGE target WITH (HOLDLOCK) AS t');
+  } else lines.push(`MERGE ${targetName(o.table)} WITH (HOLDLOCK) AS t`);
+  lines.push(`USING ${STAGE} AS s ON ${on}`);
   if (values.length > 0) lines.push(`WHEN MATCHED AND (${differs.join(' OR ')}) THEN UPDATE SET ${values.map((c) => `t.${q(c)} = s.${q(c)}`).join(', ')}`);
   lines.push(`WHEN NOT MATCHED BY TARGET THEN INSERT (${o.columns.map(q).join(', ')}) VALUES (${o.columns.map((c) => `s.${q(c)}`).join(', ')})`);
-  if (o.deleteMissing) lines.push('WHEN NOT MATCHED BY SOURCE THEN DELETE');
+  if (o.deleteMissing !== false) lines.push('WHEN NOT MATCHED BY SOURCE THEN DELETE');
   lines.push('OUTPUT $action INTO @changes;');
   lines.push('SELECT [action], COUNT(*) AS [n] FROM @changes GROUP BY [action];');
   return lines.join('\n');

@@ -9,6 +9,7 @@ import { createStageSql, mergeSql, STAGE } from './mssql-sql.js';
 import { driverType, toDriver } from './mssql-types.js';
 import { connect, explain, loadMssql } from './pool.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
+import { deleteScope } from '../aeries/table-sink.js';
 
 /** Rows per bulk copy into the staging table. */
 const BULK_ROWS = 5000;
@@ -18,7 +19,7 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
   const table = AERIES_CATALOG.get(String(req.settings.table).toUpperCase())!;
   const columns = req.schema.map((c) => c.name);
   const key = req.settings.key as string[];
-  const deleteMissing = req.settings.delete_missing === true;
+  const deleteMissing = deleteScope(req.settings);
   const sqlTypes = columns.map((c) => table.columns.find((x) => x.name === c)!.sql);
   const kinds = sqlTypes.map((t) => sqlTypeToType(t, true).kind);
   const where = `${String(req.connection.server)}, ${String(req.connection.database)}.${table.name}`;
@@ -56,7 +57,7 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
     }
     if (pending.length > 0) await load(pending);
     pending = [];
-    if (rows === 0 && deleteMissing) {
+    if (rows === 0 && deleteMissing === true) {
       throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
     }
     const merged = await new mssql.Request(tx).query(mergeSql({ table: table.name, columns, key, deleteMissing }));

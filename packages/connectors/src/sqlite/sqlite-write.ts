@@ -5,66 +5,95 @@
 import type { Row, RunContext, SinkWriteRequest, StagedWrite } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
+import { deleteScope } from '../aeries/table-sink.js';
 import { sqlite } from './load.js';
 import { sqliteFile } from './sqlite-connector.js';
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * SQLite allows one writer per database file: every output of a run into the same file shares one
+ * connection and one transaction, committed when the last of them commits (the runtime commits
+ * only once all are staged) and rolled back when any aborts.
+ */
+interface Shared {
+  db: import('better-sqlite3').Database;
+  writers: number;
+  stages: number;
+  done: boolean;
+}
+const open = new Map<string, Shared>();
+
+function join(file: string): Shared {
+  let s = open.get(file);
+  if (!s || s.done) {
+    const Database = sqlite();
+    const db = new Database(file, { fileMustExist: true });
+    db.pragma('busy_timeout = 10000');
+    db.exec('BEGIN IMMEDIATE');
+    s = { db, writers: 0, stages: 0, done: false };
+    open.set(file, s);
+  }
+  s.writers++;
+  return s;
+}
+
+function finish(file: string, s: Shared, commit: boolean): void {
+  if (s.done) {
+    if (commit) throw new Error('another import into the same database failed; this one was rolled back with it');
+    return;
+  }
+  if (commit && --s.writers > 0) return; // the last writer commits for all
+  s.done = true;
+  open.delete(file);
+  try {
+    if (s.db.inTransaction) s.db.exec(commit ? 'COMMIT' : 'ROLLBACK');
+  } finally {
+    s.db.close();
+  }
+}
 
 export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const table = AERIES_CATALOG.get(String(req.settings.table).toUpperCase())!;
   const columns = req.schema.map((c) => c.name);
   const key = req.settings.key as string[];
   const values = columns.filter((c) => !key.includes(c));
-  const deleteMissing = req.settings.delete_missing === true;
-  const Database = sqlite();
-  const db = new Database(sqliteFile(req.connection, ctx.baseDir), { fileMustExist: true });
-  db.pragma('busy_timeout = 10000');
+  const deleteMissing = deleteScope(req.settings);
+  const file = sqliteFile(req.connection, ctx.baseDir);
+  const shared = join(file);
+  const db = shared.db;
+  const stage = `sisflow_stage_${++shared.stages}`;
   const stageTypes = columns.map((c) => {
     const kind = sqlTypeToType(table.columns.find((x) => x.name === c)!.sql, true).kind;
     return kind === 'int' || kind === 'bool' ? 'INTEGER' : kind === 'decimal' ? 'REAL' : 'TEXT';
   });
   const match = key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
   const differs = values.length > 0 ? values.map((c) => `t.${q(c)} IS NOT s.${q(c)}`).join(' OR ') : '0';
-  let open = true;
-  const close = () => {
-    if (open) db.close();
-    open = false;
-  };
-  db.exec('BEGIN IMMEDIATE');
   try {
-    db.exec(`CREATE TEMP TABLE sisflow_stage (${columns.map((c, i) => `${q(c)} ${stageTypes[i]}`).join(', ')})`);
-    const insert = db.prepare(`INSERT INTO temp.sisflow_stage (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    db.exec(`CREATE TEMP TABLE ${stage} (${columns.map((c, i) => `${q(c)} ${stageTypes[i]}`).join(', ')})`);
+    const insert = db.prepare(`INSERT INTO temp.${stage} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     let rows = 0;
     for await (const batch of req.rows) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('the run was cancelled');
       for (const row of batch as Row[]) insert.run(columns.map((c) => toSqlite(row[c])));
       rows += batch.length;
     }
-    if (rows === 0 && deleteMissing) throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
+    if (rows === 0 && deleteMissing === true) throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
     const target = q(table.name);
-    const updated = values.length === 0 ? 0 : db.prepare(`UPDATE ${target} AS t SET ${values.map((c) => `${q(c)} = s.${q(c)}`).join(', ')} FROM temp.sisflow_stage AS s WHERE ${match} AND (${differs})`).run().changes;
-    const inserted = db.prepare(`INSERT INTO ${target} (${columns.map(q).join(', ')}) SELECT ${columns.map((c) => `s.${q(c)}`).join(', ')} FROM temp.sisflow_stage AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${match})`).run().changes;
-    const deleted = deleteMissing ? db.prepare(`DELETE FROM ${target} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.sisflow_stage AS s WHERE ${match})`).run().changes : 0;
-    db.exec('DROP TABLE temp.sisflow_stage');
+    const updated = values.length === 0 ? 0 : db.prepare(`UPDATE ${target} AS t SET ${values.map((c) => `${q(c)} = s.${q(c)}`).join(', ')} FROM temp.${stage} AS s WHERE ${match} AND (${differs})`).run().changes;
+    const inserted = db.prepare(`INSERT INTO ${target} (${columns.map(q).join(', ')}) SELECT ${columns.map((c) => `s.${q(c)}`).join(', ')} FROM temp.${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${match})`).run().changes;
+    const within = Array.isArray(deleteMissing) ? ` AND EXISTS (SELECT 1 FROM temp.${stage} AS w WHERE ${deleteMissing.map((c) => `w.${q(c)} = t.${q(c)}`).join(' AND ')})` : '';
+    const deleted = deleteMissing !== false ? db.prepare(`DELETE FROM ${target} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.${stage} AS s WHERE ${match})${within}`).run().changes : 0;
+    db.exec(`DROP TABLE temp.${stage}`);
     const changes = { inserted, updated, deleted };
     ctx.log(`${table.name}: ${inserted} to insert, ${updated} to update, ${deleted} to delete (not committed yet)`);
     return {
       result: { rows, files: [], changes: { [table.name]: changes } },
-      commit: async () => {
-        try {
-          db.exec('COMMIT');
-        } finally {
-          close();
-        }
-      },
-      abort: async () => {
-        if (open && db.inTransaction) db.exec('ROLLBACK');
-        close();
-      },
+      commit: async () => finish(file, shared, true),
+      abort: async () => finish(file, shared, false),
     };
   } catch (e) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    close();
+    finish(file, shared, false);
     if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
     throw new Error(`import into ${table.name} rolled back: ${(e as Error).message}`);
   }

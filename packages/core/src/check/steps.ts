@@ -112,6 +112,20 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
     for (const c of input) analysis.lineage[c.name] = inputs.map((i) => `${i}.${c.name}`);
   }
   checkKeysAndRules(ctx, name, step, analysis.schema, schemas, params);
+  if (step.number) {
+    const cols = schemaMap(analysis.schema);
+    const within = list(step.number.within);
+    within.forEach((k, i) => {
+      if (!cols.has(k)) ctx.report('SF208', `step \`${name}\` has no column \`${k}\``, Array.isArray(step.number!.within) ? ['steps', name, 'number', 'within', i] : ['steps', name, 'number', 'within'], didYouMean(k, cols.keys()));
+    });
+    if (cols.has(step.number.as)) {
+      ok = false;
+      ctx.report('SF117', `step \`${name}\` already has a column \`${step.number.as}\``, ['steps', name, 'number', 'as'], 'name the numbering column something new');
+    } else {
+      analysis.schema = [...analysis.schema, { name: step.number.as, type: { kind: 'int', nullable: false } }];
+      analysis.lineage[step.number.as] = [];
+    }
+  }
   return ok ? analysis : undefined;
 }
 

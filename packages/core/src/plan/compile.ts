@@ -76,6 +76,7 @@ export function buildPlan(a: Analysis): JobPlan {
       ...(st.where ? { where: st.where.text } : {}),
       ...(st.columns ? { columns: st.columns.map((c) => ({ name: c.name, expression: c.text })) } : {}),
       ...(spec_.dedupe ? { dedupe: { key: list(spec_.dedupe.key), keep: spec_.dedupe.keep } } : {}),
+      ...(spec_.number ? { number: { within: list(spec_.number.within), as: spec_.number.as } } : {}),
       rules: (spec_.rules ?? []).flatMap(planRules),
       schema: columns(st.schema),
     });

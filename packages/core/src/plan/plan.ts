@@ -56,6 +56,8 @@ export interface PlanTransform {
   where?: string;
   columns?: { name: string; expression: string }[];
   dedupe?: { key: string[]; keep: 'first' | 'last' | 'reject' };
+  /** Rows numbered 1, 2, … per `within` key into the column `as`, after dedupe and rules. */
+  number?: { within: string[]; as: string };
   rules: PlanRule[];
   schema: PlanColumn[];
 }

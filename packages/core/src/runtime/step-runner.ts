@@ -41,6 +41,8 @@ export class StepRunner {
   private readonly unique = new Map<string, Map<unknown, number>>();
   private readonly seen = new Map<unknown, number>();
   private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
+  /** `number:` — the last number given within each key. */
+  private readonly numbers = new Map<unknown, number>();
 
   constructor(
     private readonly step: PreparedTransform,
@@ -105,7 +107,7 @@ export class StepRunner {
         }
         this.seen.set(key, line);
       }
-      out.push(mapped);
+      out.push(this.numbered(mapped));
       lines.push(line);
     }
     this.counts.out += out.length;
@@ -118,7 +120,17 @@ export class StepRunner {
     const bySource = [...this.kept.values()];
     this.kept.clear();
     this.counts.out += bySource.length;
-    return [{ rows: bySource.map((k) => k.row), lines: bySource.map((k) => k.line), source: bySource[0]!.source }];
+    return [{ rows: bySource.map((k) => this.numbered(k.row)), lines: bySource.map((k) => k.line), source: bySource[0]!.source }];
+  }
+
+  /** Adds the `number:` column: 1, 2, 3, … within each key, in the order rows leave the step. */
+  private numbered(row: Row): Row {
+    const n = this.step.plan.number;
+    if (!n) return row;
+    const key = lookupKey(n.within.map((k) => row[k]));
+    const next = (this.numbers.get(key) ?? 0) + 1;
+    this.numbers.set(key, next);
+    return { ...row, [n.as]: next }; // a copy: a step without columns passes its input rows on, which others may share
   }
 
   private fail(row: Row, line: number, source: string, reason: string, kind: RejectKind): void {

@@ -118,6 +118,13 @@ export const SPEC_SCHEMA: JsonSchema = {
             additionalProperties: false,
             properties: { key: nameOrNames, keep: { enum: ['first', 'last', 'reject'] } },
           },
+          number: {
+            type: 'object',
+            required: ['within', 'as'],
+            additionalProperties: false,
+            description: 'number the rows 1, 2, 3, … within each value of `within`, in the order they arrive, into a new int column `as`',
+            properties: { within: nameOrNames, as: { type: 'string', minLength: 1 } },
+          },
           rules: { type: 'array', items: rule },
         },
       },

@@ -58,6 +58,8 @@ export interface StepSpec {
   where?: Expression;
   columns?: Record<string, Expression>;
   dedupe?: DedupeSpec;
+  /** Numbers rows 1, 2, … within each key (a sequence column such as Aeries' SQ). */
+  number?: { within: string | string[]; as: string };
   rules?: RuleSpec[];
 }
 
