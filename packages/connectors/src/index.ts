@@ -5,6 +5,7 @@ import { filesConnector } from './files/files-connector.js';
 import { sqliteConnector } from './sqlite/sqlite-connector.js';
 import { sftpConnector } from './sftp/sftp-connector.js';
 import { mssqlConnector } from './mssql/mssql-connector.js';
+import { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
 import { smtpConnector } from './smtp/smtp-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
@@ -15,6 +16,7 @@ export { filesConnector } from './files/files-connector.js';
 export { sqliteConnector } from './sqlite/sqlite-connector.js';
 export { sftpConnector } from './sftp/sftp-connector.js';
 export { mssqlConnector } from './mssql/mssql-connector.js';
+export { aeriesApiConnector, securityArea } from './aeries-api/aeries-api-connector.js';
 export { smtpConnector } from './smtp/smtp-connector.js';
 export { runLog } from './smtp/run-log.js';
 export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
@@ -26,7 +28,7 @@ export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } fro
 export { writeDemoDatabase, createTableSql } from './demo/sqlite-demo.js';
 
 /** Every connector this package provides. */
-export const CONNECTORS = [filesConnector, mssqlConnector, sftpConnector, smtpConnector, sqliteConnector];
+export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, sftpConnector, smtpConnector, sqliteConnector];
 
 /** A registry holding this package's connectors; add your own with `.register(...)`. */
 export function defaultRegistry(): ConnectorRegistry {

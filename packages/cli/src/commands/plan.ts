@@ -43,7 +43,10 @@ export function outline(p: JobPlan): string {
   const needs = Object.entries(p.needs);
   if (needs.length) {
     lines.push('', 'needs');
-    for (const [conn, n] of needs) for (const t of n.tables ?? []) lines.push(`  ${conn}: ${t.access} ${t.name}${t.columns ? ` (${t.columns.join(', ')})` : ''}`);
+    for (const [conn, n] of needs) {
+      for (const t of n.tables ?? []) lines.push(`  ${conn}: ${t.access} ${t.name}${t.columns ? ` (${t.columns.join(', ')})` : ''}`);
+      for (const perm of n.permissions ?? []) lines.push(`  ${conn}: ${perm}`);
+    }
   }
   return lines.join('\n');
 }

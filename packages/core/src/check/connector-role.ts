@@ -60,6 +60,12 @@ const PARAM_REFERENCE = /\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}/g;
  */
 function withParams(ctx: CheckContext, value: unknown, path: Path): unknown {
   if (typeof value === 'string') {
+    // A setting that is only a reference takes the parameter's value as it is (a list of schools).
+    const whole = /^\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
+    if (whole && ctx.params.get(whole[1]!) && Array.isArray(ctx.params.get(whole[1]!)!.value)) {
+      ctx.usedParams.add(whole[1]!);
+      return ctx.params.get(whole[1]!)!.value;
+    }
     return value.replace(PARAM_REFERENCE, (whole, name: string) => {
       const p = ctx.params.get(name);
       ctx.usedParams.add(name);
@@ -68,7 +74,7 @@ function withParams(ctx: CheckContext, value: unknown, path: Path): unknown {
         return whole;
       }
       if (p.value === null || typeof p.value === 'object') {
-        ctx.report('SF211', `\`${whole}\` must be a text, number or date parameter to be written into a setting`, path);
+        ctx.report('SF211', `\`${whole}\` must be a text, number or date parameter to be written into a setting (a list only as the whole value)`, path);
         return whole;
       }
       return String(p.value);
