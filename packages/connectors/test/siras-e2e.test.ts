@@ -105,7 +105,8 @@ test('the nightly import: SFTP file → CSE by SSID, and the import log arrives 
   assert.is(notInFile.length - 1, rows.length - 10);
   assert.not.ok(notInFile.some((l) => l.includes('1000700014')));
   const imported = m.attachments.find((a) => a.filename === 'siras-imported.csv')!.content.toString('utf8');
-  assert.match(imported, /^SSID,Student ID,Last Name,First Name,Birth Date,Grade,/);
+  assert.match(imported, /^Line,SSID,Student ID,Last Name,First Name,Birth Date,Grade,/);
+  assert.match(imported, /\r\n2,1000700014,100002,Patel,Liam,2017-02-16,03,/);
   assert.is(imported.trim().split('\r\n').length, 11);
 
   // The same file again (SIRAS did not refresh it): nothing changes.

@@ -57,6 +57,7 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
       ctx.reject({ line: info.lines, reason: bad, data: record.join(options.delimiter) });
       continue;
     }
+    if (options.lineColumn) row[options.lineColumn] = info.lines;
     batch.push(row);
     lines.push(info.lines);
     if (batch.length >= batchSize) {

@@ -1,5 +1,5 @@
 // The CSV settings shared by every connector that reads or writes CSV (files, sftp).
-import type { JsonSchema } from '@sisflow/core';
+import { parseTypeName, type DescribeContext, type JsonSchema, type RowSchema } from '@sisflow/core';
 
 export const CSV_WRITE_SETTINGS: Record<string, JsonSchema> = {
   header: { type: 'boolean', default: true, description: 'write a header row of column names' },
@@ -21,6 +21,7 @@ export const CSV_READ_SETTINGS: Record<string, JsonSchema> = {
   encoding: { enum: ['utf-8', 'utf-16le', 'windows-1252', 'latin1'], default: 'utf-8', description: 'text encoding (a UTF-8 or UTF-16 byte order mark is always recognised)' },
   date_format: { type: 'string', minLength: 2, description: 'pattern for dates that are not YYYY-MM-DD, e.g. MM/dd/yyyy' },
   trim: { type: 'boolean', default: true, description: 'remove spaces around values' },
+  line_column: { type: 'string', minLength: 1, description: "add an int column of this name holding each row's line number in the file (for logs that cite lines)" },
 };
 
 export interface CsvWriteOptions {
@@ -49,6 +50,8 @@ export interface CsvReadOptions {
   encoding: string;
   dateFormat?: string;
   trim: boolean;
+  /** Adds each row's line number under this name. */
+  lineColumn?: string;
 }
 
 export function csvReadOptions(s: Record<string, unknown>): CsvReadOptions {
@@ -58,5 +61,16 @@ export function csvReadOptions(s: Record<string, unknown>): CsvReadOptions {
     encoding: (s.encoding as string | undefined) ?? 'utf-8',
     ...(typeof s.date_format === 'string' ? { dateFormat: s.date_format } : {}),
     trim: (s.trim as boolean | undefined) ?? true,
+    ...(typeof s.line_column === 'string' ? { lineColumn: s.line_column } : {}),
   };
+}
+
+/** The row schema of a CSV source: its declared columns, and the line column when asked for. */
+export function csvSourceSchema(ctx: DescribeContext): RowSchema {
+  const schema = Object.entries(ctx.settings.columns as Record<string, string>).map(([name, t]) => ({ name, type: parseTypeName(t)! }));
+  const line = ctx.settings.line_column;
+  if (typeof line !== 'string') return schema;
+  if (schema.some((c) => c.name === line)) ctx.report('SF408', `\`line_column: ${line}\` names a declared column`, ['line_column'], 'pick a name the file does not have, e.g. Line');
+  // Nullable: rows given by a spec test have no line.
+  return [...schema.filter((c) => c.name !== line), { name: line, type: { kind: 'int', nullable: true } }];
 }

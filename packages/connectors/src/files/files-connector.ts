@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseTypeName, type Connector, type DescribeContext, type RowSchema, type RunContext, type SinkWriteRequest, type StagedWrite, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
-import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions, csvWriteOptions } from '../csv/csv-settings.js';
+import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions, csvSourceSchema } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
 import { AtomicFile } from './atomic-file.js';
@@ -30,7 +30,7 @@ export const filesConnector: Connector = {
         ...CSV_READ_SETTINGS,
       },
     },
-    describe: (ctx) => (checkPath(ctx) ? { schema: declaredSchema(ctx.settings.columns as Record<string, string>) } : undefined),
+    describe: (ctx) => (checkPath(ctx) ? { schema: csvSourceSchema(ctx) } : undefined),
     read: readFile,
   },
   sink: {

@@ -3,7 +3,7 @@
 // uploaded under a temporary name and renamed into place only when the whole run succeeded.
 import type { Connector, DescribeContext } from '@sisflow/core';
 import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS } from '../csv/csv-settings.js';
-import { declaredSchema } from '../files/files-connector.js';
+import { csvSourceSchema } from '../csv/csv-settings.js';
 import { relativePathProblem } from '../files/paths.js';
 import { FINGERPRINT_PATTERN } from './host-key.js';
 
@@ -76,7 +76,7 @@ export const sftpConnector: Connector = {
       if (ctx.settings.archive_dir !== undefined && ctx.settings.after !== 'archive') {
         ctx.report('SF408', '`archive_dir` is set, but `after` is not `archive`', ['archive_dir'], 'add `after: archive`, or remove `archive_dir`');
       }
-      return { schema: declaredSchema(ctx.settings.columns as Record<string, string>) };
+      return { schema: csvSourceSchema(ctx) };
     },
     // The transfer code (ssh2) loads on first use: validate and plan never pay for it.
     read: async function* (req, ctx) {

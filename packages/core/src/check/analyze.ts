@@ -9,6 +9,7 @@ import { checkConnection, checkConnections } from './connections.js';
 import { CheckContext } from './context.js';
 import { checkGraph } from './graph.js';
 import { checkOutput, type OutputAnalysis } from './outputs.js';
+import { withParams } from './connector-role.js';
 import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { coerce, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
@@ -58,9 +59,14 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     today: options.today ?? new Date().toISOString().slice(0, 10),
   });
   ctx.params = params;
+  // `${param:NAME}` in connections (the SIRAS user name is the district's CDS code) is replaced
+  // now, so checks and the plan see the value.
+  // (Copies: the loaded spec is compiled again with other params by spec tests.)
+  if (spec.connections) spec.connections = withParams(ctx, spec.connections, ['connections']) as typeof spec.connections;
+  if (spec.profiles) spec.profiles = withParams(ctx, spec.profiles, ['profiles']) as typeof spec.profiles;
   checkConnections(ctx);
   // Every profile's connections are checked, not only the selected one's: a typo in the demo profile is still a typo.
-  for (const [pname, profile] of Object.entries(loaded.spec.profiles ?? {})) {
+  for (const [pname, profile] of Object.entries(spec.profiles ?? {})) {
     if (pname === options.profile) continue;
     for (const [cname, conn] of Object.entries(profile.connections ?? {})) {
       const path = ['profiles', pname, 'connections', cname];
@@ -124,7 +130,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
 /** The spec as the profile sees it: its connections swapped in, the locator pointing at the profile's text. */
 function applyProfile(loaded: LoadedSpec, profile: string | undefined): Spec {
   const p = profile ? loaded.spec.profiles?.[profile] : undefined;
-  if (!p?.connections) return loaded.spec;
+  if (!p?.connections) return { ...loaded.spec }; // a copy: analysis replaces its connections
   const connections = { ...(loaded.spec.connections ?? {}) };
   for (const [name, conn] of Object.entries(p.connections)) {
     connections[name] = conn;

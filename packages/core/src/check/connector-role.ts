@@ -58,7 +58,7 @@ const PARAM_REFERENCE = /\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}/g;
  * `${param:NAME}` in a source's or output's settings, replaced by the parameter's value when the
  * spec is compiled (a file name that depends on a parameter, say); the plan holds the result.
  */
-function withParams(ctx: CheckContext, value: unknown, path: Path): unknown {
+export function withParams(ctx: CheckContext, value: unknown, path: Path): unknown {
   if (typeof value === 'string') {
     // A setting that is only a reference takes the parameter's value as it is (a list of schools).
     const whole = /^\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);

@@ -55,6 +55,17 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
         }
       }
     }
+    if (ok && p.pattern !== undefined && value !== null) {
+      let re: RegExp | undefined;
+      try {
+        re = new RegExp(p.pattern, 'u');
+      } catch (e) {
+        ctx.report('SF114', `\`${p.pattern}\` is not a valid regular expression: ${(e as Error).message}`, ['params', name, 'pattern']);
+      }
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (re && typeof item === 'string' && !re.test(item)) ctx.report('SF211', `\`${name}\` may not be ${JSON.stringify(item)}: it must match ${p.pattern}`, ['params', name], p.doc);
+      }
+    }
     if (ok && value === null && layers.every((l) => l.value === undefined)) {
       ctx.report('SF219', `parameter \`${name}\` has no default and no value`, ['params', name], `give it a default, or run with --param ${name}=…`);
     }

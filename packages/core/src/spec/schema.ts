@@ -54,6 +54,7 @@ export const SPEC_SCHEMA: JsonSchema = {
           default: {},
           doc: { type: 'string' },
           values: { type: 'array', minItems: 1, description: 'the allowed values' },
+          pattern: { type: 'string', minLength: 1, description: 'a regular expression each text value must match' },
         },
       },
     },

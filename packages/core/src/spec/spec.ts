@@ -7,6 +7,8 @@ export interface ParamSpec {
   default?: unknown;
   doc?: string;
   values?: unknown[];
+  /** A regular expression every text value must match (a 7-digit CDS code: '^\\d{7}$'). */
+  pattern?: string;
 }
 
 /** A connection: `use:` names the connector, the other keys are that connector's settings. */
