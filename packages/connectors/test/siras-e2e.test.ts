@@ -117,6 +117,17 @@ test('the nightly import: SFTP file → CSE by SSID, and the import log arrives 
   assert.equal(cse(), rows);
 });
 
+test('a log that cannot be sent never undoes an import: the run succeeds and says the mail was not sent', async () => {
+  const { freePort } = await import('./sftp/sshd.js');
+  const closed = await freePort();
+  const spec = onLoopback(SPEC).replace(`port: ${smtpPort}`, `port: ${closed}`);
+  const { report } = await runSpec(spec, { siras_key: sshd.privateKey }, { baseDir: await tempDir('sisflow-siras-') });
+  assert.ok(report.ok, report.error);
+  assert.is(report.notifications.import_log!.sent, false);
+  assert.match(report.notifications.import_log!.error!, 'ECONNREFUSED');
+  assert.ok(report.warnings.some((w) => w.startsWith('notification import_log was not sent')));
+});
+
 test('more bad rows than the spec allows: nothing is imported, and the log says why', async () => {
   const before = cse();
   mail.length = 0;
