@@ -11,6 +11,7 @@ import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
 import { grants } from './commands/grants.js';
 import { init } from './commands/init.js';
+import { onerosterCheck } from './commands/oneroster.js';
 import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
 
@@ -109,6 +110,14 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--login <name>', "also create a database user for this existing login and add it to the role")
     .addHelpText('after', '\nExamples:\n  $ sisflow grants examples/destiny/patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
     .action((file: string, o) => set(grants(file, o, out)));
+  const oneroster = program.command('oneroster').description('OneRoster 1.1 CSV helpers');
+  oneroster
+    .command('check')
+    .description('check a OneRoster 1.1 CSV bundle (folder or zip): manifest, headers, required fields, enumerations, formats, unique ids, references')
+    .argument('<path>', 'bundle folder or zip')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExamples:\n  $ sisflow oneroster check out/oneroster.zip\n  $ sisflow oneroster check vendor-bundle/ --format json')
+    .action((path: string, o) => set(onerosterCheck(path, o, out)));
   const sftp = program.command('sftp').description('SFTP helpers');
   sftp
     .command('fingerprint')

@@ -198,6 +198,25 @@ test('demo validates, tests and runs the Destiny example into ./out, and shows w
   assert.match(r.stdout, csv.split('\r\n')[1]!);
 });
 
+test('oneroster check: names file, line and column of each problem; a conforming bundle exits 0', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-or-'));
+  const files = ['academicSessions', 'categories', 'classes', 'classResources', 'courses', 'courseResources', 'demographics', 'enrollments', 'lineItems', 'orgs', 'resources', 'results', 'users'];
+  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...files.map((f) => `file.${f},${f === 'orgs' ? 'bulk' : 'absent'}`)].join('\n');
+  writeFileSync(join(dir, 'manifest.csv'), manifest + '\n');
+  writeFileSync(join(dir, 'orgs.csv'), 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd1,,,District,district,,\n');
+  const ok = sisflow(['oneroster', 'check', dir]);
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, 'conforms to OneRoster 1.1 CSV');
+  writeFileSync(join(dir, 'orgs.csv'), 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd1,,,District,county,,d0\n');
+  const bad = sisflow(['oneroster', 'check', dir]);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, `${dir}/orgs.csv:2:5: error OR112: type "county" is not one of department, school, district, local, state, national`);
+  assert.match(bad.stderr, `${dir}/orgs.csv:2:7: error OR115: parentSourcedId d0 is not a sourcedId in orgs.csv`);
+  const json = JSON.parse(sisflow(['oneroster', 'check', dir, '--format', 'json']).stdout) as { ok: boolean; problems: unknown[] };
+  assert.is(json.ok, false);
+  assert.is(json.problems.length, 2);
+});
+
 test('schedule shows the next runs in the district time zone', () => {
   const r = sisflow(['schedule', EXAMPLE, '--count', '3']);
   assert.is(r.code, 0);

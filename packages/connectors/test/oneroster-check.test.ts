@@ -1,0 +1,77 @@
+// The OneRoster 1.1 conformance checker: a valid bundle passes (as a folder and as a zip), and a
+// corpus of bundles with one defect each fails with the right code at the right file, line and
+// column.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkBundle, MANIFEST_FILES, ONEROSTER_FILES, readBundle } from '@sisflow/connectors';
+import { tempDir } from './sftp-helpers.js';
+
+const header = (name: string) => ONEROSTER_FILES.find((f) => f.name === name)!.columns.map((c) => c.name).join(',');
+
+function valid(): Map<string, string> {
+  const present = ['orgs', 'academicSessions', 'courses', 'classes', 'enrollments', 'users', 'demographics'];
+  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${present.includes(f) ? 'bulk' : 'absent'}`), 'source.systemName,sisflow'];
+  return new Map([
+    ['manifest.csv', manifest.join('\r\n') + '\r\n'],
+    ['orgs.csv', `${header('orgs')}\r\nd1,,,Unified District,district,D1,\r\ns994,,,Jefferson High,school,994,d1\r\n`],
+    ['academicSessions.csv', `${header('academicSessions')}\r\ny2027,,,2026-2027,schoolYear,2026-08-12,2027-06-11,,2027\r\nt1,,,Fall,term,2026-08-12,2026-12-18,y2027,2027\r\n`],
+    ['courses.csv', `${header('courses')}\r\nc1,,,y2027,Algebra 1,MA101,"09,10",s994,Math,\r\n`],
+    ['classes.csv', `${header('classes')}\r\ncl1,,,Algebra 1 P1,09,c1,MA101-1,scheduled,R12,s994,t1,Math,,1\r\n`],
+    ['users.csv', `${header('users')}\r\nu1,,,true,s994,student,ana.ng,{SIS:100001},Ana,Ng,,100001,ana@example.org,,,,09,\r\nu2,,,true,s994,teacher,t.lee,,Tom,Lee,,5001,tlee@example.org,,,,,\r\n`],
+    ['enrollments.csv', `${header('enrollments')}\r\ne1,,,cl1,s994,u1,student,,2026-08-12,\r\ne2,,,cl1,s994,u2,teacher,true,,\r\n`],
+    ['demographics.csv', `${header('demographics')}\r\nu1,,,2011-04-02,female,false,true,false,false,false,false,false,,,,\r\n`],
+  ]);
+}
+
+const codes = (files: Map<string, string>) => checkBundle(files).map((p) => `${p.code} ${p.file}:${p.line}:${p.column}`);
+
+function broken(file: string, from: string, to: string): Map<string, string> {
+  const b = valid();
+  const text = b.get(file)!;
+  if (!text.includes(from)) throw new Error(`case does not apply: ${from}`);
+  b.set(file, text.replace(from, to));
+  return b;
+}
+
+test('a valid bundle conforms, as a folder and as a zip', async () => {
+  assert.equal(codes(valid()), []);
+  const dir = await tempDir('sisflow-oneroster-');
+  mkdirSync(join(dir, 'bundle'));
+  for (const [name, text] of valid()) writeFileSync(join(dir, 'bundle', name), text);
+  assert.equal(checkBundle(readBundle(join(dir, 'bundle'))), []);
+  writeFileSync(join(dir, 'bundle.zip'), zipSync(Object.fromEntries([...valid()].map(([n, t]) => [n, Buffer.from(t)]))));
+  assert.equal(checkBundle(readBundle(join(dir, 'bundle.zip'))), []);
+});
+
+const CORPUS: [name: string, bundle: () => Map<string, string>, expected: string][] = [
+  ['missing manifest', () => { const b = valid(); b.delete('manifest.csv'); return b; }, 'OR101 manifest.csv:0:0'],
+  ['wrong OneRoster version', () => broken('manifest.csv', 'oneroster.version,1.1', 'oneroster.version,1.2'), 'OR102 manifest.csv:3:2'],
+  ['manifest entry missing', () => broken('manifest.csv', 'file.results,absent\r\n', ''), 'OR102 manifest.csv:0:0'],
+  ['declared bulk but missing', () => { const b = valid(); b.delete('courses.csv'); return b; }, 'OR103 manifest.csv:0:0'],
+  ['present but declared absent', () => broken('manifest.csv', 'file.demographics,bulk', 'file.demographics,absent'), 'OR103 manifest.csv:0:0'],
+  ['missing header column', () => broken('orgs.csv', 'name,type,identifier', 'name,identifier'), 'OR110 orgs.csv:1:5'],
+  ['required field empty', () => broken('users.csv', 'ana.ng', ''), 'OR111 users.csv:2:7'],
+  ['bad org type', () => broken('orgs.csv', 'Jefferson High,school', 'Jefferson High,highschool'), 'OR112 orgs.csv:3:5'],
+  ['bad enrollment role', () => broken('enrollments.csv', 'u1,student', 'u1,learner'), 'OR112 enrollments.csv:2:7'],
+  ['wrong date format', () => broken('academicSessions.csv', 'Fall,term,2026-08-12', 'Fall,term,08/12/2026'), 'OR113 academicSessions.csv:3:6'],
+  ['impossible date', () => broken('demographics.csv', '2011-04-02', '2011-02-30'), 'OR113 demographics.csv:2:4'],
+  ['bad boolean', () => broken('users.csv', 'u2,,,true', 'u2,,,yes'), 'OR113 users.csv:3:4'],
+  ['duplicate sourcedId', () => broken('enrollments.csv', 'e2,', 'e1,'), 'OR114 enrollments.csv:3:1'],
+  ['dangling class in an enrollment', () => broken('enrollments.csv', 'e1,,,cl1', 'e1,,,cl9'), 'OR115 enrollments.csv:2:4'],
+  ['dangling term in a list', () => broken('classes.csv', ',s994,t1,', ',s994,"t1,t7",'), 'OR115 classes.csv:2:11'],
+  ['bad grade', () => broken('courses.csv', '"09,10"', '"09,9"'), 'OR116 courses.csv:2:7'],
+  ['status in a bulk file', () => broken('orgs.csv', 'd1,,,', 'd1,active,,'), 'OR117 orgs.csv:2:2'],
+  ['row with a missing field', () => broken('orgs.csv', ',school,994,d1', ',school,994'), 'OR118 orgs.csv:3:0'],
+];
+
+for (const [name, bundle, expected] of CORPUS) {
+  test(`broken bundle: ${name} → ${expected}`, () => {
+    const found = codes(bundle());
+    assert.ok(found.includes(expected), `expected ${expected}, got ${found.join(' | ') || 'nothing'}`);
+  });
+}
+
+test.run();
