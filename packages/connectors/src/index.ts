@@ -6,6 +6,7 @@ import { sqliteConnector } from './sqlite/sqlite-connector.js';
 import { sftpConnector } from './sftp/sftp-connector.js';
 import { mssqlConnector } from './mssql/mssql-connector.js';
 import { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
+import { onerosterCsvConnector } from './oneroster/bundle-connector.js';
 import { smtpConnector } from './smtp/smtp-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
@@ -16,6 +17,7 @@ export { filesConnector } from './files/files-connector.js';
 export { sqliteConnector } from './sqlite/sqlite-connector.js';
 export { sftpConnector } from './sftp/sftp-connector.js';
 export { mssqlConnector } from './mssql/mssql-connector.js';
+export { onerosterCsvConnector } from './oneroster/bundle-connector.js';
 export { checkBundle, BUNDLE_CODES, type BundleProblem } from './oneroster/check.js';
 export { readBundle } from './oneroster/read-bundle.js';
 export { FILES as ONEROSTER_FILES, MANIFEST_FILES, GRADES } from './oneroster/standard.js';
@@ -31,7 +33,7 @@ export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } fro
 export { writeDemoDatabase, createTableSql } from './demo/sqlite-demo.js';
 
 /** Every connector this package provides. */
-export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, sftpConnector, smtpConnector, sqliteConnector];
+export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterCsvConnector, sftpConnector, smtpConnector, sqliteConnector];
 
 /** A registry holding this package's connectors; add your own with `.register(...)`. */
 export function defaultRegistry(): ConnectorRegistry {

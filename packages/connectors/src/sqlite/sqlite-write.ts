@@ -38,12 +38,12 @@ function join(file: string): Shared {
   return s;
 }
 
-function finish(file: string, s: Shared, commit: boolean): void {
+function finish(file: string, s: Shared, commit: boolean): void | 'deferred' {
   if (s.done) {
     if (commit) throw new Error('another import into the same database failed; this one was rolled back with it');
     return;
   }
-  if (commit && --s.writers > 0) return; // the last writer commits for all
+  if (commit && --s.writers > 0) return 'deferred'; // the last writer commits for all
   s.done = true;
   open.delete(file);
   try {
@@ -90,7 +90,7 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
     return {
       result: { rows, files: [], changes: { [table.name]: changes } },
       commit: async () => finish(file, shared, true),
-      abort: async () => finish(file, shared, false),
+      abort: async () => void finish(file, shared, false),
     };
   } catch (e) {
     finish(file, shared, false);

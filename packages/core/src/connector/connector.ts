@@ -108,8 +108,11 @@ export interface SourceBatch {
  */
 export interface StagedWrite {
   result: SinkResult;
-  /** Makes the output visible (rename over the final name, COMMIT). */
-  commit(): Promise<void>;
+  /**
+   * Makes the output visible (rename over the final name, COMMIT). Outputs that publish together
+   * (the files of one bundle, one SQLite transaction) return 'deferred' from all but the last.
+   */
+  commit(): Promise<void | 'deferred'>;
   /** Drops what was staged; the destination keeps what it held. Must not throw. */
   abort(): Promise<void>;
 }

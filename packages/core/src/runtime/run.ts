@@ -189,13 +189,14 @@ class Execution {
    */
   private async publish(outputs: { name: string; staged: StagedWrite }[]): Promise<void> {
     const dry = !!this.options.dryRun;
+    const published: string[] = [];
     for (const [i, o] of outputs.entries()) {
       try {
         if (dry) await o.staged.abort();
-        else await o.staged.commit();
+        else if ((await o.staged.commit()) !== 'deferred') published.push(o.name);
       } catch (e) {
         await abortAll(outputs.slice(i + 1).map((p) => p.staged));
-        const done = outputs.slice(0, i).map((p) => p.name);
+        const done = published.filter((n) => n !== o.name);
         throw new RunFailure(`output ${o.name} could not be published: ${errorText(e)}${done.length > 0 ? ` (already published: ${done.join(', ')})` : ''}`);
       }
       const sample = this.samples.get(o.name);

@@ -1,0 +1,50 @@
+// `use: oneroster-csv` — a OneRoster 1.1 CSV bundle as a destination. Each output writes one file
+// of the bundle (`file: orgs`); all outputs into the same bundle are spooled, and when the last
+// of them commits, sisflow writes the manifest (present files bulk, the others absent), runs the
+// conformance checker over the whole bundle, and only if it conforms publishes it atomically as
+// a zip or a folder.
+import type { Connector, DescribeContext, RowSchema } from '@sisflow/core';
+import { relativePathProblem } from '../files/paths.js';
+import { FILE_BY_NAME, FILES } from './standard.js';
+
+export const onerosterCsvConnector: Connector = {
+  name: 'oneroster-csv',
+  summary: 'a OneRoster 1.1 CSV bundle (zip or folder), conformance-checked before it is published',
+  connection: {
+    type: 'object',
+    required: ['path'],
+    additionalProperties: false,
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'the bundle: `oneroster.zip` (a zip) or `oneroster` (a folder), relative to the spec' },
+      system_name: { type: 'string', minLength: 1, default: 'sisflow', description: 'source.systemName in the manifest' },
+    },
+  },
+  sink: {
+    settings: {
+      type: 'object',
+      required: ['file'],
+      additionalProperties: false,
+      properties: { file: { enum: FILES.map((f) => f.name), description: 'which file of the bundle this output writes' } },
+    },
+    describe: (ctx) => describeFile(ctx),
+    write: async (req, ctx) => (await import('./bundle-write.js')).writeBundleFile(req, ctx),
+  },
+};
+
+function describeFile(ctx: DescribeContext & { schema: RowSchema }) {
+  const path = String(ctx.connection.path);
+  const problem = relativePathProblem(path);
+  if (problem) {
+    ctx.report('SF405', problem, ['file'], 'give the connection a path such as out/oneroster.zip');
+    return undefined;
+  }
+  const spec = FILE_BY_NAME.get(String(ctx.settings.file))!;
+  const want = spec.columns.map((c) => c.name);
+  const have = ctx.schema.map((c) => c.name);
+  if (want.join(',') !== have.join(',')) {
+    const i = want.findIndex((w, k) => have[k] !== w);
+    ctx.report('SF208', `${spec.name}.csv needs the columns ${want.join(', ')} in this order; column ${i + 1} is ${have[i] ?? 'missing'}, not ${want[i]}`, ['file'], `name the step's columns after the standard's, in its order`);
+    return undefined;
+  }
+  return { target: `${path}#${spec.name}.csv` };
+}

@@ -1,0 +1,100 @@
+// Spooling the files of a OneRoster bundle and publishing it once, checked, when the run commits.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { zipSync } from 'fflate';
+import type { RunContext, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
+import { writeCsvRows } from '../csv/csv-writer.js';
+import { AtomicFile } from '../files/atomic-file.js';
+import { HashedFile } from '../files/hashed-file.js';
+import { checkBundle } from './check.js';
+import { MANIFEST_FILES } from './standard.js';
+
+interface Bundle {
+  spool: string;
+  writers: number;
+  done: boolean;
+}
+const open = new Map<string, Bundle>();
+
+export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
+  const target = resolve(ctx.baseDir, String(req.connection.path));
+  let bundle = open.get(target);
+  if (!bundle || bundle.done) {
+    bundle = { spool: mkdtempSync(join(tmpdir(), 'sisflow-oneroster-')), writers: 0, done: false };
+    open.set(target, bundle);
+  }
+  bundle.writers++;
+  const b = bundle;
+  const name = `${String(req.settings.file)}.csv`;
+  const file = await HashedFile.create(join(b.spool, name));
+  try {
+    const rows = await writeCsvRows({ ...req, settings: { line_ending: 'crlf', quote: 'needed', header: true } }, ctx, (chunk) => file.write(chunk));
+    const content = await file.close(false);
+    const written: WrittenFile = { path: `${target}#${name}`, ...content };
+    return {
+      result: { rows, files: [written] },
+      commit: async () => {
+        if (b.done) throw new Error('another file of the same bundle failed; the bundle was not published');
+        if (--b.writers > 0) return 'deferred'; // the last file of the bundle publishes all of it
+        b.done = true;
+        open.delete(target);
+        try {
+          await publish(target, b.spool, String(req.connection.system_name ?? 'sisflow'), ctx);
+        } finally {
+          rmSync(b.spool, { recursive: true, force: true });
+        }
+      },
+      abort: async () => {
+        if (b.done) return;
+        b.done = true;
+        open.delete(target);
+        rmSync(b.spool, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await file.drop();
+    b.done = true;
+    open.delete(target);
+    rmSync(b.spool, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function publish(target: string, spool: string, systemName: string, ctx: RunContext): Promise<void> {
+  const present = new Set(readdirSync(spool).map((n) => n.replace(/\.csv$/, '')));
+  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${present.has(f) ? 'bulk' : 'absent'}`), `source.systemName,${systemName}`];
+  writeFileSync(join(spool, 'manifest.csv'), manifest.join('\r\n') + '\r\n');
+  const files = new Map(readdirSync(spool).sort().map((n) => [n, readFileSync(join(spool, n))]));
+  const problems = checkBundle(files);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 5).map((p) => `${p.file}:${p.line}:${p.column} ${p.code} ${p.message}`);
+    throw new Error(`the bundle does not conform to OneRoster 1.1 (${problems.length} problem(s)); nothing was published: ${shown.join('; ')}${problems.length > 5 ? '; …' : ''}`);
+  }
+  if (target.endsWith('.zip')) {
+    // Deterministic: sorted names, a fixed timestamp, so the same data gives the same zip.
+    const zipped = zipSync(Object.fromEntries([...files].map(([n, bytes]) => [n, [bytes, { mtime: new Date('2000-01-01T00:00:00Z') }]])));
+    const f = await AtomicFile.create(target);
+    try {
+      await f.write(zipped);
+      await f.finish();
+      await f.commit();
+    } catch (e) {
+      await f.abort();
+      throw e;
+    }
+    ctx.log(`published ${target} (${files.size} files)`);
+    return;
+  }
+  // A folder: written beside the target, then swapped in.
+  mkdirSync(dirname(target), { recursive: true });
+  const fresh = `${target}.sisflow-new-${process.pid}`;
+  const old = `${target}.sisflow-old-${process.pid}`;
+  rmSync(fresh, { recursive: true, force: true });
+  mkdirSync(fresh);
+  for (const [n, bytes] of files) writeFileSync(join(fresh, n), bytes);
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(fresh, target);
+  rmSync(old, { recursive: true, force: true });
+  ctx.log(`published ${target} (${files.size} files)`);
+}
