@@ -102,6 +102,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['rule on an unknown column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    rules:\n      - required: [Nmae]\n'), 'SF208@21:20'],
   ['dedupe on an unknown column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    dedupe: { key: Nmae, keep: first }\n'), 'SF208@20:20'],
   ['lookup key not in the lookup side', r('    from: stu\n    columns', '    from: stu\n    lookup:\n      s: { from: stu, key: IDD, on: ID }\n    columns'), 'SF208@18:28'],
+  ['lookup on another lookup (no chaining)', r('    from: stu\n    columns', '    from: stu\n    lookup:\n      a: { from: stu, key: ID, on: ID }\n      b: { from: stu, key: ID, on: a.ID }\n    columns'), 'SF314@19:36'],
   ['lookup key type differs from on', r('    from: stu\n    columns', '    from: stu\n    lookup:\n      s: { from: stu, key: ID, on: LN }\n    columns'), 'SF306@18:36'],
   ['a column holding a list', r('Grade: grade_label(GR)', 'Grade: $schools'), 'SF306@19:14'],
   // SF4xx — connector settings

@@ -41,7 +41,8 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
   const inputName = step.from ?? name;
   const columns = schemaMap(input);
   const qualifiers = new Map<string, ReadonlyMap<string, Type>>([[inputName, columns]]);
-  const baseScope = { columns, qualifiers, params };
+  // A lookup's `on` sees the input only: lookups are independent of each other (no chaining).
+  const baseScope = { columns, qualifiers: new Map(qualifiers), params };
   let ok = true;
 
   const lookups: LookupAnalysis[] = [];
