@@ -4,7 +4,7 @@
 // 5xx. Each endpoint's Aeries API security area is declared, so `sisflow plan` lists exactly the
 // permissions to grant the API key.
 import { parseTypeName, type Connector, type DescribeContext } from '@sisflow/core';
-import { declaredSchema } from '../files/files-connector.js';
+import { declaredSchema } from '../csv/csv-settings.js';
 
 /** Endpoint shapes and the Aeries API security area each needs, most specific first. */
 export const SECURITY_AREAS: [RegExp, string][] = [

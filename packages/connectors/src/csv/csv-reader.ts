@@ -3,8 +3,8 @@
 import { Readable, Transform } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
-import { cellParser, parseTypeName, RowError, type Row, type RunContext, type SourceBatch } from '@sisflow/core';
-import type { CsvReadOptions } from './csv-settings.js';
+import { cellParser, RowError, type Row, type RowSchema, type RunContext, type SourceBatch } from '@sisflow/core';
+import { declaredSchema, type CsvReadOptions } from './csv-settings.js';
 
 /** Raised for a problem with the whole file (missing columns, wrong encoding): the run fails. */
 export class CsvFileError extends Error {}
@@ -26,7 +26,7 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
   decoded.on('error', (e) => parser.destroy(e));
   decoded.pipe(parser);
 
-  const declared = Object.entries(options.columns).map(([name, typeName]) => ({ name, type: parseTypeName(typeName)! }));
+  const declared = declaredSchema(options.columns);
   let layout: { name: string; index: number; parse: (t: string) => unknown }[] | undefined;
   let width = 0;
   let batch: Row[] = [];
@@ -70,7 +70,7 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
   if (batch.length > 0) yield { rows: batch, lines };
 }
 
-function matchHeader(header: string[], declared: { name: string; type: NonNullable<ReturnType<typeof parseTypeName>> }[], options: CsvReadOptions, ctx: RunContext, label: string) {
+function matchHeader(header: string[], declared: RowSchema, options: CsvReadOptions, ctx: RunContext, label: string) {
   const position = new Map<string, number>();
   header.forEach((h, i) => {
     const key = h.trim();

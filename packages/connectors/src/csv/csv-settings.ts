@@ -65,9 +65,14 @@ export function csvReadOptions(s: Record<string, unknown>): CsvReadOptions {
   };
 }
 
+/** Columns declared in a spec as `{ NAME: type }` (CSV files, explicit queries, API records). */
+export function declaredSchema(columns: Record<string, string>): RowSchema {
+  return Object.entries(columns).map(([name, t]) => ({ name, type: parseTypeName(t)! }));
+}
+
 /** The row schema of a CSV source: its declared columns, and the line column when asked for. */
 export function csvSourceSchema(ctx: DescribeContext): RowSchema {
-  const schema = Object.entries(ctx.settings.columns as Record<string, string>).map(([name, t]) => ({ name, type: parseTypeName(t)! }));
+  const schema = declaredSchema(ctx.settings.columns as Record<string, string>);
   const line = ctx.settings.line_column;
   if (typeof line !== 'string') return schema;
   if (schema.some((c) => c.name === line)) ctx.report('SF408', `\`line_column: ${line}\` names a declared column`, ['line_column'], 'pick a name the file does not have, e.g. Line');

@@ -2,7 +2,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { sqlite } from '../sqlite/load.js';
+import { sqlite, sqliteColumnType, toSqlite } from '../sqlite/load.js';
 import type { Row } from '@sisflow/core';
 import { AERIES_TABLES, type CatalogTable } from '../aeries/catalog.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
@@ -10,8 +10,7 @@ import { generateDemo, type DemoOptions } from './generate.js';
 
 export function createTableSql(table: CatalogTable): string {
   const cols = table.columns.map((c) => {
-    const kind = sqlTypeToType(c.sql, false).kind;
-    const type = kind === 'int' || kind === 'bool' ? 'INTEGER' : kind === 'decimal' ? 'REAL' : 'TEXT';
+    const type = sqliteColumnType(sqlTypeToType(c.sql, false).kind);
     return `"${c.name}" ${type}${c.nullable ? '' : ' NOT NULL'}`;
   });
   return `CREATE TABLE "${table.name}" (${cols.join(', ')}, PRIMARY KEY (${table.key.map((k) => `"${k}"`).join(', ')}))`;
@@ -53,4 +52,3 @@ export function insertRows(db: Database.Database, table: CatalogTable, rows: Ite
   for (const row of rows) stmt.run(names.map((n) => toSqlite(row[n])));
 }
 
-const toSqlite = (v: unknown) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);

@@ -1,7 +1,7 @@
 // `use: files` — a local folder: CSV files are read from it and written to it atomically.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parseTypeName, type Connector, type DescribeContext, type RowSchema, type RunContext, type SinkWriteRequest, type StagedWrite, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
+import { type Connector, type DescribeContext, type RunContext, type SinkWriteRequest, type StagedWrite, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions, csvSourceSchema } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
@@ -51,9 +51,6 @@ function checkPath(ctx: DescribeContext): boolean {
   return !problem;
 }
 
-export function declaredSchema(columns: Record<string, string>): RowSchema {
-  return Object.entries(columns).map(([name, t]) => ({ name, type: parseTypeName(t)! }));
-}
 
 async function* readFile(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const path = resolveInside(ctx.baseDir, String(req.connection.dir), String(req.settings.path));

@@ -4,7 +4,7 @@
 import { parseTypeName, type Connector, type DescribeContext } from '@sisflow/core';
 import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS } from '../aeries/table-source.js';
-import { declaredSchema } from '../files/files-connector.js';
+import { declaredSchema } from '../csv/csv-settings.js';
 import { targetName } from './mssql-sql.js';
 
 const TABLE_PROPS = TABLE_SOURCE_SETTINGS.properties as Record<string, unknown>;

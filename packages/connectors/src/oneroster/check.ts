@@ -30,6 +30,8 @@ export const BUNDLE_CODES = {
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
+type Report = (code: BundleProblem['code'], file: string, line: number, column: number, message: string) => void;
+
 interface Table {
   file: string;
   mode: string;
@@ -39,7 +41,7 @@ interface Table {
 /** Checks a bundle given as file name (`orgs.csv`) → bytes. */
 export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): BundleProblem[] {
   const problems: BundleProblem[] = [];
-  const report = (code: BundleProblem['code'], file: string, line: number, column: number, message: string) => problems.push({ code, file, line, column, message });
+  const report: Report = (code, file, line, column, message) => void problems.push({ code, file, line, column, message });
   const text = (name: string) => {
     const v = files.get(name);
     return v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
@@ -69,7 +71,7 @@ export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): Bu
   return problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
 }
 
-function readManifest(text: string | undefined, report: (c: BundleProblem['code'], f: string, l: number, col: number, m: string) => void): Map<string, string> | undefined {
+function readManifest(text: string | undefined, report: Report): Map<string, string> | undefined {
   if (text === undefined) {
     report('OR101', 'manifest.csv', 0, 0, 'the bundle has no manifest.csv');
     return undefined;
@@ -102,7 +104,7 @@ function readManifest(text: string | undefined, report: (c: BundleProblem['code'
   return modes;
 }
 
-function parseRows(text: string, file: string, report: (c: BundleProblem['code'], f: string, l: number, col: number, m: string) => void): { line: number; values: string[] }[] | undefined {
+function parseRows(text: string, file: string, report: Report): { line: number; values: string[] }[] | undefined {
   try {
     const records = parse(text.replace(/^\uFEFF/, ''), { info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[];
     return records.map((r) => ({ line: r.info.lines, values: r.record }));
@@ -113,7 +115,7 @@ function parseRows(text: string, file: string, report: (c: BundleProblem['code']
   }
 }
 
-function readTable(file: string, text: string, columns: ColumnSpec[], mode: string, report: (c: BundleProblem['code'], f: string, l: number, col: number, m: string) => void): Table | undefined {
+function readTable(file: string, text: string, columns: ColumnSpec[], mode: string, report: Report): Table | undefined {
   const rows = parseRows(text, file, report);
   if (!rows) return undefined;
   const [header, ...body] = rows;
@@ -176,7 +178,7 @@ function checkValue(c: ColumnSpec, v: string, mode: string, report: (code: Bundl
   }
 }
 
-function checkReferences(tables: ReadonlyMap<string, Table>, report: (c: BundleProblem['code'], f: string, l: number, col: number, m: string) => void): void {
+function checkReferences(tables: ReadonlyMap<string, Table>, report: Report): void {
   const ids = new Map([...tables].map(([name, t]) => [name, new Set(t.rows.map((r) => r.values[0]))]));
   for (const [name, t] of tables) {
     const columns = FILE_BY_NAME.get(name)!.columns;

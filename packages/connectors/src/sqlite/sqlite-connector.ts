@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sqlite } from './load.js';
+import { sqlite, toSqlite } from './load.js';
 import type { Connector, Row, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
@@ -75,4 +75,3 @@ async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterab
   }
 }
 
-const toSqlite = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);

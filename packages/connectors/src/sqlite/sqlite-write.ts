@@ -6,7 +6,7 @@ import type { Row, RunContext, SinkWriteRequest, StagedWrite } from '@sisflow/co
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
 import { deleteScope } from '../aeries/table-sink.js';
-import { sqlite } from './load.js';
+import { sqlite, sqliteColumnType, toSqlite } from './load.js';
 import { sqliteFile } from './sqlite-connector.js';
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -63,10 +63,7 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
   const shared = join(file);
   const db = shared.db;
   const stage = `sisflow_stage_${++shared.stages}`;
-  const stageTypes = columns.map((c) => {
-    const kind = sqlTypeToType(table.columns.find((x) => x.name === c)!.sql, true).kind;
-    return kind === 'int' || kind === 'bool' ? 'INTEGER' : kind === 'decimal' ? 'REAL' : 'TEXT';
-  });
+  const stageTypes = columns.map((c) => sqliteColumnType(sqlTypeToType(table.columns.find((x) => x.name === c)!.sql, true).kind));
   const match = key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
   const differs = values.length > 0 ? values.map((c) => `t.${q(c)} IS NOT s.${q(c)}`).join(' OR ') : '0';
   try {
@@ -99,4 +96,3 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
   }
 }
 
-const toSqlite = (v: unknown) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);

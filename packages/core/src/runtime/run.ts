@@ -196,8 +196,7 @@ class Execution {
         else if ((await o.staged.commit()) !== 'deferred') published.push(o.name);
       } catch (e) {
         await abortAll(outputs.slice(i + 1).map((p) => p.staged));
-        const done = published.filter((n) => n !== o.name);
-        throw new RunFailure(`output ${o.name} could not be published: ${errorText(e)}${done.length > 0 ? ` (already published: ${done.join(', ')})` : ''}`);
+        throw new RunFailure(`output ${o.name} could not be published: ${errorText(e)}${published.length > 0 ? ` (already published: ${published.join(', ')})` : ''}`);
       }
       const sample = this.samples.get(o.name);
       this.report.outputs[o.name] = {
@@ -413,14 +412,14 @@ class Execution {
         if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, !!this.options.dryRun);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name);
         return { name: o.name, from: o.from, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, dryRun: boolean): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string): Promise<StagedWrite> {
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun }, this.context(name, () => undefined)))
+      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, () => undefined)))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -438,7 +437,7 @@ class Execution {
     const connector = conn && this.options.registry.get(conn.use);
     if (!conn || !connector?.sink) throw new RunFailure(`rejects go to \`${r.to}\`, which cannot be written to`);
     const queue = new BoundedQueue<Row[]>(64);
-    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), { path: r.path ?? `${this.plan.name}.rejects.csv` }, REJECT_SCHEMA, 'rejects', !!this.options.dryRun);
+    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), { path: r.path ?? `${this.plan.name}.rejects.csv` }, REJECT_SCHEMA, 'rejects');
     this.rejectQueue = queue;
     return { queue, done };
   }
