@@ -1,6 +1,7 @@
 // Fetching pages of records from the Aeries API over HTTPS (node:https: TLS 1.2 minimum, an
 // optional private CA), with bounded retries for throttling and server errors.
 import { request } from 'node:https';
+import { withRetries } from '../retry.js';
 import { RowError, cellParser, parseTypeName, type Row, type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 
 class HttpError extends Error {
@@ -19,6 +20,7 @@ export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): A
   const schools = (req.settings.schools as number[] | undefined) ?? [undefined];
   const pageSize = (req.settings.page_size as number | undefined) ?? 500;
   const columns = Object.entries(req.settings.columns as Record<string, string>).map(([name, t]) => ({ name, convert: converter(t) }));
+  const policy = { retries: (c.retries as number | undefined) ?? 4, delayMs: ((c.retry_delay_seconds as number | undefined) ?? 1) * 1000, event: 'aeries-api retries', maxDelayMs: 60_000 };
   let record = 0;
   for (const school of schools) {
     const path = school === undefined ? endpoint : endpoint.replaceAll('{school}', String(school));
@@ -30,7 +32,10 @@ export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): A
       }
       if (typeof c.database_year === 'number') query.set('DatabaseYear', String(c.database_year));
       const url = `${String(c.base_url).replace(/\/+$/, '')}/api/v5/${path}${query.size > 0 ? `?${query}` : ''}`;
-      const page = await withRetries(() => getJson(url, c, ctx.signal), c, ctx, path);
+      const page = await withRetries(ctx, policy, () => getJson(url, c, ctx.signal), (e) => {
+        const err = e instanceof HttpError ? e : new HttpError(String(e), false);
+        return { error: err, retryable: err.retryable, ...(err.retryAfterMs !== undefined ? { waitMs: err.retryAfterMs } : {}) };
+      });
       if (!Array.isArray(page)) throw new Error(`${path}: Aeries answered with ${typeof page}, not a list of records`);
       const rows: Row[] = [];
       const lines: number[] = [];
@@ -110,23 +115,4 @@ function getJson(url: string, c: Settings, signal: AbortSignal): Promise<unknown
     r.on('error', (e) => reject(e instanceof HttpError ? e : new HttpError(e.message, !signal.aborted)));
     r.end();
   });
-}
-
-async function withRetries<T>(fn: () => Promise<T>, c: Settings, ctx: RunContext, what: string): Promise<T> {
-  const retries = (c.retries as number | undefined) ?? 4;
-  let delay = ((c.retry_delay_seconds as number | undefined) ?? 1) * 1000;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
-      const err = e instanceof HttpError ? e : new HttpError(String(e), false);
-      if (!err.retryable || attempt >= retries) throw new Error(attempt > 0 ? `${err.message} (after ${attempt + 1} attempts)` : err.message);
-      const wait = Math.min(err.retryAfterMs ?? delay, 60_000);
-      ctx.count('aeries-api retries');
-      ctx.log(`${what}: ${err.message}; trying again in ${wait / 1000} s`);
-      await new Promise((r) => setTimeout(r, wait));
-      delay *= 2;
-    }
-  }
 }

@@ -4,6 +4,7 @@
 import type { Client, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import type { RunContext, Settings } from '@sisflow/core';
+import { withRetries } from '../retry.js';
 import { FINGERPRINT_PATTERN, hostKeyOf, probeHostKeys, type HostKey } from './host-key.js';
 
 export interface SftpSettings {
@@ -221,31 +222,29 @@ export class SftpConnection {
   ) {}
 
   async use<T>(what: string, op: (session: SftpSession, attempt: number) => Promise<T>, options: { retries?: number } = {}): Promise<T> {
-    const retries = options.retries ?? this.s.retries;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (!this.session?.alive) {
-          await this.session?.close();
-          this.session = await SftpSession.open(this.s, this.ctx.signal);
+    const policy = { retries: options.retries ?? this.s.retries, delayMs: this.s.retryDelayMs, event: 'sftp retries' };
+    return withRetries(
+      this.ctx,
+      policy,
+      async (attempt) => {
+        try {
+          if (!this.session?.alive) {
+            await this.session?.close();
+            this.session = await SftpSession.open(this.s, this.ctx.signal);
+          }
+          return await op(this.session, attempt);
+        } catch (e) {
+          const err = e instanceof SftpError ? e : (this.session?.explain(e, what) ?? new SftpError(String(e), false));
+          if (err.retryable) {
+            // The connection is suspect: the next use (a retry, or cleanup) starts a fresh one.
+            await this.session?.close();
+            this.session = undefined;
+          }
+          throw err;
         }
-        return await op(this.session, attempt);
-      } catch (e) {
-        if (this.ctx.signal.aborted) throw this.ctx.signal.reason ?? e;
-        const err = e instanceof SftpError ? e : (this.session?.explain(e, what) ?? new SftpError(String(e), false));
-        if (err.retryable) {
-          // The connection is suspect: the next use (a retry, or cleanup) starts a fresh one.
-          await this.session?.close();
-          this.session = undefined;
-        }
-        if (!err.retryable || attempt >= retries) {
-          throw attempt > 0 ? new SftpError(`${err.message} (after ${attempt + 1} attempts)`, false) : err;
-        }
-        const delay = this.s.retryDelayMs * 2 ** attempt;
-        this.ctx.count('sftp retries');
-        this.ctx.log(`${err.message}; trying again in ${delay / 1000} s`);
-        await sleep(delay, this.ctx.signal);
-      }
-    }
+      },
+      (e) => ({ error: e as SftpError, retryable: e instanceof SftpError && e.retryable }),
+    );
   }
 
   async close(): Promise<void> {
@@ -254,19 +253,6 @@ export class SftpConnection {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason ?? new Error('cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Promisified raw SFTP calls the client library does not wrap. */
 export function call(fn: (cb: (err?: Error | null) => void) => void): Promise<void> {
