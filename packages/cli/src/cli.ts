@@ -117,7 +117,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .argument('<path>', 'bundle folder or zip')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExamples:\n  $ sisflow oneroster check out/oneroster.zip\n  $ sisflow oneroster check vendor-bundle/ --format json')
-    .action((path: string, o) => set(onerosterCheck(path, o, out)));
+    .action(async (path: string, o) => set(await onerosterCheck(path, o, out)));
   const sftp = program.command('sftp').description('SFTP helpers');
   sftp
     .command('fingerprint')

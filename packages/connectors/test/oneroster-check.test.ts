@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkBundle, MANIFEST_FILES, ONEROSTER_FILES, readBundle } from '@sisflow/connectors';
+import { checkBundle, MANIFEST_FILES, ONEROSTER_FILES, readBundle } from '@sisflow/connectors/oneroster';
 import { tempDir } from './sftp-helpers.js';
 
 const header = (name: string) => ONEROSTER_FILES.find((f) => f.name === name)!.columns.map((c) => c.name).join(',');

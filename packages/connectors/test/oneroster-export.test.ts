@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkBundle, readBundle } from '@sisflow/connectors';
+import { checkBundle, readBundle } from '@sisflow/connectors/oneroster';
 import { runSpec, tempDir } from './sftp-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

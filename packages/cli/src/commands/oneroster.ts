@@ -1,10 +1,10 @@
 // `sisflow oneroster check PATH`: checks a OneRoster 1.1 CSV bundle (a folder or a zip) and prints
 // every problem as `PATH/file.csv:line:column: error ORnnn: message`.
 import { existsSync } from 'node:fs';
-import { checkBundle, readBundle } from '@sisflow/connectors';
 import { EXIT, type Out } from '../io.js';
 
-export function onerosterCheck(path: string, flags: { format?: string }, out: Out): number {
+export async function onerosterCheck(path: string, flags: { format?: string }, out: Out): Promise<number> {
+  const { checkBundle, readBundle } = await import('@sisflow/connectors/oneroster');
   if (!existsSync(path)) {
     out.stderr(`error: ${path} does not exist`);
     return EXIT.usage;
