@@ -7,6 +7,7 @@ import { sftpConnector } from './sftp/sftp-connector.js';
 import { mssqlConnector } from './mssql/mssql-connector.js';
 import { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
 import { onerosterCsvConnector } from './oneroster/bundle-connector.js';
+import { onerosterApiConnector } from './oneroster-api/oneroster-api-connector.js';
 import { smtpConnector } from './smtp/smtp-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
@@ -18,6 +19,7 @@ export { sqliteConnector } from './sqlite/sqlite-connector.js';
 export { sftpConnector } from './sftp/sftp-connector.js';
 export { mssqlConnector } from './mssql/mssql-connector.js';
 export { onerosterCsvConnector } from './oneroster/bundle-connector.js';
+export { onerosterApiConnector, onerosterScope } from './oneroster-api/oneroster-api-connector.js';
 export { aeriesApiConnector, securityArea } from './aeries-api/aeries-api-connector.js';
 export { smtpConnector } from './smtp/smtp-connector.js';
 export { runLog } from './smtp/run-log.js';
@@ -30,7 +32,7 @@ export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } fro
 export { writeDemoDatabase, createTableSql } from './demo/sqlite-demo.js';
 
 /** Every connector this package provides. */
-export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterCsvConnector, sftpConnector, smtpConnector, sqliteConnector];
+export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, sftpConnector, smtpConnector, sqliteConnector];
 
 /** A registry holding this package's connectors; add your own with `.register(...)`. */
 export function defaultRegistry(): ConnectorRegistry {

@@ -18,11 +18,12 @@ test('the demo district becomes a conforming, reproducible OneRoster zip', async
   assert.ok(first.report.ok, first.report.error);
   const zip = join(dir, 'out/oneroster.zip');
   const bundle = readBundle(zip);
-  assert.equal([...bundle.keys()], ['academicSessions.csv', 'classes.csv', 'courses.csv', 'enrollments.csv', 'manifest.csv', 'orgs.csv', 'users.csv']);
+  assert.equal([...bundle.keys()], ['academicSessions.csv', 'classes.csv', 'courses.csv', 'demographics.csv', 'enrollments.csv', 'manifest.csv', 'orgs.csv', 'users.csv']);
   assert.equal(checkBundle(bundle), []);
   const manifest = Buffer.from(bundle.get('manifest.csv')!).toString('utf8');
   assert.match(manifest, 'file.users,bulk\r\n');
-  assert.match(manifest, 'file.demographics,absent\r\n');
+  assert.match(manifest, 'file.demographics,bulk\r\n');
+  assert.match(manifest, 'file.results,absent\r\n');
   assert.is(Buffer.from(bundle.get('users.csv')!).toString('utf8').split('\r\n')[0], 'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password');
   const bytes = readFileSync(zip);
   const again = await runSpec(SPEC, {}, { baseDir: dir });

@@ -60,11 +60,13 @@ const PARAM_REFERENCE = /\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}/g;
  */
 export function withParams(ctx: CheckContext, value: unknown, path: Path): unknown {
   if (typeof value === 'string') {
-    // A setting that is only a reference takes the parameter's value as it is (a list of schools).
+    // A setting that is only a reference takes the parameter's value as it is: a list of schools,
+    // a number (`page_size: ${param:page_size}`), a yes/no.
     const whole = /^\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
-    if (whole && ctx.params.get(whole[1]!) && Array.isArray(ctx.params.get(whole[1]!)!.value)) {
-      ctx.usedParams.add(whole[1]!);
-      return ctx.params.get(whole[1]!)!.value;
+    const p = whole ? ctx.params.get(whole[1]!) : undefined;
+    if (p && (Array.isArray(p.value) || typeof p.value === 'number' || typeof p.value === 'boolean')) {
+      ctx.usedParams.add(whole![1]!);
+      return p.value;
     }
     return value.replace(PARAM_REFERENCE, (whole, name: string) => {
       const p = ctx.params.get(name);

@@ -1,0 +1,130 @@
+// Paging through a OneRoster collection: limit/offset until the provider says there is no more
+// (Link rel="next", X-Total-Count, else a short or empty page); each record's columns picked and typed, a record that
+// does not fit goes to rejects with the reason.
+import { RowError, type Row, type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
+import { HttpError, httpsRequest, judgeHttp, serverBusy, type HttpsResponse } from '../http/https-request.js';
+import { withRetries } from '../retry.js';
+import { TokenSource } from './oauth.js';
+import { recordColumns, type ColumnSetting } from './record-columns.js';
+
+export async function* readOneRosterApi(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
+  const c = req.connection;
+  const s = req.settings;
+  const endpoint = String(s.endpoint);
+  const limit = (s.page_size as number | undefined) ?? 100;
+  const columns = recordColumns(s.columns as Record<string, ColumnSetting>);
+  const tokens = new TokenSource(c);
+  const policy = { retries: (c.retries as number | undefined) ?? 4, delayMs: ((c.retry_delay_seconds as number | undefined) ?? 1) * 1000, event: 'oneroster-api retries', maxDelayMs: 60_000 };
+  let record = 0;
+  let previousFirst: string | undefined;
+  let capped = false;
+  for (let offset = 0; ; ) {
+    const query = new URLSearchParams({ limit: String(limit), offset: String(offset) });
+    if (typeof s.filter === 'string') query.set('filter', s.filter);
+    if (typeof s.sort === 'string') {
+      query.set('sort', s.sort);
+      query.set('orderBy', 'asc');
+    }
+    const url = `${String(c.base_url).replace(/\/+$/, '')}/${endpoint}?${query}`;
+    const res = await withRetries(ctx, policy, () => getPage(url, c, tokens, ctx.signal), judgeHttp);
+    const page = collection(res, endpoint, s.collection as string | undefined);
+    const first = JSON.stringify((page[0] as Record<string, unknown> | undefined)?.sourcedId ?? page[0]);
+    if (offset > 0 && page.length > 0 && first === previousFirst) throw new Error(`${endpoint}: the provider sent the same page for offset ${offset} as for the one before; it does not page with limit/offset`);
+    previousFirst = first;
+    const rows: Row[] = [];
+    const lines: number[] = [];
+    for (const item of page) {
+      record++;
+      const row: Row = {};
+      let bad: string | undefined;
+      for (const col of columns) {
+        try {
+          row[col.name] = col.convert(col.pick(item));
+        } catch (e) {
+          if (!(e instanceof RowError)) throw e;
+          bad = `${endpoint}: ${col.name} ${e.message}`;
+          break;
+        }
+      }
+      if (bad) ctx.reject({ line: record, reason: bad, data: JSON.stringify(item) });
+      else {
+        rows.push(row);
+        lines.push(record);
+      }
+    }
+    if (rows.length > 0) yield { rows, lines };
+    offset += page.length;
+    if (!morePages(res, page.length, offset, limit)) break;
+    if (page.length < limit && !capped) {
+      capped = true;
+      ctx.log(`${endpoint}: the provider sends at most ${page.length} records a page (page_size is ${limit}); reading on to the total it announced`);
+    }
+  }
+}
+
+/**
+ * Whether to ask for another page. A provider may cap the page below `limit`, so a short page
+ * ends the collection only when the provider says nothing else: a Link header (rel="next") or
+ * X-Total-Count decide first.
+ */
+function morePages(res: HttpsResponse, got: number, offset: number, limit: number): boolean {
+  if (got === 0) return false;
+  const link = res.headers.link;
+  if (typeof link === 'string' && link !== '') return /rel="?next"?/.test(link);
+  const total = Number(res.headers['x-total-count']);
+  if (res.headers['x-total-count'] !== undefined && Number.isFinite(total)) return offset < total;
+  return got >= limit;
+}
+
+/** One page with a bearer token; a refused token is fetched again once before giving up. */
+async function getPage(url: string, c: Settings, tokens: TokenSource, signal: AbortSignal): Promise<HttpsResponse> {
+  const where = new URL(url).pathname;
+  for (let fresh = 0; ; fresh++) {
+    const token = await tokens.get(signal);
+    const res = await httpsRequest(url, {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+      ...(typeof c.ca === 'string' ? { ca: c.ca } : {}),
+      timeoutMs: ((c.timeout_seconds as number | undefined) ?? 60) * 1000,
+      signal,
+    });
+    if (res.status === 401 && fresh === 0) {
+      tokens.drop(token);
+      continue;
+    }
+    if (res.status === 401 || res.status === 403) throw new HttpError(`the OneRoster provider refused access to ${where} (${res.status}); check that the client has the scope \`sisflow plan\` lists`, false);
+    if (res.status === 429 || res.status >= 500) throw serverBusy(res, `the OneRoster provider answered ${res.status} for ${where}`);
+    if (res.status >= 400) throw new HttpError(`the OneRoster provider answered ${res.status} for ${where}: ${describeFailure(res.body)}`, false);
+    return res;
+  }
+}
+
+/** The imsx status description of a failure, or the start of the body. */
+function describeFailure(body: string): string {
+  try {
+    const b = JSON.parse(body) as { imsx_description?: unknown; statusInfoSet?: { imsx_description?: unknown }[] };
+    const d = b.imsx_description ?? b.statusInfoSet?.[0]?.imsx_description;
+    if (typeof d === 'string') return d.slice(0, 200);
+  } catch {
+    // not JSON
+  }
+  return body.slice(0, 200);
+}
+
+/** The list of records in an answer: the named property, or the only list it holds. */
+function collection(res: HttpsResponse, endpoint: string, name: string | undefined): unknown[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    throw new Error(`${endpoint}: the provider's answer is not JSON`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`${endpoint}: the provider's answer is not a OneRoster collection (an object holding a list)`);
+  const b = body as Record<string, unknown>;
+  if (name !== undefined) {
+    if (!Array.isArray(b[name])) throw new Error(`${endpoint}: the answer has no list \`${name}\` (it has ${Object.keys(b).join(', ') || 'nothing'})`);
+    return b[name];
+  }
+  const lists = Object.keys(b).filter((k) => Array.isArray(b[k]));
+  if (lists.length !== 1) throw new Error(`${endpoint}: the answer holds ${lists.length === 0 ? 'no list' : `several lists (${lists.join(', ')})`}; name the one to read with \`collection:\``);
+  return b[lists[0]!] as unknown[];
+}
