@@ -29,7 +29,7 @@ export { csvFormatter } from './csv/csv-writer.js';
 export { readCsv, CsvFileError } from './csv/csv-reader.js';
 export { csvReadOptions, csvWriteOptions } from './csv/csv-settings.js';
 export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } from './demo/generate.js';
-export { writeDemoDatabase, createTableSql } from './demo/sqlite-demo.js';
+export { writeDemoDatabase, createTableSql, insertRows } from './demo/sqlite-demo.js';
 
 /** Every connector this package provides. */
 export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, sftpConnector, smtpConnector, sqliteConnector];

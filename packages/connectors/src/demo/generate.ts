@@ -7,7 +7,23 @@ import { Random } from './random.js';
 export interface DemoOptions {
   /** Students per school (default 400). */
   studentsPerSchool?: number;
+  /** Schools (default 5, the named demo schools; more are added as "School 6", … for benchmarks). */
+  schools?: number;
+  /** Sections each teacher teaches (default 5). */
+  sectionsPerTeacher?: number;
+  /** Sections each student is scheduled into (default 4). */
+  classesPerStudent?: number;
   seed?: number;
+}
+
+/** The demo's named schools, then numbered ones with alternating grade spans. */
+function schoolList(count: number) {
+  const spans = [[-1, 5], [6, 8], [9, 12]] as const;
+  const extra = Array.from({ length: Math.max(0, count - SCHOOLS.length) }, (_, i) => {
+    const [LO, HI] = spans[i % 3]!;
+    return { CD: 1001 + i, NM: `School ${SCHOOLS.length + 1 + i}`, SNM: `SCH${SCHOOLS.length + 1 + i}`, LO, HI };
+  });
+  return [...SCHOOLS.slice(0, Math.max(1, count)), ...extra];
 }
 
 export type DemoTables = Record<'LOC' | 'STU' | 'STF' | 'TCH' | 'CRS' | 'MST' | 'SEC' | 'TRM' | 'ENR' | 'CSE' | 'CSV', Row[]>;
@@ -19,6 +35,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 export function generateDemo(options: DemoOptions = {}): DemoTables {
   const perSchool = options.studentsPerSchool ?? 400;
+  const schools = schoolList(options.schools ?? SCHOOLS.length);
+  const sectionsPerTeacher = options.sectionsPerTeacher ?? 5;
+  const classesPerStudent = options.classesPerStudent ?? 4;
   const rnd = new Random(options.seed ?? 20261123);
   const t: DemoTables = { LOC: [], STU: [], STF: [], TCH: [], CRS: [], MST: [], SEC: [], TRM: [], ENR: [], CSE: [], CSV: [] };
 
@@ -26,7 +45,7 @@ export function generateDemo(options: DemoOptions = {}): DemoTables {
 
   let staffId = 5000;
   let studentId = 100000;
-  for (const s of SCHOOLS) {
+  for (const s of schools) {
     t.LOC.push({ CD: s.CD, NM: s.NM, SNM: s.SNM, AD: `${rnd.int(100, 9999)} School Rd`, CY: 'Springfield', ST: 'CA', ZC: '95000', TL: '(555) 555-0100', LO: s.LO, HI: s.HI, PR: null, SCS: String(6000000 + s.CD), DEL: false });
     for (const [TM, TD, BD, ED] of [['F', 'Fall', DEMO_SCHOOL_YEAR.start, '2026-12-18'], ['S', 'Spring', '2027-01-05', DEMO_SCHOOL_YEAR.end], ['Y', 'Year', DEMO_SCHOOL_YEAR.start, DEMO_SCHOOL_YEAR.end]] as const) {
       t.TRM.push({ SC: s.CD, TM, TD: `${TD} 2026-27`, BD, ED });
@@ -48,11 +67,11 @@ export function generateDemo(options: DemoOptions = {}): DemoTables {
         t.TCH.push({ SC: s.CD, TN, TE, ID, EM: `${ascii(FN)}.${ascii(LN)}${ID % 100}@example.org`, DEL: false });
       }
     }
-    // Sections: five per teacher.
+    // Sections: five per teacher (sectionsPerTeacher).
     const sections: number[] = [];
     const elementary = s.HI <= 5;
     for (const tch of teachers) {
-      for (let k = 0; k < 5; k++) {
+      for (let k = 0; k < sectionsPerTeacher; k++) {
         const SE = sections.length + 1;
         sections.push(SE);
         const course = elementary ? COURSES[COURSES.length - 1]! : rnd.pick(COURSES);
@@ -86,7 +105,7 @@ export function generateDemo(options: DemoOptions = {}): DemoTables {
       t.STU.push(row);
       t.ENR.push({ SC: s.CD, ID, YR: DEMO_SCHOOL_YEAR.code, ED: ENR, LD, GR, ER: 'E1', LR: LD ? 'L1' : null });
       const chosen = new Set<number>();
-      while (sections.length > 0 && chosen.size < Math.min(4, sections.length)) chosen.add(rnd.pick(sections));
+      while (sections.length > 0 && chosen.size < Math.min(classesPerStudent, sections.length)) chosen.add(rnd.pick(sections));
       for (const SE of [...chosen].sort((a, b) => a - b)) t.SEC.push({ SC: s.CD, SN, SE, DEL: false });
       if (status !== 'pre-enrolled' && rnd.chance(0.08)) addSpecialEducation(t, rnd, ID, String(row.CID));
     }
@@ -95,7 +114,7 @@ export function generateDemo(options: DemoOptions = {}): DemoTables {
   // at the new, same permanent ID — exports must keep one patron per ID.
   const movers = t.STU.filter((r) => r.TG === '' && !r.DEL).filter((_, i) => i % 97 === 0);
   for (const m of movers) {
-    const other = SCHOOLS.find((s) => s.CD !== m.SC && Number(m.GR) >= s.LO && Number(m.GR) <= s.HI);
+    const other = schools.find((s) => s.CD !== m.SC && Number(m.GR) >= s.LO && Number(m.GR) <= s.HI);
     if (!other) continue;
     const SN = t.STU.filter((r) => r.SC === other.CD).length + 1;
     t.STU.push({ ...m, SC: other.CD, SN, TG: 'I', LD: '2026-09-30', TE: null, TN: null });

@@ -1,0 +1,153 @@
+// The Destiny example spec itself (examples/destiny/patrons.yaml, unchanged but for where its
+// database and output folder are) over a SQLite database of generated students, against the
+// same job written by hand with better-sqlite3 and csv-stringify, and a raw floor. And the
+// OneRoster example over a 50-school district. The databases are built before the clock starts
+// (makeMappingDb, makeDistrictDb); their paths come in BENCH_DB.
+import { createWriteStream, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { stringify } from 'csv-stringify';
+import { compile, runPlan } from '@sisflow/core';
+import { AERIES_TABLES, defaultRegistry, generateDemo, insertRows, writeDemoDatabase } from '@sisflow/connectors';
+import { SCHOOLS, student } from './students.js';
+
+const ROOT = new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url).pathname;
+const AS_OF = '2026-11-23';
+
+/** The demo district (LOC, STF, …) with its STU replaced by `rows` generated students (a few inactive, pre-enrolled, deleted). */
+export function makeMappingDb(rows: number, path: string): void {
+  writeDemoDatabase(path, { studentsPerSchool: 20 });
+  const db = new Database(path);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  const template = generateDemo({ studentsPerSchool: 1 }).STU[0]!;
+  db.transaction(() => {
+    db.exec('DELETE FROM STU');
+    insertRows(
+      db,
+      AERIES_TABLES.find((t) => t.name === 'STU')!,
+      (function* () {
+        for (let i = 0; i < rows; i++) {
+          const s = student(i);
+          yield { ...template, ...s, SN: Math.floor(i / 5) + 1, NM: i % 20 === 0 ? 'Nick' : null, ENR: i % 40 === 1 ? '2027-08-11' : '2026-08-12', TE: i % 2 ? 'Smith, J.' : null, SEM: i % 97 === 0 ? 'n/a' : s.SEM, DEL: i % 200 === 3 };
+        }
+      })(),
+    );
+  })();
+  db.close();
+}
+
+/** A district of 50 schools, 1,000 students each, 8 classes a student and 8 sections a teacher. */
+export function makeDistrictDb(path: string): Record<string, number> {
+  return writeDemoDatabase(path, { schools: 50, studentsPerSchool: 1000, sectionsPerTeacher: 8, classesPerStudent: 8 });
+}
+
+async function runExample(example: string, replace: [string, string][], dir: string): Promise<void> {
+  let text = readFileSync(join(ROOT, 'examples', example), 'utf8');
+  for (const [from, to] of replace) {
+    if (!text.includes(from)) throw new Error(`${example} no longer holds ${JSON.stringify(from)}`);
+    text = text.replace(from, to);
+  }
+  const registry = defaultRegistry();
+  const compiled = compile(text, join(dir, 'spec.yaml'), { registry, today: AS_OF });
+  if (!compiled.plan) throw new Error(compiled.diagnostics.map((d) => d.message).join('\n'));
+  const { report } = await runPlan(compiled.plan, { registry, baseDir: dir, secrets: { env: () => undefined, secret: () => undefined } });
+  if (!report.ok) throw new Error(report.error);
+}
+
+const db = () => {
+  const p = process.env.BENCH_DB;
+  if (!p) throw new Error('BENCH_DB is not set');
+  return p;
+};
+
+/** (a) sisflow running examples/destiny/patrons.yaml. */
+export async function runSisflowSqlite(_rows: number, dir: string): Promise<string> {
+  await runExample('destiny/patrons.yaml', [['use: sqlite\n    demo: true', `use: sqlite\n    path: ${db()}`]], dir);
+  return join(dir, 'out/patrons.csv');
+}
+
+export async function runOneRoster(_rows: number, dir: string): Promise<string> {
+  await runExample('oneroster/csv-export.yaml', [['aeries: { use: sqlite, demo: true }', `aeries: { use: sqlite, path: ${db()} }`]], dir);
+  return join(dir, 'out/oneroster.zip');
+}
+
+const HEADER = ['Site Short Name', 'Barcode', 'District ID', 'Last Name', 'First Name', 'Middle Name', 'Nickname', 'Patron Type', 'Access Level', 'Status', 'Gender', 'Homeroom', 'Grade Level', 'Card Expires', 'Graduation Year', 'Birth Date', 'Email 1'];
+const GRADES = new Map<number, string>([[-3, 'IT'], [-2, 'PK'], [-1, 'TK'], [0, 'KG'], ...Array.from({ length: 13 }, (_, i) => [i + 1, String(i + 1).padStart(2, '0')] as [number, string])]);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const email = (e: string | null) => {
+  const v = (e ?? '').trim().toLowerCase();
+  return EMAIL.test(v) ? v : '';
+};
+const mmddyyyy = (d: string | null) => (d === null ? '' : `${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(0, 4)}`);
+
+type Stu = { ID: number; SC: number; LN: string; FN: string; MN: string | null; NM: string | null; GR: number; SX: string; BD: string | null; TG: string | null; ENR: string | null; TE: string | null; SEM: string | null };
+type Stf = { ID: number; LN: string; FN: string; MN: string | null; EM: string | null; PSC: number; TI: string | null };
+
+/** The rows of the job as string arrays, in the order the spec reads them: students by school and number, then staff. */
+function* patrons(): Generator<string[]> {
+  const d = new Database(db(), { readonly: true });
+  try {
+    const site = new Map((d.prepare('SELECT CD, SNM FROM LOC WHERE DEL = 0').all() as { CD: number; SNM: string }[]).map((r) => [r.CD, r.SNM]));
+    const seen = new Set<string>();
+    const students = d.prepare(`SELECT ID, SC, LN, FN, MN, NM, GR, SX, BD, TG, ENR, TE, SEM FROM STU WHERE SC IN (${SCHOOLS.join(',')}) AND DEL = 0 ORDER BY SC, SN`);
+    for (const r of students.iterate() as IterableIterator<Stu>) {
+      if ((r.TG ?? '').trim() !== '' || !site.has(r.SC)) continue; // inactive: not sent
+      const id = String(r.ID);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      yield [site.get(r.SC)!, id, id, r.LN, r.FN, r.MN ?? '', r.NM ?? '', 'Student', 'Student', 'A', r.SX === 'M' || r.SX === 'F' ? r.SX : 'U', r.TE ?? '', GRADES.get(r.GR) ?? (r.GR > 13 ? 'Other' : 'UG'), '06/30/2027', String(2027 + 12 - r.GR), mmddyyyy(r.BD), email(r.SEM)];
+    }
+    const staff = d.prepare(`SELECT ID, LN, FN, MN, EM, PSC, TI FROM STF WHERE PSC IN (${SCHOOLS.join(',')}) AND TG = '' AND DEL = 0 ORDER BY ID`);
+    for (const r of staff.iterate() as IterableIterator<Stf>) {
+      if (!site.has(r.PSC)) continue;
+      const id = `T${r.ID}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const ti = r.TI ?? '';
+      yield [site.get(r.PSC)!, id, id, r.LN, r.FN, r.MN ?? '', '', ti === 'Teacher' ? 'Teacher' : 'Staff', ['Teacher', 'Librarian', 'Principal'].includes(ti) ? 'Teacher' : 'Staff', 'A', 'U', '', '', '06/30/2027', '', '', email(r.EM)];
+    }
+  } finally {
+    d.close();
+  }
+}
+
+/** (b) hand-written: better-sqlite3 rows into a csv-stringify stream. */
+export async function runHandWrittenSqlite(_rows: number, dir: string): Promise<string> {
+  const path = join(dir, 'patrons.csv');
+  const out = createWriteStream(path);
+  const csv = stringify({ header: true, columns: HEADER, quoted: true, record_delimiter: 'windows', escape_formulas: true });
+  csv.pipe(out);
+  for (const rec of patrons()) if (!csv.write(rec)) await new Promise((r) => csv.once('drain', r));
+  csv.end();
+  await new Promise<void>((resolve, reject) => out.on('finish', () => resolve()).on('error', reject));
+  return path;
+}
+
+const FORMULA = new Set(['=', '+', '-', '@', '\t', '\r']);
+const quote = (s: string) => {
+  if (s === '') return '';
+  const safe = FORMULA.has(s[0]!) ? `'${s}` : s;
+  return safe.includes('"') ? `"${safe.replaceAll('"', '""')}"` : `"${safe}"`;
+};
+
+/** (c) the floor: the same rows, strings concatenated by hand, one write per megabyte. */
+export async function runFloorSqlite(_rows: number, dir: string): Promise<string> {
+  const path = join(dir, 'patrons.csv');
+  const f = await open(path, 'w');
+  await f.write(HEADER.map((h) => `"${h}"`).join(',') + '\r\n');
+  let buf = '';
+  for (const rec of patrons()) {
+    let line = quote(rec[0]!);
+    for (let j = 1; j < rec.length; j++) line += ',' + quote(rec[j]!);
+    buf += line + '\r\n';
+    if (buf.length > 1 << 20) {
+      await f.write(buf);
+      buf = '';
+    }
+  }
+  await f.write(buf);
+  await f.close();
+  return path;
+}
