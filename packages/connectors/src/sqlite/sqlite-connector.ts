@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sqlite, toSqlite } from './load.js';
-import type { Connector, Row, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
+import type { Connector, Row, RowSchema, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeries/table-source.js';
@@ -56,13 +56,12 @@ async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterab
     const columns = req.schema.map((c) => c.name);
     const orderBy = AERIES_CATALOG.get(table)?.key ?? [];
     const sql = tableSelect(table, columns, 'sqlite', req.filter?.sql, orderBy) + (req.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(req.limit))}` : '');
-    const bools = req.schema.filter((c) => c.type.kind === 'bool').map((c) => c.name);
-    const stmt = db.prepare(sql);
+    const stmt = db.prepare(sql).raw(true);
+    const toRow = rowMaker(req.schema);
     let batch: Row[] = [];
     const params = Object.fromEntries((req.filter?.parameters ?? []).map((v, i) => [`p${i + 1}`, toSqlite(v)]));
-    for (const row of stmt.iterate(params) as Iterable<Row>) {
-      for (const b of bools) if (row[b] !== null) row[b] = row[b] === 1 || row[b] === true;
-      batch.push(row);
+    for (const values of stmt.iterate(params) as Iterable<unknown[]>) {
+      batch.push(toRow(values));
       if (batch.length >= req.batchSize) {
         yield { rows: batch };
         batch = [];
@@ -75,3 +74,12 @@ async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterab
   }
 }
 
+/**
+ * A function making a row object from a result array, booleans (stored as 0/1) turned back into
+ * booleans. Reading arrays and building rows of one fixed shape is about a third faster than
+ * letting better-sqlite3 build an object per row (bench: the Destiny spec over SQLite).
+ */
+function rowMaker(schema: RowSchema): (values: unknown[]) => Row {
+  const fields = schema.map((c, i) => `${JSON.stringify(c.name)}: ${c.type.kind === 'bool' ? `v[${i}] === null ? null : v[${i}] === 1` : `v[${i}]`}`);
+  return new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => Row;
+}
