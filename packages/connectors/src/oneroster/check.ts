@@ -2,7 +2,7 @@
 // formats, unique sourcedIds and references between files. Every problem names the file, the line
 // and the column (1-based) it is in, with a stable code. Pure: it reads the bundle's bytes only.
 import { parse } from 'csv-parse/sync';
-import { FILE_BY_NAME, FILES, GRADES, MANIFEST_FILES, type ColumnSpec } from './standard.js';
+import { FILE_BY_NAME, FILES, GRADES, MANIFEST_FILES, type ColumnSpec, type FileSpec } from './standard.js';
 
 export interface BundleProblem {
   code: `OR${number}`;
@@ -32,11 +32,24 @@ const DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 type Report = (code: BundleProblem['code'], file: string, line: number, column: number, message: string) => void;
 
-interface Table {
-  file: string;
+/** A data file once read: its mode and its sourcedIds (the rows themselves are not kept). */
+interface Loaded {
   mode: string;
-  rows: { line: number; values: string[] }[];
+  /** sourcedId → the line it is on. */
+  ids: Map<string, number>;
 }
+
+/** The data files in an order where every file comes after the files it references (itself aside). */
+const READ_ORDER = (() => {
+  const order: string[] = [];
+  const visit = (name: string) => {
+    if (order.includes(name)) return;
+    for (const c of FILE_BY_NAME.get(name)!.columns) if (c.rule.kind === 'ref' && c.rule.file !== name) visit(c.rule.file);
+    order.push(name);
+  };
+  for (const f of FILES) visit(f.name);
+  return order;
+})();
 
 /** Checks a bundle given as file name (`orgs.csv`) → bytes. */
 export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): BundleProblem[] {
@@ -54,20 +67,23 @@ export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): Bu
     if (!(MANIFEST_FILES as readonly string[]).includes(base)) report('OR103', name, 0, 0, `${name} is not a OneRoster 1.1 file`);
     else if (modes && (modes.get(base) ?? 'absent') === 'absent') report('OR103', 'manifest.csv', 0, 0, `${name} is in the bundle, but the manifest says file.${base} is absent`);
   }
-  const tables = new Map<string, Table>();
-  for (const [base, mode] of modes ?? []) {
+  // One pass per file, in reference order: each row is checked as it is parsed, and only the
+  // sourcedIds are kept (a 400,000-row enrollments file is never held as rows).
+  const loaded = new Map<string, Loaded>();
+  for (const base of READ_ORDER) {
+    const mode = modes?.get(base) ?? 'absent';
     if (mode === 'absent') continue;
     const t = text(`${base}.csv`);
     if (t === undefined) {
       report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
       continue;
     }
-    const spec = FILE_BY_NAME.get(base);
-    if (!spec) continue; // a standard file sisflow does not check the contents of (gradebook, resources)
-    const table = readTable(`${base}.csv`, t, spec.columns, mode, report);
-    if (table) tables.set(base, table);
+    const table = readTable(`${base}.csv`, t, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report);
+    if (table) loaded.set(base, table);
   }
-  checkReferences(tables, report);
+  for (const [base, mode] of modes ?? []) {
+    if (mode !== 'absent' && !FILE_BY_NAME.has(base) && !files.has(`${base}.csv`)) report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
+  }
   return problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
 }
 
@@ -105,43 +121,97 @@ function readManifest(text: string | undefined, report: Report): Map<string, str
 }
 
 function parseRows(text: string, file: string, report: Report): { line: number; values: string[] }[] | undefined {
+  const rows: { line: number; values: string[] }[] = [];
+  return eachRow(text, file, report, (line, values) => void rows.push({ line, values })) ? rows : undefined;
+}
+
+/** Calls `row` for each record as it is parsed (nothing is collected); false when the CSV is broken. */
+function eachRow(text: string, file: string, report: Report, row: (line: number, values: string[]) => void): boolean {
   try {
-    const records = parse(text.replace(/^\uFEFF/, ''), { info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[];
-    return records.map((r) => ({ line: r.info.lines, values: r.record }));
+    parse(text.replace(/^\uFEFF/, ''), {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      on_record: (record: string[], context: { lines: number }) => {
+        row(context.lines, record);
+        return undefined; // not kept
+      },
+    });
+    return true;
   } catch (e) {
     const err = e as Error & { lines?: number };
     report('OR118', file, err.lines ?? 0, 0, `${file} is not valid CSV: ${err.message}`);
-    return undefined;
+    return false;
   }
 }
 
-function readTable(file: string, text: string, columns: ColumnSpec[], mode: string, report: Report): Table | undefined {
-  const rows = parseRows(text, file, report);
-  if (!rows) return undefined;
-  const [header, ...body] = rows;
+type RefCheck = (row: string[], line: number) => void;
+
+function readTable(file: string, text: string, spec: FileSpec, mode: string, modes: ReadonlyMap<string, string>, loaded: ReadonlyMap<string, Loaded>, report: Report): Loaded | undefined {
+  const columns = spec.columns;
   const want = columns.map((c) => c.name);
-  if (!header || header.values.join(',') !== want.join(',')) {
-    const i = want.findIndex((w, k) => header?.values[k] !== w);
-    report('OR110', file, 1, i + 1, `column ${i + 1} of the header must be ${want[i]}${header?.values[i] !== undefined ? `, not ${header.values[i]}` : ''} (the header is ${want.join(',')})`);
+  const ids = new Map<string, number>();
+  const selfRefs: { line: number; column: number; name: string; id: string }[] = [];
+  const refChecks = columns.flatMap((c, i) => {
+    const check = referenceCheck(c, i, spec.name, mode, modes, loaded, (line, column, id) => selfRefs.push({ line, column, name: c.name, id }), (line, message) => report('OR115', file, line, i + 1, message));
+    return check ? [check] : [];
+  });
+  let header: string[] | undefined;
+  let headerOk = false;
+  const ok = eachRow(text, file, report, (line, values) => {
+    if (!header) {
+      header = values;
+      headerOk = values.join(',') === want.join(',');
+      if (!headerOk) {
+        const i = want.findIndex((w, k) => values[k] !== w);
+        report('OR110', file, 1, i + 1, `column ${i + 1} of the header must be ${want[i]}${values[i] !== undefined ? `, not ${values[i]}` : ''} (the header is ${want.join(',')})`);
+      }
+      return;
+    }
+    if (!headerOk) return;
+    if (values.length !== want.length) {
+      report('OR118', file, line, 0, `the row has ${values.length} fields, the header ${want.length}`);
+      return;
+    }
+    for (let i = 0; i < columns.length; i++) checkValue(columns[i]!, values[i]!, mode, (code, message) => report(code, file, line, i + 1, message));
+    const id = values[0]!;
+    if (id !== '') {
+      const first = ids.get(id);
+      if (first !== undefined) report('OR114', file, line, 1, `sourcedId ${id} is already on line ${first}`);
+      else ids.set(id, line);
+    }
+    for (const check of refChecks) check(values, line);
+  });
+  if (!ok) return undefined;
+  if (!header) {
+    report('OR110', file, 1, 1, `the file is empty; it needs the header ${want.join(',')}`);
     return undefined;
   }
-  const seen = new Map<string, number>();
-  const out: Table = { file, mode, rows: [] };
-  for (const row of body) {
-    if (row.values.length !== want.length) {
-      report('OR118', file, row.line, 0, `the row has ${row.values.length} fields, the header ${want.length}`);
-      continue;
+  if (!headerOk) return undefined;
+  // References within the file (an org's parent, a user's agents) once all its ids are known.
+  if (mode === 'bulk') for (const r of selfRefs) if (!ids.has(r.id)) report('OR115', file, r.line, r.column, `${r.name} ${r.id} is not a sourcedId in ${file}`);
+  return { mode, ids };
+}
+
+/**
+ * How one column's references are checked, or undefined when they cannot be: a delta file holds
+ * only changes, so ids it lacks may be at the consumer already; so may those of a file the
+ * bundle leaves out, when the referring file is itself a delta.
+ */
+function referenceCheck(c: ColumnSpec, i: number, self: string, mode: string, modes: ReadonlyMap<string, string>, loaded: ReadonlyMap<string, Loaded>, later: (line: number, column: number, id: string) => void, bad: (line: number, message: string) => void): RefCheck | undefined {
+  if (c.rule.kind !== 'ref') return undefined;
+  const { file, list } = c.rule;
+  const targetMode = modes.get(file) ?? 'absent';
+  if (targetMode === 'delta' || (mode === 'delta' && targetMode === 'absent')) return undefined;
+  const split = (v: string) => (list ? v.split(',').map((x) => x.trim()) : [v]);
+  if (file === self) return (row, line) => row[i] !== '' && split(row[i]!).forEach((id) => later(line, i + 1, id));
+  const target = loaded.get(file)?.ids;
+  return (row, line) => {
+    if (row[i] === '') return;
+    for (const id of split(row[i]!)) {
+      if (!target) bad(line, `${c.name} ${id} points into ${file}.csv, which the bundle does not have`);
+      else if (!target.has(id)) bad(line, `${c.name} ${id} is not a sourcedId in ${file}.csv`);
     }
-    columns.forEach((c, i) => checkValue(c, row.values[i]!, mode, (code, message) => report(code, file, row.line, i + 1, message)));
-    const id = row.values[0]!;
-    if (id !== '') {
-      const first = seen.get(id);
-      if (first !== undefined) report('OR114', file, row.line, 1, `sourcedId ${id} is already on line ${first}`);
-      else seen.set(id, row.line);
-    }
-    out.rows.push(row);
-  }
-  return out;
+  };
 }
 
 function checkValue(c: ColumnSpec, v: string, mode: string, report: (code: BundleProblem['code'], message: string) => void): void {
@@ -175,26 +245,6 @@ function checkValue(c: ColumnSpec, v: string, mode: string, report: (code: Bundl
       break;
     default:
       break;
-  }
-}
-
-function checkReferences(tables: ReadonlyMap<string, Table>, report: Report): void {
-  const ids = new Map([...tables].map(([name, t]) => [name, new Set(t.rows.map((r) => r.values[0]))]));
-  for (const [name, t] of tables) {
-    const columns = FILE_BY_NAME.get(name)!.columns;
-    columns.forEach((c, i) => {
-      if (c.rule.kind !== 'ref') return;
-      const { file, list } = c.rule;
-      const target = ids.get(file);
-      for (const row of t.rows) {
-        const v = row.values[i]!;
-        if (v === '') continue;
-        for (const id of list ? v.split(',').map((x) => x.trim()) : [v]) {
-          if (!target) report('OR115', t.file, row.line, i + 1, `${c.name} ${id} points into ${file}.csv, which the bundle does not have`);
-          else if (!target.has(id)) report('OR115', t.file, row.line, i + 1, `${c.name} ${id} is not a sourcedId in ${file}.csv`);
-        }
-      }
-    });
   }
 }
 
