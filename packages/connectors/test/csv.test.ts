@@ -16,6 +16,7 @@ function context() {
     warn: (m) => warnings.push(m),
     reject: (r) => rejects.push({ line: r.line, reason: r.reason }),
     count: () => undefined,
+    startedAt: '2026-11-23T05:30:00.000Z',
     afterSuccess: () => undefined,
   };
   return { ctx, rejects, warnings };

@@ -65,7 +65,31 @@ const CORPUS: [name: string, bundle: () => Map<string, string>, expected: string
   ['bad grade', () => broken('courses.csv', '"09,10"', '"09,9"'), 'OR116 courses.csv:2:7'],
   ['status in a bulk file', () => broken('orgs.csv', 'd1,,,', 'd1,active,,'), 'OR117 orgs.csv:2:2'],
   ['row with a missing field', () => broken('orgs.csv', ',school,994,d1', ',school,994'), 'OR118 orgs.csv:3:0'],
+  ['dangling parent org (a reference within the file)', () => broken('orgs.csv', 'school,994,d1', 'school,994,d7'), 'OR115 orgs.csv:3:7'],
+  ['empty status in a delta file', () => delta(valid()), 'OR117 enrollments.csv:3:2'],
 ];
+
+/** The valid bundle with enrollments sent as a delta (status and dateLastModified filled). */
+function delta(b: Map<string, string>): Map<string, string> {
+  b.set('manifest.csv', b.get('manifest.csv')!.replace('file.enrollments,bulk', 'file.enrollments,delta'));
+  b.set('enrollments.csv', b.get('enrollments.csv')!.replace('e1,,,', 'e1,active,2026-11-23T05:30:00.000Z,'));
+  return b;
+}
+
+test('references of records to be deleted, and into delta files, are not judged; bulk ones are', () => {
+  const b = delta(valid());
+  b.set('enrollments.csv', b.get('enrollments.csv')!.replace('e2,,,', 'e2,tobedeleted,2026-11-23T05:30:00.000Z,').replace(',cl1,s994,u2', ',cl9,s994,u2'));
+  assert.equal(codes(b), [], 'a record to be deleted may name what is already gone');
+  b.set('enrollments.csv', b.get('enrollments.csv')!.replace('e2,tobedeleted', 'e2,active'));
+  assert.equal(codes(b), ['OR115 enrollments.csv:3:4'], 'an active delta record must name a class the bulk file has');
+  b.set('manifest.csv', b.get('manifest.csv')!.replace('file.classes,bulk', 'file.classes,delta').replace('file.enrollments,delta', 'file.enrollments,bulk'));
+  b.set('classes.csv', b.get('classes.csv')!.replace('cl1,,,', 'cl1,active,2026-11-23T05:30:00.000Z,'));
+  b.set('enrollments.csv', valid().get('enrollments.csv')!.replace(',cl1,s994,u2', ',cl9,s994,u2'));
+  assert.equal(codes(b), [], 'a bulk enrollment pointing into a delta classes file cannot be judged');
+  b.set('manifest.csv', b.get('manifest.csv')!.replace('file.classes,delta', 'file.classes,bulk'));
+  b.set('classes.csv', valid().get('classes.csv')!);
+  assert.equal(codes(b), ['OR115 enrollments.csv:3:4']);
+});
 
 for (const [name, bundle, expected] of CORPUS) {
   test(`broken bundle: ${name} → ${expected}`, () => {

@@ -42,4 +42,63 @@ test('a bundle that breaks the standard is not published, and the error says whe
   assert.not.ok(existsSync(join(dir, 'out/oneroster.zip')));
 });
 
+const DELTA = SPEC.replace('bundle: { use: oneroster-csv, path: out/oneroster.zip }', 'bundle: { use: oneroster-csv, path: out/oneroster.zip, mode: delta }');
+const csvOf = (zip: string, name: string) => Buffer.from(readBundle(zip).get(name)!).toString('utf8').trimEnd().split('\r\n');
+
+test('delta mode: the first run sends everything, a rerun nothing, then exactly the changes', async () => {
+  const dir = await tempDir('sisflow-oneroster-delta-');
+  const zip = join(dir, 'out/oneroster.zip');
+  const snapshot = join(dir, 'out/.oneroster.zip.snapshot.zip');
+  const first = await runSpec(DELTA, {}, { baseDir: dir, now: new Date('2026-11-23T05:30:00Z') });
+  assert.ok(first.report.ok, first.report.error);
+  assert.equal(checkBundle(readBundle(zip)), []);
+  assert.ok(csvOf(zip, 'manifest.csv').includes('file.users,delta'));
+  const users = csvOf(zip, 'users.csv');
+  assert.is(users.length, 1 + 1925);
+  assert.ok(users.slice(1).every((l) => l.split(',')[1] === 'active' && l.split(',')[2] === '2026-11-23T05:30:00.000Z'));
+  assert.ok(existsSync(snapshot));
+  const firstZip = readFileSync(zip);
+
+  // A dry run and a rerun on the same data: the dry run publishes nothing; the rerun only headers.
+  const dry = await runSpec(DELTA, {}, { baseDir: dir, dryRun: true, now: new Date('2026-11-24T05:30:00Z') });
+  assert.ok(dry.report.ok, dry.report.error);
+  assert.ok(readFileSync(zip).equals(firstZip));
+  const same = await runSpec(DELTA, {}, { baseDir: dir, now: new Date('2026-11-24T05:30:00Z') });
+  assert.ok(same.report.ok, same.report.error);
+  for (const f of ['orgs.csv', 'users.csv', 'enrollments.csv', 'classes.csv']) assert.is(csvOf(zip, f).length, 1, f);
+
+  // The district is renamed and one student leaves: one org changes; the student's user,
+  // demographics and enrollments are sent as tobedeleted with their last values.
+  const changed = DELTA.replace("where: not DEL and TG = '' }\n  staff", "where: not DEL and TG = '' and ID <> 100000 }\n  staff");
+  assert.ok(changed !== DELTA);
+  const third = await runSpec(changed, {}, { baseDir: dir, params: { district_name: 'Springfield Unified' }, now: new Date('2026-11-25T05:30:00Z') });
+  assert.ok(third.report.ok, third.report.error);
+  assert.equal(checkBundle(readBundle(zip)), []);
+  assert.equal(csvOf(zip, 'orgs.csv').slice(1), ['district,active,2026-11-25T05:30:00.000Z,Springfield Unified,district,,']);
+  const gone = csvOf(zip, 'users.csv').slice(1);
+  assert.is(gone.length, 1);
+  assert.match(gone[0]!, /^stu-100000,tobedeleted,2026-11-25T05:30:00\.000Z,true,org-991,student,zoe\.ortiz0@students\.example\.org,/);
+  assert.equal(csvOf(zip, 'demographics.csv').slice(1).map((l) => l.split(',').slice(0, 3).join(',')), ['stu-100000,tobedeleted,2026-11-25T05:30:00.000Z']);
+  const enrollments = csvOf(zip, 'enrollments.csv').slice(1);
+  assert.ok(enrollments.length >= 1);
+  assert.ok(enrollments.every((l) => /^enr-991-\d+-\d+,tobedeleted,2026-11-25T05:30:00\.000Z,cls-991-\d+,org-991,stu-100000,student,/.test(l)), enrollments.join('\n'));
+  assert.is(csvOf(zip, 'classes.csv').length, 1);
+
+  // The student comes back: sent as active again; the same delta twice gives the same bytes.
+  const back = await runSpec(DELTA, {}, { baseDir: dir, now: new Date('2026-11-26T05:30:00Z') });
+  assert.ok(back.report.ok, back.report.error);
+  assert.equal(csvOf(zip, 'users.csv').slice(1).map((l) => l.split(',').slice(0, 2).join(',')), ['stu-100000,active']);
+});
+
+test('delta mode: a bundle that fails the checker leaves the snapshot where it was', async () => {
+  const dir = await tempDir('sisflow-oneroster-delta-');
+  const snapshot = join(dir, 'out/.oneroster.zip.snapshot.zip');
+  const first = await runSpec(DELTA, {}, { baseDir: dir });
+  assert.ok(first.report.ok, first.report.error);
+  const before = readFileSync(snapshot);
+  const broken = await runSpec(DELTA.replace(`role: "'student'"\n      primary`, `role: "'learner'"\n      primary`), {}, { baseDir: dir });
+  assert.not.ok(broken.report.ok);
+  assert.ok(readFileSync(snapshot).equals(before));
+});
+
 test.run();

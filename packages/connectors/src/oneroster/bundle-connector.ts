@@ -2,7 +2,8 @@
 // of the bundle (`file: orgs`); all outputs into the same bundle are spooled, and when the last
 // of them commits, sisflow writes the manifest (present files bulk, the others absent), runs the
 // conformance checker over the whole bundle, and only if it conforms publishes it atomically as
-// a zip or a folder.
+// a zip or a folder. In delta mode the outputs still write whole files; the sink sends only what
+// changed since the last published run (delta.ts).
 import type { Connector, DescribeContext, RowSchema } from '@sisflow/core';
 import { relativePathProblem } from '../files/paths.js';
 import { FILE_BY_NAME, FILES } from './standard.js';
@@ -17,6 +18,8 @@ export const onerosterCsvConnector: Connector = {
     properties: {
       path: { type: 'string', minLength: 1, description: 'the bundle: `oneroster.zip` (a zip) or `oneroster` (a folder), relative to the spec' },
       system_name: { type: 'string', minLength: 1, default: 'sisflow', description: 'source.systemName in the manifest' },
+      mode: { enum: ['bulk', 'delta'], default: 'bulk', description: 'bulk: every record; delta: only what changed since the last published run (status and dateLastModified filled by sisflow)' },
+      snapshot: { type: 'string', minLength: 1, description: 'delta mode: where the last published data is kept to compare with (default: .NAME.snapshot.zip beside the bundle)' },
     },
   },
   sink: {
@@ -33,10 +36,12 @@ export const onerosterCsvConnector: Connector = {
 
 function describeFile(ctx: DescribeContext & { schema: RowSchema }) {
   const path = String(ctx.connection.path);
-  const problem = relativePathProblem(path);
-  if (problem) {
-    ctx.report('SF405', problem, ['file'], 'give the connection a path such as out/oneroster.zip');
-    return undefined;
+  for (const p of [path, ...(typeof ctx.connection.snapshot === 'string' ? [ctx.connection.snapshot] : [])]) {
+    const problem = relativePathProblem(p);
+    if (problem) {
+      ctx.report('SF405', problem, ['file'], 'give the connection a path such as out/oneroster.zip');
+      return undefined;
+    }
   }
   const spec = FILE_BY_NAME.get(String(ctx.settings.file))!;
   const want = spec.columns.map((c) => c.name);

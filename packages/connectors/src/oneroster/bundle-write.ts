@@ -1,14 +1,17 @@
-// Spooling the files of a OneRoster bundle and publishing it once, checked, when the run commits.
+// Spooling the files of a OneRoster bundle and publishing it once, checked, when the run commits;
+// in delta mode only what changed since the last published run (delta.ts).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
-import type { RunContext, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
+import type { RunContext, Settings, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { AtomicFile } from '../files/atomic-file.js';
 import { HashedFile } from '../files/hashed-file.js';
 import { checkBundle } from './check.js';
-import { MANIFEST_FILES } from './standard.js';
+import { deltaFile } from './delta.js';
+import { readBundle } from './read-bundle.js';
+import { BUNDLE_CSV, MANIFEST_FILES } from './standard.js';
 
 interface Bundle {
   spool: string;
@@ -29,7 +32,7 @@ export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): P
   const name = `${String(req.settings.file)}.csv`;
   const file = await HashedFile.create(join(b.spool, name));
   try {
-    const rows = await writeCsvRows({ ...req, settings: { line_ending: 'crlf', quote: 'needed', header: true } }, ctx, (chunk) => file.write(chunk));
+    const rows = await writeCsvRows({ ...req, settings: BUNDLE_CSV }, ctx, (chunk) => file.write(chunk));
     const content = await file.close(false);
     const written: WrittenFile = { path: `${target}#${name}`, ...content };
     return {
@@ -40,7 +43,7 @@ export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): P
         b.done = true;
         open.delete(target);
         try {
-          await publish(target, b.spool, String(req.connection.system_name ?? 'sisflow'), ctx);
+          await publish(target, b.spool, req.connection, ctx);
         } finally {
           rmSync(b.spool, { recursive: true, force: true });
         }
@@ -61,31 +64,56 @@ export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): P
   }
 }
 
-async function publish(target: string, spool: string, systemName: string, ctx: RunContext): Promise<void> {
+/** Where a delta bundle keeps the snapshot it compares the next run with: beside the bundle, hidden. */
+export function snapshotPath(target: string, connection: Settings, baseDir: string): string {
+  return typeof connection.snapshot === 'string' ? resolve(baseDir, connection.snapshot) : join(dirname(target), `.${basename(target)}.snapshot.zip`);
+}
+
+async function publish(target: string, spool: string, connection: Settings, ctx: RunContext): Promise<void> {
+  const delta = connection.mode === 'delta';
   const present = new Set(readdirSync(spool).map((n) => n.replace(/\.csv$/, '')));
-  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${present.has(f) ? 'bulk' : 'absent'}`), `source.systemName,${systemName}`];
-  writeFileSync(join(spool, 'manifest.csv'), manifest.join('\r\n') + '\r\n');
-  const files = new Map(readdirSync(spool).sort().map((n) => [n, readFileSync(join(spool, n))]));
+  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${present.has(f) ? (delta ? 'delta' : 'bulk') : 'absent'}`), `source.systemName,${String(connection.system_name ?? 'sisflow')}`];
+  const full = new Map<string, Uint8Array>(readdirSync(spool).sort().map((n) => [n, readFileSync(join(spool, n))]));
+  let files: Map<string, Uint8Array> = full;
+  const snapshot = snapshotPath(target, connection, ctx.baseDir);
+  if (delta) {
+    const previous = existsSync(snapshot) ? readBundle(snapshot) : undefined;
+    files = new Map();
+    for (const [n, bytes] of full) {
+      const { bytes: changes, counts } = deltaFile(n.replace(/\.csv$/, ''), bytes, previous?.get(n), ctx.startedAt);
+      files.set(n, changes);
+      ctx.log(`${n}: ${counts.active} new or changed, ${counts.tobedeleted} to be deleted${previous ? '' : ' (no snapshot yet: everything is new)'}`);
+    }
+  }
+  files.set('manifest.csv', Buffer.from(manifest.join('\r\n') + '\r\n'));
+  files = new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
   const problems = checkBundle(files);
   if (problems.length > 0) {
     const shown = problems.slice(0, 5).map((p) => `${p.file}:${p.line}:${p.column} ${p.code} ${p.message}`);
     throw new Error(`the bundle does not conform to OneRoster 1.1 (${problems.length} problem(s)); nothing was published: ${shown.join('; ')}${problems.length > 5 ? '; …' : ''}`);
   }
-  if (target.endsWith('.zip')) {
-    // Deterministic: sorted names, a fixed timestamp, so the same data gives the same zip.
-    const zipped = zipSync(Object.fromEntries([...files].map(([n, bytes]) => [n, [bytes, { mtime: new Date('2000-01-01T00:00:00Z') }]])));
-    const f = await AtomicFile.create(target);
-    try {
-      await f.write(zipped);
-      await f.finish();
-      await f.commit();
-    } catch (e) {
-      await f.abort();
-      throw e;
-    }
-    ctx.log(`published ${target} (${files.size} files)`);
-    return;
+  await writeBundle(target, files);
+  ctx.log(`published ${target} (${files.size} files)`);
+  // The snapshot moves on only once the bundle is out.
+  if (delta) await writeZip(snapshot, full);
+}
+
+/** A deterministic zip (sorted names, a fixed timestamp), written atomically. */
+async function writeZip(path: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  const zipped = zipSync(Object.fromEntries([...files].map(([n, bytes]) => [n, [bytes, { mtime: new Date('2000-01-01T00:00:00Z') }]])));
+  const f = await AtomicFile.create(path);
+  try {
+    await f.write(zipped);
+    await f.finish();
+    await f.commit();
+  } catch (e) {
+    await f.abort();
+    throw e;
   }
+}
+
+async function writeBundle(target: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  if (target.endsWith('.zip')) return writeZip(target, files);
   // A folder: written beside the target, then swapped in.
   mkdirSync(dirname(target), { recursive: true });
   const fresh = `${target}.sisflow-new-${process.pid}`;
@@ -96,5 +124,4 @@ async function publish(target: string, spool: string, systemName: string, ctx: R
   if (existsSync(target)) renameSync(target, old);
   renameSync(fresh, target);
   rmSync(old, { recursive: true, force: true });
-  ctx.log(`published ${target} (${files.size} files)`);
 }

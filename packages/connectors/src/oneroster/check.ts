@@ -179,7 +179,8 @@ function readTable(file: string, text: string, spec: FileSpec, mode: string, mod
       if (first !== undefined) report('OR114', file, line, 1, `sourcedId ${id} is already on line ${first}`);
       else ids.set(id, line);
     }
-    for (const check of refChecks) check(values, line);
+    // A record to be deleted may name what is already gone.
+    if (values[1] !== 'tobedeleted') for (const check of refChecks) check(values, line);
   });
   if (!ok) return undefined;
   if (!header) {

@@ -52,6 +52,8 @@ export interface RunContext {
   reject(reject: { line: number; reason: string; data?: Row | string }): void;
   /** Directory relative paths resolve against (the spec's folder). */
   baseDir: string;
+  /** When the run started (UTC, ISO 8601 with milliseconds): one timestamp for everything a run stamps. */
+  startedAt: string;
   /** Counts retries and similar events for the run report. */
   count(event: string, n?: number): void;
   /**

@@ -36,6 +36,8 @@ export interface RunOptions {
   sample?: number;
   /** Run no sinks at all (spec tests). */
   noSinks?: boolean;
+  /** The run's clock (default: now); fixing it makes stamped outputs (OneRoster delta) reproducible. */
+  now?: Date;
   /** Spec tests check mappings, not volumes: they turn the rejects threshold off. */
   ignoreThreshold?: boolean;
   /** Progress lines (rows so far) for a terminal. */
@@ -63,7 +65,7 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
     planHash: plan.hash,
     ok: false,
     dryRun: !!options.dryRun,
-    startedAt: new Date().toISOString(),
+    startedAt: (options.now ?? new Date()).toISOString(),
     durationMs: 0,
     sources: {},
     steps: {},
@@ -486,6 +488,7 @@ class Execution {
     return {
       signal: this.controller.signal,
       baseDir: this.options.baseDir,
+      startedAt: this.report.startedAt,
       log: (m) => this.options.log?.(this.redactor.redact(`${name}: ${m}`)),
       warn: (m) => this.report.warnings.push(`${name}: ${m}`),
       reject,
