@@ -1,11 +1,14 @@
 // The sftp connector against a real OpenSSH sshd on 127.0.0.1: specs that upload and read back,
 // host-key pinning checked against ssh-keygen's own fingerprint, kept versions, globbed sources
 // archived after success, and never a temporary file left behind.
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { probeHostKeys, TEMP_PREFIX } from '@sisflow/connectors';
+import { readBundle } from '@sisflow/connectors/oneroster';
 import { names, runSpec, tempDir } from './sftp-helpers.js';
 import { SSHD, sshdRequired, startSshd, type Sshd } from './sftp/sshd.js';
 
@@ -142,6 +145,37 @@ test('a missing input fails the run, or reads as empty with a warning when allow
   const empty = await runSpec(READ('incoming/none.csv', '    missing: empty'), secrets(), { baseDir: local });
   assert.ok(empty.report.ok, empty.report.error);
   assert.match(empty.report.warnings.join('\n'), 'no file incoming/none.csv');
+});
+
+test('a OneRoster bundle is delivered over SFTP as the same zip a local run writes, in delta mode too', async () => {
+  const spec = readFileSync(fileURLToPath(new URL('../../../examples/oneroster/csv-export.yaml', import.meta.url)), 'utf8');
+  const localDir = await tempDir('sisflow-oneroster-local-');
+  const here = await runSpec(spec, {}, { baseDir: localDir });
+  assert.ok(here.report.ok, here.report.error);
+  const sftp = `sftp: { host: 127.0.0.1, port: ${sshd.port}, username: ${sshd.username}, private_key: "\${secret:sftp_key}", host_key: "${sshd.fingerprint}", dir: ${sshd.root} }`;
+  const remote = spec.replace('bundle: { use: oneroster-csv, path: out/oneroster.zip }', `bundle: { use: oneroster-csv, path: rostering/oneroster.zip, ${sftp} }`);
+  assert.ok(remote !== spec);
+  const dir = await tempDir('sisflow-oneroster-remote-');
+  const { report } = await runSpec(remote, secrets(), { baseDir: dir });
+  assert.ok(report.ok, report.error);
+  assert.ok((await readFile(join(sshd.root, 'rostering/oneroster.zip'))).equals(await readFile(join(localDir, 'out/oneroster.zip'))));
+  assert.equal(await names(join(sshd.root, 'rostering')), ['oneroster.zip']);
+  assert.match(report.outputs.users!.files[0]!.path, `sftp://127.0.0.1:${sshd.port}/`);
+  // Delta over SFTP: the snapshot stays on this side; a rerun sends headers only.
+  const delta = remote.replace('path: rostering/oneroster.zip,', 'path: rostering/oneroster.zip, mode: delta,');
+  for (let i = 0; i < 2; i++) assert.ok((await runSpec(delta, secrets(), { baseDir: dir })).report.ok);
+  const users = Buffer.from(readBundle(join(sshd.root, 'rostering/oneroster.zip')).get('users.csv')!).toString('utf8');
+  assert.is(users.trimEnd().split('\r\n').length, 1);
+  assert.ok(existsSync(join(dir, '.oneroster.zip.snapshot.zip')));
+  assert.equal(await names(join(sshd.root, 'rostering')), ['oneroster.zip']);
+});
+
+test('a bundle delivered over SFTP must be a zip, and its key must be a secret', async () => {
+  const { compile } = await import('@sisflow/core');
+  const { defaultRegistry } = await import('@sisflow/connectors');
+  const spec = readFileSync(fileURLToPath(new URL('../../../examples/oneroster/csv-export.yaml', import.meta.url)), 'utf8');
+  const r = compile(spec.replace('bundle: { use: oneroster-csv, path: out/oneroster.zip }', 'bundle: { use: oneroster-csv, path: rostering, sftp: { host: h, username: u, password: hunter2, host_key: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } }'), 'spec.yaml', { registry: defaultRegistry(), today: '2026-11-23' });
+  assert.equal(r.diagnostics.map((d) => `${d.code} ${d.message}`).sort(), ['SF407 `sftp.password` of connections.bundle is written in clear text', 'SF408 a bundle delivered over SFTP must be a zip']);
 });
 
 if (SSHD) test.run();

@@ -2,9 +2,10 @@
 // of the bundle (`file: orgs`); all outputs into the same bundle are spooled, and when the last
 // of them commits, sisflow writes the manifest (present files bulk, the others absent), runs the
 // conformance checker over the whole bundle, and only if it conforms publishes it atomically as
-// a zip or a folder. In delta mode the outputs still write whole files; the sink sends only what
+// a zip or a folder, locally or uploaded to an SFTP server (`sftp:`). In delta mode the outputs still write whole files; the sink sends only what
 // changed since the last published run (delta.ts).
-import type { Connector, DescribeContext, RowSchema } from '@sisflow/core';
+import type { Connector, DescribeContext, RowSchema, Settings } from '@sisflow/core';
+import { sftpConnector } from '../sftp/sftp-connector.js';
 import { relativePathProblem } from '../files/paths.js';
 import { FILE_BY_NAME, FILES } from './standard.js';
 
@@ -19,8 +20,15 @@ export const onerosterCsvConnector: Connector = {
       path: { type: 'string', minLength: 1, description: 'the bundle: `oneroster.zip` (a zip) or `oneroster` (a folder), relative to the spec' },
       system_name: { type: 'string', minLength: 1, default: 'sisflow', description: 'source.systemName in the manifest' },
       mode: { enum: ['bulk', 'delta'], default: 'bulk', description: 'bulk: every record; delta: only what changed since the last published run (status and dateLastModified filled by sisflow)' },
+      sftp: { ...sftpConnector.connection, description: 'deliver the bundle (a zip) to this SFTP server instead of a local file: `path` is then the remote path; the same settings as an sftp connection' },
       snapshot: { type: 'string', minLength: 1, description: 'delta mode: where the last published data is kept to compare with (default: .NAME.snapshot.zip beside the bundle)' },
     },
+  },
+  secretSettings: ['sftp.password', 'sftp.private_key', 'sftp.passphrase'],
+  checkConnection: ({ connection, report }) => {
+    if (connection.sftp === undefined) return;
+    if (!String(connection.path).endsWith('.zip')) report('SF408', 'a bundle delivered over SFTP must be a zip', ['path'], 'end `path` with .zip (a folder cannot be swapped in atomically on the server)');
+    sftpConnector.checkConnection?.({ connection: connection.sftp as Settings, report: (code, message, rel, hint) => report(code, message, ['sftp', ...rel], hint) });
   },
   sink: {
     settings: {
@@ -51,5 +59,6 @@ function describeFile(ctx: DescribeContext & { schema: RowSchema }) {
     ctx.report('SF208', `${spec.name}.csv needs the columns ${want.join(', ')} in this order; column ${i + 1} is ${have[i] ?? 'missing'}, not ${want[i]}`, ['file'], `name the step's columns after the standard's, in its order`);
     return undefined;
   }
-  return { target: `${path}#${spec.name}.csv` };
+  const sftp = ctx.connection.sftp as Settings | undefined;
+  return { target: `${sftp ? `sftp://${String(sftp.host)}:${String(sftp.port ?? 22)}/` : ''}${path}#${spec.name}.csv` };
 }

@@ -2,7 +2,7 @@
 // in delta mode only what changed since the last published run (delta.ts).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import type { RunContext, Settings, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
 import { writeCsvRows } from '../csv/csv-writer.js';
@@ -21,7 +21,7 @@ interface Bundle {
 const open = new Map<string, Bundle>();
 
 export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
-  const target = resolve(ctx.baseDir, String(req.connection.path));
+  const target = bundleTarget(req.connection, ctx.baseDir);
   let bundle = open.get(target);
   if (!bundle || bundle.done) {
     bundle = { spool: mkdtempSync(join(tmpdir(), 'sisflow-oneroster-')), writers: 0, done: false };
@@ -64,9 +64,18 @@ export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): P
   }
 }
 
-/** Where a delta bundle keeps the snapshot it compares the next run with: beside the bundle, hidden. */
-export function snapshotPath(target: string, connection: Settings, baseDir: string): string {
-  return typeof connection.snapshot === 'string' ? resolve(baseDir, connection.snapshot) : join(dirname(target), `.${basename(target)}.snapshot.zip`);
+/** Where the bundle goes: a local path, or `sftp://host:port/dir/path` for one delivered over SFTP. */
+function bundleTarget(c: Settings, baseDir: string): string {
+  const sftp = c.sftp as Settings | undefined;
+  if (!sftp) return resolve(baseDir, String(c.path));
+  return `sftp://${String(sftp.host)}:${String(sftp.port ?? 22)}/${posix.join(String(sftp.dir ?? ''), String(c.path))}`;
+}
+
+/** Where a delta bundle keeps the snapshot it compares the next run with: beside a local bundle (hidden), in the spec's folder for a remote one. */
+export function snapshotPath(c: Settings, baseDir: string): string {
+  if (typeof c.snapshot === 'string') return resolve(baseDir, c.snapshot);
+  const local = c.sftp ? resolve(baseDir, basename(String(c.path))) : resolve(baseDir, String(c.path));
+  return join(dirname(local), `.${basename(local)}.snapshot.zip`);
 }
 
 async function publish(target: string, spool: string, connection: Settings, ctx: RunContext): Promise<void> {
@@ -75,7 +84,7 @@ async function publish(target: string, spool: string, connection: Settings, ctx:
   const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${present.has(f) ? (delta ? 'delta' : 'bulk') : 'absent'}`), `source.systemName,${String(connection.system_name ?? 'sisflow')}`];
   const full = new Map<string, Uint8Array>(readdirSync(spool).sort().map((n) => [n, readFileSync(join(spool, n))]));
   let files: Map<string, Uint8Array> = full;
-  const snapshot = snapshotPath(target, connection, ctx.baseDir);
+  const snapshot = snapshotPath(connection, ctx.baseDir);
   if (delta) {
     const previous = existsSync(snapshot) ? readBundle(snapshot) : undefined;
     files = new Map();
@@ -92,15 +101,40 @@ async function publish(target: string, spool: string, connection: Settings, ctx:
     const shown = problems.slice(0, 5).map((p) => `${p.file}:${p.line}:${p.column} ${p.code} ${p.message}`);
     throw new Error(`the bundle does not conform to OneRoster 1.1 (${problems.length} problem(s)); nothing was published: ${shown.join('; ')}${problems.length > 5 ? '; …' : ''}`);
   }
-  await writeBundle(target, files);
+  if (connection.sftp) await uploadBundle(connection, zipBytes(files), spool, ctx);
+  else await writeBundle(target, files);
   ctx.log(`published ${target} (${files.size} files)`);
   // The snapshot moves on only once the bundle is out.
   if (delta) await writeZip(snapshot, full);
 }
 
-/** A deterministic zip (sorted names, a fixed timestamp), written atomically. */
+/** A deterministic zip: sorted names, a fixed timestamp, so the same data gives the same bytes. */
+function zipBytes(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  return zipSync(Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, bytes]) => [n, [bytes, { mtime: new Date('2000-01-01T00:00:00Z') }]])));
+}
+
+/** Uploads the zip under a temporary name beside `path` and renames it into place (sftp/upload.ts). */
+async function uploadBundle(c: Settings, zipped: Uint8Array, spool: string, ctx: RunContext): Promise<void> {
+  const { SftpConnection, sftpSettings } = await import('../sftp/session.js');
+  const { RemoteUpload } = await import('../sftp/upload.js');
+  const local = join(spool, '.bundle.zip');
+  writeFileSync(local, zipped);
+  const conn = new SftpConnection(sftpSettings(c.sftp as Settings), ctx);
+  const upload = new RemoteUpload(conn, ctx, String(c.path), local, zipped.length, 0);
+  try {
+    await upload.stage();
+    await upload.commit();
+  } catch (e) {
+    await upload.abort();
+    throw e;
+  } finally {
+    await conn.close();
+  }
+}
+
+/** A deterministic zip, written atomically. */
 async function writeZip(path: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
-  const zipped = zipSync(Object.fromEntries([...files].map(([n, bytes]) => [n, [bytes, { mtime: new Date('2000-01-01T00:00:00Z') }]])));
+  const zipped = zipBytes(files);
   const f = await AtomicFile.create(path);
   try {
     await f.write(zipped);

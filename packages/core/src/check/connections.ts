@@ -30,9 +30,10 @@ export function checkConnection(ctx: CheckContext, conn: ConnectionSpec, path: P
   if (errors.length === 0) connector.checkConnection?.({ connection: settings, report: (code, message, rel, hint) => ctx.report(code, message, [...path, ...rel], hint) });
   checkReferences(ctx, settings, path);
   for (const key of connector.secretSettings ?? []) {
-    const v = settings[key];
+    // A dotted name reaches into a nested setting (`sftp.password`).
+    const v = key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), settings);
     if (typeof v === 'string' && !isReferenceOnly(v)) {
-      ctx.report('SF407', `\`${key}\` of ${path.join('.')} is written in clear text`, [...path, key], `write \`${key}: \${secret:NAME}\` and keep the value in the environment or a secrets file`);
+      ctx.report('SF407', `\`${key}\` of ${path.join('.')} is written in clear text`, [...path, ...key.split('.')], `write \`${key}: \${secret:NAME}\` and keep the value in the environment or a secrets file`);
     }
   }
 }

@@ -159,7 +159,7 @@ export interface Connector {
   summary: string;
   /** JSON Schema of a connection's settings (without `use`). */
   connection: JsonSchema;
-  /** Connection settings that carry credentials: they must be `${secret:…}` or `${env:…}` references. */
+  /** Connection settings that carry credentials: they must be `${secret:…}` or `${env:…}` references (`sftp.password` for a nested one). */
   secretSettings?: string[];
   /** Checks a connection beyond its JSON Schema (settings that go together); called when the schema holds. */
   checkConnection?(ctx: { connection: Settings; report: DescribeContext['report'] }): void;
