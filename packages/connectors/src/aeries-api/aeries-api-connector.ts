@@ -4,6 +4,7 @@
 // 5xx. Each endpoint's Aeries API security area is declared, so `sisflow plan` lists exactly the
 // permissions to grant the API key.
 import { parseTypeName, type Connector, type DescribeContext } from '@sisflow/core';
+import { HTTPS_CONNECTION_SETTINGS } from '../http/https-settings.js';
 import { declaredSchema } from '../csv/csv-settings.js';
 
 /** Endpoint shapes and the Aeries API security area each needs, most specific first. */
@@ -31,11 +32,8 @@ export const aeriesApiConnector: Connector = {
     properties: {
       base_url: { type: 'string', pattern: '^https://', description: "the district's Aeries address, e.g. https://aeries.district.org/aeries (HTTPS only)" },
       cert: { type: 'string', description: 'the API certificate (key) Aeries generated for this integration, as ${secret:…}' },
-      ca: { type: 'string', description: "PEM of a private certificate authority, for a district server whose certificate a public one did not sign" },
+      ...HTTPS_CONNECTION_SETTINGS,
       database_year: { type: 'integer', minimum: 2000, maximum: 2100, description: 'the school year to read (its first year); default: the current one' },
-      timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 60 },
-      retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: 'further attempts after 429 Too Many Requests, 5xx or a dropped connection' },
-      retry_delay_seconds: { type: 'number', minimum: 0, maximum: 300, default: 1, description: 'first wait (doubling; a Retry-After from the server wins)' },
     },
   },
   secretSettings: ['cert'],

@@ -1,17 +1,18 @@
 // Fetching pages of records from the Aeries API over HTTPS (TLS 1.2 minimum, an optional private
 // CA), with bounded retries for throttling and server errors.
 import { HttpError, httpsRequest, judgeHttp, serverBusy } from '../http/https-request.js';
+import { retryPolicy, tlsOptions } from '../http/https-settings.js';
 import { withRetries } from '../retry.js';
-import { jsonCell } from '../http/json-cell.js';
-import { RowError, type Row, type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
+import { jsonCell, jsonRows } from '../http/json-cell.js';
+import { type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 
 export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const c = req.connection;
   const endpoint = String(req.settings.endpoint);
   const schools = (req.settings.schools as number[] | undefined) ?? [undefined];
   const pageSize = (req.settings.page_size as number | undefined) ?? 500;
-  const columns = Object.entries(req.settings.columns as Record<string, string>).map(([name, t]) => ({ name, convert: jsonCell(t) }));
-  const policy = { retries: (c.retries as number | undefined) ?? 4, delayMs: ((c.retry_delay_seconds as number | undefined) ?? 1) * 1000, event: 'aeries-api retries', maxDelayMs: 60_000 };
+  const columns = Object.entries(req.settings.columns as Record<string, string>).map(([name, t]) => ({ name, pick: (r: unknown) => (r as Record<string, unknown> | null)?.[name], convert: jsonCell(t) }));
+  const policy = retryPolicy(c, 'aeries-api retries');
   let record = 0;
   for (const school of schools) {
     const path = school === undefined ? endpoint : endpoint.replaceAll('{school}', String(school));
@@ -25,28 +26,9 @@ export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): A
       const url = `${String(c.base_url).replace(/\/+$/, '')}/api/v5/${path}${query.size > 0 ? `?${query}` : ''}`;
       const page = await withRetries(ctx, policy, () => getJson(url, c, ctx.signal), judgeHttp);
       if (!Array.isArray(page)) throw new Error(`${path}: Aeries answered with ${typeof page}, not a list of records`);
-      const rows: Row[] = [];
-      const lines: number[] = [];
-      for (const item of page as Record<string, unknown>[]) {
-        record++;
-        const row: Row = {};
-        let bad: string | undefined;
-        for (const col of columns) {
-          try {
-            row[col.name] = col.convert(item?.[col.name]);
-          } catch (e) {
-            if (!(e instanceof RowError)) throw e;
-            bad = `${path}: ${col.name} ${e.message}`;
-            break;
-          }
-        }
-        if (bad) ctx.reject({ line: record, reason: bad, data: JSON.stringify(item) });
-        else {
-          rows.push(row);
-          lines.push(record);
-        }
-      }
-      if (rows.length > 0) yield { rows, lines };
+      const batch = jsonRows(page, columns, path, record + 1, ctx);
+      record += page.length;
+      if (batch) yield batch;
       if (pageSize === 0 || page.length < pageSize) break;
     }
   }
@@ -55,8 +37,7 @@ export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): A
 async function getJson(url: string, c: Settings, signal: AbortSignal): Promise<unknown> {
   const res = await httpsRequest(url, {
     headers: { Accept: 'application/json', 'AERIES-CERT': String(c.cert ?? '') },
-    ...(typeof c.ca === 'string' ? { ca: c.ca } : {}),
-    timeoutMs: ((c.timeout_seconds as number | undefined) ?? 60) * 1000,
+    ...tlsOptions(c),
     signal,
   });
   const where = new URL(url).pathname;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Settings } from '@sisflow/core';
 import { HttpError, httpsRequest, serverBusy } from '../http/https-request.js';
+import { tlsOptions } from '../http/https-settings.js';
 
 interface Token {
   value: string;
@@ -51,8 +52,7 @@ export class TokenSource {
       method: 'POST',
       headers,
       body: form.toString(),
-      ...(typeof c.ca === 'string' ? { ca: c.ca } : {}),
-      timeoutMs: ((c.timeout_seconds as number | undefined) ?? 60) * 1000,
+      ...tlsOptions(c),
       signal,
     });
     const where = new URL(String(c.token_url)).pathname;

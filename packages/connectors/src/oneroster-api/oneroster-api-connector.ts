@@ -5,6 +5,7 @@
 // nested JSON records (record-columns.ts). `sisflow plan` lists the OAuth scopes the client needs.
 import type { Connector, DescribeContext, RowSchema } from '@sisflow/core';
 import { parseTypeName } from '@sisflow/core';
+import { HTTPS_CONNECTION_SETTINGS } from '../http/https-settings.js';
 import { columnProblem, type ColumnSetting } from './record-columns.js';
 
 const PREDICATE = String.raw`\s*[A-Za-z_][A-Za-z0-9_.]*\s*(=|!=|>=|<=|>|<|~)\s*'[^']*'\s*`;
@@ -32,10 +33,7 @@ export const onerosterApiConnector: Connector = {
       client_secret: { type: 'string', minLength: 1, description: 'OAuth client secret, as ${secret:…}' },
       scope: { type: 'string', description: 'scopes to ask for (space-separated); default: none, the provider grants what the client has' },
       client_auth: { enum: ['basic', 'body'], default: 'basic', description: 'send the client ID and secret as HTTP Basic (the OAuth default) or in the form body' },
-      ca: { type: 'string', description: "PEM of a private certificate authority, for a provider whose certificate a public one did not sign" },
-      timeout_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 60 },
-      retries: { type: 'integer', minimum: 0, maximum: 10, default: 4, description: 'further attempts after 429 Too Many Requests, 5xx or a dropped connection' },
-      retry_delay_seconds: { type: 'number', minimum: 0, maximum: 300, default: 1, description: 'first wait (doubling; a Retry-After from the server wins)' },
+      ...HTTPS_CONNECTION_SETTINGS,
     },
   },
   secretSettings: ['client_id', 'client_secret'],

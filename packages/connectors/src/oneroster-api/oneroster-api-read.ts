@@ -1,8 +1,10 @@
 // Paging through a OneRoster collection: limit/offset until the provider says there is no more
 // (Link rel="next", X-Total-Count, else a short or empty page); each record's columns picked and typed, a record that
 // does not fit goes to rejects with the reason.
-import { RowError, type Row, type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
+import { type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 import { HttpError, httpsRequest, judgeHttp, serverBusy, type HttpsResponse } from '../http/https-request.js';
+import { retryPolicy, tlsOptions } from '../http/https-settings.js';
+import { jsonRows } from '../http/json-cell.js';
 import { withRetries } from '../retry.js';
 import { TokenSource } from './oauth.js';
 import { recordColumns, type ColumnSetting } from './record-columns.js';
@@ -14,7 +16,7 @@ export async function* readOneRosterApi(req: SourceReadRequest, ctx: RunContext)
   const limit = (s.page_size as number | undefined) ?? 100;
   const columns = recordColumns(s.columns as Record<string, ColumnSetting>);
   const tokens = new TokenSource(c);
-  const policy = { retries: (c.retries as number | undefined) ?? 4, delayMs: ((c.retry_delay_seconds as number | undefined) ?? 1) * 1000, event: 'oneroster-api retries', maxDelayMs: 60_000 };
+  const policy = retryPolicy(c, 'oneroster-api retries');
   let record = 0;
   let previousFirst: string | undefined;
   let capped = false;
@@ -31,28 +33,9 @@ export async function* readOneRosterApi(req: SourceReadRequest, ctx: RunContext)
     const first = JSON.stringify((page[0] as Record<string, unknown> | undefined)?.sourcedId ?? page[0]);
     if (offset > 0 && page.length > 0 && first === previousFirst) throw new Error(`${endpoint}: the provider sent the same page for offset ${offset} as for the one before; it does not page with limit/offset`);
     previousFirst = first;
-    const rows: Row[] = [];
-    const lines: number[] = [];
-    for (const item of page) {
-      record++;
-      const row: Row = {};
-      let bad: string | undefined;
-      for (const col of columns) {
-        try {
-          row[col.name] = col.convert(col.pick(item));
-        } catch (e) {
-          if (!(e instanceof RowError)) throw e;
-          bad = `${endpoint}: ${col.name} ${e.message}`;
-          break;
-        }
-      }
-      if (bad) ctx.reject({ line: record, reason: bad, data: JSON.stringify(item) });
-      else {
-        rows.push(row);
-        lines.push(record);
-      }
-    }
-    if (rows.length > 0) yield { rows, lines };
+    const batch = jsonRows(page, columns, endpoint, record + 1, ctx);
+    record += page.length;
+    if (batch) yield batch;
     offset += page.length;
     if (!morePages(res, page.length, offset, limit)) break;
     if (page.length < limit && !capped) {
@@ -83,8 +66,7 @@ async function getPage(url: string, c: Settings, tokens: TokenSource, signal: Ab
     const token = await tokens.get(signal);
     const res = await httpsRequest(url, {
       headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
-      ...(typeof c.ca === 'string' ? { ca: c.ca } : {}),
-      timeoutMs: ((c.timeout_seconds as number | undefined) ?? 60) * 1000,
+      ...tlsOptions(c),
       signal,
     });
     if (res.status === 401 && fresh === 0) {
