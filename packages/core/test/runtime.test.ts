@@ -271,4 +271,56 @@ test('secrets are resolved at run time and redacted from errors', async () => {
   assert.match(missing.report.error!, 'SISFLOW_SECRET_TABLE');
 });
 
+test('a readOnce source needed by a lookup and the main pass is read once; others are streamed twice', async () => {
+  const reads: string[] = [];
+  const counting = (name: string, readOnce: boolean) => ({
+    ...memoryConnector,
+    name,
+    source: {
+      ...memoryConnector.source!,
+      readOnce,
+      read: (req: Parameters<NonNullable<typeof memoryConnector.source>['read']>[0], ctx: Parameters<NonNullable<typeof memoryConnector.source>['read']>[1]) => {
+        reads.push(`${name}:${String(req.settings.table)}`);
+        return memoryConnector.source!.read(req, ctx);
+      },
+    },
+  });
+  const reg = new ConnectorRegistry().register(counting('remote', true), counting('db', false), memoryConnector);
+  const text = (use: string) => `sisflow: 1
+name: twice
+connections:
+  src: { use: ${use} }
+  mem: { use: memory }
+sources:
+  students: { from: src, table: students, columns: { ID: int, SC: int, LN: string, GR: int, EM: "string?" } }
+steps:
+  firsts:
+    description: the first student of each school, as a lookup of the same source
+    from: students
+    columns: { SC: SC, First: LN }
+    dedupe: { key: SC, keep: first }
+  marked:
+    from: students
+    lookup:
+      first: { from: firsts, key: SC, on: SC }
+    columns: { ID: ID, LN: upper(LN), First: first.First }
+outputs:
+  out: { from: marked, to: mem, table: result }
+`;
+  for (const [use, expected] of [['remote', 1], ['db', 2]] as const) {
+    seed(7);
+    reads.length = 0;
+    const r = compile(text(use), 'spec.yaml', { registry: reg, today: '2026-11-23' });
+    assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    const { report } = await runPlan(r.plan!, { ...opts(), registry: reg, batchSize: 3 });
+    assert.ok(report.ok, report.error);
+    assert.is(reads.length, expected, use);
+    assert.is(report.sources.students!.rows, 7, 'rows are counted once');
+    const result = tables.get('result')!;
+    assert.is(result.length, 7);
+    assert.equal(result[3], { ID: 4, LN: 'WOLFESCHLEGEL', First: 'ln0' });
+    assert.equal(tables.get('students')![3]!.LN, 'Wolfeschlegel', 'the source rows are untouched');
+  }
+});
+
 test.run();

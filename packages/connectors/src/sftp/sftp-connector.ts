@@ -82,6 +82,9 @@ export const sftpConnector: Connector = {
     read: async function* (req, ctx) {
       yield* (await import('./transfer.js')).readRemote(req, ctx);
     },
+    // A file read for a lookup and for the main pass is downloaded once: a second download costs
+    // a transfer, and the file may have been replaced in between.
+    readOnce: true,
   },
   sink: {
     settings: {

@@ -123,6 +123,13 @@ export interface SourceRole {
   settings: JsonSchema;
   describe(ctx: DescribeContext): SourceDescription | undefined;
   read(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch>;
+  /**
+   * Reading again costs a transfer or may see other data (a file on a remote server): when a run
+   * needs a source's rows twice (for a lookup and for the main pass), it keeps them from the
+   * first read instead of reading again. Sources that are cheap to read again (a database table)
+   * leave this unset and are streamed twice, holding nothing.
+   */
+  readOnce?: boolean;
 }
 
 export interface SinkRole {

@@ -116,6 +116,9 @@ class Execution {
   private rejectQueue: BoundedQueue<Row[]> | undefined;
   private pendingRejects: Row[] = [];
   private readonly afterSuccess = new Map<string, () => Promise<void>>();
+  /** Batches of `readOnce` sources read while loading lookups, replayed when read again. */
+  private readonly kept = new Map<string, Batch[]>();
+  private loadingLookups = false;
   private readonly samples = new Map<string, Row[]>();
   private failing = false;
 
@@ -223,6 +226,15 @@ class Execution {
 
   /** Loads every lookup side and `references` target into memory, in plan order. */
   private async loadLookups(): Promise<void> {
+    this.loadingLookups = true;
+    try {
+      await this.loadLookupTables();
+    } finally {
+      this.loadingLookups = false;
+    }
+  }
+
+  private async loadLookupTables(): Promise<void> {
     const wanted = new Map<string, { tables: string[][]; keys: string[] }>();
     const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [] }).get(node)!;
     for (const t of this.prepared.transforms.values()) {
@@ -270,7 +282,7 @@ class Execution {
       if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
     };
     for (const name of this.sourceOrder([...terminals.keys()])) {
-      for await (const batch of this.readSource(this.prepared.sources.get(name)!)) {
+      for await (const batch of this.batchesOf(name)) {
         aborted();
         if (batch.rows.length > 0) await deliver(name, batch);
         await this.flushRejects();
@@ -310,6 +322,25 @@ class Execution {
     };
     nodes.forEach(visit);
     return out;
+  }
+
+  /**
+   * A source's batches: read from its connector, or replayed from the first read for a `readOnce`
+   * source the lookups already read (copies, so a step that changes rows cannot change a replay).
+   */
+  private async *batchesOf(name: string): AsyncIterable<Batch> {
+    const kept = this.kept.get(name);
+    if (kept) {
+      for (const b of kept) yield { ...b, rows: b.rows.map((r) => ({ ...r })) };
+      return;
+    }
+    const src = this.prepared.sources.get(name)!;
+    const keep: Batch[] | undefined = this.loadingLookups && !this.options.given?.has(name) && this.options.registry.get(src.plan.use)?.source?.readOnce ? [] : undefined;
+    for await (const b of this.readSource(src)) {
+      keep?.push({ ...b, rows: b.rows.map((r) => ({ ...r })) });
+      yield b;
+    }
+    if (keep) this.kept.set(name, keep);
   }
 
   private async *readSource(src: PreparedSource): AsyncIterable<Batch> {
