@@ -7,59 +7,42 @@ import { zipSync } from 'fflate';
 import type { RunContext, Settings, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { AtomicFile } from '../files/atomic-file.js';
+import { CommitGroups } from '../files/commit-group.js';
 import { HashedFile } from '../files/hashed-file.js';
 import { checkBundle } from './check.js';
 import { deltaFile } from './delta.js';
 import { readBundle } from './read-bundle.js';
 import { BUNDLE_CSV, MANIFEST_FILES } from './standard.js';
 
+/** The bundle being written: its spool, and what publishing it needs. */
 interface Bundle {
   spool: string;
-  writers: number;
-  done: boolean;
+  target: string;
+  connection: Settings;
+  ctx: RunContext;
 }
-const open = new Map<string, Bundle>();
+const bundles = new CommitGroups<Bundle>(async (b, commit) => {
+  try {
+    if (commit) await publish(b.target, b.spool, b.connection, b.ctx);
+  } finally {
+    rmSync(b.spool, { recursive: true, force: true });
+  }
+}, 'another file of the same bundle failed; the bundle was not published');
 
 export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const target = bundleTarget(req.connection, ctx.baseDir);
-  let bundle = open.get(target);
-  if (!bundle || bundle.done) {
-    bundle = { spool: mkdtempSync(join(tmpdir(), 'sisflow-oneroster-')), writers: 0, done: false };
-    open.set(target, bundle);
-  }
-  bundle.writers++;
-  const b = bundle;
+  // The last file of the bundle to commit publishes all of it.
+  const member = bundles.join(target, () => ({ spool: mkdtempSync(join(tmpdir(), 'sisflow-oneroster-')), target, connection: req.connection, ctx }));
   const name = `${String(req.settings.file)}.csv`;
-  const file = await HashedFile.create(join(b.spool, name));
+  const file = await HashedFile.create(join(member.resource.spool, name));
   try {
     const rows = await writeCsvRows({ ...req, settings: BUNDLE_CSV }, ctx, (chunk) => file.write(chunk));
     const content = await file.close(false);
     const written: WrittenFile = { path: `${target}#${name}`, ...content };
-    return {
-      result: { rows, files: [written] },
-      commit: async () => {
-        if (b.done) throw new Error('another file of the same bundle failed; the bundle was not published');
-        if (--b.writers > 0) return 'deferred'; // the last file of the bundle publishes all of it
-        b.done = true;
-        open.delete(target);
-        try {
-          await publish(target, b.spool, req.connection, ctx);
-        } finally {
-          rmSync(b.spool, { recursive: true, force: true });
-        }
-      },
-      abort: async () => {
-        if (b.done) return;
-        b.done = true;
-        open.delete(target);
-        rmSync(b.spool, { recursive: true, force: true });
-      },
-    };
+    return { result: { rows, files: [written] }, commit: member.commit, abort: member.abort };
   } catch (e) {
     await file.drop();
-    b.done = true;
-    open.delete(target);
-    rmSync(b.spool, { recursive: true, force: true });
+    await member.abort();
     throw e;
   }
 }

@@ -8,6 +8,7 @@ import { sqlTypeToType } from '../aeries/column-types.js';
 import { deleteScope } from '../aeries/table-sink.js';
 import { sqlite, sqliteColumnType, toSqlite } from './load.js';
 import { sqliteFile } from './sqlite-connector.js';
+import { CommitGroups } from '../files/commit-group.js';
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -18,39 +19,22 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
  */
 interface Shared {
   db: import('better-sqlite3').Database;
-  writers: number;
   stages: number;
-  done: boolean;
 }
-const open = new Map<string, Shared>();
-
-function join(file: string): Shared {
-  let s = open.get(file);
-  if (!s || s.done) {
-    const Database = sqlite();
-    const db = new Database(file, { fileMustExist: true });
-    db.pragma('busy_timeout = 10000');
-    db.exec('BEGIN IMMEDIATE');
-    s = { db, writers: 0, stages: 0, done: false };
-    open.set(file, s);
-  }
-  s.writers++;
-  return s;
-}
-
-function finish(file: string, s: Shared, commit: boolean): void | 'deferred' {
-  if (s.done) {
-    if (commit) throw new Error('another import into the same database failed; this one was rolled back with it');
-    return;
-  }
-  if (commit && --s.writers > 0) return 'deferred'; // the last writer commits for all
-  s.done = true;
-  open.delete(file);
+const transactions = new CommitGroups<Shared>((s, commit) => {
   try {
     if (s.db.inTransaction) s.db.exec(commit ? 'COMMIT' : 'ROLLBACK');
   } finally {
     s.db.close();
   }
+}, 'another import into the same database failed; this one was rolled back with it');
+
+function openTransaction(file: string): Shared {
+  const Database = sqlite();
+  const db = new Database(file, { fileMustExist: true });
+  db.pragma('busy_timeout = 10000');
+  db.exec('BEGIN IMMEDIATE');
+  return { db, stages: 0 };
 }
 
 export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
@@ -60,7 +44,8 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
   const values = columns.filter((c) => !key.includes(c));
   const deleteMissing = deleteScope(req.settings);
   const file = sqliteFile(req.connection, ctx.baseDir);
-  const shared = join(file);
+  const member = transactions.join(file, () => openTransaction(file));
+  const shared = member.resource;
   const db = shared.db;
   const stage = `sisflow_stage_${++shared.stages}`;
   const stageTypes = columns.map((c) => sqliteColumnType(sqlTypeToType(table.columns.find((x) => x.name === c)!.sql, true).kind));
@@ -86,11 +71,11 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
     ctx.log(`${table.name}: ${inserted} to insert, ${updated} to update, ${deleted} to delete (not committed yet)`);
     return {
       result: { rows, files: [], changes: { [table.name]: changes } },
-      commit: async () => finish(file, shared, true),
-      abort: async () => void finish(file, shared, false),
+      commit: member.commit,
+      abort: member.abort,
     };
   } catch (e) {
-    finish(file, shared, false);
+    await member.abort();
     if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
     throw new Error(`import into ${table.name} rolled back: ${(e as Error).message}`);
   }
