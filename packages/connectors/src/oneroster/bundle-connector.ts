@@ -2,10 +2,11 @@
 // of the bundle (`file: orgs`); all outputs into the same bundle are spooled, and when the last
 // of them commits, sisflow writes the manifest (present files bulk, the others absent), runs the
 // conformance checker over the whole bundle, and only if it conforms publishes it atomically as
-// a zip or a folder, locally or uploaded to an SFTP server (`sftp:`). In delta mode the outputs still write whole files; the sink sends only what
-// changed since the last published run (delta.ts).
+// a zip or a folder, locally or uploaded to an SFTP server (`sftp:`). In delta mode the outputs
+// still write whole files; the sink sends only what changed since the last published run
+// (delta.ts).
 import type { Connector, DescribeContext, RowSchema, Settings } from '@sisflow/core';
-import { sftpConnector } from '../sftp/sftp-connector.js';
+import { sftpConnector, sftpUrl } from '../sftp/sftp-connector.js';
 import { relativePathProblem } from '../files/paths.js';
 import { FILE_BY_NAME, FILES } from './standard.js';
 
@@ -60,5 +61,5 @@ function describeFile(ctx: DescribeContext & { schema: RowSchema }) {
     return undefined;
   }
   const sftp = ctx.connection.sftp as Settings | undefined;
-  return { target: `${sftp ? `sftp://${String(sftp.host)}:${String(sftp.port ?? 22)}/` : ''}${path}#${spec.name}.csv` };
+  return { target: `${sftp ? sftpUrl(sftp, path) : path}#${spec.name}.csv` };
 }

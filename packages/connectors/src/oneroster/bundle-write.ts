@@ -2,13 +2,14 @@
 // in delta mode only what changed since the last published run (delta.ts).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import type { RunContext, Settings, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { AtomicFile } from '../files/atomic-file.js';
 import { CommitGroups } from '../files/commit-group.js';
 import { HashedFile } from '../files/hashed-file.js';
+import { sftpUrl } from '../sftp/sftp-connector.js';
 import { checkBundle } from './check.js';
 import { deltaFile } from './delta.js';
 import { readBundle } from './read-bundle.js';
@@ -50,8 +51,7 @@ export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): P
 /** Where the bundle goes: a local path, or `sftp://host:port/dir/path` for one delivered over SFTP. */
 function bundleTarget(c: Settings, baseDir: string): string {
   const sftp = c.sftp as Settings | undefined;
-  if (!sftp) return resolve(baseDir, String(c.path));
-  return `sftp://${String(sftp.host)}:${String(sftp.port ?? 22)}/${posix.join(String(sftp.dir ?? ''), String(c.path))}`;
+  return sftp ? sftpUrl(sftp, String(c.path)) : resolve(baseDir, String(c.path));
 }
 
 /** Where a delta bundle keeps the snapshot it compares the next run with: beside a local bundle (hidden), in the spec's folder for a remote one. */
@@ -63,14 +63,13 @@ export function snapshotPath(c: Settings, baseDir: string): string {
 
 async function publish(target: string, spool: string, connection: Settings, ctx: RunContext): Promise<void> {
   const delta = connection.mode === 'delta';
-  const present = new Set(readdirSync(spool).map((n) => n.replace(/\.csv$/, '')));
-  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${present.has(f) ? (delta ? 'delta' : 'bulk') : 'absent'}`), `source.systemName,${String(connection.system_name ?? 'sisflow')}`];
+  // The whole files the outputs wrote; in delta mode they are also the next snapshot.
   const full = new Map<string, Uint8Array>(readdirSync(spool).sort().map((n) => [n, readFileSync(join(spool, n))]));
-  let files: Map<string, Uint8Array> = full;
+  const files = new Map(full);
+  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${full.has(`${f}.csv`) ? (delta ? 'delta' : 'bulk') : 'absent'}`), `source.systemName,${String(connection.system_name ?? 'sisflow')}`];
   const snapshot = snapshotPath(connection, ctx.baseDir);
   if (delta) {
     const previous = existsSync(snapshot) ? readBundle(snapshot) : undefined;
-    files = new Map();
     for (const [n, bytes] of full) {
       const { bytes: changes, counts } = deltaFile(n.replace(/\.csv$/, ''), bytes, previous?.get(n), ctx.startedAt);
       files.set(n, changes);
@@ -78,7 +77,6 @@ async function publish(target: string, spool: string, connection: Settings, ctx:
     }
   }
   files.set('manifest.csv', Buffer.from(manifest.join('\r\n') + '\r\n'));
-  files = new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
   const problems = checkBundle(files);
   if (problems.length > 0) {
     const shown = problems.slice(0, 5).map((p) => `${p.file}:${p.line}:${p.column} ${p.code} ${p.message}`);

@@ -1,7 +1,7 @@
 // `use: sftp` — CSV files on an SFTP server (Destiny's patron drop, SIRAS's tableA/tableB), read
 // and written with the same CSV settings as local files. Outputs are spooled to a local file, then
 // uploaded under a temporary name and renamed into place only when the whole run succeeded.
-import type { Connector, DescribeContext } from '@sisflow/core';
+import type { Connector, DescribeContext, Settings } from '@sisflow/core';
 import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS } from '../csv/csv-settings.js';
 import { csvSourceSchema } from '../csv/csv-settings.js';
 import { relativePathProblem } from '../files/paths.js';
@@ -98,7 +98,7 @@ export const sftpConnector: Connector = {
         ...CSV_WRITE_SETTINGS,
       },
     },
-    describe: (ctx) => (checkPath(ctx) ? { target: `sftp://${String(ctx.connection.host)}:${String(ctx.connection.port ?? 22)}/${remotePath(ctx.connection.dir, String(ctx.settings.path))}` } : undefined),
+    describe: (ctx) => (checkPath(ctx) ? { target: sftpUrl(ctx.connection, String(ctx.settings.path)) } : undefined),
     write: async (req, ctx) => (await import('./transfer.js')).writeRemote(req, ctx),
   },
 };
@@ -117,5 +117,10 @@ export function isGlob(path: string): boolean {
 
 export function remotePath(dir: unknown, path: string): string {
   return typeof dir === 'string' ? `${dir.replace(/^\/+|\/+$/g, '')}/${path}` : path;
+}
+
+/** How plans and reports name a file on an sftp connection: `sftp://host:port/dir/path`. */
+export function sftpUrl(connection: Settings, path: string): string {
+  return `sftp://${String(connection.host)}:${String(connection.port ?? 22)}/${remotePath(connection.dir || undefined, path)}`;
 }
 

@@ -11,7 +11,7 @@ import { writeCsvRows } from '../csv/csv-writer.js';
 import { HashedFile, type HashedContent } from '../files/hashed-file.js';
 import { afterRead, download, findFiles, waitUntilStable } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
-import { remotePath } from './sftp-connector.js';
+import { sftpUrl } from './sftp-connector.js';
 import { RemoteUpload } from './upload.js';
 
 export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
@@ -39,7 +39,7 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
     upload = new RemoteUpload(conn, ctx, path, local, content.bytes, (req.settings.keep_versions as number | undefined) ?? 0);
     if (req.dryRun) await upload.preflight();
     else await upload.stage();
-    const file = { path: `sftp://${s.host}:${s.port}/${remotePath(s.dir || undefined, path)}`, ...content };
+    const file = { path: sftpUrl(req.connection, path), ...content };
     return {
       result: { rows, files: [file] },
       commit: async () => {
