@@ -125,17 +125,22 @@ function parseRows(text: string, file: string, report: Report): { line: number; 
   return eachRow(text, file, report, (line, values) => void rows.push({ line, values })) ? rows : undefined;
 }
 
-/** Calls `row` for each record as it is parsed (nothing is collected); false when the CSV is broken. */
+/** Calls `row` for each record of a bundle file, header included, as it is parsed (nothing is collected); throws on broken CSV. */
+export function forEachRecord(text: string, row: (line: number, values: string[]) => void): void {
+  parse(text.replace(/^\uFEFF/, ''), {
+    relax_column_count: true,
+    skip_empty_lines: true,
+    on_record: (record: string[], context: { lines: number }) => {
+      row(context.lines, record);
+      return undefined; // not kept
+    },
+  });
+}
+
+/** forEachRecord, a broken CSV reported as OR118; false then. */
 function eachRow(text: string, file: string, report: Report, row: (line: number, values: string[]) => void): boolean {
   try {
-    parse(text.replace(/^\uFEFF/, ''), {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      on_record: (record: string[], context: { lines: number }) => {
-        row(context.lines, record);
-        return undefined; // not kept
-      },
-    });
+    forEachRecord(text, row);
     return true;
   } catch (e) {
     const err = e as Error & { lines?: number };

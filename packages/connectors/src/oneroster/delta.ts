@@ -5,9 +5,9 @@
 // dateLastModified. The snapshot is saved only after the bundle is published; if saving fails,
 // the next run sends the same changes again — a change is never lost.
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
 import { csvWriteOptions } from '../csv/csv-settings.js';
 import { csvFormatter } from '../csv/csv-writer.js';
+import { forEachRecord } from './check.js';
 import { BUNDLE_CSV, FILE_BY_NAME } from './standard.js';
 
 export interface DeltaCounts {
@@ -60,13 +60,8 @@ function digest(values: string[]): string {
 /** Each record after the header (the files are sisflow's own, already checked). */
 function eachRecord(bytes: Uint8Array, record: (values: string[]) => void): void {
   let header = true;
-  parse(Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, ''), {
-    relax_column_count: true,
-    skip_empty_lines: true,
-    on_record: (values: string[]) => {
-      if (header) header = false;
-      else record(values);
-      return undefined;
-    },
+  forEachRecord(Buffer.from(bytes).toString('utf8'), (_line, values) => {
+    if (header) header = false;
+    else record(values);
   });
 }
