@@ -3,7 +3,7 @@
 import { HttpError, httpsRequest, judgeHttp, serverBusy } from '../http/https-request.js';
 import { retryPolicy, tlsOptions } from '../http/https-settings.js';
 import { withRetries } from '../retry.js';
-import { jsonCell, jsonRows } from '../http/json-cell.js';
+import { jsonRows, recordColumns } from '../http/record-columns.js';
 import { type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 
 export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
@@ -11,7 +11,7 @@ export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): A
   const endpoint = String(req.settings.endpoint);
   const schools = (req.settings.schools as number[] | undefined) ?? [undefined];
   const pageSize = (req.settings.page_size as number | undefined) ?? 500;
-  const columns = Object.entries(req.settings.columns as Record<string, string>).map(([name, t]) => ({ name, pick: (r: unknown) => (r as Record<string, unknown> | null)?.[name], convert: jsonCell(t) }));
+  const columns = recordColumns(req.settings.columns as Record<string, string>);
   const policy = retryPolicy(c, 'aeries-api retries');
   let record = 0;
   for (const school of schools) {

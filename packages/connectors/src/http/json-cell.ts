@@ -1,38 +1,7 @@
 // Values of JSON records (API answers) into the declared column types: numbers as numbers or text,
 // dates as `2017-04-02` or `2017-04-02T00:00:00…`, lists from arrays. A value that does not fit
 // throws RowError, so the record goes to rejects with the reason.
-
-/** A column of JSON records: how to find its value in a record, and how to type it. */
-export interface JsonColumn {
-  name: string;
-  pick(record: unknown): unknown;
-  convert(value: unknown): unknown;
-}
-
-/**
- * Rows from one page of JSON records, numbered from `first` (the record's place in the whole
- * read, used as its line); a record with a value that does not fit goes to rejects with the reason.
- */
-export function jsonRows(records: readonly unknown[], columns: readonly JsonColumn[], where: string, first: number, ctx: RunContext): SourceBatch | undefined {
-  const rows: Row[] = [];
-  const lines: number[] = [];
-  records.forEach((item, i) => {
-    const row: Row = {};
-    for (const col of columns) {
-      try {
-        row[col.name] = col.convert(col.pick(item));
-      } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        ctx.reject({ line: first + i, reason: `${where}: ${col.name} ${e.message}`, data: JSON.stringify(item) });
-        return;
-      }
-    }
-    rows.push(row);
-    lines.push(first + i);
-  });
-  return rows.length > 0 ? { rows, lines } : undefined;
-}
-import { RowError, cellParser, parseTypeName, type Row, type RunContext, type SourceBatch, type Type } from '@sisflow/core';
+import { RowError, cellParser, parseTypeName, type Type } from '@sisflow/core';
 
 export function jsonCell(typeName: string): (v: unknown) => unknown {
   return converter(parseTypeName(typeName)!);

@@ -1,9 +1,10 @@
-// Columns picked from nested OneRoster JSON records. A column is a field (`givenName: string`) or
+// Columns picked from JSON records (API answers), and a page of records turned into rows. A
+// column is a field (`givenName: string`) or
 // a path into the record (`class.sourcedId`); `[]` after a segment walks a list
 // (`terms[].sourcedId` gives the list of term ids), and `format` writes each object of a list as
 // text (`{{{type}:{identifier}}}` gives `{SIS:1001}`; `{{` and `}}` are literal braces).
-import { parseTypeName } from '@sisflow/core';
-import { jsonCell } from '../http/json-cell.js';
+import { parseTypeName, RowError, type Row, type RunContext, type SourceBatch } from '@sisflow/core';
+import { jsonCell } from './json-cell.js';
 
 export type ColumnSetting = string | { path: string; type: string; format?: string };
 
@@ -93,4 +94,28 @@ function formatter(format: string): ((o: unknown) => string | null) | undefined 
     const r = o as Record<string, unknown>;
     return parts.map((p) => ('text' in p ? p.text : String(r[p.field] ?? ''))).join('');
   };
+}
+
+/**
+ * Rows from one page of records, numbered from `first` (the record's place in the whole read,
+ * used as its line); a record with a value that does not fit goes to rejects with the reason.
+ */
+export function jsonRows(records: readonly unknown[], columns: readonly RecordColumn[], where: string, first: number, ctx: RunContext): SourceBatch | undefined {
+  const rows: Row[] = [];
+  const lines: number[] = [];
+  records.forEach((item, i) => {
+    const row: Row = {};
+    for (const col of columns) {
+      try {
+        row[col.name] = col.convert(col.pick(item));
+      } catch (e) {
+        if (!(e instanceof RowError)) throw e;
+        ctx.reject({ line: first + i, reason: `${where}: ${col.name} ${e.message}`, data: JSON.stringify(item) });
+        return;
+      }
+    }
+    rows.push(row);
+    lines.push(first + i);
+  });
+  return rows.length > 0 ? { rows, lines } : undefined;
 }

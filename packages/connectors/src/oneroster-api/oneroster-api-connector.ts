@@ -6,7 +6,7 @@
 import type { Connector, DescribeContext, RowSchema } from '@sisflow/core';
 import { parseTypeName } from '@sisflow/core';
 import { HTTPS_CONNECTION_SETTINGS } from '../http/https-settings.js';
-import { columnProblem, type ColumnSetting } from './record-columns.js';
+import { columnProblem, type ColumnSetting } from '../http/record-columns.js';
 
 const PREDICATE = String.raw`\s*[A-Za-z_][A-Za-z0-9_.]*\s*(=|!=|>=|<=|>|<|~)\s*'[^']*'\s*`;
 /** The OneRoster 1.1 filter grammar: one predicate, or two joined by AND or OR. */

@@ -4,10 +4,9 @@
 import { type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 import { HttpError, httpsRequest, judgeHttp, serverBusy, type HttpsResponse } from '../http/https-request.js';
 import { retryPolicy, tlsOptions } from '../http/https-settings.js';
-import { jsonRows } from '../http/json-cell.js';
 import { withRetries } from '../retry.js';
 import { TokenSource } from './oauth.js';
-import { recordColumns, type ColumnSetting } from './record-columns.js';
+import { jsonRows, recordColumns, type ColumnSetting } from '../http/record-columns.js';
 
 export async function* readOneRosterApi(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const c = req.connection;
