@@ -118,7 +118,6 @@ class Execution {
   private readonly afterSuccess = new Map<string, () => Promise<void>>();
   /** Batches of `readOnce` sources read while loading lookups, replayed when read again. */
   private readonly kept = new Map<string, Batch[]>();
-  private loadingLookups = false;
   private readonly samples = new Map<string, Row[]>();
   private failing = false;
 
@@ -226,15 +225,6 @@ class Execution {
 
   /** Loads every lookup side and `references` target into memory, in plan order. */
   private async loadLookups(): Promise<void> {
-    this.loadingLookups = true;
-    try {
-      await this.loadLookupTables();
-    } finally {
-      this.loadingLookups = false;
-    }
-  }
-
-  private async loadLookupTables(): Promise<void> {
     const wanted = new Map<string, { tables: string[][]; keys: string[] }>();
     const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [] }).get(node)!;
     for (const t of this.prepared.transforms.values()) {
@@ -245,7 +235,7 @@ class Execution {
       const w = wanted.get(step.name);
       if (!w) continue;
       const rows: Row[] = [];
-      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows)]]]));
+      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows)]]]), true);
       for (const key of w.tables) {
         const table: LookupTable = new Map();
         let duplicates = 0;
@@ -261,8 +251,11 @@ class Execution {
     }
   }
 
-  /** Streams every source the terminals depend on through the steps between them. */
-  private async pass(terminals: Map<string, ((b: Batch) => Promise<void>)[]>): Promise<void> {
+  /**
+   * Streams every source the terminals depend on through the steps between them. A lookup pass
+   * keeps the rows of `readOnce` sources for the passes after it.
+   */
+  private async pass(terminals: Map<string, ((b: Batch) => Promise<void>)[]>, lookup = false): Promise<void> {
     const active = this.ancestors([...terminals.keys()]);
     const runners = new Map<string, StepRunner>();
     for (const name of active) {
@@ -282,7 +275,7 @@ class Execution {
       if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
     };
     for (const name of this.sourceOrder([...terminals.keys()])) {
-      for await (const batch of this.batchesOf(name)) {
+      for await (const batch of this.batchesOf(name, lookup)) {
         aborted();
         if (batch.rows.length > 0) await deliver(name, batch);
         await this.flushRejects();
@@ -328,14 +321,14 @@ class Execution {
    * A source's batches: read from its connector, or replayed from the first read for a `readOnce`
    * source the lookups already read (copies, so a step that changes rows cannot change a replay).
    */
-  private async *batchesOf(name: string): AsyncIterable<Batch> {
+  private async *batchesOf(name: string, lookup: boolean): AsyncIterable<Batch> {
     const kept = this.kept.get(name);
     if (kept) {
       for (const b of kept) yield { ...b, rows: b.rows.map((r) => ({ ...r })) };
       return;
     }
     const src = this.prepared.sources.get(name)!;
-    const keep: Batch[] | undefined = this.loadingLookups && !this.options.given?.has(name) && this.options.registry.get(src.plan.use)?.source?.readOnce ? [] : undefined;
+    const keep: Batch[] | undefined = lookup && !this.options.given?.has(name) && this.options.registry.get(src.plan.use)?.source?.readOnce ? [] : undefined;
     for await (const b of this.readSource(src)) {
       keep?.push({ ...b, rows: b.rows.map((r) => ({ ...r })) });
       yield b;
