@@ -1,6 +1,6 @@
 // The `sisflow` executable as an operator meets it: exit codes, JSON output, no stack traces,
 // reproducible outputs, and a killed run that leaves the previous file in place.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,13 +105,18 @@ test('a dry run publishes nothing', () => {
   assert.not.ok(existsSync(join(dir, 'out/patrons.csv')));
 });
 
-/** Resolves once process `pid` has its temporary output file in `dir`: it is writing rows. */
-async function writing(dir: string, pid: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+/**
+ * Resolves once `child` has its temporary output file in `dir`: it is writing rows. Waits on the
+ * process itself, not on a time budget (a loaded machine may take long to get there); fails only
+ * if the process ends before it started writing.
+ */
+async function writing(dir: string, child: ChildProcess): Promise<void> {
+  const pid = child.pid!;
+  while (child.exitCode === null && child.signalCode === null) {
     if (readdirSync(dir).some((f) => f.startsWith('.sisflow-tmp-patrons.csv.') && f.includes(`.${pid}.`))) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`process ${pid} never started writing`);
+  throw new Error(`process ${pid} ended (${child.exitCode ?? child.signalCode}) before it started writing`);
 }
 
 test('a run killed mid-write leaves the previous patrons.csv intact', async () => {
@@ -125,13 +130,13 @@ test('a run killed mid-write leaves the previous patrons.csv intact', async () =
   writeFileSync(join(dir, 'out/patrons.csv'), 'previous file\r\n');
   sisflow(['validate', spec]); // builds the demo database outside the timed part
   const child = spawn(process.execPath, [BIN, 'run', spec], { stdio: 'ignore' });
-  await writing(join(dir, 'out'), child.pid!);
+  await writing(join(dir, 'out'), child);
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   assert.is(readFileSync(join(dir, 'out/patrons.csv'), 'utf8'), 'previous file\r\n');
   const orphans = readdirSync(join(dir, 'out')).filter((f) => f.includes(`.${child.pid}.`));
   const sigint = spawn(process.execPath, [BIN, 'run', spec], { stdio: 'ignore' });
-  await writing(join(dir, 'out'), sigint.pid!);
+  await writing(join(dir, 'out'), sigint);
   sigint.kill('SIGINT');
   const code = await new Promise((r) => sigint.on('exit', r));
   assert.is(readFileSync(join(dir, 'out/patrons.csv'), 'utf8'), 'previous file\r\n');
