@@ -2,6 +2,7 @@
 // declared rules and dedupe. Rows that fail go to rejects with the reason; the rest flow on.
 import type { Row } from '../connector/connector.js';
 import { RowError } from '../expr/row-error.js';
+import { KeyIndex } from './key-index.js';
 import type { PreparedRule, PreparedTransform } from './prepare.js';
 import { rejectData, type Reject, type RejectKind } from './rejects.js';
 
@@ -38,8 +39,8 @@ export function lookupKey(values: unknown[]): unknown {
 
 export class StepRunner {
   readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
-  private readonly unique = new Map<string, Map<unknown, number>>();
-  private readonly seen = new Map<unknown, number>();
+  private readonly unique = new Map<string, KeyIndex>();
+  private readonly seen = new KeyIndex();
   private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
   /** `number:` — the last number given within each key. */
   private readonly numbers = new Map<unknown, number>();
@@ -155,7 +156,7 @@ export class StepRunner {
       case 'unique': {
         const id = r.columns.join('\u0000');
         let seen = this.unique.get(id);
-        if (!seen) this.unique.set(id, (seen = new Map()));
+        if (!seen) this.unique.set(id, (seen = new KeyIndex()));
         const values = r.columns.map((c) => row[c]);
         if (values.some((v) => v === null || v === undefined)) return undefined;
         const key = lookupKey(values);
@@ -174,7 +175,11 @@ export class StepRunner {
       }
       case 'max_length': {
         const v = row[r.column];
-        const n = v === null || v === undefined ? 0 : [...String(v)].length;
+        if (v === null || v === undefined) return undefined;
+        const text = String(v);
+        // UTF-16 length bounds the number of characters: count them only when it is over.
+        if (text.length <= r.max) return undefined;
+        const n = [...text].length;
         return n > r.max ? `${r.column} is ${n} characters long; at most ${r.max} allowed` : undefined;
       }
       case 'references': {
