@@ -14,6 +14,7 @@ import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { coerce, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
+import { checkSecretPlacement } from './secret-placement.js';
 import { checkSource, type SourceAnalysis } from './sources.js';
 import { checkStep, type StepAnalysis } from './steps.js';
 import { checkTests } from './tests.js';
@@ -112,6 +113,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     const n = checkNotify(ctx, name);
     if (n) analysis.notify.set(name, n);
   }
+  if (spec.rejects) checkSecretPlacement(ctx, spec.rejects, ['rejects'], [], 'the rejects output');
   if (spec.rejects?.to && !spec.connections?.[spec.rejects.to]) {
     ctx.report('SF201', `unknown connection \`${spec.rejects.to}\``, ['rejects', 'to'], didYouMean(spec.rejects.to, Object.keys(spec.connections ?? {})));
   }

@@ -3,7 +3,7 @@
 import type { Row } from '../connector/connector.js';
 import { RowError } from '../expr/row-error.js';
 import { KeyIndex } from './key-index.js';
-import type { PreparedRule, PreparedTransform } from './prepare.js';
+import type { PreparedLookup, PreparedRule, PreparedTransform } from './prepare.js';
 import { rejectData, type Reject, type RejectKind } from './rejects.js';
 
 export interface Batch {
@@ -44,6 +44,7 @@ export class StepRunner {
   private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
   /** `number:` — the last number given within each key. */
   private readonly numbers = new Map<unknown, number>();
+  private tablesFound: LookupTable[] | undefined;
 
   constructor(
     private readonly step: PreparedTransform,
@@ -58,6 +59,7 @@ export class StepRunner {
     const out: Row[] = [];
     const lines: number[] = [];
     const found: (Row | undefined)[] = new Array(lookups.length);
+    const tables = this.lookupTables(lookups);
     this.counts.in += batch.rows.length;
     rows: for (let i = 0; i < batch.rows.length; i++) {
       const row = batch.rows[i]!;
@@ -67,7 +69,7 @@ export class StepRunner {
         for (let k = 0; k < lookups.length; k++) {
           const l = lookups[k]!;
           const key = l.on.length === 1 ? l.on[0]!(row) : lookupKey(l.on.map((f) => f(row)));
-          const hit = key === null ? undefined : this.tables.get(lookupTableId(l.from, l.key))?.get(key);
+          const hit = key === null ? undefined : tables[k]?.get(key);
           if (!hit && l.required) {
             this.fail(row, line, batch.source, `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`, 'unmatched');
             continue rows;
@@ -113,6 +115,14 @@ export class StepRunner {
     }
     this.counts.out += out.length;
     return { rows: out, lines, source: batch.source };
+  }
+
+  /** The loaded table of each lookup, found once (the sides are loaded before any row is processed). */
+  private lookupTables(lookups: readonly PreparedLookup[]): (LookupTable | undefined)[] {
+    if (this.tablesFound) return this.tablesFound;
+    const found = lookups.map((l) => this.tables.get(lookupTableId(l.from, l.key)));
+    if (found.every((t) => t !== undefined)) this.tablesFound = found;
+    return found;
   }
 
   /** Rows held back until the end (`dedupe: keep: last`), in the order their keys first appeared. */
