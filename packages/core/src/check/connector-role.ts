@@ -42,7 +42,7 @@ export function connectorRole<K extends 'source' | 'sink' | 'notifier'>(
     return undefined;
   }
   const written = Object.fromEntries(Object.entries(spec).filter(([k]) => !languageKeys.includes(k)));
-  checkSecretPlacement(ctx, written, path, [], `a ${r.noun}`);
+  checkSecretPlacement(ctx, written, path, [], `${/^[aeiou]/.test(r.noun) ? 'an' : 'a'} ${r.noun}`);
   const settings = withParams(ctx, written, path) as Settings;
   const errors = schemaDiagnostics({ value: settings, schema: role.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} ${r.noun}` });
   ctx.diagnostics.push(...errors);
