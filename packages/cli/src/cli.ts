@@ -49,7 +49,8 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(today())
     .option('--json', 'print the plan as JSON')
     .option('-o, --out <file>', 'write the JSON plan to a file')
-    .addHelpText('after', '\nExamples:\n  $ sisflow plan examples/destiny/patrons.yaml\n  $ sisflow plan examples/destiny/patrons.yaml --param schools=991,992 -o plan.json')
+    .option('--diff <old>', 'show what changed from OLD: a plan JSON, another spec, or a git revision of this spec (HEAD, main~1)')
+    .addHelpText('after', '\nExamples:\n  $ sisflow plan examples/destiny/patrons.yaml\n  $ sisflow plan examples/destiny/patrons.yaml --param schools=991,992 -o plan.json\n  $ sisflow plan examples/destiny/patrons.yaml --diff HEAD        # what this edit changes\n  $ sisflow plan examples/destiny/patrons.yaml --diff plan.json --json')
     .action((file: string, o) => set(plan(file, o, out)));
   program
     .command('run')
@@ -69,13 +70,16 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('run the tests written inside specs')
     .argument('<files...>', 'spec files')
     .addOption(profile())
+    .addOption(param())
     .addOption(today())
-    .addHelpText('after', '\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml')
+    .addHelpText('after', "\nA test's own `params:` win over --param and the profile's.\n\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml\n  $ sisflow test patrons.yaml --profile production --param schools=991,993")
     .action(async (files: string[], o) => set(await test(files, o, out)));
   program
     .command('schedule')
     .description("show a spec's schedule and its next run times")
     .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
     .option('-c, --count <n>', 'how many run times', '5')
     .addHelpText('after', '\nExamples:\n  $ sisflow schedule examples/destiny/patrons.yaml --count 10')
     .action((file: string, o) => set(schedule(file, o, out)));
@@ -127,6 +131,11 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addHelpText('after', '\nExamples:\n  $ sisflow sftp fingerprint sftp.example.org\n  $ sisflow sftp fingerprint files.example.org:7472')
     .action(async (target: string, o) => set(await fingerprint(target, o, out)));
 
+  if (argv.length === 0) {
+    // `sisflow` alone is a question, not a mistake: the overview, exit 0.
+    out.stdout(program.helpInformation());
+    return EXIT.ok;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -30,6 +30,7 @@ export { REFERENCE, scanReferences } from './check/references.js';
 
 export { compile, buildPlan, type CompileResult } from './plan/compile.js';
 export { canonicalJson, sha256Hex } from './plan/canonical-json.js';
+export { diffPlans, formatPlanDiff, type PlanChange } from './plan/plan-diff.js';
 export type * from './plan/plan.js';
 
 export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';

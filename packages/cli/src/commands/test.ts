@@ -4,7 +4,7 @@ import { runSpecTests } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { EXIT, printDiagnostics, readSpecFile, type Out } from '../io.js';
 
-export async function test(files: string[], flags: { profile?: string; today?: string }, out: Out): Promise<number> {
+export async function test(files: string[], flags: { profile?: string; today?: string; param?: Record<string, string> }, out: Out): Promise<number> {
   let passed = 0;
   let failed = 0;
   for (const file of files) {
@@ -19,6 +19,7 @@ export async function test(files: string[], flags: { profile?: string; today?: s
       baseDir: resolve(dirname(file)),
       ...(flags.profile ? { profile: flags.profile } : {}),
       ...(flags.today ? { today: flags.today } : {}),
+      ...(flags.param ? { params: flags.param } : {}),
     });
     if (diagnostics) {
       out.stderr(diagnostics);

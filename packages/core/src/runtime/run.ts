@@ -359,7 +359,10 @@ class Execution {
           reject(n, `${missing} is null, but ${name} declares it always has a value`, row, 'invalid');
           continue;
         }
-        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) continue;
+        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) {
+          if (first) stats.filtered = (stats.filtered ?? 0) + 1;
+          continue;
+        }
         rows.push(given ? this.project(row, name) : row);
         lines.push(n);
       }
