@@ -1,9 +1,8 @@
 // The `sisflow` command line: a thin layer over @sisflow/core and @sisflow/connectors.
-import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { specSchemaFor } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { collectParam, EXIT, processOut, type Out } from './io.js';
+import { collectParam, EXIT, processOut, VERSION, type Out } from './io.js';
 import { demo } from './commands/demo.js';
 import { plan } from './commands/plan.js';
 import { run } from './commands/run.js';
@@ -15,7 +14,6 @@ import { onerosterCheck } from './commands/oneroster.js';
 import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
 
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export async function main(argv: string[], out: Out = processOut, signal?: AbortSignal): Promise<number> {
   let code: number = EXIT.ok;
@@ -38,7 +36,8 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(param())
     .addOption(today())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExamples:\n  $ sisflow validate examples/destiny/patrons.yaml\n  $ sisflow validate --format json specs/*.yaml')
+    .option('--sarif <file>', 'also write the diagnostics as SARIF 2.1.0 (GitHub code scanning shows them at the spec line)')
+    .addHelpText('after', '\nExamples:\n  $ sisflow validate examples/destiny/patrons.yaml\n  $ sisflow validate --format json specs/*.yaml\n  $ sisflow validate specs/*.yaml --sarif sisflow.sarif')
     .action((files: string[], o) => set(validate(files, o, out)));
   program
     .command('plan')
@@ -72,6 +71,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(profile())
     .addOption(param())
     .addOption(today())
+    .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
     .addHelpText('after', "\nA test's own `params:` win over --param and the profile's.\n\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml\n  $ sisflow test patrons.yaml --profile production --param schools=991,993")
     .action(async (files: string[], o) => set(await test(files, o, out)));
   program

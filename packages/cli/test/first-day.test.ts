@@ -49,4 +49,32 @@ test('schedule takes a profile and params', async () => {
   assert.match(r.stdout, 'America/Los_Angeles; next 2 run(s)');
 });
 
+test('validate --sarif writes SARIF 2.1.0 with each diagnostic at its line; test --junit writes JUnit XML', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-first-day-'));
+  assert.is((await sisflow(['init', 'destiny', dir])).code, 0);
+  const spec = join(dir, 'patrons.yaml');
+  const good = readFileSync(spec, 'utf8');
+  writeFileSync(spec, good.replace('Last Name: LN\n', 'Last Name: LNN\n'));
+  const sarifFile = join(dir, 'out.sarif');
+  assert.is((await sisflow(['validate', spec, '--sarif', sarifFile])).code, 1);
+  const sarif = JSON.parse(readFileSync(sarifFile, 'utf8'));
+  assert.is(sarif.version, '2.1.0');
+  const [result] = sarif.runs[0].results;
+  assert.is(result.ruleId, 'SF302');
+  assert.is(result.level, 'error');
+  const line = good.split('\n').findIndex((l: string) => l.includes('Last Name: LN')) + 1;
+  assert.is(result.locations[0].physicalLocation.region.startLine, line);
+  assert.match(result.locations[0].physicalLocation.artifactLocation.uri, /patrons\.yaml$/);
+  assert.equal(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id), ['SF302']);
+
+  writeFileSync(spec, good.replace('params: { schools: [994] }', 'params: { schools: [995] }'));
+  const junitFile = join(dir, 'results.xml');
+  assert.is((await sisflow(['test', spec, '--junit', junitFile])).code, 1);
+  const xml = readFileSync(junitFile, 'utf8');
+  assert.match(xml, '<testsuites name="sisflow" tests="7" failures="1">');
+  assert.is(xml.match(/<testcase /g)!.length, 7);
+  assert.match(xml, /<testcase classname="[^"]+patrons\.yaml" name="staff become Teacher or Staff patrons with a T-prefixed barcode">\n\s+<failure message="patrons: expected 2 row\(s\), got 0">/);
+  assert.match(xml, 'PSC in $schools and TG = &apos;&apos;'.replace(/&apos;/g, "'"));
+});
+
 test.run();
