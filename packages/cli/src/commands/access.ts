@@ -20,12 +20,9 @@ const LABEL = { granted: 'granted', refused: 'REFUSED', 'not found': 'NOT FOUND'
 
 export function describeAccess(report: AccessReport): string {
   const lines = [`${report.name}: access ${report.ok ? 'ok' : 'NOT ok'}`];
-  for (const c of report.connections) {
+  // Files, databases and the like are left out: their rights are not a key's (`sisflow grants` prints SQL Server's).
+  for (const c of report.connections.filter((x) => x.checked)) {
     lines.push('', `connection ${c.connection} (${c.use})`);
-    if (!c.checked) {
-      lines.push('  not checked: sisflow cannot ask this kind of connection about its permissions');
-      continue;
-    }
     if (c.error) lines.push(`  error: ${c.error}`);
     const needed = c.probes.filter((p) => p.needed);
     const width = Math.max(0, ...needed.map((p) => p.area.length));
@@ -39,6 +36,6 @@ export function describeAccess(report: AccessReport): string {
     const refused = needed.filter((p) => p.status !== 'granted');
     if (refused.length > 0) lines.push(`  ${refused.length} needed permission(s) missing: grant ${refused.map((p) => p.area).join('; ')}`);
   }
-  if (report.connections.length === 0) lines.push('  (the spec uses no connection)');
+  if (!report.connections.some((c) => c.checked)) lines.push('  nothing to check: no connection of this spec is an API sisflow can ask about its permissions');
   return lines.join('\n');
 }
