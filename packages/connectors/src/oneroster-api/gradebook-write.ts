@@ -1,0 +1,153 @@
+// The gradebook sink at run time. Writing stages: every row becomes the record a PUT will send
+// (a row that cannot be one, or a class at a school configured as having no master schedule, is
+// a reject and is never sent) and is spooled to a temporary file, so a run that fails before
+// publishing sends nothing and a dry run only says what it would send. Publishing PUTs the
+// records by sourcedId, `batch_size` at a time; PUT replaces or creates, so a retried request
+// (429, 5xx, a dropped connection) never makes a duplicate. A record the provider refuses (4xx)
+// is a reject with its status and message; a refused token or scope stops the run.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { RunContext, Settings, SinkWriteRequest, StagedWrite } from '@sisflow/core';
+import { HttpError, judgeHttp } from '../http/https-request.js';
+import { retryPolicy } from '../http/https-settings.js';
+import { withRetries } from '../retry.js';
+import { GRADEBOOK, toRecord, type GradebookCollection } from './gradebook.js';
+import { TokenSource } from './oauth.js';
+import { describeFailure, providerRequest } from './provider-request.js';
+
+interface Spooled {
+  line: number;
+  sourcedId: string;
+  body: Record<string, unknown>;
+}
+
+const SHOWN = 3;
+
+export async function writeGradebook(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
+  const c = req.connection;
+  const collection = String(req.settings.collection) as GradebookCollection;
+  const { record } = GRADEBOOK[collection];
+  const base = String(c.base_url).replace(/\/+$/, '');
+  const tokens = new TokenSource(c);
+  const policy = retryPolicy(c, 'oneroster-api retries');
+  const schedule = new MasterSchedule(c, base, tokens, ctx);
+  const dir = await mkdtemp(join(tmpdir(), 'sisflow-gradebook-'));
+  const spool = join(dir, `${collection}.jsonl`);
+  let file: FileHandle | undefined;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let count = 0;
+  let line = 0;
+  try {
+    file = await open(spool, 'wx');
+    for await (const rows of req.rows) {
+      const lines: string[] = [];
+      for (const row of rows) {
+        line++;
+        const made = toRecord(collection, row, base, ctx.startedAt);
+        if ('problem' in made) {
+          ctx.reject({ line, reason: `${record}: ${made.problem}`, data: row });
+          continue;
+        }
+        const classId = row.classSourcedId;
+        if (typeof classId === 'string' && classId !== '') {
+          const school = await schedule.schoolWithout(classId);
+          if (school) {
+            ctx.reject({ line, reason: `${record} ${made.sourcedId}: class ${classId} is at school ${school}, which has no master schedule; the provider does not take grades for it`, data: row });
+            continue;
+          }
+        }
+        const text = JSON.stringify(made.body);
+        hash.update(`PUT ${collection}/${made.sourcedId} ${text}\n`);
+        bytes += Buffer.byteLength(text);
+        if (req.dryRun && count < SHOWN) ctx.log(`would PUT ${base}/${collection}/${made.sourcedId} ${text}`);
+        count++;
+        lines.push(JSON.stringify({ line, sourcedId: made.sourcedId, body: made.body } satisfies Spooled));
+      }
+      if (lines.length > 0) await file.write(`${lines.join('\n')}\n`);
+    }
+    await file.close();
+    file = undefined;
+  } catch (e) {
+    await file?.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  if (req.dryRun) ctx.log(`dry run: ${count} ${record}(s) would be sent to ${base}/${collection} (nothing sent)`);
+  const changes = { inserted: 0, updated: 0, deleted: 0 };
+  const result = { rows: count, files: [{ path: `${base}/${collection}`, bytes, sha256: hash.digest('hex') }], changes: { [collection]: changes } };
+  return {
+    result,
+    commit: async () => {
+      try {
+        let batch: Spooled[] = [];
+        const size = (req.settings.batch_size as number | undefined) ?? 10;
+        const lines = createInterface({ input: createReadStream(spool, 'utf8'), crlfDelay: Infinity });
+        for await (const text of lines) {
+          if (text === '') continue;
+          batch.push(JSON.parse(text) as Spooled);
+          if (batch.length >= size) {
+            await Promise.all(batch.map((r) => put(r)));
+            batch = [];
+          }
+        }
+        await Promise.all(batch.map((r) => put(r)));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    abort: () => rm(dir, { recursive: true, force: true }),
+  };
+
+  async function put(r: Spooled): Promise<void> {
+    const url = `${base}/${collection}/${encodeURIComponent(r.sourcedId)}`;
+    const res = await withRetries(ctx, policy, () => providerRequest(url, c, tokens, ctx.signal, { method: 'PUT', body: JSON.stringify(r.body) }), judgeHttp);
+    if (res.status === 401 || res.status === 403) throw new HttpError(`the OneRoster provider refused to take ${collection} (${res.status}); check that the client has the scope \`sisflow plan\` lists (gradebook.createput)`, false);
+    if (res.status >= 400) {
+      ctx.reject({ line: r.line, reason: `the provider refused ${record} ${r.sourcedId}: ${res.status} ${describeFailure(res.body)}`, data: JSON.stringify(r.body) });
+      return;
+    }
+    if (res.status === 201) changes.inserted++;
+    else changes.updated++;
+  }
+}
+
+/**
+ * Which classes are at a school the connection names in `schools_without_master_schedule`: each
+ * class's school is asked of the provider once (GET classes/{id}) and remembered.
+ */
+class MasterSchedule {
+  private readonly without: Set<string>;
+  private readonly schools = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly c: Settings,
+    private readonly base: string,
+    private readonly tokens: TokenSource,
+    private readonly ctx: RunContext,
+  ) {
+    this.without = new Set((c.schools_without_master_schedule as string[] | undefined) ?? []);
+  }
+
+  /** The class's school when it has no master schedule; undefined otherwise. */
+  async schoolWithout(classId: string): Promise<string | undefined> {
+    if (this.without.size === 0) return undefined;
+    if (!this.schools.has(classId)) this.schools.set(classId, await this.schoolOf(classId));
+    const school = this.schools.get(classId);
+    return school !== undefined && this.without.has(school) ? school : undefined;
+  }
+
+  private async schoolOf(classId: string): Promise<string | undefined> {
+    const url = `${this.base}/classes/${encodeURIComponent(classId)}`;
+    const res = await withRetries(this.ctx, retryPolicy(this.c, 'oneroster-api retries'), () => providerRequest(url, this.c, this.tokens, this.ctx.signal), judgeHttp);
+    if (res.status === 404) return undefined;
+    if (res.status >= 400) throw new HttpError(`the OneRoster provider answered ${res.status} for GET ${new URL(url).pathname}, asked to learn the class's school: ${describeFailure(res.body)}`, false);
+    const body = JSON.parse(res.body) as { class?: { school?: { sourcedId?: unknown } } };
+    const school = body.class?.school?.sourcedId;
+    return typeof school === 'string' ? school : undefined;
+  }
+}
