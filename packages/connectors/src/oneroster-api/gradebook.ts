@@ -86,7 +86,7 @@ export function schemaProblem(collection: GradebookCollection, schema: RowSchema
   if (unknown) return { code: 'SF208', message: `a OneRoster ${record} has no field for the column \`${unknown.name}\``, hint: `its columns are ${fields.map((x) => x.column).join(', ')}` };
   for (const x of fields) {
     const t = have.get(x.column);
-    if (t && !FITS[x.rule.kind].includes(t.kind)) return { code: 'SF461', message: `${x.column} of a OneRoster ${record} must be ${FITS[x.rule.kind].join(' or ')}, not ${t.kind}`, hint: x.rule.kind === 'number' ? 'declare the CSV column as decimal, or convert it with parse_decimal(...)' : 'convert it to text' };
+    if (t && !FITS[x.rule.kind].includes(t.kind)) return { code: 'SF461', message: `${x.column} of a OneRoster ${record} must be ${FITS[x.rule.kind].join(' or ')}, not ${t.kind}`, hint: x.rule.kind === 'number' ? 'declare the CSV column as decimal, or convert it with parse_decimal(...)' : 'convert it with text(...)' };
   }
   return undefined;
 }
