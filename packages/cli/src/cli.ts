@@ -120,7 +120,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(param())
     .addOption(today())
     .option('--json', 'print the answers as JSON')
-    .addHelpText('after', '\nExamples:\n  $ sisflow access check examples/siras/export.yaml\n  $ sisflow access check examples/siras/export.yaml --param schools=994 --json')
+    .addHelpText('after', '\nExamples:\n  $ sisflow access check examples/siras/export.yaml\n  $ sisflow access check examples/oneroster/grade-passback.yaml --json')
     .action(async (file: string, o) => set(await accessCheck(file, o, out, signal)));
   const oneroster = program.command('oneroster').description('OneRoster 1.1 CSV helpers');
   oneroster

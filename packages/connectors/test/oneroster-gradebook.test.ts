@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compile } from '@sisflow/core';
+import { checkPlanAccess, compile } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { readBundle } from '@sisflow/connectors/oneroster';
 import { bundleAsJson, OneRosterProvider, type Record_ } from './oneroster/provider.js';
@@ -31,7 +31,7 @@ let rosters: Map<string, Record_[]>;
 const fresh = () => new Map([...rosters].map(([k, v]) => [k, [...v]]));
 
 /** A provider with the demo district's rosters and an empty gradebook. */
-async function startProvider(options: { readOnly?: boolean } = {}): Promise<OneRosterProvider> {
+async function startProvider(options: { readOnly?: boolean; scopes?: string[] } = {}): Promise<OneRosterProvider> {
   const p = new OneRosterProvider(fresh(), { ...CLIENT, ...options });
   await p.start(await tempDir('sisflow-gradebook-provider-'));
   return p;
@@ -247,6 +247,50 @@ test('plan lists the gradebook scopes; columns that cannot make the records are 
   assert.equal(codes(PASSBACK.replace('      score: coalesce(score, 0.0)', `      score: "'high'"`)), ['SF461 score of a OneRoster result must be int or decimal, not string']);
   assert.equal(codes(PASSBACK.replace('      title: category\n', '      title: category\n      points: "1"\n')), ['SF208 a OneRoster category has no field for the column `points`']);
   assert.equal(codes(PASSBACK.replace('      classSourcedId: section_id   # checked', '      # checked')), ['SF460 the connection names schools without a master schedule, so each result needs the column classSourcedId (its class, checked, not sent)']);
+});
+
+test('access check: the pass-back client is asked for each scope it needs; a write scope is judged from the token answer', async () => {
+  const check = async (p: OneRosterProvider) => {
+    const plan = compile(spec(p), 'grade-passback.yaml', { registry: defaultRegistry(), today: '2026-11-23' }).plan!;
+    const report = await checkPlanAccess(plan, { registry: defaultRegistry(), secrets: { env: () => undefined, secret: (n) => ({ ...SECRETS, provider_ca: p.ca })[n as keyof typeof SECRETS] } });
+    const provider = report.connections.find((c) => c.connection === 'provider')!;
+    return { report, probes: provider.probes.map((x) => `${x.needed ? 'needed' : 'extra'} ${x.area.replace(/^OAuth scope https:\/\/purl.imsglobal.org\/spec\/or\/v1p1\/scope\//, '')} ${x.status} ${x.request}`), error: provider.error };
+  };
+  const exact = await startProvider({ scopes: ['gradebook.createput', 'roster-core.readonly'] });
+  const wide = await startProvider({ scopes: ['gradebook.createput', 'roster-core.readonly', 'roster-demographics.readonly'] });
+  const noWrite = await startProvider({ scopes: ['roster-core.readonly', 'gradebook.readonly'] });
+  try {
+    const a = await check(exact);
+    assert.is(a.report.ok, true);
+    assert.equal(a.probes, [
+      'needed gradebook.createput granted PUT /categories/{sourcedId} (not sent)',
+      `needed roster-core.readonly granted GET ${V1P1}/classes`,
+      `extra roster-demographics.readonly refused GET ${V1P1}/demographics`,
+      `extra gradebook.readonly refused GET ${V1P1}/results`,
+    ]);
+    assert.equal(puts(exact), [], 'nothing written');
+    const b = await check(wide);
+    assert.is(b.report.ok, true);
+    assert.match(b.probes[2]!, 'extra roster-demographics.readonly granted');
+    const c = await check(noWrite);
+    assert.is(c.report.ok, false);
+    assert.match(c.probes[0]!, 'needed gradebook.createput refused');
+    assert.match(c.probes[3]!, 'extra gradebook.readonly granted');
+    // A provider that does not list scopes: the write cannot be known without writing.
+    const d = await check(provider);
+    assert.is(d.report.ok, true);
+    assert.match(d.probes[0]!, 'needed gradebook.createput unknown');
+    // A client the token endpoint refuses: the connection's error, the secret never in it.
+    const wrong = compile(spec(exact), 'g.yaml', { registry: defaultRegistry(), today: '2026-11-23' }).plan!;
+    const refused = await checkPlanAccess(wrong, { registry: defaultRegistry(), secrets: { env: () => undefined, secret: (n) => ({ oneroster_client_id: 'lms-client', oneroster_client_secret: 'wrong-secret-value', provider_ca: exact.ca })[n as 'provider_ca'] } });
+    assert.is(refused.ok, false);
+    assert.match(refused.connections.find((x) => x.connection === 'provider')!.error!, /refused the client ID and secret/);
+    assert.not.match(JSON.stringify(refused), 'wrong-secret-value');
+  } finally {
+    await exact.stop();
+    await wide.stop();
+    await noWrite.stop();
+  }
 });
 
 test.run();

@@ -16,7 +16,7 @@ export async function accessCheck(file: string, flags: CompileFlags & { json?: b
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
-const LABEL = { granted: 'granted', refused: 'REFUSED', 'not found': 'NOT FOUND', failed: 'FAILED' } as const;
+const LABEL = { granted: 'granted', refused: 'REFUSED', 'not found': 'NOT FOUND', failed: 'FAILED', unknown: 'unknown' } as const;
 
 export function describeAccess(report: AccessReport): string {
   const lines = [`${report.name}: access ${report.ok ? 'ok' : 'NOT ok'}`];
@@ -33,7 +33,7 @@ export function describeAccess(report: AccessReport): string {
     for (const p of extra) lines.push(`  warning: the key can also read ${p.area} (${p.holds ?? 'not needed'}), which this spec does not need; ask the district to remove it`);
     const unsure = c.probes.filter((p) => !p.needed && p.status === 'failed');
     for (const p of unsure) lines.push(`  note: could not tell whether the key can read ${p.area} (${p.detail ?? 'no answer'})`);
-    const refused = needed.filter((p) => p.status !== 'granted');
+    const refused = needed.filter((p) => p.status !== 'granted' && p.status !== 'unknown');
     if (refused.length > 0) lines.push(`  ${refused.length} needed permission(s) missing: grant ${refused.map((p) => p.area).join('; ')}`);
   }
   if (!report.connections.some((c) => c.checked)) lines.push('  nothing to check: no connection of this spec is an API sisflow can ask about its permissions');

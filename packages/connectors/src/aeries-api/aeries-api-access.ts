@@ -3,9 +3,7 @@
 // granted, refused (401/403), not found (404) or failed. Throttling and server errors are retried
 // like a run retries them; the certificate is never part of an answer.
 import type { AccessCheckRequest, AccessProbe, Settings } from '@sisflow/core';
-import { HttpError, judgeHttp } from '../http/https-request.js';
-import { retryPolicy } from '../http/https-settings.js';
-import { withRetries } from '../retry.js';
+import { probeAccess } from '../http/access-probe.js';
 import { aeriesGet, aeriesUrl } from './aeries-api-read.js';
 import { securityArea, SENSITIVE_AREAS } from './security-areas.js';
 
@@ -33,21 +31,9 @@ export async function checkAeriesAccess(req: AccessCheckRequest): Promise<Access
   return probes;
 }
 
-async function probe(c: Settings, path: string, signal: AbortSignal): Promise<Pick<AccessProbe, 'status' | 'request' | 'detail'>> {
+function probe(c: Settings, path: string, signal: AbortSignal) {
   const url = aeriesUrl(c, path, new URLSearchParams({ StartingRecord: '1', EndingRecord: '1' }));
-  const request = `GET ${new URL(url).pathname}`;
-  const quiet = { signal, count: () => undefined, log: () => undefined };
-  try {
-    const res = await withRetries(quiet, retryPolicy(c, 'aeries-api retries'), () => aeriesGet(url, c, signal), judgeHttp);
-    if (res.status >= 200 && res.status < 300) return { status: 'granted', request };
-    const detail = `${res.status}${message(res.body)}`;
-    if (res.status === 401 || res.status === 403) return { status: 'refused', request, detail };
-    if (res.status === 404) return { status: 'not found', request, detail };
-    return { status: 'failed', request, detail };
-  } catch (e) {
-    if (signal.aborted) throw e;
-    return { status: 'failed', request, detail: e instanceof HttpError || e instanceof Error ? e.message : String(e) };
-  }
+  return probeAccess(c, url, signal, () => aeriesGet(url, c, signal), message);
 }
 
 /** Aeries' `{ "Message": … }`, shortened. */

@@ -96,6 +96,7 @@ export const onerosterApiConnector: Connector = {
     describe: describeGradebookOutput,
     write: async (req, ctx) => (await import('./gradebook-write.js')).writeGradebook(req, ctx),
   },
+  checkAccess: async (req) => (await import('./oneroster-api-access.js')).checkOneRosterAccess(req),
 };
 
 function describeGradebookOutput(ctx: DescribeContext & { schema: RowSchema }) {

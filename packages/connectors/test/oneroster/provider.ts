@@ -21,6 +21,19 @@ export interface ProviderOptions {
   maxLimit?: number;
   /** The client may read but not PUT (no gradebook.createput scope). */
   readOnly?: boolean;
+  /**
+   * The OAuth scopes (the part after …/scope/) the client holds, listed in the token answer and
+   * enforced per request; default: every scope, and none listed.
+   */
+  scopes?: string[];
+}
+
+/** The scope a request needs, as the 1.1 REST binding assigns them. */
+function scopeFor(method: string, name: string): string {
+  if (method === 'PUT') return 'gradebook.createput';
+  if (/(^|\/)demographics(\/|$)/.test(name)) return 'roster-demographics.readonly';
+  if (/(^|\/)(categories|lineItems|results)(\/|$)/.test(name)) return 'gradebook.readonly';
+  return 'roster-core.readonly';
 }
 
 /** The record key of a collection's single-record answers and PUT bodies. */
@@ -87,6 +100,7 @@ export class OneRosterProvider {
         if (this.faults.throttle.delete(url.pathname)) return send(429, failure('server_busy', 'too many requests'), { 'retry-after': '0' });
         if (this.faults.fail.delete(url.pathname)) return send(503, failure('server_busy', 'try later'));
         const name = url.pathname.replace(/^\/ims\/oneroster\/v1p1\//, '');
+        if (this.o.scopes && !this.o.scopes.includes(scopeFor(req.method!, name))) return send(403, failure('forbidden', `the client has no ${scopeFor(req.method!, name)} scope`));
         const one = /^(\w+)\/([^/]+)$/.exec(name);
         if (req.method === 'PUT') return one ? this.put(one[1]!, decodeURIComponent(one[2]!), Buffer.concat(chunks).toString('utf8'), url.pathname, send) : send(405, failure('unsupported', 'PUT needs a sourcedId'));
         if (one && this.collections.has(one[1]!) && SINGULAR[one[1]!]) {
@@ -163,7 +177,7 @@ export class OneRosterProvider {
     if (id !== this.o.clientId || secret !== this.o.clientSecret) return send(401, { error: 'invalid_client', error_description: `client ${id} and secret ${secret} not known` });
     const token = `tok-${++this.tokensIssued}-${Math.random().toString(36).slice(2)}`;
     this.tokens.add(token);
-    send(200, { access_token: token, token_type: 'bearer', expires_in: 3600 });
+    send(200, { access_token: token, token_type: 'bearer', expires_in: 3600, ...(this.o.scopes ? { scope: this.o.scopes.map((x) => `https://purl.imsglobal.org/spec/or/v1p1/scope/${x}`).join(' ') } : {}) });
   }
 }
 

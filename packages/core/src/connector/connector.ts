@@ -168,7 +168,8 @@ export interface AccessProbe {
   needed: boolean;
   /** The sources and outputs that need it. */
   usedBy: string[];
-  status: 'granted' | 'refused' | 'not found' | 'failed';
+  /** `unknown`: the system cannot be asked without doing the thing (a write), and did not say. */
+  status: 'granted' | 'refused' | 'not found' | 'failed' | 'unknown';
   /** What was asked, without credentials: `GET /aeries/api/v5/schools/994/students`. */
   request: string;
   /** The server's answer when the area is not granted (status, message). */

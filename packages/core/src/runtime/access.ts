@@ -19,7 +19,7 @@ export interface ConnectionAccess {
 export interface AccessReport {
   name: string;
   planHash: string;
-  /** Every needed permission is granted and every connection could be checked. */
+  /** Every needed permission is granted (or cannot be known without using it) and every connection could be checked. */
   ok: boolean;
   connections: ConnectionAccess[];
 }
@@ -54,6 +54,6 @@ export async function checkPlanAccess(plan: JobPlan, options: AccessOptions): Pr
       entry.error = redactor.redact(e instanceof Error ? e.message : String(e));
     }
   }
-  const ok = connections.every((c) => !c.error && c.probes.every((p) => !p.needed || p.status === 'granted'));
+  const ok = connections.every((c) => !c.error && c.probes.every((p) => !p.needed || p.status === 'granted' || p.status === 'unknown'));
   return { name: plan.name, planHash: plan.hash, ok, connections };
 }
