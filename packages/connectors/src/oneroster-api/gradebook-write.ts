@@ -8,6 +8,7 @@
 // the provider refuses (4xx) is a reject with its status and message; a refused token or scope
 // stops the run.
 import { createHash } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
@@ -132,6 +133,8 @@ function providerBase(c: Settings): string {
 async function send(c: Settings, tokens: TokenSource, s: Staged): Promise<void> {
   const { record } = GRADEBOOK[s.collection];
   const policy = retryPolicy(c, 'oneroster-api retries');
+  // Each request in flight listens for cancellation (and its retry wait too): not a leak.
+  setMaxListeners(Math.max(getMaxListeners(s.ctx.signal), 2 * s.batchSize + 10), s.ctx.signal);
   const put = async (r: Spooled): Promise<Refusal | undefined> => {
     const url = `${providerBase(c)}/${s.collection}/${encodeURIComponent(r.sourcedId)}`;
     const res = await withRetries(s.ctx, policy, () => providerRequest(url, c, tokens, s.ctx.signal, { method: 'PUT', body: JSON.stringify(r.body) }), judgeHttp);
