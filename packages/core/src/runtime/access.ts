@@ -1,7 +1,7 @@
 // Whether a plan's credentials can do what the plan needs, asked of the systems themselves before
 // a run: each connection whose connector can check access gets its references resolved and is
 // asked, once per permission, by the connector. Secrets are redacted from every answer.
-import type { AccessProbe, Settings } from '../connector/connector.js';
+import type { AccessProbe } from '../connector/connector.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
 import type { JobPlan } from '../plan/plan.js';
 import { Redactor, resolveSettings, type SecretSource } from './secrets.js';
@@ -37,7 +37,7 @@ export async function checkPlanAccess(plan: JobPlan, options: AccessOptions): Pr
   for (const [name, conn] of Object.entries(plan.connections).sort(([a], [b]) => a.localeCompare(b))) {
     const connector = options.registry.get(conn.use);
     const uses = [
-      ...plan.steps.filter((s) => s.kind === 'source' && s.connection === name).map((s) => ({ step: s.name, role: 'source' as const, settings: (s as { settings: Settings }).settings })),
+      ...plan.steps.flatMap((s) => (s.kind === 'source' && s.connection === name ? [{ step: s.name, role: 'source' as const, settings: s.settings }] : [])),
       ...plan.outputs.filter((o) => o.connection === name).map((o) => ({ step: o.name, role: 'output' as const, settings: o.settings })),
     ];
     if (uses.length === 0) continue;
