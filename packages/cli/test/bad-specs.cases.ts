@@ -148,4 +148,9 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
   ['gradebook output without the columns its records need', gradebook((t) => t), 'SF460@21:38'],
   ['gradebook output with a number where text goes', gradebook((t) => t.replace("Name: LN || ', ' || FN", 'sourcedId: LN\n      title: GR').replace('      Grade: grade_label(GR)\n', '')), 'SF461@21:38'],
+  // Hostile input (issue 21)
+  ['a secret in a folder setting', r('out: { use: files, dir: out }', 'out: { use: files, dir: "${secret:folder}" }'), 'SF480@7:27'],
+  ['a reference inside an expression', r('Grade: grade_label(GR)', `Grade: "'\${secret:g}'"`), 'SF330@19:15'],
+  ['a parameter steers a folder out', r('params:\n', 'params:\n  sub: { type: string, default: "../../etc" }\n').replace('out: { use: files, dir: out }', 'out: { use: files, dir: "out/${param:sub}" }'), 'SF270@8:27'],
+  ['a spec too large to be code', BASE + `# ${'x'.repeat(1024 * 1024)}\n`, 'SF130@1:1'],
 ];

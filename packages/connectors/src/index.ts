@@ -24,6 +24,7 @@ export { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
 export { securityArea, SECURITY_AREAS, SENSITIVE_AREAS } from './aeries-api/security-areas.js';
 export { smtpConnector } from './smtp/smtp-connector.js';
 export { runLog } from './smtp/run-log.js';
+export { environmentSecrets } from './secrets/environment-secrets.js';
 export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
 export { hostKeyOf, probeHostKeys, type HostKey } from './sftp/host-key.js';
 export { csvFormatter } from './csv/csv-writer.js';
