@@ -28,7 +28,7 @@ let spec = '';
 /** Runs the CLI without blocking this process, which serves the API meanwhile. */
 function sisflow(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AERIES_API_URL: server.baseUrl, SISFLOW_SECRET_aeries_ca: server.ca, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', AERIES_API_URL: server.baseUrl, AERIES_CA: server.ca, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -43,7 +43,7 @@ test.before(async () => {
   const dir = await tempDir('sisflow-cli-access-');
   await server.start(dir);
   spec = join(dir, 'export.yaml');
-  writeFileSync(spec, readFileSync(join(ROOT, 'examples/siras/export.yaml'), 'utf8').replace('cert: ${secret:aeries_api_cert}', 'cert: ${secret:aeries_api_cert}\n    ca: ${secret:aeries_ca}\n    retry_delay_seconds: 0.01'));
+  writeFileSync(spec, readFileSync(join(ROOT, 'examples/siras/export.yaml'), 'utf8').replace('cert: ${secret:aeries_api_cert}', 'cert: ${secret:aeries_api_cert}\n    ca: ${env:AERIES_CA}\n    retry_delay_seconds: 0.01'));
 });
 test.after(() => server.stop());
 

@@ -29,7 +29,7 @@ test.before(async () => {
 test.after(() => server.stop());
 
 const spec = () =>
-  EXPORT.replace('base_url: ${env:AERIES_API_URL}', `base_url: https://127.0.0.1:${port}/aeries\n    ca: \${secret:aeries_ca}\n    retry_delay_seconds: 0.01`).replace(
+  EXPORT.replace('base_url: ${env:AERIES_API_URL}', `base_url: https://127.0.0.1:${port}/aeries\n    ca: ${JSON.stringify(ca)}\n    retry_delay_seconds: 0.01`).replace(
     'default: [991, 992, 993, 994, 995]',
     'default: [994, 995]',
   );
@@ -93,7 +93,7 @@ test('a wrong certificate is refused at once, naming the security areas to check
 });
 
 test('a server whose certificate the connection does not trust is refused', async () => {
-  const { report } = await runSpec(spec().replace('    ca: ${secret:aeries_ca}\n', ''), { aeries_api_cert: CERT }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
+  const { report } = await runSpec(spec().replace(`    ca: ${JSON.stringify(ca)}\n`, ''), { aeries_api_cert: CERT }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
   assert.not.ok(report.ok);
   assert.match(report.error!, /self.signed certificate/i);
 });

@@ -53,7 +53,7 @@ test.after(async () => {
 });
 
 const spec = (p: OneRosterProvider, text = PASSBACK) =>
-  text.replace('base_url: ${env:ONEROSTER_URL}\n    token_url: ${env:ONEROSTER_TOKEN_URL}', `base_url: ${p.baseUrl}\n    token_url: ${p.tokenUrl}\n    ca: \${secret:provider_ca}\n    retry_delay_seconds: 0.01`);
+  text.replace('base_url: ${env:ONEROSTER_URL}\n    token_url: ${env:ONEROSTER_TOKEN_URL}', `base_url: ${p.baseUrl}\n    token_url: ${p.tokenUrl}\n    ca: ${JSON.stringify(p.ca)}\n    retry_delay_seconds: 0.01`);
 
 async function passback(p: OneRosterProvider, options: { text?: string; dryRun?: boolean; now?: Date } = {}) {
   const dir = await tempDir('sisflow-gradebook-run-');
