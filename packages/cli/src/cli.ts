@@ -9,6 +9,7 @@ import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
 import { grants } from './commands/grants.js';
+import { accessCheck } from './commands/access.js';
 import { init } from './commands/init.js';
 import { onerosterCheck } from './commands/oneroster.js';
 import { test } from './commands/test.js';
@@ -114,6 +115,17 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--login <name>', "also create a database user for this existing login and add it to the role")
     .addHelpText('after', '\nExamples:\n  $ sisflow grants examples/destiny/patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
     .action((file: string, o) => set(grants(file, o, out)));
+  const access = program.command('access').description("a spec's API keys and their permissions");
+  access
+    .command('check')
+    .description('ask each API the spec uses whether its key has the permissions the spec needs (and no sensitive ones it does not); exit 1 when one is refused')
+    .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
+    .addOption(today())
+    .option('--json', 'print the answers as JSON')
+    .addHelpText('after', '\nExamples:\n  $ sisflow access check examples/siras/export.yaml\n  $ sisflow access check examples/oneroster/grade-passback.yaml --json')
+    .action(async (file: string, o) => set(await accessCheck(file, o, out, signal)));
   const oneroster = program.command('oneroster').description('OneRoster 1.1 CSV helpers');
   oneroster
     .command('check')

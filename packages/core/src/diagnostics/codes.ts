@@ -74,6 +74,8 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  SF460: { severity: 'error', title: 'output lacks a column its API records need' },
+  SF461: { severity: 'error', title: 'column type does not fit the API record field' },
   SF480: { severity: 'error', title: 'secret outside a credential setting' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
