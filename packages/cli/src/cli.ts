@@ -10,6 +10,7 @@ import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
 import { grants } from './commands/grants.js';
 import { accessCheck } from './commands/access.js';
+import { doctor } from './commands/doctor.js';
 import { init } from './commands/init.js';
 import { onerosterCheck } from './commands/oneroster.js';
 import { test } from './commands/test.js';
@@ -115,6 +116,15 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--login <name>', "also create a database user for this existing login and add it to the role")
     .addHelpText('after', '\nExamples:\n  $ sisflow grants examples/destiny/patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
     .action((file: string, o) => set(grants(file, o, out)));
+  program
+    .command('doctor')
+    .description("check, before a first run, everything a spec needs here: every missing setting and secret at once, then each connection (log-in, host key, grants, files, folders) without moving data")
+    .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
+    .option('--json', 'print the findings as JSON')
+    .addHelpText('after', '\nExamples:\n  $ sisflow doctor patrons.yaml --profile production\n  $ sisflow doctor examples/siras/import.yaml --profile production --json')
+    .action(async (file: string, o) => set(await doctor(file, o, out, signal)));
   const access = program.command('access').description("a spec's API keys and their permissions");
   access
     .command('check')

@@ -36,6 +36,31 @@ test('a test whose rows vanish says which filter dropped them, with the params i
   assert.match(r.stdout, "patrons: expected 2 row(s), got 0\n       where the rows went:\n         source staff: 2 given, 0 kept by its where `PSC in $schools and TG = '' and not DEL` ($schools = [995]");
 });
 
+test('doctor lists every missing setting and secret at once, by name, and exits 1; on the demo it finds nothing', async () => {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (k.startsWith('SISFLOW_SECRET') || k.startsWith('DESTINY_') || k.startsWith('AERIES_')) delete process.env[k];
+  try {
+    const r = await sisflow(['doctor', 'examples/destiny/patrons.yaml', '--profile', 'production']);
+    assert.is(r.code, 1);
+    for (const name of ['${env:AERIES_SQL_SERVER}', '${env:AERIES_DATABASE}', '${env:DESTINY_SFTP_HOST}', '${env:DESTINY_SFTP_USER}', '${env:DESTINY_SFTP_HOST_KEY}', '${secret:aeries_sql_password}', '${secret:destiny_sftp_password}']) {
+      assert.match(r.stdout, `MISSING  ${name}`);
+    }
+    assert.match(r.stdout, 'set SISFLOW_SECRET_DESTINY_SFTP_PASSWORD');
+    assert.match(r.stdout, '7 problem(s) found');
+    process.env.SISFLOW_SECRET_DESTINY_SFTP_PASSWORD = 'Sup3r-secret';
+    const fewer = await sisflow(['doctor', 'examples/destiny/patrons.yaml', '--profile', 'production', '--json']);
+    const json = JSON.parse(fewer.stdout) as { ok: boolean; missing: { name: string }[] };
+    assert.is(json.ok, false);
+    assert.is(json.missing.length, 6);
+    assert.not.match(fewer.stdout, 'Sup3r-secret');
+  } finally {
+    process.env = saved;
+  }
+  const demo = await sisflow(['doctor', 'examples/destiny/patrons.yaml']);
+  assert.is(demo.code, 0, demo.stdout);
+  assert.match(demo.stdout, 'no problems found');
+});
+
 test('sisflow with no arguments prints the overview and exits 0', async () => {
   const r = await sisflow([]);
   assert.is(r.code, 0);

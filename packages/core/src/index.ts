@@ -37,6 +37,7 @@ export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
 
 export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
 export { checkPlanAccess, type AccessReport, type AccessOptions, type ConnectionAccess } from './runtime/access.js';
+export { missingReferences, type MissingReference } from './runtime/missing-references.js';
 export type { RunReport } from './runtime/report.js';
 export { prepare, PlanError, type PreparedPlan } from './runtime/prepare.js';
 export { BoundedQueue } from './runtime/queue.js';

@@ -1,16 +1,20 @@
 // `sisflow access check SPEC`: asks each API the spec uses whether its key has the permissions the
 // spec needs (one cheap request per area, by the connector), and whether it can read sensitive
 // areas the spec does not need. Exit 1 when a needed one is refused. Credentials are never printed.
+import { dirname, resolve } from 'node:path';
 import { checkPlanAccess, type AccessReport } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
 import { compileFile, type CompileFlags } from './validate.js';
 
+/** This check is about API keys and their permission areas; `sisflow doctor` asks every connection. */
+const API_CONNECTORS = new Set(['aeries-api', 'oneroster-api']);
+
 export async function accessCheck(file: string, flags: CompileFlags & { json?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
   const r = compileFile(file, flags);
   printDiagnostics(out, r.diagnostics, file, r.source);
   if (!r.plan) return EXIT.failed;
-  const report = await checkPlanAccess(r.plan, { registry: defaultRegistry(), secrets: environmentSecrets(), ...(signal ? { signal } : {}) });
+  const report = await checkPlanAccess(r.plan, { registry: defaultRegistry(), secrets: environmentSecrets(), baseDir: resolve(dirname(file)), only: API_CONNECTORS, ...(signal ? { signal } : {}) });
   if (flags.json) out.stdout(JSON.stringify(report, null, 2));
   else out.stdout(describeAccess(report));
   return report.ok ? EXIT.ok : EXIT.failed;

@@ -41,6 +41,8 @@ export const sftpConnector: Connector = {
     },
   },
   secretSettings: ['password', 'private_key', 'passphrase'],
+  // `sisflow doctor`: host key, login, files to read, folders to write (no data moved).
+  checkAccess: async (req) => (await import('./sftp-access.js')).checkSftpAccess(req),
   checkConnection: ({ connection, report }) => {
     if (connection.password === undefined && connection.private_key === undefined) {
       report('SF402', 'an sftp connection needs `password` or `private_key`', [], 'add `private_key: ${secret:NAME}` (preferred) or `password: ${secret:NAME}`');

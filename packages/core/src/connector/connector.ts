@@ -184,6 +184,8 @@ export interface AccessCheckRequest {
   /** What the plan reads and writes through this connection (settings resolved). */
   uses: { step: string; role: 'source' | 'output'; settings: Settings }[];
   signal: AbortSignal;
+  /** The folder relative paths resolve against (the spec's). */
+  baseDir?: string;
 }
 
 export interface Connector {

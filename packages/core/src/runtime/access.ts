@@ -28,6 +28,10 @@ export interface AccessOptions {
   registry: ConnectorRegistry;
   secrets: SecretSource;
   signal?: AbortSignal;
+  /** The folder relative paths resolve against (the spec's). */
+  baseDir?: string;
+  /** Ask only connections of these connectors (default: every one that can be asked). */
+  only?: ReadonlySet<string>;
 }
 
 export async function checkPlanAccess(plan: JobPlan, options: AccessOptions): Promise<AccessReport> {
@@ -40,14 +44,14 @@ export async function checkPlanAccess(plan: JobPlan, options: AccessOptions): Pr
       ...plan.steps.flatMap((s) => (s.kind === 'source' && s.connection === name ? [{ step: s.name, role: 'source' as const, settings: s.settings }] : [])),
       ...plan.outputs.filter((o) => o.connection === name).map((o) => ({ step: o.name, role: 'output' as const, settings: o.settings })),
     ];
-    if (uses.length === 0) continue;
+    if (uses.length === 0 || (options.only && !options.only.has(conn.use))) continue;
     const entry: ConnectionAccess = { connection: name, use: conn.use, checked: !!connector?.checkAccess, probes: [] };
     connections.push(entry);
     if (!connector?.checkAccess) continue;
     try {
       const connection = resolveSettings(conn.settings, options.secrets, redactor, `connection \`${name}\``);
       const resolved = uses.map((u) => ({ ...u, settings: resolveSettings(u.settings, options.secrets, redactor, `${u.role} \`${u.step}\``) }));
-      const probes = await connector.checkAccess({ connection, uses: resolved, signal });
+      const probes = await connector.checkAccess({ connection, uses: resolved, signal, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
       const r = (t: string) => redactor.redact(t);
       entry.probes = probes.map((p) => ({ ...p, area: r(p.area), request: r(p.request), ...(p.detail !== undefined ? { detail: r(p.detail) } : {}) }));
     } catch (e) {
