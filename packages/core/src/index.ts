@@ -21,7 +21,7 @@ export { RowError } from './expr/row-error.js';
 export { T, parseTypeName, typeToString, type Type } from './expr/types.js';
 export type { ColumnInfo, RowSchema } from './expr/row-schema.js';
 
-export { analyze, type Analysis, type AnalyzeOptions } from './check/analyze.js';
+export { analyze, type Analysis, type AnalyzeOptions, type ParamInput } from './check/analyze.js';
 export { coerce } from './check/params.js';
 export { nextRuns } from './check/schedule.js';
 export { cellParser, type CellOptions } from './runtime/parse-cell.js';

@@ -15,6 +15,12 @@ export interface RunFlags extends CompileFlags {
 export async function run(file: string, flags: RunFlags, out: Out, signal?: AbortSignal): Promise<number> {
   let plan: JobPlan | undefined;
   if (file.endsWith('.json')) {
+    // A saved plan is fixed: its profile, params and day were chosen when it was compiled.
+    const fixed = [flags.profile !== undefined && '--profile', flags.param !== undefined && '--param', flags.today !== undefined && '--today'].filter(Boolean);
+    if (fixed.length > 0) {
+      out.stderr(`error: ${fixed.join(', ')} cannot apply to a saved plan (${file}): its profile and params were fixed by \`sisflow plan\`; compile the spec again with them, or run the spec itself`);
+      return EXIT.usage;
+    }
     const r = readPlanFile(file);
     printDiagnostics(out, r.diagnostics, file, undefined);
     plan = r.plan;

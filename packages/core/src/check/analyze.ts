@@ -20,10 +20,17 @@ import { checkSource, type SourceAnalysis } from './sources.js';
 import { checkStep, type StepAnalysis } from './steps.js';
 import { checkTests } from './tests.js';
 
+/** A parameter value as text (a command line) or typed (a program). */
+export type ParamInput = string | number | boolean | null | readonly (string | number | boolean)[];
+
 export interface AnalyzeOptions {
   registry: ConnectorRegistry;
   profile?: string;
-  params?: Record<string, string>;
+  /**
+   * Parameter values as a command line gives them (`'991,993'` for a list) or typed, as a program
+   * would (`[991, 993]`, `true`, `7`); they win over defaults, profiles and `values`.
+   */
+  params?: Record<string, ParamInput>;
   /** Typed parameter values (a program's or a spec test's), applied before `params`. */
   values?: Record<string, unknown>;
   /**

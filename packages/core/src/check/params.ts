@@ -12,7 +12,7 @@ export interface ParamOverrides {
   /** Typed values from a program or a spec-embedded test (`tests[].params`). */
   values?: Record<string, unknown>;
   /** From `--param k=v`: text to be read by the declared type. */
-  cli?: Record<string, string>;
+  cli?: Record<string, unknown>;
   /** The date that `today` defaults resolve to (injectable for reproducible plans). */
   today?: string;
 }
@@ -33,7 +33,7 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
       { value: p.default, fail: (why) => ctx.report('SF211', `the default of \`${name}\` is not ${typeToString(type)}: ${why}`, ['params', name, 'default']) },
       { value: overrides.profile?.[name], fail: (why) => ctx.report('SF211', `profile value of \`${name}\` is not ${typeToString(type)}: ${why}`, ['profiles', overrides.profileName ?? '', 'params', name]) },
       { value: overrides.values?.[name], fail: (why) => error('SF211', `the value given for \`${name}\` is not ${typeToString(type)}: ${why}`) },
-      { value: fromCli === undefined ? undefined : parseCliValue(fromCli, type), fail: (why) => error('SF501', `--param ${name}=${fromCli}: not ${typeToString(type)}: ${why}`) },
+      { value: fromCli === undefined ? undefined : parseCliValue(fromCli, type), fail: (why) => error('SF501', `--param ${name}=${typeof fromCli === 'string' ? fromCli : JSON.stringify(fromCli)}: not ${typeToString(type)}: ${why}`) },
     ];
     let value: unknown = null;
     let ok = true;
@@ -84,7 +84,8 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
 }
 
 /** Command-line text to a YAML-like value: lists are comma-separated. */
-function parseCliValue(text: string, type: Type): unknown {
+function parseCliValue(text: unknown, type: Type): unknown {
+  if (typeof text !== 'string') return text; // a program's typed value
   if (type.kind === 'list') return text === '' ? [] : text.split(',').map((s) => s.trim());
   return text;
 }
