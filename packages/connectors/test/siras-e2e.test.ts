@@ -66,7 +66,7 @@ const onLoopback = (text: string, siras = `siras:
     .replace('    host: localhost\n    port: 25', `    host: 127.0.0.1\n    port: ${smtpPort}`);
 
 function query(sql: string, ...args: unknown[]): Record<string, unknown>[] {
-  const db = new Database(join(process.env.SISFLOW_DEMO_DIR!, 'aeries-v1-400.db'), { readonly: true });
+  const db = new Database(sqliteFile({ demo: true }, '.'), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as Record<string, unknown>[];
   } finally {
@@ -78,7 +78,6 @@ const services = (id: number) => query('SELECT * FROM CSV WHERE ID = ? ORDER BY 
 
 test('the nightly import: SFTP file → CSE by SSID, and the import log arrives by e-mail', async () => {
   const dir = await tempDir('sisflow-siras-');
-  sqliteFile({ demo: true }, dir); // the demo district, created as the run would
   const liamBefore = services(100002);
   const { report } = await runSpec(onLoopback(SPEC), { siras_key: sshd.privateKey }, { baseDir: dir });
   assert.ok(report.ok, report.error);
