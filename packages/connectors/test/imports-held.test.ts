@@ -2,7 +2,7 @@
 // district with the SIRAS example spec, asserting the destination rows before and after: a
 // student with a refused row keeps exactly what Aeries had; a value its column cannot take is
 // refused with the column named; an empty input imports nothing; `rejects.max: 100%` never fails.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -183,7 +183,7 @@ test('a header-only student file fails the run and nothing is imported; allow_em
   const csv = allServices(d);
   const { report } = await runSpec(SIRAS, {}, { baseDir: d.dir });
   assert.not.ok(report.ok);
-  assert.match(report.error!, 'sped_file (→ cse) read no rows: an import from an empty input is refused');
+  assert.match(report.error!, 'sped_file (→ cse) read no rows: an empty input is refused, since it would look like every record had gone; nothing was published');
   assert.equal(allCse(d), cse);
   assert.equal(allServices(d), csv);
   // An empty file with no header at all is empty too.
@@ -205,6 +205,30 @@ test('allow_empty lets an import run on an empty input; a source that read rows 
   assert.equal(allCse(d), before);
   const first = await runSpec(spec, {}, { baseDir: d.dir, previousRows: { rows: 0 } });
   assert.not.ok(first.report.warnings.some((w) => w.includes('the last run read')));
+});
+
+test('a source that says allow_empty: false fails any run it reads nothing in, a file export too', async () => {
+  const dir = await tempDir('sisflow-held-');
+  writeFileSync(join(dir, 'rows.csv'), 'ID,NAME\n');
+  const spec = (allow: string) => `sisflow: 1
+name: export
+connections:
+  files: { use: files, dir: . }
+sources:
+  rows:
+    from: files
+    path: rows.csv
+    columns: { ID: int, NAME: string }
+${allow}outputs:
+  out: { from: rows, to: files, path: out.csv }
+`;
+  const quiet = await runSpec(spec(''), {}, { baseDir: dir });
+  assert.ok(quiet.report.ok, 'by default only imports refuse an empty input');
+  rmSync(join(dir, 'out.csv'));
+  const strict = await runSpec(spec('').replace('    path: rows.csv\n', '    path: rows.csv\n    allow_empty: false\n'), {}, { baseDir: dir });
+  assert.not.ok(strict.report.ok);
+  assert.match(strict.report.error!, /^rows read no rows: an empty input is refused/);
+  assert.not.ok(existsSync(join(dir, 'out.csv')), 'nothing was published');
 });
 
 test('rejects.max: 100% never fails, and unreadable lines count among the rows read (item 8)', async () => {

@@ -63,7 +63,7 @@ export function buildPlan(a: Analysis): JobPlan {
         schema: columns(src.schema),
         ...(src.filter ? { filter: { expression: src.filter.text, residual: src.filter.residual, ...(src.filter.pushdown ? { pushdown: src.filter.pushdown } : {}) } } : {}),
         ...(src.filter && src.description.filterSchema ? { filterSchema: columns(src.description.filterSchema) } : {}),
-        ...(spec.sources[name]!.allow_empty === true ? { allowEmpty: true as const } : {}),
+        ...(typeof spec.sources[name]!.allow_empty === 'boolean' ? { allowEmpty: spec.sources[name]!.allow_empty } : {}),
       });
       addNeeds(src.connection, withColumns(src.description.needs, src.filter?.reads ?? []));
       continue;

@@ -28,8 +28,8 @@ export interface PlanSource {
   filter?: PlanFilter;
   /** Every column `where` may test (a table's columns), when more than the ones read. */
   filterSchema?: PlanColumn[];
-  /** `allow_empty: true`: an import may run when this source has no rows. */
-  allowEmpty?: true;
+  /** `allow_empty`: true, an import may run when this source has no rows; false, no run may (absent: imports may not). */
+  allowEmpty?: boolean;
 }
 
 export interface PlanLookup {

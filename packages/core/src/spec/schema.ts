@@ -83,7 +83,7 @@ export const SPEC_SCHEMA: JsonSchema = {
           from: { ...name, description: 'the connection to read from' },
           description: { type: 'string' },
           where: { ...expression, description: 'a filter, pushed down to the database where it can be' },
-          allow_empty: { type: 'boolean', default: false, description: 'an import may run when this source has no rows (by default an empty input to a table import fails the run)' },
+          allow_empty: { type: 'boolean', description: 'true: an import may run when this source has no rows; false: no run may (by default an empty input to a table import fails the run)' },
         },
       },
     },

@@ -28,7 +28,7 @@ export interface SourceSpec {
   from: string;
   description?: string;
   where?: Expression;
-  /** An import may run when this source has no rows. */
+  /** true: an import may run when this source has no rows; false: no run may. */
   allow_empty?: boolean;
   [setting: string]: unknown;
 }
