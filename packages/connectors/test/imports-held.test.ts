@@ -207,34 +207,9 @@ test('allow_empty lets an import run on an empty input; a source that read rows 
   assert.not.ok(first.report.warnings.some((w) => w.includes('the last run read')));
 });
 
-test('a source that says allow_empty: false fails any run it reads nothing in, a file export too', async () => {
-  const dir = await tempDir('sisflow-held-');
-  writeFileSync(join(dir, 'rows.csv'), 'ID,NAME\n');
-  const spec = (allow: string) => `sisflow: 1
+/** A file export of one CSV source: no import at all. */
+const EXPORT = `sisflow: 1
 name: export
-connections:
-  files: { use: files, dir: . }
-sources:
-  rows:
-    from: files
-    path: rows.csv
-    columns: { ID: int, NAME: string }
-${allow}outputs:
-  out: { from: rows, to: files, path: out.csv }
-`;
-  const quiet = await runSpec(spec(''), {}, { baseDir: dir });
-  assert.ok(quiet.report.ok, 'by default only imports refuse an empty input');
-  rmSync(join(dir, 'out.csv'));
-  const strict = await runSpec(spec('').replace('    path: rows.csv\n', '    path: rows.csv\n    allow_empty: false\n'), {}, { baseDir: dir });
-  assert.not.ok(strict.report.ok);
-  assert.match(strict.report.error!, /^rows read no rows: an empty input is refused/);
-  assert.not.ok(existsSync(join(dir, 'out.csv')), 'nothing was published');
-});
-
-test('rejects.max: 100% never fails, and unreadable lines count among the rows read (item 8)', async () => {
-  const dir = await tempDir('sisflow-held-');
-  const spec = (max: string) => `sisflow: 1
-name: pct
 connections:
   files: { use: files, dir: . }
 sources:
@@ -244,9 +219,23 @@ sources:
     columns: { ID: int, NAME: string }
 outputs:
   out: { from: rows, to: files, path: out.csv }
-rejects:
-  max: ${max}
 `;
+
+test('a source that says allow_empty: false fails any run it reads nothing in, a file export too', async () => {
+  const dir = await tempDir('sisflow-held-');
+  writeFileSync(join(dir, 'rows.csv'), 'ID,NAME\n');
+  const quiet = await runSpec(EXPORT, {}, { baseDir: dir });
+  assert.ok(quiet.report.ok, 'by default only imports refuse an empty input');
+  rmSync(join(dir, 'out.csv'));
+  const strict = await runSpec(EXPORT.replace('    path: rows.csv\n', '    path: rows.csv\n    allow_empty: false\n'), {}, { baseDir: dir });
+  assert.not.ok(strict.report.ok);
+  assert.match(strict.report.error!, /^rows read no rows: an empty input is refused/);
+  assert.not.ok(existsSync(join(dir, 'out.csv')), 'nothing was published');
+});
+
+test('rejects.max: 100% never fails, and unreadable lines count among the rows read (item 8)', async () => {
+  const dir = await tempDir('sisflow-held-');
+  const spec = (max: string) => `${EXPORT}rejects:\n  max: ${max}\n`;
   writeFileSync(join(dir, 'rows.csv'), 'ID,NAME\n1\nx,b\n2\n3,c,d\n4,e,f\n');
   const all = await runSpec(spec("'100%'"), {}, { baseDir: dir });
   assert.ok(all.report.ok, all.report.error);
