@@ -14,7 +14,7 @@ import type { RunReport } from './report.js';
 import { sendNotifications } from './notify.js';
 import { Redactor, resolveSettings, type SecretSource } from './secrets.js';
 import { lookupKey, lookupTableId, StepRunner, type Batch, type KeySet, type LookupTable } from './step-runner.js';
-import { HeldCollector, heldFromSource, type HeldRow } from './held.js';
+import { HeldCollector, heldFromSource, NOTHING_UNKNOWN, type HeldRow } from './held.js';
 import { columnProblem } from './column-limits.js';
 import { emptyInputs } from './empty-inputs.js';
 
@@ -159,16 +159,7 @@ class Execution {
         const terminals = new Map<string, ((b: Batch) => Promise<void>)[]>();
         const addTerminal = (node: string, f: (b: Batch) => Promise<void>) => terminals.set(node, [...(terminals.get(node) ?? []), f]);
         for (const s of sinks) addTerminal(s.from, (b) => this.toSink(s.name, s.queue, b));
-        const wanted = this.options.sample ?? 0;
-        if (wanted > 0) {
-          for (const s of sinks) {
-            const kept: Row[] = [];
-            this.samples.set(s.name, kept);
-            addTerminal(s.from, async (b) => {
-              for (const row of b.rows) if (kept.length < wanted) kept.push(row);
-            });
-          }
-        }
+        if ((this.options.sample ?? 0) > 0) for (const s of sinks) this.samples.set(s.name, []);
         for (const name of this.options.capture ?? []) {
           const node = this.plan.outputs.find((o) => o.name === name)?.from ?? name;
           const rows: Row[] = [];
@@ -492,21 +483,23 @@ class Execution {
    */
   private async toSink(output: string, queue: BoundedQueue<Row[]>, b: Batch): Promise<void> {
     const table = this.plan.outputs.find((o) => o.name === output)!.table;
-    if (!table) {
-      if (b.rows.length > 0) await queue.push(b.rows);
-      return;
+    let rows = b.rows;
+    if (table) {
+      const arrived = this.arrivals.get(output) ?? this.arrivals.set(output, []).get(output)!;
+      if (b.held) arrived.push(...b.held);
+      rows = [];
+      b.rows.forEach((row, i) => {
+        const problem = columnProblem(table.columns, row);
+        if (!problem) return void rows.push(row);
+        const line = b.lines[i]!;
+        arrived.push({ row, unknown: NOTHING_UNKNOWN, source: b.source, line, reason: problem });
+        this.addReject({ step: output, source: b.source, line, kind: 'invalid', reason: problem, data: rejectData(row) }, output);
+      });
     }
-    const arrived = this.arrivals.get(output) ?? this.arrivals.set(output, []).get(output)!;
-    if (b.held) arrived.push(...b.held);
-    const fit: Row[] = [];
-    b.rows.forEach((row, i) => {
-      const problem = columnProblem(table.columns, row);
-      if (!problem) return void fit.push(row);
-      const line = b.lines[i]!;
-      arrived.push({ row, unknown: new Set(), source: b.source, line, reason: problem });
-      this.addReject({ step: output, source: b.source, line, kind: 'invalid', reason: problem, data: rejectData(row) }, output);
-    });
-    if (fit.length > 0) await queue.push(fit);
+    if (rows.length === 0) return;
+    const sample = this.samples.get(output);
+    if (sample) for (const row of rows) if (sample.length < this.options.sample!) sample.push(row);
+    await queue.push(rows);
   }
 
   /** Every row was read: each sliced import's held slices, from what reached it and its `hold_with` imports. */
