@@ -176,6 +176,53 @@ test('the destination checks: text length, key never null, on SQLite as the demo
   assert.throws(() => d.exec("UPDATE CSE SET PS = 'ABCD' WHERE ID = 100006"), /CHECK constraint failed/);
 });
 
+/** Services straight from a file with Aeries IDs, numbered per student, into CSV with `delete`. */
+const NUMBERED = (output: string) => `sisflow: 1
+name: numbered
+connections:
+  files: { use: files, dir: . }
+  aeries: { use: sqlite, path: aeries.db }
+sources:
+  rows:
+    from: files
+    path: rows.csv
+    columns: { ID: int, SV: string, DU: int? }
+steps:
+  services:
+    from: rows
+    columns: { ID: ID, SV: SV, DU: DU, DEL: 'false' }
+    number: { within: ID, as: SQ }
+    rules:
+      - check: DU is null or DU <= 600
+        message: too long
+outputs:
+  csv: { from: services, to: aeries, table: CSV, key: [ID, SQ]${output} }
+`;
+
+test('number: { within } alone slices the import: a student with a refused row is not renumbered', async () => {
+  const d = await district({ b: '' });
+  d.exec("DELETE FROM CSV WHERE ID IN (100006, 100015); INSERT INTO CSV (ID, SQ, SV, DU, DEL) VALUES (100006, 1, '415', 30, 0), (100006, 2, '520', 60, 0), (100015, 1, '330', 30, 0)");
+  writeFileSync(join(d.dir, 'rows.csv'), 'ID,SV,DU\n100006,415,900\n100006,520,60\n100015,450,45\n');
+  const before = allServices(d);
+  const { report } = await runSpec(NUMBERED(''), {}, { baseDir: d.dir });
+  assert.ok(report.ok, report.error);
+  const after = allServices(d);
+  assert.equal(after.filter((r) => r.ID === 100006), before.filter((r) => r.ID === 100006), 'without the hold, 520 would have become SQ 1 over 415');
+  assert.equal(after.filter((r) => r.ID === 100015).map((r) => [r.SQ, r.SV]), [[1, '450']]);
+  assert.equal(report.held.csv!.slices, [{ slice: { ID: 100006 }, reasons: ['rows line 2: too long'] }]);
+});
+
+test('delete_missing: true makes the whole table one slice: any refused row holds the import', async () => {
+  const d = await district({ b: '' });
+  writeFileSync(join(d.dir, 'rows.csv'), 'ID,SV,DU\n100006,415,900\n100015,450,45\n');
+  const before = allServices(d);
+  const { report } = await runSpec(NUMBERED(', delete_missing: true'), {}, { baseDir: d.dir });
+  assert.ok(report.ok, report.error);
+  assert.equal(allServices(d), before, 'no service of any student was deleted');
+  assert.equal(report.held.csv, { all: 'rows line 2: too long', slices: [] });
+  assert.equal(report.outputs.csv!.changes, { CSV: { inserted: 0, updated: 0, deleted: 0 } });
+});
+
 test('a header-only student file fails the run and nothing is imported; allow_empty opts out (item 5)', async () => {
   const header = TABLE_A.split('\n')[0] + '\n';
   const d = await district({ a: header, b: [B_HEADER, emma('445', '010')].join('\n') + '\n' });
