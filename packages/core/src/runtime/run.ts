@@ -96,6 +96,10 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
     report.durationMs = Math.round(performance.now() - started);
     report.warnings = report.warnings.map((w) => redactor.redact(w));
     for (const r of report.rejects.sample) r.reason = redactor.redact(r.reason);
+    for (const h of Object.values(report.held)) {
+      if (h.all !== undefined) h.all = redactor.redact(h.all);
+      for (const slice of h.slices) slice.reasons = slice.reasons.map((r) => redactor.redact(r));
+    }
   }
   if (!options.noSinks) await sendNotifications(plan, report, options.registry, options.secrets, redactor, options.log);
   return { report, captured };
