@@ -88,6 +88,16 @@ test('a services line whose student cannot be read holds every student; the stud
   assert.equal(report.outputs.cse!.changes, { CSE: { inserted: 2, updated: 3, deleted: 0 } });
 });
 
+test('a short line whose cells may be shifted (its first field is missing) and names no student holds every student', async () => {
+  const shifted = emma('415', '030').split(',').slice(1).join(',');
+  const d = await district({ b: [B_HEADER, emma('520', '010'), shifted, noah('450', '010')].join('\n') + '\n' });
+  const before = allServices(d);
+  const { report } = await runSpec(SIRAS, {}, { baseDir: d.dir });
+  assert.ok(report.ok, report.error);
+  assert.equal(allServices(d), before, "read from the wrong cell, the SSID would be '100006', nobody's: Emma must not lose 415");
+  assert.is(report.held.csv_services!.all, 'services_file line 3: tableB.csv: the row has 11 fields, the header has 12 (which ID it belongs to cannot be known)');
+});
+
 test('a services row that breaks a rule, or whose cell does not parse, holds its student only', async () => {
   const d = await district({ b: [B_HEADER, emma('415', '030'), emma('520', '010', 900), noah('450', '010'), noah('510', 'x').replace('20260812', '2026-99-99')].join('\n') + '\n' });
   d.exec("INSERT OR REPLACE INTO CSV (ID, SQ, SV, DEL) VALUES (100006, 7, '330', 0)");

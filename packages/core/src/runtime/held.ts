@@ -16,6 +16,12 @@ export interface HeldRow {
   line: number;
   /** Why the row was refused (the reject's reason). */
   reason: string;
+  /**
+   * Read from a line that could not be read whole: even its known cells are a best reading (a
+   * line cut short is assumed to have lost its end), so a slice they do not name is no proof
+   * that it belongs to none.
+   */
+  partial?: true;
 }
 
 export const NOTHING_UNKNOWN: ReadonlySet<string> = new Set();
@@ -33,7 +39,7 @@ export function heldFromSource(columns: readonly string[], fields: Row | undefin
     if (fields[c] === undefined) unknown.add(c);
     row[c] = fields[c] ?? null;
   }
-  return { row, unknown, source, line, reason };
+  return { row, unknown, source, line, reason, partial: true };
 }
 
 /** What the run report says about an import's held slices. */
@@ -58,8 +64,13 @@ export class HeldCollector {
       return;
     }
     const values = this.slice.map((c) => h.row[c]);
-    // A slice value that is null names no row of the destination (key columns are never null).
-    if (values.some((v) => v === null || v === undefined)) return;
+    // A slice value that is null names no row of the destination (key columns are never null):
+    // a whole row that names none belongs to none. A partly read one may have been misread (a
+    // cell missing before its key shifts the rest), so it holds everything.
+    if (values.some((v) => v === null || v === undefined)) {
+      if (h.partial) this.all ??= `${cause} (which ${this.slice.join(', ')} it belongs to cannot be known)`;
+      return;
+    }
     const key = lookupKey(values);
     const entry = this.slices.get(key) ?? this.slices.set(key, { slice: Object.fromEntries(this.slice.map((c, i) => [c, values[i]])), reasons: [] }).get(key)!;
     if (!entry.reasons.includes(cause)) entry.reasons.push(cause);

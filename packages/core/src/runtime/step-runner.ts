@@ -133,7 +133,8 @@ export class StepRunner {
    * A held row through this step: looked up and mapped like a good row, so it reaches the outputs
    * in their terms. Output columns computed from unknown cells are unknown; when a lookup key or
    * the filter depends on an unknown cell, or the mapping fails, nothing is known any more.
-   * A row the filter drops (on known values) belongs to no slice further on and is dropped.
+   * A whole row the filter drops belongs to no slice further on and is dropped (a partly read one
+   * may have been misread, so it stays, knowing nothing).
    */
   private follow(h: HeldRow): HeldRow | undefined {
     if (h.unknown === 'all') return h;
@@ -160,14 +161,14 @@ export class StepRunner {
     } catch {
       return { ...h, row: {}, unknown: 'all' };
     }
-    if (mapped === undefined) return touches(depends.where) ? { ...h, row: {}, unknown: 'all' } : undefined;
+    if (mapped === undefined) return h.partial || touches(depends.where) ? { ...h, row: {}, unknown: 'all' } : undefined;
     let next: ReadonlySet<string> = unknown;
     if (depends.columns && unknown.size > 0) {
       const u = new Set<string>();
       for (const [col, deps] of depends.columns) if (touches(deps)) u.add(col);
       next = u;
     }
-    return this.heldAfterMapping(mapped, h.source, h.line, h.reason, next);
+    return { ...this.heldAfterMapping(mapped, h.source, h.line, h.reason, next), ...(h.partial ? { partial: true as const } : {}) };
   }
 
   /** A row refused after this step mapped it: known as mapped, except the number it was not given. */
