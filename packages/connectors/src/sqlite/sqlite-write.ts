@@ -60,6 +60,10 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
       for (const row of batch as Row[]) insert.run(columns.map((c) => toSqlite(row[c])));
       rows += batch.length;
     }
+    // Indexed by the key (and the delete scope) the statements below join on: without it each
+    // destination row scans the whole stage (5,000 staged rows took 5 s, 200,000 over 10 min).
+    db.exec(`CREATE INDEX temp.${stage}_key ON ${stage} (${key.map(q).join(', ')})`);
+    if (Array.isArray(deleteMissing) && !deleteMissing.every((c, i) => key[i] === c)) db.exec(`CREATE INDEX temp.${stage}_within ON ${stage} (${deleteMissing.map(q).join(', ')})`);
     // Slices a refused row belonged to are left as they were: their rows leave the staging table,
     // so nothing in them is updated, inserted or (being absent from the stage) deleted.
     const held = req.held?.();

@@ -24,8 +24,10 @@ function valueProblem(c: ColumnLimit, v: unknown): string | undefined {
   switch (c.kind) {
     case 'string': {
       if (typeof v !== 'string') return `${show(v)} is not text`;
+      // UTF-16 units are never fewer than characters: count characters only when it matters.
+      if (c.maxLength === undefined || v.length <= c.maxLength) return undefined;
       const n = [...v].length;
-      return c.maxLength !== undefined && n > c.maxLength ? `${n} characters long, at most ${c.maxLength} fit` : undefined;
+      return n > c.maxLength ? `${n} characters long, at most ${c.maxLength} fit` : undefined;
     }
     case 'int':
       if (typeof v !== 'number' || !Number.isInteger(v)) return `${show(v)} is not a whole number`;
