@@ -147,8 +147,9 @@ test('a 5 MB value for CSE.PS (varchar(3)) is refused with the column named; the
   assert.equal(report.held.csv_services!.slices.find((s) => s.slice.ID === 100006)!.reasons, [`sped_file line 3: ${reject.reason}`]);
 });
 
-const SMALL = (extra = '', source = '') => `sisflow: 1
-name: cse-import
+/** A spec reading rows.csv (with these columns) into the district copy's aeries.db; `rest` follows the source. */
+const intoAeries = (name: string, columns: string, rest: string) => `sisflow: 1
+name: ${name}
 connections:
   files: { use: files, dir: . }
   aeries: { use: sqlite, path: aeries.db }
@@ -156,14 +157,16 @@ sources:
   rows:
     from: files
     path: rows.csv
-    columns: { ID: int?, CID: string, MT: string?, MD: date? }
-${source}steps:
+    columns: ${columns}
+${rest}`;
+
+const SMALL = (extra = '', source = '') => intoAeries('cse-import', '{ ID: int?, CID: string, MT: string?, MD: date? }', `${source}steps:
   cse:
     from: rows
     columns: { ID: ID, CID: CID, MT: MT, MD: MD }
 outputs:
   cse: { from: cse, to: aeries, table: CSE, key: [ID]${extra} }
-`;
+`);
 
 test('the destination checks: text length, key never null, on SQLite as the demo database itself would refuse', async () => {
   const d = await district({ b: '' });
@@ -187,17 +190,7 @@ test('the destination checks: text length, key never null, on SQLite as the demo
 });
 
 /** Services straight from a file with Aeries IDs, numbered per student, into CSV with `delete`. */
-const NUMBERED = (output: string) => `sisflow: 1
-name: numbered
-connections:
-  files: { use: files, dir: . }
-  aeries: { use: sqlite, path: aeries.db }
-sources:
-  rows:
-    from: files
-    path: rows.csv
-    columns: { ID: int, SV: string, DU: int? }
-steps:
+const NUMBERED = (output: string) => intoAeries('numbered', '{ ID: int, SV: string, DU: int? }', `steps:
   services:
     from: rows
     columns: { ID: ID, SV: SV, DU: DU, DEL: 'false' }
@@ -207,7 +200,7 @@ steps:
         message: too long
 outputs:
   csv: { from: services, to: aeries, table: CSV, key: [ID, SQ]${output} }
-`;
+`);
 
 test('number: { within } alone slices the import: a student with a refused row is not renumbered', async () => {
   const d = await district({ b: '' });
