@@ -84,7 +84,14 @@ export function outline(p: JobPlan): string {
     lines.push(`      → ${s.schema.map((c) => `${c.name}: ${c.type}`).join(', ')}`);
   }
   lines.push('', 'outputs');
-  for (const o of p.outputs) lines.push(`  ${o.name}  ${o.from} → ${o.connection} (${o.use}) ${o.target}`);
+  for (const o of p.outputs) {
+    lines.push(`  ${o.name}  ${o.from} → ${o.connection} (${o.use}) ${o.target}`);
+    const slice = o.table?.slice;
+    if (slice) {
+      const whole = slice.length === 0 ? 'the whole output' : `each ${slice.join(', ')}`;
+      lines.push(`      held whole when a row of it is refused: ${whole}${o.table!.holdWith.length > 0 ? `; also when ${o.table!.holdWith.join(', ')} refused its row` : ''}`);
+    }
+  }
   if (p.schedule) lines.push('', `schedule  ${p.schedule.cron} (${p.schedule.timezone})`);
   const needs = Object.entries(p.needs);
   if (needs.length) {

@@ -100,6 +100,13 @@ export function describeReport(r: RunReport): string {
       for (const row of o.sample) lines.push(`      ${JSON.stringify(row)}`);
     }
   }
+  for (const [name, h] of Object.entries(r.held ?? {})) {
+    if (h.all !== undefined) lines.push(`  output ${name}: HELD whole, nothing applied: ${h.all}`);
+    else {
+      lines.push(`  output ${name}: ${h.slices.length} slice(s) held, left as they were:`);
+      for (const s of h.slices) lines.push(`    ${Object.entries(s.slice).map(([c, v]) => `${c} ${String(v)}`).join(', ')}: ${s.reasons.join('; ')}`);
+    }
+  }
   for (const [event, n] of Object.entries(r.events)) lines.push(`  ${event}: ${n}`);
   if (r.rejects.count > 0) {
     lines.push(`  rejects: ${r.rejects.count}${r.rejects.files[0] ? ` → ${r.rejects.files[0].path}` : ''}`);

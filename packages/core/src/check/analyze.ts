@@ -8,7 +8,7 @@ import type { Spec } from '../spec/spec.js';
 import { checkConnection, checkConnections } from './connections.js';
 import { CheckContext } from './context.js';
 import { checkGraph } from './graph.js';
-import { checkOutput, type OutputAnalysis } from './outputs.js';
+import { checkHoldWith, checkOutput, type OutputAnalysis } from './outputs.js';
 import { withParams } from './connector-role.js';
 import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { coerce, resolveParams } from './params.js';
@@ -122,6 +122,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     const o = checkOutput(ctx, name, analysis.schemas);
     if (o) analysis.outputs.set(name, o);
   }
+  checkHoldWith(ctx, analysis.outputs);
   for (const name of Object.keys(spec.notify ?? {}).sort()) {
     const n = checkNotify(ctx, name);
     if (n) analysis.notify.set(name, n);

@@ -39,14 +39,16 @@ export function specSchemaFor(registry: ConnectorRegistry): JsonSchema {
     properties: { use: { enum: registry.names(), description: 'connector name' } },
     allOf: connectionVariants,
   };
-  const sourceKeys: Record<string, JsonSchema> = { from: { type: 'string' }, description: { type: 'string' } };
-  const outputKeys: Record<string, JsonSchema> = { from: { type: 'string' }, to: { type: 'string' }, description: { type: 'string' } };
+  const sources = props.sources as JsonSchema;
+  const outputs = props.outputs as JsonSchema;
+  // The language's own keys (from, where, allow_empty, hold_with, …), then every connector's settings.
+  const languageKeys = (s: JsonSchema) => ({ ...(((s.additionalProperties as JsonSchema).properties as Record<string, JsonSchema> | undefined) ?? {}) });
+  const sourceKeys: Record<string, JsonSchema> = languageKeys(sources);
+  const outputKeys: Record<string, JsonSchema> = languageKeys(outputs);
   for (const c of registry.all()) {
     mergeKeys(sourceKeys, allowReferences({ properties: c.source?.settings.properties ?? {} }).properties as Record<string, JsonSchema>);
     mergeKeys(outputKeys, allowReferences({ properties: c.sink?.settings.properties ?? {} }).properties as Record<string, JsonSchema>);
   }
-  const sources = props.sources as JsonSchema;
-  const outputs = props.outputs as JsonSchema;
   const profiles = props.profiles as JsonSchema;
   const profile = profiles.additionalProperties as JsonSchema;
   return {

@@ -49,6 +49,8 @@ export const CODES = {
   SF218: { severity: 'error', title: 'test refers to an unknown name' },
   SF219: { severity: 'error', title: 'required parameter has no value' },
   SF220: { severity: 'warning', title: 'unused parameter' },
+  SF230: { severity: 'error', title: 'hold_with names no other output' },
+  SF231: { severity: 'error', title: 'hold_with cannot hold these slices' },
   SF270: { severity: 'error', title: 'parameter steers a path out of its folder' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },

@@ -35,8 +35,9 @@ export function threshold(max: number | string | undefined): { exceeded(rejected
   if (max === undefined) return undefined;
   if (typeof max === 'number') return { exceeded: (r) => r > max, text: `${max} row(s)` };
   const pct = Number(max.replace('%', ''));
-  // A percentage is only meaningful once every row has been read.
-  return { exceeded: (r, n, final) => final && r > (pct / 100) * n, text: `${pct}% of rows read` };
+  // A percentage is only meaningful once every row has been read. 100% allows every row to be
+  // refused, whatever was counted (a row refused by two outputs counts twice).
+  return { exceeded: (r, n, final) => final && pct < 100 && r > (pct / 100) * n, text: `${pct}% of rows read` };
 }
 
 export function rejectData(data: Row | string | undefined): string {

@@ -2,6 +2,7 @@
 import type { Row, SinkResult, WrittenFile } from '../connector/connector.js';
 import type { Reject, RejectKind } from './rejects.js';
 import type { StepCounts } from './step-runner.js';
+import type { HeldReport } from './held.js';
 
 export interface RunReport {
   name: string;
@@ -21,6 +22,11 @@ export interface RunReport {
   /** Rejected rows: how many, by source and kind (for import logs), a sample, and the rejects file. */
   rejects: { count: number; bySource: Record<string, Partial<Record<RejectKind, number>>>; sample: Reject[]; files: WrittenFile[] };
   warnings: string[];
+  /**
+   * Per table import, the slices left as they were because a row of theirs was refused (or the
+   * whole output, with the first cause), each with why. Empty when nothing was held.
+   */
+  held: Record<string, HeldReport>;
   /** Events connectors counted (retries, reconnects). */
   events: Record<string, number>;
   /** Notifications the spec asked for: sent, skipped (dry or cancelled run) or failed. */
