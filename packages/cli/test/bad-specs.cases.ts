@@ -142,5 +142,8 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['number within an unknown column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: School, as: SQ }\n'), 'SF208@20:23'],
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
+  ['dedupe prefer with keep reject', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    dedupe: { key: Name, keep: reject, prefer: { Grade: [KG] } }\n'), 'SF260@20:48'],
+  ['dedupe prefer value of the wrong type', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    dedupe: { key: Name, keep: first, prefer: { Grade: [KG, true] } }\n'), 'SF261@20:61'],
+  ['destiny properties for a column Destiny lacks', r('path: f.csv }', 'path: f.csv, destiny_properties: f.properties }'), 'SF470@21:59'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
 ];

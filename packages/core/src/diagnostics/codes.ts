@@ -48,6 +48,8 @@ export const CODES = {
   SF218: { severity: 'error', title: 'test refers to an unknown name' },
   SF219: { severity: 'error', title: 'required parameter has no value' },
   SF220: { severity: 'warning', title: 'unused parameter' },
+  SF260: { severity: 'error', title: 'dedupe prefer cannot apply' },
+  SF261: { severity: 'error', title: 'dedupe prefer value does not fit its column' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },
@@ -71,6 +73,7 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  SF470: { severity: 'error', title: 'column is not a Destiny patron field' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },

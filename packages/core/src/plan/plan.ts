@@ -55,7 +55,12 @@ export interface PlanTransform {
   lookups: PlanLookup[];
   where?: string;
   columns?: { name: string; expression: string }[];
-  dedupe?: { key: string[]; keep: 'first' | 'last' | 'reject' };
+  dedupe?: {
+    key: string[];
+    keep: 'first' | 'last' | 'reject';
+    /** The most preferred row of a key wins (columns in the order written); `keep` breaks ties. */
+    prefer?: { column: string; values: (string | number | boolean)[] }[];
+  };
   /** Rows numbered 1, 2, … per `within` key into the column `as`, after dedupe and rules. */
   number?: { within: string[]; as: string };
   rules: PlanRule[];

@@ -166,6 +166,8 @@ class Execution {
         if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
         for (const s of sinks) s.queue.close();
         const staged = await Promise.all(sinks.map((s) => s.done));
+        // Outputs may reject rows too (a character their encoding lacks).
+        if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
         await this.publish(sinks.map((s, i) => ({ name: s.name, staged: staged[i]! })));
       } catch (e) {
         // The run already failed: the sinks' own errors that follow are not news, and must not
@@ -445,7 +447,7 @@ class Execution {
 
   private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string): Promise<StagedWrite> {
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, () => undefined)))
+      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, (r) => this.sinkReject(name, r))))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -486,6 +488,16 @@ class Execution {
     if (this.options.dryRun) await staged.abort();
     else await staged.commit();
     this.report.rejects.files = staged.result.files;
+  }
+
+  /**
+   * A row an output cannot write (a character its file's encoding lacks): rejected like any other,
+   * its line being the row's number among the rows the output received. The rejects output itself
+   * rejects nothing.
+   */
+  private sinkReject(output: string, r: { line: number; reason: string; data?: Row | string }): void {
+    if (output === 'rejects') return;
+    this.addReject({ step: output, source: output, line: r.line, kind: 'invalid', reason: `output ${output}: ${r.reason}`, data: rejectData(r.data) }, output);
   }
 
   private addReject(r: Reject, node: string): void {

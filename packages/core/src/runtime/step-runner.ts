@@ -40,7 +40,9 @@ export class StepRunner {
   readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
   private readonly unique = new Map<string, Map<unknown, number>>();
   private readonly seen = new Map<unknown, number>();
-  private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
+  private readonly kept = new Map<unknown, { row: Row; line: number; source: string; rank?: number[] }>();
+  /** `dedupe: prefer` — each column's values → their place in the order of preference. */
+  private readonly preference: { column: string; places: Map<unknown, number> }[];
   /** `number:` — the last number given within each key. */
   private readonly numbers = new Map<unknown, number>();
 
@@ -49,7 +51,14 @@ export class StepRunner {
     private readonly tables: ReadonlyMap<string, LookupTable>,
     private readonly keySets: ReadonlyMap<string, KeySet>,
     private readonly reject: (r: Reject) => void,
-  ) {}
+  ) {
+    this.preference = (step.plan.dedupe?.prefer ?? []).map((p) => ({ column: p.column, places: new Map(p.values.map((v, i) => [v, i])) }));
+  }
+
+  /** Where a row stands in the order of preference: lower wins; values not listed come after all listed ones. */
+  private rank(row: Row): number[] {
+    return this.preference.map((p) => p.places.get(row[p.column]) ?? p.places.size);
+  }
 
   process(batch: Batch): Batch {
     const { fn, lookups, rules, plan } = this.step;
@@ -88,6 +97,19 @@ export class StepRunner {
         this.fail(mapped, line, batch.source, broken, 'invalid');
         continue;
       }
+      if (dedupe?.prefer) {
+        // The most preferred row of each key is held until every row was seen.
+        const key = lookupKey(dedupe.key.map((k) => mapped![k]));
+        const rank = this.rank(mapped);
+        const held = this.kept.get(key);
+        if (!held) this.kept.set(key, { row: mapped, line, source: batch.source, rank });
+        else {
+          this.counts.deduplicated++;
+          const c = compareRanks(rank, held.rank!);
+          if (c < 0 || (c === 0 && dedupe.keep === 'last')) this.kept.set(key, { row: mapped, line, source: batch.source, rank });
+        }
+        continue;
+      }
       if (dedupe) {
         const key = lookupKey(dedupe.key.map((k) => mapped![k]));
         const first = this.seen.get(key);
@@ -114,7 +136,7 @@ export class StepRunner {
     return { rows: out, lines, source: batch.source };
   }
 
-  /** Rows held back until the end (`dedupe: keep: last`), in the order their keys first appeared. */
+  /** Rows held back until the end (`dedupe: keep: last` or `prefer`), in the order their keys first appeared. */
   finish(): Batch[] {
     if (this.kept.size === 0) return [];
     const bySource = [...this.kept.values()];
@@ -193,6 +215,11 @@ export class StepRunner {
       }
     }
   }
+}
+
+function compareRanks(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
 const isEmpty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');

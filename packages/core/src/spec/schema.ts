@@ -117,7 +117,16 @@ export const SPEC_SCHEMA: JsonSchema = {
             type: 'object',
             required: ['key', 'keep'],
             additionalProperties: false,
-            properties: { key: nameOrNames, keep: { enum: ['first', 'last', 'reject'] } },
+            properties: {
+              key: nameOrNames,
+              keep: { enum: ['first', 'last', 'reject'] },
+              prefer: {
+                type: 'object',
+                minProperties: 1,
+                description: 'which row of a key wins: `{ Status: [A, R, I] }` keeps the row whose Status comes first in the list (values not listed come last); several columns decide in the order written; `keep` breaks ties',
+                additionalProperties: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } },
+              },
+            },
           },
           number: {
             type: 'object',

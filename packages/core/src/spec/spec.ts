@@ -41,6 +41,8 @@ export interface LookupSpec {
 export interface DedupeSpec {
   key: string | string[];
   keep: 'first' | 'last' | 'reject';
+  /** Column → values in order of preference: the most preferred row of a key wins. */
+  prefer?: Record<string, (string | number | boolean)[]>;
 }
 
 export type RuleSpec =
