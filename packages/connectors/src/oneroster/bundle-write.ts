@@ -11,6 +11,7 @@ import { CommitGroups } from '../files/commit-group.js';
 import { HashedFile } from '../files/hashed-file.js';
 import { sftpUrl } from '../sftp/sftp-connector.js';
 import { checkBundle } from './check.js';
+import { problemLine, problemSummary } from './problem-groups.js';
 import { deltaFile } from './delta.js';
 import { readBundle } from './read-bundle.js';
 import { BUNDLE_CSV, MANIFEST_FILES } from './standard.js';
@@ -66,22 +67,23 @@ async function publish(target: string, spool: string, connection: Settings, ctx:
   // The whole files the outputs wrote; in delta mode they are also the next snapshot.
   const full = new Map<string, Uint8Array>(readdirSync(spool).sort().map((n) => [n, readFileSync(join(spool, n))]));
   const files = new Map(full);
-  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${full.has(`${f}.csv`) ? (delta ? 'delta' : 'bulk') : 'absent'}`), `source.systemName,${String(connection.system_name ?? 'sisflow')}`];
   const snapshot = snapshotPath(connection, ctx.baseDir);
   if (delta) {
     const previous = existsSync(snapshot) ? readBundle(snapshot) : undefined;
     for (const [n, bytes] of full) {
       const { bytes: changes, counts } = deltaFile(n.replace(/\.csv$/, ''), bytes, previous?.get(n), ctx.startedAt);
-      files.set(n, changes);
+      // A file with no changes has nothing to say: it is left out and declared absent (a
+      // header-only file would be read by some consumers as "no records").
+      if (counts.active + counts.tobedeleted === 0) files.delete(n);
+      else files.set(n, changes);
       ctx.log(`${n}: ${counts.active} new or changed, ${counts.tobedeleted} to be deleted${previous ? '' : ' (no snapshot yet: everything is new)'}`);
     }
   }
+  const manifest = ['propertyName,value', 'manifest.version,1.0', 'oneroster.version,1.1', ...MANIFEST_FILES.map((f) => `file.${f},${files.has(`${f}.csv`) ? (delta ? 'delta' : 'bulk') : 'absent'}`), `source.systemName,${String(connection.system_name ?? 'sisflow')}`];
   files.set('manifest.csv', Buffer.from(manifest.join('\r\n') + '\r\n'));
   const problems = checkBundle(files);
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 5).map((p) => `${p.file}:${p.line}:${p.column} ${p.code} ${p.message}`);
-    throw new Error(`the bundle does not conform to OneRoster 1.1 (${problems.length} problem(s)); nothing was published: ${shown.join('; ')}${problems.length > 5 ? '; …' : ''}`);
-  }
+  if (problems.some((p) => p.severity === 'error')) throw new Error(`the bundle does not conform to OneRoster 1.1; nothing was published: ${problemSummary(problems)}`);
+  for (const p of problems) ctx.warn(problemLine(p));
   if (connection.sftp) await uploadBundle(connection, zipBytes(files), spool, ctx);
   else await writeBundle(target, files);
   ctx.log(`published ${target} (${files.size} files)`);

@@ -6,6 +6,8 @@ import { FILE_BY_NAME, FILES, GRADES, MANIFEST_FILES, type ColumnSpec, type File
 
 export interface BundleProblem {
   code: `OR${number}`;
+  /** Errors make a bundle non-conforming; warnings point at what a consumer may misread. */
+  severity: 'error' | 'warning';
   file: string;
   line: number;
   column: number;
@@ -25,7 +27,11 @@ export const BUNDLE_CODES = {
   OR116: 'a grade is not a CEDS grade code',
   OR117: 'status and dateLastModified do not fit the file mode (bulk: empty; delta: filled)',
   OR118: 'a row is not valid CSV or has the wrong number of fields',
+  OR119: 'a bulk file has a header but no records (warning: a consumer replacing its data removes every record of that kind)',
 } as const;
+
+/** Codes that only warn: the bundle still conforms. */
+const WARNINGS = new Set<string>(['OR119']);
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
@@ -38,6 +44,13 @@ interface Loaded {
   /** sourcedId → the line it is on. */
   ids: Map<string, number>;
 }
+
+/**
+ * A file that is in the bundle but could not be read (a wrong header, broken CSV): its own problem
+ * is reported once, and references into it are not checked — the file is there, its ids unknown.
+ */
+const UNREADABLE = 'unreadable';
+type ReadFile = Loaded | typeof UNREADABLE;
 
 /** The data files in an order where every file comes after the files it references (itself aside). */
 const READ_ORDER = (() => {
@@ -54,7 +67,7 @@ const READ_ORDER = (() => {
 /** Checks a bundle given as file name (`orgs.csv`) → bytes. */
 export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): BundleProblem[] {
   const problems: BundleProblem[] = [];
-  const report: Report = (code, file, line, column, message) => void problems.push({ code, file, line, column, message });
+  const report: Report = (code, file, line, column, message) => void problems.push({ code, severity: WARNINGS.has(code) ? 'warning' : 'error', file, line, column, message });
   const text = (name: string) => {
     const v = files.get(name);
     return v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
@@ -69,7 +82,7 @@ export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): Bu
   }
   // One pass per file, in reference order: each row is checked as it is parsed, and only the
   // sourcedIds are kept (a 400,000-row enrollments file is never held as rows).
-  const loaded = new Map<string, Loaded>();
+  const loaded = new Map<string, ReadFile>();
   for (const base of READ_ORDER) {
     const mode = modes?.get(base) ?? 'absent';
     if (mode === 'absent') continue;
@@ -78,8 +91,7 @@ export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): Bu
       report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
       continue;
     }
-    const table = readTable(`${base}.csv`, t, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report);
-    if (table) loaded.set(base, table);
+    loaded.set(base, readTable(`${base}.csv`, t, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report) ?? UNREADABLE);
   }
   for (const [base, mode] of modes ?? []) {
     if (mode !== 'absent' && !FILE_BY_NAME.has(base) && !files.has(`${base}.csv`)) report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
@@ -151,7 +163,7 @@ function eachRow(text: string, file: string, report: Report, row: (line: number,
 
 type RefCheck = (row: string[], line: number) => void;
 
-function readTable(file: string, text: string, spec: FileSpec, mode: string, modes: ReadonlyMap<string, string>, loaded: ReadonlyMap<string, Loaded>, report: Report): Loaded | undefined {
+function readTable(file: string, text: string, spec: FileSpec, mode: string, modes: ReadonlyMap<string, string>, loaded: ReadonlyMap<string, ReadFile>, report: Report): Loaded | undefined {
   const columns = spec.columns;
   const want = columns.map((c) => c.name);
   const ids = new Map<string, number>();
@@ -162,19 +174,19 @@ function readTable(file: string, text: string, spec: FileSpec, mode: string, mod
   });
   let header: string[] | undefined;
   let headerOk = false;
+  let records = 0;
   const ok = eachRow(text, file, report, (line, values) => {
     if (!header) {
       header = values;
-      headerOk = values.join(',') === want.join(',');
-      if (!headerOk) {
-        const i = want.findIndex((w, k) => values[k] !== w);
-        report('OR110', file, 1, i + 1, `column ${i + 1} of the header must be ${want[i]}${values[i] !== undefined ? `, not ${values[i]}` : ''} (the header is ${want.join(',')})`);
-      }
+      const problem = headerProblem(values, want);
+      headerOk = !problem;
+      if (problem) report('OR110', file, 1, problem.column, problem.message);
       return;
     }
     if (!headerOk) return;
-    if (values.length !== want.length) {
-      report('OR118', file, line, 0, `the row has ${values.length} fields, the header ${want.length}`);
+    records++;
+    if (values.length !== header.length) {
+      report('OR118', file, line, 0, `the row has ${values.length} fields, the header ${header.length}`);
       return;
     }
     for (let i = 0; i < columns.length; i++) checkValue(columns[i]!, values[i]!, mode, (code, message) => report(code, file, line, i + 1, message));
@@ -193,6 +205,7 @@ function readTable(file: string, text: string, spec: FileSpec, mode: string, mod
     return undefined;
   }
   if (!headerOk) return undefined;
+  if (records === 0 && mode === 'bulk') report('OR119', file, 1, 0, `${file} is bulk but has no records: a consumer that replaces its data with a bulk file removes every record of this kind; declare the file absent if there is nothing to say about it`);
   // References within the file (an org's parent, a user's agents) once all its ids are known.
   if (mode === 'bulk') for (const r of selfRefs) if (!ids.has(r.id)) report('OR115', file, r.line, r.column, `${r.name} ${r.id} is not a sourcedId in ${file}`);
   return { mode, ids };
@@ -203,14 +216,16 @@ function readTable(file: string, text: string, spec: FileSpec, mode: string, mod
  * only changes, so ids it lacks may be at the consumer already; so may those of a file the
  * bundle leaves out, when the referring file is itself a delta.
  */
-function referenceCheck(c: ColumnSpec, i: number, self: string, mode: string, modes: ReadonlyMap<string, string>, loaded: ReadonlyMap<string, Loaded>, later: (line: number, column: number, id: string) => void, bad: (line: number, message: string) => void): RefCheck | undefined {
+function referenceCheck(c: ColumnSpec, i: number, self: string, mode: string, modes: ReadonlyMap<string, string>, loaded: ReadonlyMap<string, ReadFile>, later: (line: number, column: number, id: string) => void, bad: (line: number, message: string) => void): RefCheck | undefined {
   if (c.rule.kind !== 'ref') return undefined;
   const { file, list } = c.rule;
   const targetMode = modes.get(file) ?? 'absent';
   if (targetMode === 'delta' || (mode === 'delta' && targetMode === 'absent')) return undefined;
   const split = (v: string) => (list ? v.split(',').map((x) => x.trim()) : [v]);
   if (file === self) return (row, line) => row[i] !== '' && split(row[i]!).forEach((id) => later(line, i + 1, id));
-  const target = loaded.get(file)?.ids;
+  const read = loaded.get(file);
+  if (read === UNREADABLE) return undefined;
+  const target = read?.ids;
   return (row, line) => {
     if (row[i] === '') return;
     for (const id of split(row[i]!)) {
@@ -218,6 +233,25 @@ function referenceCheck(c: ColumnSpec, i: number, self: string, mode: string, mo
       else if (!target.has(id)) bad(line, `${c.name} ${id} is not a sourcedId in ${file}.csv`);
     }
   };
+}
+
+/**
+ * What is wrong with a data file's header, if anything: the standard's columns, in its order,
+ * then any extension columns (`metadata.…`), which the standard allows to the right.
+ */
+function headerProblem(values: string[], want: string[]): { column: number; message: string } | undefined {
+  const expected = `the header starts ${want.join(',')}`;
+  for (let k = 0; k < want.length; k++) {
+    if (values[k] === want[k]) continue;
+    if (values[k] === undefined) return { column: k + 1, message: `the header ends after column ${k} (${JSON.stringify(values[k - 1] ?? '')}); expected column ${k + 1} to be ${want[k]} (${expected})` };
+    const elsewhere = values.indexOf(want[k]!);
+    const where = elsewhere >= 0 ? `; ${want[k]} is column ${elsewhere + 1}` : `; there is no ${want[k]} column`;
+    return { column: k + 1, message: `column ${k + 1} of the header is ${JSON.stringify(values[k])}, expected ${want[k]}${where} (${expected})` };
+  }
+  for (let k = want.length; k < values.length; k++) {
+    if (!values[k]!.startsWith('metadata.')) return { column: k + 1, message: `column ${k + 1} of the header is ${JSON.stringify(values[k])}: after the standard's ${want.length} columns only extension columns named metadata.… may follow` };
+  }
+  return undefined;
 }
 
 function checkValue(c: ColumnSpec, v: string, mode: string, report: (code: BundleProblem['code'], message: string) => void): void {
