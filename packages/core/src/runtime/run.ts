@@ -168,6 +168,8 @@ class Execution {
         const staged = await Promise.all(sinks.map((s) => s.done));
         // Outputs may reject rows too (a character their encoding lacks).
         if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
+        // A cancellation that came while the last batches were being written publishes nothing.
+        if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
         await this.publish(sinks.map((s, i) => ({ name: s.name, staged: staged[i]! })));
       } catch (e) {
         // The run already failed: the sinks' own errors that follow are not news, and must not
@@ -287,7 +289,12 @@ class Execution {
     // Steps that hold rows back (dedupe keep: last) release them once all their inputs ended.
     for (const step of this.plan.steps) {
       const runner = runners.get(step.name);
-      if (runner) for (const b of runner.finish()) await deliver(step.name, b);
+      if (runner) {
+        for (const b of runner.finish(this.batchSize)) {
+          aborted();
+          await deliver(step.name, b);
+        }
+      }
     }
     aborted();
     for (const [name, r] of runners) if (!this.counted.has(name)) this.report.steps[name] = r.counts;

@@ -137,12 +137,16 @@ export class StepRunner {
   }
 
   /** Rows held back until the end (`dedupe: keep: last` or `prefer`), in the order their keys first appeared. */
-  finish(): Batch[] {
-    if (this.kept.size === 0) return [];
-    const bySource = [...this.kept.values()];
+  *finish(batchSize = 1000): Iterable<Batch> {
+    if (this.kept.size === 0) return;
+    const held = [...this.kept.values()];
     this.kept.clear();
-    this.counts.out += bySource.length;
-    return [{ rows: bySource.map((k) => this.numbered(k.row)), lines: bySource.map((k) => k.line), source: bySource[0]!.source }];
+    this.counts.out += held.length;
+    // In batches, like any other input: a sink checks for cancellation and applies backpressure per batch.
+    for (let i = 0; i < held.length; i += batchSize) {
+      const part = held.slice(i, i + batchSize);
+      yield { rows: part.map((k) => this.numbered(k.row)), lines: part.map((k) => k.line), source: part[0]!.source };
+    }
   }
 
   /** Adds the `number:` column: 1, 2, 3, … within each key, in the order rows leave the step. */
