@@ -394,7 +394,7 @@ class Execution {
       for (const c of schema) {
         const v = r[c.name];
         if (v === undefined) {
-          out[c.name] = c.type.nullable ? null : c.type.kind === 'string' ? '' : c.type.kind === 'bool' ? false : null;
+          out[c.name] = c.type.nullable ? null : c.type.kind === 'string' ? '' : c.type.kind === 'bool' ? false : c.type.kind === 'list' ? [] : null;
           continue;
         }
         const k = coerce(v, c.type);
