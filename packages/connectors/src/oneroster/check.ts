@@ -1,6 +1,9 @@
 // The OneRoster 1.1 CSV conformance checker: manifest, headers, required fields, enumerations,
 // formats, unique sourcedIds and references between files. Every problem names the file, the line
 // and the column (1-based) it is in, with a stable code. Pure: it reads the bundle's bytes only.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { FILE_BY_NAME, FILES, GRADES, MANIFEST_FILES, type ColumnSpec, type FileSpec } from './standard.js';
 
@@ -64,17 +67,77 @@ const READ_ORDER = (() => {
   return order;
 })();
 
-/** Checks a bundle given as file name (`orgs.csv`) → bytes. */
+/**
+ * A bundle to check without holding it: its file names, and each file's bytes as a stream (a
+ * spool folder, a zip being read). The checker reads one file at a time, in one pass.
+ */
+export interface BundleInput {
+  names: readonly string[];
+  read(name: string): AsyncIterable<Uint8Array | string>;
+}
+
+/** One file the checker wants read: each record (header included) goes to `visit`. */
+interface ReadRequest {
+  file: string;
+  visit: (line: number, values: string[]) => void;
+}
+
+/** Checks a bundle held in memory, given as file name (`orgs.csv`) → bytes. */
 export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): BundleProblem[] {
   const problems: BundleProblem[] = [];
-  const report: Report = (code, file, line, column, message) => void problems.push({ code, severity: WARNINGS.has(code) ? 'warning' : 'error', file, line, column, message });
-  const text = (name: string) => {
-    const v = files.get(name);
-    return v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
-  };
-  const modes = readManifest(text('manifest.csv'), report);
+  const run = checking([...files.keys()], reporter(problems));
+  let step = run.next();
+  while (!step.done) {
+    const v = files.get(step.value.file)!;
+    step = run.next(eachRow(typeof v === 'string' ? v : Buffer.from(v).toString('utf8'), step.value.file, reporter(problems), step.value.visit));
+  }
+  return sortProblems(problems);
+}
+
+/** Checks a bundle read as streams, one file at a time: memory holds sourcedIds, never rows or files. */
+export async function checkBundleStream(input: BundleInput): Promise<BundleProblem[]> {
+  const problems: BundleProblem[] = [];
+  const run = checking(input.names, reporter(problems));
+  let step = run.next();
+  while (!step.done) {
+    const { file, visit } = step.value;
+    let ok = true;
+    try {
+      await forEachRecordStream(input.read(file), visit);
+    } catch (e) {
+      const err = e as Error & { lines?: number };
+      reporter(problems)('OR118', file, err.lines ?? 0, 0, `${file} is not valid CSV: ${err.message}`);
+      ok = false;
+    }
+    step = run.next(ok);
+  }
+  return sortProblems(problems);
+}
+
+function reporter(problems: BundleProblem[]): Report {
+  return (code, file, line, column, message) => void problems.push({ code, severity: WARNINGS.has(code) ? 'warning' : 'error', file, line, column, message });
+}
+
+function sortProblems(problems: BundleProblem[]): BundleProblem[] {
+  return problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+}
+
+/**
+ * The checker's course through a bundle, as a generator: it yields each file it wants read (the
+ * manifest first, then the data files in reference order) and is told back whether the file was
+ * valid CSV. Whoever drives it reads the files, from memory or from streams.
+ */
+function* checking(names: readonly string[], report: Report): Generator<ReadRequest, void, boolean> {
+  const present = new Set(names);
+  let modes: Map<string, string> | undefined;
+  if (!present.has('manifest.csv')) report('OR101', 'manifest.csv', 0, 0, 'the bundle has no manifest.csv');
+  else {
+    const rows: { line: number; values: string[] }[] = [];
+    const ok: boolean = yield { file: 'manifest.csv', visit: (line, values) => void rows.push({ line, values }) };
+    if (ok) modes = readManifest(rows, report);
+  }
   // Files and manifest must agree.
-  for (const name of files.keys()) {
+  for (const name of names) {
     const base = name.replace(/\.csv$/, '');
     if (name === 'manifest.csv') continue;
     if (!(MANIFEST_FILES as readonly string[]).includes(base)) report('OR103', name, 0, 0, `${name} is not a OneRoster 1.1 file`);
@@ -86,26 +149,25 @@ export function checkBundle(files: ReadonlyMap<string, Uint8Array | string>): Bu
   for (const base of READ_ORDER) {
     const mode = modes?.get(base) ?? 'absent';
     if (mode === 'absent') continue;
-    const t = text(`${base}.csv`);
-    if (t === undefined) {
+    if (!present.has(`${base}.csv`)) {
       report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
       continue;
     }
-    loaded.set(base, readTable(`${base}.csv`, t, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report) ?? UNREADABLE);
+    const table = new TableCheck(`${base}.csv`, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report);
+    const ok: boolean = yield { file: `${base}.csv`, visit: (line, values) => table.record(line, values) };
+    const read = ok ? table.end() : undefined;
+    // Only files others point into need their ids kept (enrollments, demographics are not referenced).
+    loaded.set(base, read && REFERENCED.has(base) ? read : read ? { mode: read.mode, ids: new Map() } : UNREADABLE);
   }
   for (const [base, mode] of modes ?? []) {
-    if (mode !== 'absent' && !FILE_BY_NAME.has(base) && !files.has(`${base}.csv`)) report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
+    if (mode !== 'absent' && !FILE_BY_NAME.has(base) && !present.has(`${base}.csv`)) report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
   }
-  return problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
 }
 
-function readManifest(text: string | undefined, report: Report): Map<string, string> | undefined {
-  if (text === undefined) {
-    report('OR101', 'manifest.csv', 0, 0, 'the bundle has no manifest.csv');
-    return undefined;
-  }
-  const rows = parseRows(text, 'manifest.csv', report);
-  if (!rows) return undefined;
+/** Files that other files refer to: their sourcedIds are kept while the bundle is checked. */
+const REFERENCED = new Set(FILES.flatMap((f) => f.columns.flatMap((c) => (c.rule.kind === 'ref' && c.rule.file !== f.name ? [c.rule.file] : []))));
+
+function readManifest(rows: { line: number; values: string[] }[], report: Report): Map<string, string> | undefined {
   const [header, ...body] = rows;
   if (!header || header.values.join(',') !== 'propertyName,value') {
     report('OR110', 'manifest.csv', 1, 1, `the header must be propertyName,value, not ${header?.values.join(',') ?? 'nothing'}`);
@@ -132,21 +194,25 @@ function readManifest(text: string | undefined, report: Report): Map<string, str
   return modes;
 }
 
-function parseRows(text: string, file: string, report: Report): { line: number; values: string[] }[] | undefined {
-  const rows: { line: number; values: string[] }[] = [];
-  return eachRow(text, file, report, (line, values) => void rows.push({ line, values })) ? rows : undefined;
-}
-
 /** Calls `row` for each record of a bundle file, header included, as it is parsed (nothing is collected); throws on broken CSV. */
 export function forEachRecord(text: string, row: (line: number, values: string[]) => void): void {
-  parse(text.replace(/^\uFEFF/, ''), {
-    relax_column_count: true,
-    skip_empty_lines: true,
-    on_record: (record: string[], context: { lines: number }) => {
-      row(context.lines, record);
-      return undefined; // not kept
-    },
-  });
+  parse(text.replace(/^\uFEFF/, ''), { ...RECORD_OPTIONS, on_record: onRecord(row) });
+}
+
+/** forEachRecord over a stream of bytes, one chunk at a time. */
+export async function forEachRecordStream(chunks: AsyncIterable<Uint8Array | string>, row: (line: number, values: string[]) => void): Promise<void> {
+  const parser = parseStream({ ...RECORD_OPTIONS, bom: true, on_record: onRecord(row) });
+  parser.resume(); // nothing is pushed (every record is handled in on_record); keep it flowing
+  await pipeline(Readable.from(chunks), parser);
+}
+
+const RECORD_OPTIONS = { relax_column_count: true, skip_empty_lines: true } as const;
+
+function onRecord(row: (line: number, values: string[]) => void) {
+  return (record: string[], context: { lines: number }) => {
+    row(context.lines, record);
+    return undefined; // not kept
+  };
 }
 
 /** forEachRecord, a broken CSV reported as OR118; false then. */
@@ -163,52 +229,71 @@ function eachRow(text: string, file: string, report: Report, row: (line: number,
 
 type RefCheck = (row: string[], line: number) => void;
 
-function readTable(file: string, text: string, spec: FileSpec, mode: string, modes: ReadonlyMap<string, string>, loaded: ReadonlyMap<string, ReadFile>, report: Report): Loaded | undefined {
-  const columns = spec.columns;
-  const want = columns.map((c) => c.name);
-  const ids = new Map<string, number>();
-  const selfRefs: { line: number; column: number; name: string; id: string }[] = [];
-  const refChecks = columns.flatMap((c, i) => {
-    const check = referenceCheck(c, i, spec.name, mode, modes, loaded, (line, column, id) => selfRefs.push({ line, column, name: c.name, id }), (line, message) => report('OR115', file, line, i + 1, message));
-    return check ? [check] : [];
-  });
-  let header: string[] | undefined;
-  let headerOk = false;
-  let records = 0;
-  const ok = eachRow(text, file, report, (line, values) => {
-    if (!header) {
-      header = values;
-      const problem = headerProblem(values, want);
-      headerOk = !problem;
+/** One data file checked record by record; `end` gives its ids once every record was seen. */
+class TableCheck {
+  private readonly want: string[];
+  private readonly ids = new Map<string, number>();
+  private readonly selfRefs: { line: number; column: number; name: string; id: string }[] = [];
+  private readonly refChecks: RefCheck[];
+  private header: string[] | undefined;
+  private headerOk = false;
+  private records = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly spec: FileSpec,
+    private readonly mode: string,
+    modes: ReadonlyMap<string, string>,
+    loaded: ReadonlyMap<string, ReadFile>,
+    private readonly report: Report,
+  ) {
+    this.want = spec.columns.map((c) => c.name);
+    this.refChecks = spec.columns.flatMap((c, i) => {
+      const check = referenceCheck(c, i, spec.name, mode, modes, loaded, (line, column, id) => this.selfRefs.push({ line, column, name: c.name, id }), (line, message) => report('OR115', file, line, i + 1, message));
+      return check ? [check] : [];
+    });
+  }
+
+  record(line: number, values: string[]): void {
+    const { file, report } = this;
+    if (!this.header) {
+      this.header = values;
+      const problem = headerProblem(values, this.want);
+      this.headerOk = !problem;
       if (problem) report('OR110', file, 1, problem.column, problem.message);
       return;
     }
-    if (!headerOk) return;
-    records++;
-    if (values.length !== header.length) {
-      report('OR118', file, line, 0, `the row has ${values.length} fields, the header ${header.length}`);
+    if (!this.headerOk) return;
+    this.records++;
+    if (values.length !== this.header.length) {
+      report('OR118', file, line, 0, `the row has ${values.length} fields, the header ${this.header.length}`);
       return;
     }
-    for (let i = 0; i < columns.length; i++) checkValue(columns[i]!, values[i]!, mode, (code, message) => report(code, file, line, i + 1, message));
+    const columns = this.spec.columns;
+    for (let i = 0; i < columns.length; i++) checkValue(columns[i]!, values[i]!, this.mode, (code, message) => report(code, file, line, i + 1, message));
     const id = values[0]!;
     if (id !== '') {
-      const first = ids.get(id);
+      const first = this.ids.get(id);
       if (first !== undefined) report('OR114', file, line, 1, `sourcedId ${id} is already on line ${first}`);
-      else ids.set(id, line);
+      else this.ids.set(id, line);
     }
     // A record to be deleted may name what is already gone.
-    if (values[1] !== 'tobedeleted') for (const check of refChecks) check(values, line);
-  });
-  if (!ok) return undefined;
-  if (!header) {
-    report('OR110', file, 1, 1, `the file is empty; it needs the header ${want.join(',')}`);
-    return undefined;
+    if (values[1] !== 'tobedeleted') for (const check of this.refChecks) check(values, line);
   }
-  if (!headerOk) return undefined;
-  if (records === 0 && mode === 'bulk') report('OR119', file, 1, 0, `${file} is bulk but has no records: a consumer that replaces its data with a bulk file removes every record of this kind; declare the file absent if there is nothing to say about it`);
-  // References within the file (an org's parent, a user's agents) once all its ids are known.
-  if (mode === 'bulk') for (const r of selfRefs) if (!ids.has(r.id)) report('OR115', file, r.line, r.column, `${r.name} ${r.id} is not a sourcedId in ${file}`);
-  return { mode, ids };
+
+  /** The file's ids, or undefined when it could not be read (empty, wrong header). */
+  end(): Loaded | undefined {
+    const { file, report } = this;
+    if (!this.header) {
+      report('OR110', file, 1, 1, `the file is empty; it needs the header ${this.want.join(',')}`);
+      return undefined;
+    }
+    if (!this.headerOk) return undefined;
+    if (this.records === 0 && this.mode === 'bulk') report('OR119', file, 1, 0, `${file} is bulk but has no records: a consumer that replaces its data with a bulk file removes every record of this kind; declare the file absent if there is nothing to say about it`);
+    // References within the file (an org's parent, a user's agents) once all its ids are known.
+    if (this.mode === 'bulk') for (const r of this.selfRefs) if (!this.ids.has(r.id)) report('OR115', file, r.line, r.column, `${r.name} ${r.id} is not a sourcedId in ${file}`);
+    return { mode: this.mode, ids: this.ids };
+  }
 }
 
 /**
