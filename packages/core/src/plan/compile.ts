@@ -73,7 +73,7 @@ export function buildPlan(a: Analysis): JobPlan {
       kind: 'transform',
       name,
       inputs: st.inputs,
-      lookups: st.lookups.map((l) => ({ alias: l.alias, from: l.from, key: l.key, on: l.on.map((o) => o.text), required: l.required })),
+      lookups: st.lookups.map((l) => ({ alias: l.alias, from: l.from, key: l.key, on: l.on.map((o) => o.text), required: l.required, columns: aliasReads(st, l.alias) })),
       ...(st.where ? { where: st.where.text } : {}),
       ...(st.columns ? { columns: st.columns.map((c) => ({ name: c.name, expression: c.text })) } : {}),
       ...(spec_.dedupe ? { dedupe: planDedupe(spec_.dedupe, st.schema) } : {}),
@@ -165,4 +165,11 @@ function planDedupe(d: DedupeSpec, schema: RowSchema): NonNullable<PlanTransform
     return { column, values: values.map((v) => { const c = coerce(v, type); return (c.ok ? c.value : v) as string | number | boolean; }) };
   });
   return { key: list(d.key), keep: d.keep, ...(prefer.length > 0 ? { prefer } : {}) };
+}
+
+/** The columns of a lookup's side a step's expressions read as `alias.column`. */
+function aliasReads(st: { where?: { checked: { reads: string[] } }; columns?: { checked: { reads: string[] } }[] }, alias: string): string[] {
+  const prefix = `${alias}.`;
+  const reads = [...(st.where?.checked.reads ?? []), ...(st.columns ?? []).flatMap((c) => c.checked.reads)];
+  return [...new Set(reads.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)))].sort();
 }

@@ -36,6 +36,8 @@ export interface PlanLookup {
   key: string[];
   on: string[];
   required: boolean;
+  /** The columns of the looked-up side the step reads (`alias.column`): its table keeps only these. */
+  columns: string[];
 }
 
 export type PlanRule =

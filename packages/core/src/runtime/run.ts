@@ -229,17 +229,33 @@ class Execution {
 
   /** Loads every lookup side and `references` target into memory, in plan order. */
   private async loadLookups(): Promise<void> {
-    const wanted = new Map<string, { tables: string[][]; keys: string[] }>();
-    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [] }).get(node)!;
+    // Each side keeps only the columns its consumers read: a lookup of students for 1.6 M section
+    // enrollments holds ids, not whole student rows.
+    const wanted = new Map<string, { tables: string[][]; keys: string[]; columns: Set<string> }>();
+    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [], columns: new Set() }).get(node)!;
     for (const t of this.prepared.transforms.values()) {
-      for (const l of t.lookups) want(l.from).tables.push(l.key);
-      for (const r of t.rules) if (r.kind === 'references') want(r.step).keys.push(r.key);
+      for (const [i, l] of t.lookups.entries()) {
+        const w = want(l.from);
+        w.tables.push(l.key);
+        for (const c of [...l.key, ...(t.plan.lookups[i]?.columns ?? this.prepared.schemas.get(l.from)!.map((s) => s.name))]) w.columns.add(c);
+      }
+      for (const r of t.rules) {
+        if (r.kind !== 'references') continue;
+        want(r.step).keys.push(r.key);
+        want(r.step).columns.add(r.key);
+      }
     }
     for (const step of this.plan.steps) {
       const w = wanted.get(step.name);
       if (!w) continue;
       const rows: Row[] = [];
-      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows)]]]), true);
+      const columns = [...w.columns];
+      const keep = (row: Row): Row => {
+        const out: Row = {};
+        for (const c of columns) out[c] = row[c];
+        return out;
+      };
+      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows.map(keep))]]]), true);
       for (const key of w.tables) {
         const table: LookupTable = new Map();
         let duplicates = 0;
