@@ -153,11 +153,14 @@ function* checking(names: readonly string[], report: Report): Generator<ReadRequ
       report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
       continue;
     }
-    const table = new TableCheck(`${base}.csv`, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report);
+    const table = new TableCheck(`${base}.csv`, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report, !REFERENCED.has(base));
     const ok: boolean = yield { file: `${base}.csv`, visit: (line, values) => table.record(line, values) };
     const read = ok ? table.end() : undefined;
-    // Only files others point into need their ids kept (enrollments, demographics are not referenced).
-    loaded.set(base, read && REFERENCED.has(base) ? read : read ? { mode: read.mode, ids: new Map() } : UNREADABLE);
+    // A file nobody points into kept 52-bit hashes of its ids, not the ids: a repeated hash is
+    // confirmed (or not) by reading the file again for those ids only.
+    const confirm = ok ? table.confirmDuplicates() : undefined;
+    if (confirm) yield { file: `${base}.csv`, visit: confirm };
+    loaded.set(base, read ?? UNREADABLE);
   }
   for (const [base, mode] of modes ?? []) {
     if (mode !== 'absent' && !FILE_BY_NAME.has(base) && !present.has(`${base}.csv`)) report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
@@ -238,6 +241,9 @@ class TableCheck {
   private header: string[] | undefined;
   private headerOk = false;
   private records = 0;
+  /** For a file nobody refers to: hashes of its ids (8 bytes each), checked for repeats at the end. */
+  private hashes: Float64Array | undefined;
+  private hashCount = 0;
 
   constructor(
     private readonly file: string,
@@ -246,7 +252,9 @@ class TableCheck {
     modes: ReadonlyMap<string, string>,
     loaded: ReadonlyMap<string, ReadFile>,
     private readonly report: Report,
+    hashIds = false,
   ) {
+    if (hashIds) this.hashes = new Float64Array(1024);
     this.want = spec.columns.map((c) => c.name);
     this.refChecks = spec.columns.flatMap((c, i) => {
       const check = referenceCheck(c, i, spec.name, mode, modes, loaded, (line, column, id) => this.selfRefs.push({ line, column, name: c.name, id }), (line, message) => report('OR115', file, line, i + 1, message));
@@ -272,13 +280,43 @@ class TableCheck {
     const columns = this.spec.columns;
     for (let i = 0; i < columns.length; i++) checkValue(columns[i]!, values[i]!, this.mode, (code, message) => report(code, file, line, i + 1, message));
     const id = values[0]!;
-    if (id !== '') {
+    if (id !== '' && this.hashes) {
+      if (this.hashCount === this.hashes.length) {
+        const grown = new Float64Array(this.hashes.length * 2);
+        grown.set(this.hashes);
+        this.hashes = grown;
+      }
+      this.hashes[this.hashCount++] = hash52(id);
+    } else if (id !== '') {
       const first = this.ids.get(id);
       if (first !== undefined) report('OR114', file, line, 1, `sourcedId ${id} is already on line ${first}`);
       else this.ids.set(id, line);
     }
     // A record to be deleted may name what is already gone.
     if (values[1] !== 'tobedeleted') for (const check of this.refChecks) check(values, line);
+  }
+
+  /**
+   * For a file whose ids were hashed: a visitor for a second reading that reports the ids that
+   * really repeat, when some hash repeats; undefined when none does.
+   */
+  confirmDuplicates(): ((line: number, values: string[]) => void) | undefined {
+    if (!this.hashes || !this.headerOk) return undefined;
+    const sorted = this.hashes.subarray(0, this.hashCount).sort();
+    this.hashes = undefined;
+    const suspects = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) suspects.add(sorted[i]!);
+    if (suspects.size === 0) return undefined;
+    const seen = new Map<string, number>();
+    let header = true;
+    return (line, values) => {
+      if (header) return void (header = false);
+      const id = values[0];
+      if (!id || values.length !== this.header!.length || !suspects.has(hash52(id))) return;
+      const first = seen.get(id);
+      if (first !== undefined) this.report('OR114', this.file, line, 1, `sourcedId ${id} is already on line ${first}`);
+      else seen.set(id, line);
+    };
   }
 
   /** The file's ids, or undefined when it could not be read (empty, wrong header). */
@@ -337,6 +375,18 @@ function headerProblem(values: string[], want: string[]): { column: number; mess
     if (!values[k]!.startsWith('metadata.')) return { column: k + 1, message: `column ${k + 1} of the header is ${JSON.stringify(values[k])}: after the standard's ${want.length} columns only extension columns named metadata.… may follow` };
   }
   return undefined;
+}
+
+/** A 52-bit hash of a text (two FNV-1a variants), exact in a double. */
+function hash52(s: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
 }
 
 function checkValue(c: ColumnSpec, v: string, mode: string, report: (code: BundleProblem['code'], message: string) => void): void {
