@@ -145,5 +145,6 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['dedupe prefer with keep reject', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    dedupe: { key: Name, keep: reject, prefer: { Grade: [KG] } }\n'), 'SF260@20:48'],
   ['dedupe prefer value of the wrong type', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    dedupe: { key: Name, keep: first, prefer: { Grade: [KG, true] } }\n'), 'SF261@20:61'],
   ['destiny properties for a column Destiny lacks', r('path: f.csv }', 'path: f.csv, destiny_properties: f.properties }'), 'SF470@21:59'],
+  ['unnest of a column that is not a list', r('    from: stu\n    columns', '    from: stu\n    unnest: { column: LN, as: Part }\n    columns'), 'SF262@17:23'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
 ];

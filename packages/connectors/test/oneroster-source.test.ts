@@ -98,6 +98,39 @@ test('list columns are lists: `in` tests them', async () => {
   assert.ok(patrons.every((p) => p['Site Short Name'] === site992));
 });
 
+test('a list column fans out with unnest: one row per org of a user, the org looked up', async () => {
+  const b = new Map<string, Uint8Array | string>(bundle);
+  const [head, first, ...rest] = text(bundle, 'users.csv').split('\r\n');
+  // The first user belongs to two schools.
+  b.set('users.csv', [head, first!.replace(',org-991,', ',"org-991,org-992",'), ...rest].join('\r\n'));
+  const spec = `sisflow: 1
+name: user-orgs
+connections:
+  bundle: { use: oneroster-csv, path: fan.zip }
+  out: { use: files, dir: out/fan }
+sources:
+  users: { from: bundle, file: users }
+  orgs: { from: bundle, file: orgs }
+steps:
+  memberships:
+    from: users
+    unnest: { column: orgSourcedIds, as: org }
+    lookup:
+      school: { from: orgs, key: sourcedId, on: org, required: true }
+    columns: { user: sourcedId, org: org, school: school.name }
+outputs:
+  f: { from: memberships, to: out, path: memberships.csv }
+`;
+  writeZip('fan.zip', b);
+  const r = await runSpec(spec, {}, { baseDir: dir });
+  assert.ok(r.report.ok, r.report.error);
+  const out = rows(join(dir, 'out/fan/memberships.csv'));
+  const users = rest.filter((l) => l !== '').length + 1;
+  assert.is(out.length, users + 1, 'one more row: the user in two schools');
+  const id = first!.split(',')[0]!;
+  assert.equal(out.filter((m) => m.user === id).map((m) => m.org), ['org-991', 'org-992']);
+});
+
 test('a delta bundle: tobedeleted users arrive marked and are sent as inactive', async () => {
   const b = new Map<string, Uint8Array | string>(bundle);
   const stamp = '2026-11-25T05:30:00.000Z';

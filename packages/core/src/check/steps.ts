@@ -36,7 +36,9 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
   const inputs = step.union ?? (step.from ? [step.from] : []);
   const inputSchemas = inputs.map((i) => schemas.get(i));
   if (inputs.length === 0 || inputSchemas.some((s) => !s)) return undefined; // reported elsewhere
-  const input = step.union ? unionSchema(ctx, name, step, inputSchemas as RowSchema[]) : inputSchemas[0]!;
+  const read = step.union ? unionSchema(ctx, name, step, inputSchemas as RowSchema[]) : inputSchemas[0]!;
+  if (!read) return undefined;
+  const input = step.unnest ? unnestSchema(ctx, name, step.unnest, read) : read;
   if (!input) return undefined;
 
   const inputName = step.from ?? name;
@@ -171,6 +173,25 @@ function checkKeysAndRules(ctx: CheckContext, name: string, step: StepSpec, sche
     checkPrefer(ctx, step.dedupe, [...path, 'dedupe'], cols, need);
   }
   (step.rules ?? []).forEach((rule, i) => checkRule(ctx, rule, [...path, 'rules', i], cols, need, schemas, params));
+}
+
+/** The input with `unnest.as` added (the element type of the list column), or undefined when it cannot be. */
+function unnestSchema(ctx: CheckContext, name: string, u: { column: string; as: string }, input: RowSchema): RowSchema | undefined {
+  const path = ['steps', name, 'unnest'];
+  const col = input.find((c) => c.name === u.column);
+  if (!col) {
+    ctx.report('SF208', `step \`${name}\` has no column \`${u.column}\` to unnest`, [...path, 'column'], didYouMean(u.column, input.map((c) => c.name)));
+    return undefined;
+  }
+  if (col.type.kind !== 'list') {
+    ctx.report('SF262', `\`${u.column}\` is ${typeToString(col.type)}, not a list: there is nothing to fan out`, [...path, 'column'], 'unnest a list<…> column (OneRoster grades, orgSourcedIds, …)');
+    return undefined;
+  }
+  if (input.some((c) => c.name === u.as)) {
+    ctx.report('SF262', `step \`${name}\` already has a column \`${u.as}\``, [...path, 'as'], 'name the element column something new');
+    return undefined;
+  }
+  return [...input, { name: u.as, type: { ...(col.type.element ?? { kind: 'string' }), nullable: false } as Type }];
 }
 
 /** `prefer:` names columns of the step, holds values of their type, and needs a row to keep. */

@@ -50,6 +50,7 @@ export const CODES = {
   SF220: { severity: 'warning', title: 'unused parameter' },
   SF260: { severity: 'error', title: 'dedupe prefer cannot apply' },
   SF261: { severity: 'error', title: 'dedupe prefer value does not fit its column' },
+  SF262: { severity: 'error', title: 'unnest needs a list column and a new name' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },

@@ -78,6 +78,7 @@ export function buildPlan(a: Analysis): JobPlan {
       ...(st.columns ? { columns: st.columns.map((c) => ({ name: c.name, expression: c.text })) } : {}),
       ...(spec_.dedupe ? { dedupe: planDedupe(spec_.dedupe, st.schema) } : {}),
       ...(spec_.number ? { number: { within: list(spec_.number.within), as: spec_.number.as } } : {}),
+      ...(spec_.unnest ? { unnest: { column: spec_.unnest.column, as: spec_.unnest.as } } : {}),
       rules: (spec_.rules ?? []).flatMap(planRules),
       schema: columns(st.schema),
     });

@@ -65,6 +65,8 @@ export interface PlanTransform {
   };
   /** Rows numbered 1, 2, … per `within` key into the column `as`, after dedupe and rules. */
   number?: { within: string[]; as: string };
+  /** Each input row is repeated once per element of the list column, the element in `as`. */
+  unnest?: { column: string; as: string };
   rules: PlanRule[];
   schema: PlanColumn[];
 }

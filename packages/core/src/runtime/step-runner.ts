@@ -60,8 +60,9 @@ export class StepRunner {
     return this.preference.map((p) => p.places.get(row[p.column]) ?? p.places.size);
   }
 
-  process(batch: Batch): Batch {
+  process(input: Batch): Batch {
     const { fn, lookups, rules, plan } = this.step;
+    const batch = plan.unnest ? unnest(input, plan.unnest) : input;
     const dedupe = plan.dedupe;
     const out: Row[] = [];
     const lines: number[] = [];
@@ -219,6 +220,22 @@ export class StepRunner {
       }
     }
   }
+}
+
+/** One row per element of a list column, the element under `as`; an empty or null list gives none. */
+function unnest(batch: Batch, u: { column: string; as: string }): Batch {
+  const rows: Row[] = [];
+  const lines: number[] = [];
+  for (let i = 0; i < batch.rows.length; i++) {
+    const row = batch.rows[i]!;
+    const list = row[u.column];
+    if (!Array.isArray(list)) continue;
+    for (const el of list) {
+      rows.push({ ...row, [u.as]: el });
+      lines.push(batch.lines[i]!);
+    }
+  }
+  return { rows, lines, source: batch.source };
 }
 
 function compareRanks(a: number[], b: number[]): number {

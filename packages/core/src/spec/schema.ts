@@ -128,6 +128,13 @@ export const SPEC_SCHEMA: JsonSchema = {
               },
             },
           },
+          unnest: {
+            type: 'object',
+            required: ['column', 'as'],
+            additionalProperties: false,
+            description: 'fan out a list column: each input row is repeated once per element of `column` (a list<…>), the element in a new column `as`; an empty list gives no row. Runs before lookups, `where` and `columns`',
+            properties: { column: { type: 'string', minLength: 1 }, as: { type: 'string', minLength: 1 } },
+          },
           number: {
             type: 'object',
             required: ['within', 'as'],

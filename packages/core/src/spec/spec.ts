@@ -64,6 +64,8 @@ export interface StepSpec {
   dedupe?: DedupeSpec;
   /** Numbers rows 1, 2, … within each key (a sequence column such as Aeries' SQ). */
   number?: { within: string | string[]; as: string };
+  /** One row per element of a list column, the element in a new column `as` (before lookups and mapping). */
+  unnest?: { column: string; as: string };
   rules?: RuleSpec[];
 }
 
