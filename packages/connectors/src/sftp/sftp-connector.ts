@@ -3,7 +3,7 @@
 // uploaded under a temporary name and renamed into place only when the whole run succeeded.
 import type { Connector, DescribeContext, Settings } from '@sisflow/core';
 import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS } from '../csv/csv-settings.js';
-import { csvSourceSchema } from '../csv/csv-settings.js';
+import { checkCsvOutput, csvSourceSchema } from '../csv/csv-settings.js';
 import { relativePathProblem } from '../files/paths.js';
 import { FINGERPRINT_PATTERN } from './host-key.js';
 
@@ -105,7 +105,7 @@ export const sftpConnector: Connector = {
         ...CSV_WRITE_SETTINGS,
       },
     },
-    describe: (ctx) => (checkPath(ctx) ? { target: sftpUrl(ctx.connection, String(ctx.settings.path)) } : undefined),
+    describe: (ctx) => (checkPath(ctx) && checkCsvOutput(ctx) ? { target: sftpUrl(ctx.connection, String(ctx.settings.path)) } : undefined),
     write: async (req, ctx) => (await import('./transfer.js')).writeRemote(req, ctx),
   },
 };

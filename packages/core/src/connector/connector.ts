@@ -91,7 +91,14 @@ export interface RunContext {
    * are the cells of it that could still be read: they say which slice of an import the row
    * belonged to, so only that slice is held; without them the whole import is held.
    */
-  reject(reject: { line: number; reason: string; data?: Row | string; fields?: Row }): void;
+  reject(reject: {
+    line: number;
+    reason: string;
+    data?: Row | string;
+    fields?: Row;
+    /** For an output's reject: `invalid` for a row it cannot write (a character its encoding lacks); default `refused` (the destination said no). */
+    kind?: 'invalid' | 'refused';
+  }): void;
   /** Directory relative paths resolve against (the spec's folder). */
   baseDir: string;
   /** When the run started (UTC, ISO 8601 with milliseconds): one timestamp for everything a run stamps. */

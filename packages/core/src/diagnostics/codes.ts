@@ -52,6 +52,9 @@ export const CODES = {
   SF230: { severity: 'error', title: 'hold_with names no other output' },
   SF231: { severity: 'error', title: 'hold_with cannot hold these slices' },
   SF270: { severity: 'error', title: 'parameter steers a path out of its folder' },
+  SF260: { severity: 'error', title: 'dedupe prefer cannot apply' },
+  SF261: { severity: 'error', title: 'dedupe prefer value does not fit its column' },
+  SF262: { severity: 'error', title: 'unnest needs a list column and a new name' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },
@@ -79,6 +82,7 @@ export const CODES = {
   SF460: { severity: 'error', title: 'output lacks a column its API records need' },
   SF461: { severity: 'error', title: 'column type does not fit the API record field' },
   SF480: { severity: 'error', title: 'secret outside a credential setting' },
+  SF470: { severity: 'error', title: 'column is not a Destiny patron field' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },
