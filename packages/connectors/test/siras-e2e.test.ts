@@ -65,7 +65,7 @@ const onLoopback = (text: string, siras = `siras:
     .replace('    host: localhost\n    port: 25', `    host: 127.0.0.1\n    port: ${smtpPort}`);
 
 function query(sql: string, ...args: unknown[]): Record<string, unknown>[] {
-  const db = new Database(join(process.env.SISFLOW_DEMO_DIR!, 'aeries-v1-400.db'), { readonly: true });
+  const db = new Database(join(process.env.SISFLOW_DEMO_DIR!, 'aeries-v2-400.db'), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as Record<string, unknown>[];
   } finally {
