@@ -6,3 +6,4 @@ export { seal, open, claimedSender, envelopeHash, EnvelopeError, type Claims, ty
 export { openPackageFile } from './transfer-source.js';
 export { answer, type PackageBody } from './transfer-sink.js';
 export { recordsTransferConnector } from './transfer-connector.js';
+export { httpsRequest, type HttpsResponse } from '../http/https-request.js';

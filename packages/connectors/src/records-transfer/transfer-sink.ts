@@ -65,7 +65,7 @@ async function deliver(p: Pending): Promise<void> {
   const body: PackageBody = { request_id: String(c.request), student: { id: (ids.values().next().value as number | undefined) ?? null }, tables };
   const envelope = await seal('package', body, { code: me.code, signingKey: signing.key, signingKid: signing.thumbprint }, receiver);
   const url = `${receiver.url.replace(/\/+$/, '')}/v1/packages`;
-  const res = await httpsRequest(url, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: envelope, signal: p.signal, ...tlsOptions(c) });
+  const res = await httpsRequest(url, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: envelope, signal: p.signal, ...tlsOptions(ca ? c : { ...c, ca: undefined }) });
   if (res.status !== 202) throw new Error(`district ${receiver.code} refused the package (${res.status}): ${answer(res.body)}`);
   const rows = [...p.tables.values()].reduce((n, r) => n + r.length, 0);
   p.log(`records package for request ${String(c.request)} delivered to district ${receiver.code} at ${url}: ${rows} row(s), sha256 ${envelopeHash(envelope)}`);
