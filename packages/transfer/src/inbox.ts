@@ -17,6 +17,8 @@ class Refusal extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** More than the sender is told, for the audit log. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -27,7 +29,9 @@ const ID = /^[A-Za-z0-9-]{8,64}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 async function opened<B>(district: District, envelope: string, type: 'request' | 'package') {
-  const registry = await district.registry();
+  const registry = await district.registry().catch((e: Error) => {
+    throw new Refusal(503, 'this district cannot verify its registry now; try again later', e.message);
+  });
   try {
     const o = await open<B>(envelope, type, await district.recipient(), registry, { maxAgeSeconds: district.config.limits.clockSkewSeconds, now: district.clock() });
     return { ...o, registry };
@@ -93,6 +97,7 @@ export async function receivePackage(district: District, envelope: string, remot
 function refused(district: District, e: unknown, event: 'request-refused' | 'package-refused', from: string | undefined, remote: string): Answer {
   const status = e instanceof Refusal ? e.status : 500;
   const reason = e instanceof Refusal ? e.message : 'the service could not handle the message';
-  district.audit.write({ event, by: from ? `district ${from}` : 'unknown', ...(from ? { district: from } : {}), reason: e instanceof Refusal ? reason : `${reason}: ${(e as Error).message}`, remote });
+  const detail = e instanceof Refusal ? e.detail : (e as Error).message;
+  district.audit.write({ event, by: from ? `district ${from}` : 'unknown', ...(from ? { district: from } : {}), reason: detail ? `${reason}: ${detail}` : reason, remote });
   return { status, body: { error: reason } };
 }
