@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type BetterSqlite3 from 'better-sqlite3';
 import { httpsRequest, newEncryptionKey, newSigningKey, privateKey, seal, SIGNING_ALG, type DistrictEntry } from '@sisflow/connectors/records-transfer';
-import { approveRequest, sendRequest } from '@sisflow/transfer';
+import { approveRequest, importPackage, reviewPackage, sendRequest } from '@sisflow/transfer';
 import { twoDistricts, type World } from './two-districts.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
@@ -135,6 +135,24 @@ test('a package for a request the receiver never made, or from a district it did
   assert.is(res.status, 403);
   assert.match(res.body, /did not send it/);
   assert.equal(readdirSync(join(w.b.dir, 'state', 'packages')), []);
+});
+
+test('a signed package whose records do not fit the tables is held at review and imports nothing', async () => {
+  const { id } = await sendRequest(w.b.district, { from: w.a.code, studentId: NEW_ID, student: identity() });
+  const good = { ID: student.ID, TA: 'SBAC-ELA', PT: 0, TD: '2026-05-01', GR: 9, RS: 40, SS: 2500, PL: '2', SCL: 994, DEL: false };
+  const tables = { TST: [good, { ...good, TD: '2025-05-01', SS: '2700; DROP TABLE TST' }, { ...good, TD: 'yesterday' }], HIS: [{ ID: student.ID }] };
+  const res = await post(`${w.b.service.url}/v1/packages`, await seal('package', { request_id: id, student: { id: student.ID }, tables }, await signer(w.a), w.b.entry));
+  assert.is(res.status, 202, res.body);
+  const review = await reviewPackage(w.b.district, id);
+  assert.equal(review.rejects.map((j) => j.reason).sort(), ['HIS record 1: SQ is missing', 'TST record 2: SS is not an integer', 'TST record 3: TD is not a date']);
+  try {
+    await importPackage(w.b.district, id);
+    assert.unreachable('imported a package with bad records');
+  } catch (e) {
+    assert.match((e as Error).message, /nothing was imported/);
+  }
+  assert.is(imported(), 0);
+  assert.is(w.b.district.store.outgoing(id)!.status, 'received');
 });
 
 test('TLS 1.1 and weak cipher suites are refused (checked against a server that allows them)', async () => {

@@ -3,7 +3,7 @@
 // the registry on every read, so a package altered at rest is refused like one altered in transit.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Row, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
+import type { Row, RowSchema, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { open } from './envelope.js';
 import { loadRegistry } from './registry.js';
 import type { PackageBody } from './transfer-sink.js';
@@ -30,17 +30,50 @@ export async function* readPackageTable(req: SourceReadRequest, ctx: RunContext)
     ctx.warn(`the package from district ${message.iss} has no ${table} rows`);
     return;
   }
-  const names = req.schema.map((c) => c.name);
+  if (!Array.isArray(rows)) throw new Error(`the package from district ${message.iss} holds ${table} as something other than a list of records`);
   const limit = req.limit ?? Infinity;
   let batch: Row[] = [];
   let n = 0;
-  for (const r of rows) {
+  for (const r of rows as unknown[]) {
     if (n++ >= limit) break;
-    batch.push(Object.fromEntries(names.map((k) => [k, r[k] ?? null])));
+    // Signed by a registered district is not the same as well-formed: each value must have its
+    // catalog column's type before it goes near a table sink.
+    const problem = badValue(r, req.schema);
+    if (problem) {
+      ctx.reject({ line: n, reason: `${table} record ${n}: ${problem}` });
+      continue;
+    }
+    const rec = r as Row;
+    batch.push(Object.fromEntries(req.schema.map((c) => [c.name, rec[c.name] ?? null])));
     if (batch.length >= req.batchSize) {
       yield { rows: batch };
       batch = [];
     }
   }
   if (batch.length > 0) yield { rows: batch };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Why a received record does not fit the table's columns, or undefined when it does. */
+function badValue(r: unknown, schema: RowSchema): string | undefined {
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return 'not a record';
+  const rec = r as Row;
+  for (const c of schema) {
+    const v = rec[c.name];
+    if (v === null || v === undefined) {
+      if (!c.type.nullable) return `${c.name} is missing`;
+      continue;
+    }
+    const ok =
+      c.type.kind === 'int' ? Number.isSafeInteger(v)
+      : c.type.kind === 'decimal' ? typeof v === 'number' && Number.isFinite(v)
+      : c.type.kind === 'bool' ? typeof v === 'boolean'
+      : c.type.kind === 'date' ? typeof v === 'string' && DATE.test(v)
+      : c.type.kind === 'datetime' ? typeof v === 'string' && DATETIME.test(v)
+      : typeof v === 'string';
+    if (!ok) return `${c.name} is not ${c.type.kind === 'int' ? 'an integer' : `a ${c.type.kind}`}`;
+  }
+  return undefined;
 }
