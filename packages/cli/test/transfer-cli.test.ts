@@ -124,4 +124,15 @@ test('keys, registry, serve, request, approve, show, import — all from the com
   assert.match(deny.stderr, /is sent, not pending/);
 });
 
+test('a bad transfer.yaml is printed like a bad spec: place, code, code frame, hint; exit 1', () => {
+  const home = mkdtempSync(join(tmpdir(), 'sisflow-transfer-cli-bad-'));
+  writeFileSync(join(home, 'transfer.yaml'), `district: "1964212"\nregistry: registry.jws\noperator_kee: ${'a'.repeat(43)}\n`);
+  const r = sisflow(['transfer', 'list'], home);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /transfer\.yaml:3:1: error SF451: `operator_kee` is not a transfer setting/);
+  assert.match(r.stderr, /3 \| operator_kee: a+\n\s+\| \^+/);
+  assert.match(r.stderr, /hint: did you mean `operator_key`\?/);
+  assert.not.match(r.stderr, /\n\s+at /);
+});
+
 test.run();

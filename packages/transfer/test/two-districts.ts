@@ -76,10 +76,11 @@ export async function twoDistricts(options: { limits?: Record<string, number>; c
     for (const f of ['send.yaml', 'receive.yaml']) writeFileSync(join(home, f), readFileSync(join(EXAMPLE, f), 'utf8').replace('    use: sqlite\n    demo: true\n', '    use: sqlite\n    path: aeries.db\n'));
     cpSync(join(EXAMPLE, 'codes'), join(home, 'codes'), { recursive: true });
     writeFileSync(join(home, 'ca.pem'), tls.ca);
-    const config = transferConfig(
+    const { config, diagnostics } = transferConfig(
       { district: code, registry: registryFile, operator_key: op.thumbprint, state: 'state', ca: 'ca.pem', listen: { host: '127.0.0.1', port: 0 }, ...(options.limits ? { limits: options.limits } : {}) },
       join(home, 'transfer.yaml'),
     );
+    if (!config) throw new Error(diagnostics.map((d) => d.message).join('; '));
     const secretsDir = join(home, 'secrets');
     const district = new District(config, { secrets: fileSecrets(secretsDir), ...(options.clock ? { clock: options.clock } : {}) });
     const service = await serve(district, { tls: { cert: tls.cert, key: tls.key }, port: 0 });

@@ -2,7 +2,7 @@
 // approvals, review, import and the HTTPS service. A thin shell over @sisflow/transfer: every
 // command reads the district's transfer.yaml and its keys from the secrets folder.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { EXIT, environmentSecrets, type Out } from '../io.js';
+import { EXIT, environmentSecrets, printDiagnostics, type Out } from '../io.js';
 
 type Transfer = typeof import('@sisflow/transfer');
 
@@ -12,8 +12,9 @@ async function withDistrict(configFile: string, out: Out, work: (t: Transfer, d:
   try {
     district = new t.District(t.loadTransferConfig(configFile), { secrets: environmentSecrets(), log: (l) => out.stderr(`  ${l}`) });
   } catch (e) {
-    out.stderr(`error: ${(e as Error).message}`);
-    return EXIT.usage;
+    if (!(e instanceof t.ConfigError)) throw e;
+    printDiagnostics(out, e.diagnostics, e.source?.file ?? configFile, e.source);
+    return EXIT.failed;
   }
   try {
     return await work(t, district);

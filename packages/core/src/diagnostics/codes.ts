@@ -71,6 +71,12 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  // SF45x — records transfer: a district's transfer configuration (transfer.yaml)
+  SF450: { severity: 'error', title: 'transfer configuration cannot be read' },
+  SF451: { severity: 'error', title: 'unknown transfer setting' },
+  SF452: { severity: 'error', title: 'missing transfer setting' },
+  SF453: { severity: 'error', title: 'transfer setting value not allowed' },
+  SF454: { severity: 'error', title: 'file named by a transfer setting cannot be read' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },
