@@ -2,9 +2,9 @@
 // dry — the package decrypted in memory, codes mapped, nothing written — and each resulting record
 // is set beside what Aeries already has for the student: new, the same, or different (which
 // columns). Records the mapping cannot place are listed as rejects.
-import { Redactor, resolveSettings, quoteIdent, type Row, type RunContext } from '@sisflow/core';
-import { AERIES_CATALOG, tableSchema } from '@sisflow/connectors';
-import { dirname } from 'node:path';
+import type { Row } from '@sisflow/core';
+import { AERIES_CATALOG } from '@sisflow/connectors';
+import { readAeriesTable } from './aeries-read.js';
 import { operator } from './audit.js';
 import type { District } from './district.js';
 import type { OutgoingRequest } from './state.js';
@@ -42,18 +42,11 @@ export async function reviewPackage(district: District, id: string, signal?: Abo
   const counts: Review['counts'] = {};
   for (const output of plan.outputs) {
     const table = AERIES_CATALOG.get(String(output.settings.table).toUpperCase());
-    const conn = plan.connections[output.connection];
-    const connector = conn && district.connectors.get(conn.use);
-    if (!table || !conn || !connector?.source) continue;
+    if (!table) continue;
     const key = (output.settings.key as string[] | undefined) ?? table.key;
     const existing = new Map<string, Row>();
-    const connection = resolveSettings(conn.settings, district.specSecrets(), new Redactor(), `connection ${output.connection}`);
-    const schema = tableSchema(table);
-    const dialect = conn.use === 'mssql' ? 'tsql' : 'sqlite';
-    const filter = { sql: `${quoteIdent('ID', dialect)} = @p1`, parameters: [r.student_id] };
-    for await (const b of connector.source.read({ connection, settings: { table: table.name }, schema, filter, batchSize: 1000 }, runContext(district, signal))) {
-      for (const row of b.rows) existing.set(keyOf(row, key), row);
-    }
+    const spec = district.config.receiveSpec;
+    for await (const row of readAeriesTable(district, { plan, spec, connection: output.connection, table: table.name, student: r.student_id, ...(signal ? { signal } : {}) })) existing.set(keyOf(row, key), row);
     const c = (counts[table.name] = { new: 0, same: 0, different: 0 });
     for (const row of report.outputs[output.name]?.sample ?? []) {
       const here = existing.get(keyOf(row, key));
@@ -70,16 +63,3 @@ export async function reviewPackage(district: District, id: string, signal?: Abo
 
 const keyOf = (row: Row, key: string[]) => JSON.stringify(key.map((k) => row[k] ?? null));
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-function runContext(district: District, signal?: AbortSignal): RunContext {
-  return {
-    signal: signal ?? new AbortController().signal,
-    log: () => undefined,
-    warn: () => undefined,
-    reject: () => undefined,
-    baseDir: dirname(district.config.receiveSpec),
-    startedAt: district.clock().toISOString(),
-    count: () => undefined,
-    afterSuccess: () => undefined,
-  };
-}

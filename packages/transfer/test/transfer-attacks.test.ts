@@ -4,36 +4,22 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type BetterSqlite3 from 'better-sqlite3';
 import { httpsRequest, newEncryptionKey, newSigningKey, privateKey, seal, SIGNING_ALG, type DistrictEntry } from '@sisflow/connectors/records-transfer';
 import { approveRequest, importPackage, reviewPackage, sendRequest } from '@sisflow/transfer';
-import { twoDistricts, type World } from './two-districts.js';
+import { enroll, query, twoDistricts, type Row, type World } from './two-districts.js';
 
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-type Row = Record<string, unknown>;
 let w: World;
 let student: Row;
 const NEW_ID = 900002;
 
-function query(db: string, sql: string, ...params: unknown[]): Row[] {
-  const d = new Database(db, { readonly: true });
-  try {
-    return d.prepare(sql).all(...params) as Row[];
-  } finally {
-    d.close();
-  }
-}
 
 test.before(async () => {
   w = await twoDistricts({ limits: { max_request_bytes: 16384 } });
   student = query(w.a.db, "SELECT * FROM STU WHERE DEL = 0 AND TG = '' AND GR >= 9 AND EXISTS (SELECT 1 FROM HIS h WHERE h.ID = STU.ID) ORDER BY ID LIMIT 1")[0]!;
-  const d = new Database(w.b.db);
-  d.prepare("INSERT INTO STU (SC, SN, ID, CID, LN, FN, GR, SX, BD, TG, DEL) VALUES (994, 998, ?, ?, ?, ?, ?, ?, ?, '', 0)").run(NEW_ID, student.CID, student.LN, student.FN, student.GR, student.SX, student.BD);
-  d.close();
+  enroll(w.b.db, student, NEW_ID, 998);
 });
 test.after(async () => w.close());
 

@@ -4,39 +4,24 @@
 // all again changes nothing.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type BetterSqlite3 from 'better-sqlite3';
 import { approveRequest, importPackage, reviewPackage, sendRequest } from '@sisflow/transfer';
-import { twoDistricts, type World } from './two-districts.js';
+import { enroll, query, twoDistricts, type Row, type World } from './two-districts.js';
 
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-type Row = Record<string, unknown>;
 const NEW_ID = 900001;
 const MAP: Record<string, string> = { 'SBAC-ELA': 'SBAC-ELA', 'SBAC-MA': 'SBAC-MTH', ELPAC: 'ELPAC-S' };
 
 let w: World;
 let student: Row;
 
-function query(db: string, sql: string, ...params: unknown[]): Row[] {
-  const d = new Database(db, { readonly: true });
-  try {
-    return d.prepare(sql).all(...params) as Row[];
-  } finally {
-    d.close();
-  }
-}
 
 test.before(async () => {
   w = await twoDistricts();
   // A high-school student of the prior district with test scores, college tests and history.
   student = query(w.a.db, 'SELECT s.* FROM STU s WHERE s.DEL = 0 AND s.TG = \'\' AND EXISTS (SELECT 1 FROM CTS c WHERE c.ID = s.ID) AND EXISTS (SELECT 1 FROM TST t WHERE t.ID = s.ID AND t.TA = \'ELPAC\') ORDER BY s.ID LIMIT 1')[0]
     ?? query(w.a.db, 'SELECT s.* FROM STU s WHERE s.DEL = 0 AND s.TG = \'\' AND EXISTS (SELECT 1 FROM CTS c WHERE c.ID = s.ID) ORDER BY s.ID LIMIT 1')[0]!;
-  // The new district enrolled the student under its own permanent ID.
-  const d = new Database(w.b.db);
-  d.prepare('INSERT INTO STU (SC, SN, ID, CID, LN, FN, GR, SX, BD, TG, DEL) VALUES (994, 999, ?, ?, ?, ?, ?, ?, ?, \'\', 0)').run(NEW_ID, student.CID, student.LN, student.FN, student.GR, student.SX, student.BD);
-  d.close();
+  enroll(w.b.db, student, NEW_ID, 999);
 });
 test.after(async () => w.close());
 

@@ -11,6 +11,31 @@ import { writeDemoDatabase } from '@sisflow/connectors';
 import { signRegistry, type DistrictEntry, type RegistryDocument } from '@sisflow/connectors/records-transfer';
 import { createDistrictKeys, createOperatorKey, District, serve, transferConfig, type TransferService } from '@sisflow/transfer';
 import type { SecretSource } from '@sisflow/core';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+export type Row = Record<string, unknown>;
+
+/** Rows of a district's demo database. */
+export function query(db: string, sql: string, ...params: unknown[]): Row[] {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare(sql).all(...params) as Row[];
+  } finally {
+    d.close();
+  }
+}
+
+/** The new district enrolls the prior district's student under its own permanent ID. */
+export function enroll(db: string, student: Row, id: number, sn: number): void {
+  const d = new Database(db);
+  try {
+    d.prepare("INSERT INTO STU (SC, SN, ID, CID, LN, FN, GR, SX, BD, TG, DEL) VALUES (994, ?, ?, ?, ?, ?, ?, ?, ?, '', 0)").run(sn, id, student.CID, student.LN, student.FN, student.GR, student.SX, student.BD);
+  } finally {
+    d.close();
+  }
+}
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = join(ROOT, 'examples/records-transfer');
