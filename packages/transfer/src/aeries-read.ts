@@ -2,7 +2,7 @@
 // resolved the way a run resolves them): matching a requested student, and setting a received
 // package beside what Aeries already has.
 import { dirname } from 'node:path';
-import { Redactor, resolveSettings, type JobPlan, type Row, type RunContext, type SqlFragment } from '@sisflow/core';
+import { quoteIdent, Redactor, resolveSettings, type JobPlan, type Row, type RunContext, type SqlFragment } from '@sisflow/core';
 import { AERIES_CATALOG, tableSchema } from '@sisflow/connectors';
 import type { District } from './district.js';
 
@@ -13,8 +13,8 @@ export interface TableRead {
   connection: string;
   table: string;
   columns?: string[];
-  /** Only this student's rows (`ID = …`, pushed down). */
-  student?: number;
+  /** Only rows where any of these columns equals its value (pushed down as `A = @p1 OR B = @p2`). */
+  anyOf?: Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -26,7 +26,9 @@ export async function* readAeriesTable(district: District, r: TableRead): AsyncI
   if (!connector?.source || !table) throw new Error(`connection ${r.connection} (${conn.use}) cannot read ${r.table}`);
   const connection = resolveSettings(conn.settings, district.specSecrets(), new Redactor(), `connection ${r.connection}`);
   const schema = tableSchema(table, r.columns);
-  const filter: SqlFragment | undefined = r.student === undefined ? undefined : { sql: conn.use === 'mssql' ? '[ID] = @p1' : '"ID" = @p1', parameters: [r.student] };
+  const tests = Object.entries(r.anyOf ?? {}).filter(([, v]) => v !== undefined && v !== null);
+  const dialect = conn.use === 'mssql' ? 'tsql' : 'sqlite';
+  const filter: SqlFragment | undefined = tests.length === 0 ? undefined : { sql: tests.map(([c], i) => `${quoteIdent(c, dialect)} = @p${i + 1}`).join(' OR '), parameters: tests.map(([, v]) => v) };
   const ctx: RunContext = {
     signal: r.signal ?? new AbortController().signal,
     log: () => undefined,

@@ -15,7 +15,8 @@ const fold = (s: unknown) => String(s ?? '').normalize('NFD').replace(/[\u0300-\
 export async function matchStudent(district: District, who: StudentIdentity, signal?: AbortSignal): Promise<StudentMatch> {
   const spec = district.config.sendSpec;
   const found: Record<Exclude<MatchKind, 'none'>, Set<number>> = { ssid: new Set(), 'prior-id': new Set(), 'name-birth-date': new Set() };
-  const rows = readAeriesTable(district, { plan: district.compileSpec(spec, {}), spec, connection: 'aeries', table: 'STU', columns: ['ID', 'CID', 'LN', 'FN', 'BD', 'DEL'], ...(signal ? { signal } : {}) });
+  // Every kind of match needs the SSID or the birth date to agree: only those rows are read.
+  const rows = readAeriesTable(district, { plan: district.compileSpec(spec, {}), spec, connection: 'aeries', table: 'STU', columns: ['ID', 'CID', 'LN', 'FN', 'BD', 'DEL'], anyOf: { CID: who.ssid || null, BD: who.birth_date }, ...(signal ? { signal } : {}) });
   for await (const r of rows) {
     if (r.DEL === true) continue;
     const id = Number(r.ID);

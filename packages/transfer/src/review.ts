@@ -46,7 +46,7 @@ export async function reviewPackage(district: District, id: string, signal?: Abo
     const key = (output.settings.key as string[] | undefined) ?? table.key;
     const existing = new Map<string, Row>();
     const spec = district.config.receiveSpec;
-    for await (const row of readAeriesTable(district, { plan, spec, connection: output.connection, table: table.name, student: r.student_id, ...(signal ? { signal } : {}) })) existing.set(keyOf(row, key), row);
+    for await (const row of readAeriesTable(district, { plan, spec, connection: output.connection, table: table.name, anyOf: { ID: r.student_id }, ...(signal ? { signal } : {}) })) existing.set(keyOf(row, key), row);
     const c = (counts[table.name] = { new: 0, same: 0, different: 0 });
     for (const row of report.outputs[output.name]?.sample ?? []) {
       const here = existing.get(keyOf(row, key));

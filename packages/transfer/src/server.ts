@@ -35,11 +35,22 @@ export async function serve(district: District, o: { tls?: { cert: string | Buff
     server.once('error', reject);
     server.listen(o.port ?? district.config.listen.port, o.host ?? district.config.listen.host, () => resolve());
   });
+  // Packages nobody imported are deleted once they are older than the limit, hourly.
+  const expiry = setInterval(() => {
+    try {
+      expirePackages(district);
+    } catch {
+      // the next hour tries again; list and import expire too
+    }
+  }, 3_600_000).unref();
   const a = server.address() as AddressInfo;
   return {
     server,
     url: `https://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      clearInterval(expiry);
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
