@@ -203,6 +203,28 @@ test('a revoked district is refused: its new requests, and the approval of one i
   }
 });
 
+test('a district whose own signing key is not the registered one sends nothing', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { id } = await sendRequest(w.b.district, { from: w.a.code, studentId: NEW_ID, student: identity() });
+  const file = join(w.a.secretsDir, 'transfer_signing_key');
+  const registered = readFileSync(file, 'utf8');
+  writeFileSync(file, JSON.stringify((await newSigningKey()).privateJwk));
+  try {
+    await approveRequest(w.a.district, id);
+    assert.unreachable('sent with an unregistered key');
+  } catch (e) {
+    assert.match((e as Error).message, /not the one the registry lists for district 1964212/);
+  } finally {
+    writeFileSync(file, registered);
+  }
+  assert.is(w.a.district.store.incoming(id)!.status, 'failed');
+  assert.is(w.b.district.store.outgoing(id)!.status, 'sent');
+  const audit = readFileSync(join(w.a.dir, 'state', 'audit.log'), 'utf8');
+  assert.match(audit, /"event":"send-failed"/);
+  assert.not.ok(audit.includes((JSON.parse(registered) as { d: string }).d), 'a private key in the audit log');
+  assert.is(imported(), 0);
+});
+
 test('a registry signed by any key but the pinned operator key is refused', async () => {
   const { signRegistry } = await import('@sisflow/connectors/records-transfer');
   const fake = await newSigningKey();
