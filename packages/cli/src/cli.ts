@@ -154,12 +154,12 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(config())
     .requiredOption('--from <code>', "the prior district's registry code")
     .requiredOption('--student <id>', "this district's permanent student ID (kept here)")
-    .option('--ssid <ssid>', 'statewide student ID')
-    .requiredOption('--last-name <name>', 'last name')
-    .requiredOption('--first-name <name>', 'first name')
-    .requiredOption('--birth-date <date>', 'birth date (YYYY-MM-DD)')
+    .option('--ssid <ssid>', 'statewide student ID (default: from Aeries)')
+    .option('--last-name <name>', 'last name (default: from Aeries)')
+    .option('--first-name <name>', 'first name (default: from Aeries)')
+    .option('--birth-date <date>', 'birth date, YYYY-MM-DD (default: from Aeries)')
     .option('--prior-id <id>', "the student's ID at the prior district, if known")
-    .addHelpText('after', '\nExamples:\n  $ sisflow transfer request --from 1964212 --student 900001 --ssid 1000700014 --last-name Patel --first-name Liam --birth-date 2011-02-16')
+    .addHelpText('after', '\nExamples:\n  $ sisflow transfer request --from 1964212 --student 900001\n  $ sisflow transfer request --from 1964212 --student 900001 --ssid 1000700014 --last-name Patel --first-name Liam --birth-date 2011-02-16')
     .action(async (o) => set(await transferRequest(o, out, signal)));
   transfer
     .command('list')

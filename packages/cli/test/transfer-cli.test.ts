@@ -100,9 +100,13 @@ test('keys, registry, serve, request, approve, show, import — all from the com
   b.prepare("INSERT INTO STU (SC, SN, ID, CID, LN, FN, GR, SX, BD, TG, DEL) VALUES (994, 999, 900001, ?, ?, ?, ?, ?, ?, '', 0)").run(s.CID, s.LN, s.FN, s.GR, s.SX, s.BD);
   b.close();
 
-  const req = sisflow(['transfer', 'request', '--from', prior.code, '--student', '900001', '--ssid', String(s.CID), '--last-name', String(s.LN), '--first-name', String(s.FN), '--birth-date', String(s.BD)], next.home, next.secrets);
+  // The SSID, name and birth date come from this district's Aeries row for the student.
+  const req = sisflow(['transfer', 'request', '--from', prior.code, '--student', '900001'], next.home, next.secrets);
   assert.is(req.code, 0, req.stderr);
   const id = req.stdout.trim();
+  const unknown = sisflow(['transfer', 'request', '--from', prior.code, '--student', '424242'], next.home, next.secrets);
+  assert.is(unknown.code, 1);
+  assert.match(unknown.stderr, /student 424242 is not in this district's Aeries .*--last-name/);
   const list = sisflow(['transfer', 'list'], prior.home, prior.secrets);
   assert.is(list.code, 0, list.stderr);
   assert.match(list.stdout, new RegExp(`${id}  pending  from ${next.code} .* student ${s.ID} by ssid`));

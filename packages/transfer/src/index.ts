@@ -4,7 +4,7 @@ export { loadTransferConfig, transferConfig, ConfigError, DEFAULT_LIMITS, type T
 export { District, SIGNING_KEY_SECRET, ENCRYPTION_KEY_SECRET, type DistrictOptions } from './district.js';
 export { AuditLog, type AuditEntry } from './audit.js';
 export { TransferStore, type IncomingRequest, type OutgoingRequest, type StudentIdentity, type MatchKind } from './state.js';
-export { sendRequest, type NewRequest, type RequestBody } from './request.js';
+export { sendRequest, identityFromAeries, type NewRequest, type RequestBody } from './request.js';
 export { receiveRequest, receivePackage, type Answer } from './inbox.js';
 export { matchStudent, type StudentMatch } from './match.js';
 export { approveRequest, denyRequest, type ApproveOptions, type Approval } from './approve.js';

@@ -65,14 +65,14 @@ export async function transferSignRegistry(file: string, flags: { key: string; o
   }
 }
 
-export function transferRequest(flags: { config: string; from: string; student: string; ssid?: string; lastName: string; firstName: string; birthDate: string; priorId?: string }, out: Out, signal?: AbortSignal): Promise<number> {
+export function transferRequest(flags: { config: string; from: string; student: string; ssid?: string; lastName?: string; firstName?: string; birthDate?: string; priorId?: string }, out: Out, signal?: AbortSignal): Promise<number> {
   return withDistrict(flags.config, out, async (t, d) => {
     const studentId = Number(flags.student);
     if (!Number.isInteger(studentId)) {
       out.stderr(`error: --student needs this district's permanent student ID, not "${flags.student}"`);
       return EXIT.usage;
     }
-    const r = await t.sendRequest(d, { from: flags.from, studentId, student: { ssid: flags.ssid ?? null, last_name: flags.lastName, first_name: flags.firstName, birth_date: flags.birthDate, prior_id: flags.priorId ?? null } }, signal);
+    const r = await t.sendRequest(d, { from: flags.from, studentId, student: { ssid: flags.ssid, last_name: flags.lastName, first_name: flags.firstName, birth_date: flags.birthDate, prior_id: flags.priorId } }, signal);
     out.stdout(r.id);
     out.stderr(`request ${r.id} sent to district ${flags.from}; its package arrives once they approve`);
     return EXIT.ok;
