@@ -67,7 +67,7 @@ export class District {
 
   /** What the send and receive specs read as `${env:SISFLOW_TRANSFER_…}`: this configuration. */
   specSecrets(): SecretSource {
-    const env: Record<string, string> = { SISFLOW_TRANSFER_REGISTRY: this.config.registry, SISFLOW_TRANSFER_OPERATOR_KEY: this.config.operatorKey, SISFLOW_TRANSFER_CA: this.config.ca ?? '' };
+    const env: Record<string, string> = { SISFLOW_TRANSFER_REGISTRY: this.config.registry, SISFLOW_TRANSFER_OPERATOR_KEY: this.config.operatorKey, SISFLOW_TRANSFER_CA: this.config.ca ?? '', SISFLOW_TRANSFER_PACKAGES: this.store.packagesDir };
     return { env: (n) => env[n] ?? this.options.secrets.env(n), secret: (n) => this.options.secrets.secret(n) };
   }
 

@@ -31,7 +31,7 @@ export function receivedRequest(district: District, id: string): OutgoingRequest
   return r as OutgoingRequest & { package_file: string };
 }
 
-export const receiveParams = (r: OutgoingRequest & { package_file: string }) => ({ package: r.package_file, student_id: String(r.student_id) });
+export const receiveParams = (r: OutgoingRequest) => ({ request_id: r.id, student_id: String(r.student_id) });
 
 export async function reviewPackage(district: District, id: string, signal?: AbortSignal): Promise<Review> {
   const r = receivedRequest(district, id);

@@ -141,6 +141,29 @@ test('a signed package whose records do not fit the tables is held at review and
   assert.is(w.b.district.store.outgoing(id)!.status, 'received');
 });
 
+test('a package filed under another request\'s name is not read', async () => {
+  const first = await sendRequest(w.b.district, { from: w.a.code, studentId: NEW_ID, student: identity() });
+  const second = await sendRequest(w.b.district, { from: w.a.code, studentId: NEW_ID, student: identity() });
+  await approveRequest(w.a.district, first.id);
+  await approveRequest(w.a.district, second.id);
+  const { writeFileSync } = await import('node:fs');
+  const dir = join(w.b.dir, 'state', 'packages');
+  writeFileSync(join(dir, `${second.id}.jwe`), readFileSync(join(dir, `${first.id}.jwe`)));
+  try {
+    await reviewPackage(w.b.district, second.id);
+    assert.unreachable('read a package filed under another request');
+  } catch (e) {
+    assert.match((e as Error).message, new RegExp(`filed for request ${second.id} answers request ${first.id}`));
+  }
+  try {
+    await importPackage(w.b.district, second.id);
+    assert.unreachable('imported a package filed under another request');
+  } catch (e) {
+    assert.match((e as Error).message, /nothing was imported/);
+  }
+  assert.is(imported(), 0);
+});
+
 test('TLS 1.1 and weak cipher suites are refused (checked against a server that allows them)', async () => {
   // A control server that accepts TLS 1.0–1.1 and CBC suites: if this OpenSSL cannot speak TLS 1.1
   // at all, the control says so and the refusal by the service proves nothing about it.

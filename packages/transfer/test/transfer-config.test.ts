@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadTransferConfig } from '@sisflow/transfer';
@@ -29,6 +30,13 @@ test('a good configuration resolves paths against its folder and keeps default l
   assert.is(c.sendSpec, join(dir, 'send.yaml'));
   assert.is(c.limits.packageDays, 7);
   assert.is(c.limits.maxRequestBytes, 65536);
+});
+
+test('the sample configuration in examples/records-transfer loads', () => {
+  const c = loadTransferConfig(fileURLToPath(new URL('../../../examples/records-transfer/sample/transfer.yaml', import.meta.url)));
+  assert.is(c.district, '1964212');
+  assert.match(c.sendSpec, /examples\/records-transfer\/send\.yaml$/);
+  assert.is(c.listen.port, 8443);
 });
 
 test('every problem is reported with its line and column', () => {

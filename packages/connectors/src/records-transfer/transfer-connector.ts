@@ -24,8 +24,8 @@ export const recordsTransferConnector: Connector = {
       signing_key: { type: 'string', description: "this district's private signing key (`sisflow transfer keys`), as ${secret:…}; needed to send" },
       encryption_key: { type: 'string', description: "this district's private encryption key, as ${secret:…}; needed to read a package" },
       to: { type: 'string', pattern: '^[A-Za-z0-9-]{1,20}$', description: 'sending: the receiving district (its registry code); its address and key come from the registry' },
-      request: { type: 'string', pattern: '^[A-Za-z0-9-]{8,64}$', description: 'sending: the approved request the package answers' },
-      package: { type: 'string', minLength: 1, description: 'reading: the received package file' },
+      request: { type: 'string', pattern: '^[A-Za-z0-9-]{8,64}$', description: 'the request: sending, the approved request the package answers; reading, the request whose package is read' },
+      packages_dir: { type: 'string', minLength: 1, description: "reading: the folder of received packages (the service's; `sisflow transfer` sets SISFLOW_TRANSFER_PACKAGES); a package is named by its request, never by a path" },
       ...HTTPS_CONNECTION_SETTINGS,
     },
   },
@@ -33,7 +33,7 @@ export const recordsTransferConnector: Connector = {
   source: {
     settings: { type: 'object', required: ['table'], additionalProperties: false, properties: { table: TABLE } },
     describe: (ctx) => {
-      if (!requireSettings(ctx, ['encryption_key', 'package'], 'read a package')) return undefined;
+      if (!requireSettings(ctx, ['encryption_key', 'packages_dir', 'request'], 'read a package')) return undefined;
       const schema = transferTable(ctx);
       return schema ? { schema, needs: { permissions: [`records transfer: open packages addressed to district ${String(ctx.connection.district)}`] } } : undefined;
     },

@@ -2,16 +2,19 @@
 // arrived; it is decrypted in memory with this district's key and its signature verified against
 // the registry on every read, so a package altered at rest is refused like one altered in transit.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Row, RowSchema, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { open } from './envelope.js';
 import { loadRegistry } from './registry.js';
 import type { PackageBody } from './transfer-sink.js';
 import { KEY_WRAP_ALG, privateKey } from './transfer-keys.js';
 
-/** Opens a package file: the verified message (sender, request, tables). */
+/** Opens the package received for the connection's request: the verified message (sender, request, tables). */
 export async function openPackageFile(connection: Settings, baseDir: string, signal?: AbortSignal) {
-  const path = resolve(baseDir, String(connection.package));
+  const request = String(connection.request);
+  // The schema's pattern holds at compile time; checked again here because a plan can be edited.
+  if (!/^[A-Za-z0-9-]{8,64}$/.test(request)) throw new Error('the request ID must be 8–64 letters, digits or dashes');
+  const path = join(resolve(baseDir, String(connection.packages_dir)), `${request}.jwe`);
   const envelope = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new Error(`cannot read the records package ${path}: ${e.code ?? e.message}`);
   });
@@ -19,7 +22,10 @@ export async function openPackageFile(connection: Settings, baseDir: string, sig
   const registry = await loadRegistry(String(connection.registry), String(connection.operator_key), { baseDir, ...(signal ? { signal } : {}), ...(ca ? { ca } : {}) });
   const key = await privateKey(String(connection.encryption_key), 'the encryption key', KEY_WRAP_ALG);
   const me = { code: String(connection.district), encryptionKey: key.key, encryptionKid: key.thumbprint };
-  return open<PackageBody>(envelope, 'package', me, registry);
+  const opened = await open<PackageBody>(envelope, 'package', me, registry);
+  // A package is bound to its request: one filed under another request's name is not read.
+  if (opened.message.request_id !== request) throw new Error(`the package filed for request ${request} answers request ${String(opened.message.request_id)}`);
+  return opened;
 }
 
 export async function* readPackageTable(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
