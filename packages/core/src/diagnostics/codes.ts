@@ -74,6 +74,8 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  SF460: { severity: 'error', title: 'output lacks a column its API records need' },
+  SF461: { severity: 'error', title: 'column type does not fit the API record field' },
   SF480: { severity: 'error', title: 'secret outside a credential setting' },
   // SF45x — records transfer: a district's transfer configuration (transfer.yaml)
   SF450: { severity: 'error', title: 'transfer configuration cannot be read' },

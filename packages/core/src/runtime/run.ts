@@ -359,7 +359,10 @@ class Execution {
           reject(n, `${missing} is null, but ${name} declares it always has a value`, row, 'invalid');
           continue;
         }
-        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) continue;
+        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) {
+          if (first) stats.filtered = (stats.filtered ?? 0) + 1;
+          continue;
+        }
         rows.push(given ? this.project(row, name) : row);
         lines.push(n);
       }
@@ -438,14 +441,14 @@ class Execution {
         if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, (r) => this.sinkReject(o.name, r));
         return { name: o.name, from: o.from, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, reject: RunContext['reject'] = () => undefined): Promise<StagedWrite> {
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, () => undefined)))
+      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, reject)))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -486,6 +489,11 @@ class Execution {
     if (this.options.dryRun) await staged.abort();
     else await staged.commit();
     this.report.rejects.files = staged.result.files;
+  }
+
+  /** A record an output's destination refused (an API's 4xx) or would refuse: `line` is its place in the output. */
+  private sinkReject(output: string, r: Parameters<RunContext['reject']>[0]): void {
+    this.addReject({ step: output, source: output, line: r.line, kind: 'refused', reason: r.reason, data: rejectData(r.data) }, `output ${output}`);
   }
 
   private addReject(r: Reject, node: string): void {
