@@ -7,6 +7,7 @@ export { SourceText } from './diagnostics/source-text.js';
 export { didYouMean } from './diagnostics/suggest.js';
 
 export { loadSpec, type LoadedSpec } from './spec/load-spec.js';
+export { Locator, type Path } from './spec/locate.js';
 export { SPEC_SCHEMA, type JsonSchema } from './spec/schema.js';
 export type * from './spec/spec.js';
 

@@ -83,6 +83,12 @@ export const CODES = {
   SF461: { severity: 'error', title: 'column type does not fit the API record field' },
   SF480: { severity: 'error', title: 'secret outside a credential setting' },
   SF470: { severity: 'error', title: 'column is not a Destiny patron field' },
+  // SF45x — records transfer: a district's transfer configuration (transfer.yaml)
+  SF450: { severity: 'error', title: 'transfer configuration cannot be read' },
+  SF451: { severity: 'error', title: 'unknown transfer setting' },
+  SF452: { severity: 'error', title: 'missing transfer setting' },
+  SF453: { severity: 'error', title: 'transfer setting value not allowed' },
+  SF454: { severity: 'error', title: 'file named by a transfer setting cannot be read' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },
