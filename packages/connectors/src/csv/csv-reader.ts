@@ -3,92 +3,109 @@
 import { Readable, Transform } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
-import { cellParser, RowError, type Row, type RowSchema, type RunContext, type SourceBatch } from '@sisflow/core';
-import { declaredSchema, type CsvReadOptions } from './csv-settings.js';
+import { RowError, type Row, type RunContext, type SourceBatch } from '@sisflow/core';
+import type { CsvReadOptions } from './csv-settings.js';
+import { CsvFileError, matchHeader, type ColumnReader } from './csv-header.js';
 
-/** Raised for a problem with the whole file (missing columns, wrong encoding): the run fails. */
-export class CsvFileError extends Error {}
+export { CsvFileError } from './csv-header.js';
+
+interface ParseError extends Error {
+  code?: string;
+  lines?: number;
+  raw?: string;
+}
 
 export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: RunContext, batchSize: number, label: string): AsyncIterable<SourceBatch> {
   const parser = parse({
     delimiter: options.delimiter,
     bom: true,
     info: true,
+    // The raw text of each record: a record that swallowed several lines (a stray quote) is
+    // rejected line by line, each with its own text, so no line is lost uncounted.
+    raw: true,
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     trim: options.trim,
   });
-  parser.on('skip', (err: Error & { lines?: number }) => {
-    ctx.reject({ line: err.lines ?? 0, reason: `${label}: ${err.message}` });
+  let openQuote: CsvFileError | undefined;
+  parser.on('skip', (err: ParseError) => {
+    const lost = physicalLines(err.raw ?? '');
+    const first = (err.lines ?? 0) - lost.length + 1;
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      // Everything after the quote would be one value: the file cannot be read as its sender meant.
+      openQuote = new CsvFileError(`${label}: a quote opened on line ${first} is never closed, so the ${lost.length} line(s) from there to the end of the file cannot be read; nothing was imported`);
+      parser.destroy(openQuote);
+      return;
+    }
+    rejectLines(ctx, first, lost, `${label}: ${err.message}`);
   });
   const decoded = input.pipe(decoder(options.encoding, label));
   decoded.on('error', (e) => parser.destroy(e));
   decoded.pipe(parser);
 
-  const declared = declaredSchema(options.columns);
-  let layout: { name: string; index: number; parse: (t: string) => unknown }[] | undefined;
+  let layout: ColumnReader[] | undefined;
   let width = 0;
   let batch: Row[] = [];
   let lines: number[] = [];
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (!layout) {
-      layout = matchHeader(record, declared, options, ctx, label);
-      width = record.length;
-      continue;
-    }
-    if (record.length !== width) {
-      ctx.reject({ line: info.lines, reason: `${label}: the row has ${record.length} fields, the header has ${width}`, data: record.join(options.delimiter) });
-      continue;
-    }
-    const row: Row = {};
-    let bad: string | undefined;
-    for (const col of layout) {
-      const text = col.index < 0 ? '' : record[col.index]!;
-      try {
-        row[col.name] = col.parse(text);
-      } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        bad = `${label}: column ${col.name} ${e.message}`;
-        break;
+  try {
+    for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
+      if (!layout) {
+        layout = matchHeader(record, options, ctx, label);
+        width = record.length;
+        continue;
+      }
+      let bad: string | undefined;
+      const row: Row = {};
+      if (record.length !== width) bad = `${label}: the row has ${record.length} fields, the header has ${width}`;
+      else {
+        for (const col of layout) {
+          const text = col.index < 0 ? '' : record[col.index]!;
+          try {
+            row[col.name] = col.parse(text);
+          } catch (e) {
+            if (!(e instanceof RowError)) throw e;
+            bad = `${label}: column ${col.name} ${e.message}`;
+            break;
+          }
+        }
+      }
+      if (bad) {
+        // A rejected record over several lines (a stray quote that closed further down) lost
+        // every line it swallowed: each is rejected, and counted, on its own.
+        const spanned = physicalLines(raw);
+        if (spanned.length > 1) rejectLines(ctx, info.lines - spanned.length + 1, spanned, bad);
+        else ctx.reject({ line: info.lines, reason: bad, data: record.join(options.delimiter) });
+        continue;
+      }
+      if (options.lineColumn) row[options.lineColumn] = info.lines;
+      batch.push(row);
+      lines.push(info.lines);
+      if (batch.length >= batchSize) {
+        yield { rows: batch, lines };
+        batch = [];
+        lines = [];
       }
     }
-    if (bad) {
-      ctx.reject({ line: info.lines, reason: bad, data: record.join(options.delimiter) });
-      continue;
-    }
-    if (options.lineColumn) row[options.lineColumn] = info.lines;
-    batch.push(row);
-    lines.push(info.lines);
-    if (batch.length >= batchSize) {
-      yield { rows: batch, lines };
-      batch = [];
-      lines = [];
-    }
+  } catch (e) {
+    throw openQuote ?? e;
   }
+  if (openQuote) throw openQuote;
   if (!layout) ctx.warn(`${label} is empty (no header row)`);
   if (batch.length > 0) yield { rows: batch, lines };
 }
 
-function matchHeader(header: string[], declared: RowSchema, options: CsvReadOptions, ctx: RunContext, label: string) {
-  const position = new Map<string, number>();
-  header.forEach((h, i) => {
-    const key = h.trim();
-    if (!position.has(key)) position.set(key, i);
-  });
-  const missing = declared.filter((c) => !position.has(c.name));
-  const missingRequired = missing.filter((c) => !c.type.nullable);
-  if (missingRequired.length > 0) {
-    throw new CsvFileError(`${label} has no column ${missingRequired.map((c) => `"${c.name}"`).join(', ')} (its header: ${header.join(', ')})`);
-  }
-  if (missing.length > 0) ctx.warn(`${label} has no column ${missing.map((c) => `"${c.name}"`).join(', ')}; read as empty`);
-  const extra = header.filter((h) => !declared.some((c) => c.name === h.trim()));
-  if (extra.length > 0) ctx.warn(`${label}: ignoring column(s) the spec does not declare: ${extra.join(', ')}`);
-  return declared.map((c) => ({
-    name: c.name,
-    index: position.get(c.name) ?? -1,
-    parse: cellParser(c.type, options.dateFormat ? { dateFormat: options.dateFormat } : {}),
-  }));
+/** The physical lines of a record's raw text (its own line end not counted as one more). */
+function physicalLines(raw: string): string[] {
+  const parts = raw.split(/\r\n|\n|\r/);
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** One reject per physical line lost, so each counts against `rejects.max` and shows in the rejects file. */
+function rejectLines(ctx: RunContext, first: number, lost: string[], reason: string): void {
+  const of = lost.length > 1 ? ` (lines ${first}–${first + lost.length - 1} were read as one record; each is rejected)` : '';
+  lost.forEach((text, i) => ctx.reject({ line: first + i, reason: `${reason}${of}`, data: text }));
 }
 
 /** Decodes bytes into text: a BOM wins over the declared encoding; bad UTF-8 fails the file, not a row. */

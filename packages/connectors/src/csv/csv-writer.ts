@@ -60,7 +60,7 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
 
 /** Formats a sink's rows as CSV into `write`, a batch at a time; returns the number of rows. */
 export async function writeCsvRows(req: SinkWriteRequest, ctx: RunContext, write: (chunk: Buffer) => Promise<void>): Promise<number> {
-  const format = csvFormatter(req.schema, csvWriteOptions(req.settings));
+  const format = csvFormatter(req.schema, csvWriteOptions(req.settings, req.forPeople));
   let rows = 0;
   await write(Buffer.from(format.start(), 'utf8'));
   for await (const batch of req.rows) {

@@ -50,6 +50,11 @@ export interface RunContext {
   warn(message: string): void;
   /** A source row that cannot be read (bad CSV, wrong type): it goes to the rejects output. */
   reject(reject: { line: number; reason: string; data?: Row | string }): void;
+  /**
+   * A declared column the source's input does not have, which the spec lets it read as empty
+   * (`absent: keep`): table outputs computed from it leave the destination's value as it is.
+   */
+  absent(column: string): void;
   /** Directory relative paths resolve against (the spec's folder). */
   baseDir: string;
   /** When the run started (UTC, ISO 8601 with milliseconds): one timestamp for everything a run stamps. */
@@ -87,6 +92,16 @@ export interface SinkWriteRequest {
   rows: AsyncIterable<Row[]>;
   /** The write will be aborted, not committed: a sink may skip work that only publishing needs. */
   dryRun: boolean;
+  /**
+   * The output's columns computed from a source column its input did not have (`absent: keep`):
+   * a table sink leaves them as they are in the destination. Complete once `rows` has ended.
+   */
+  untouched(): string[];
+  /**
+   * People read this output (the rejects file, an attachment of a notification): a CSV sink makes
+   * its cells spreadsheet-safe unless the output's settings say `spreadsheet_safe: false`.
+   */
+  forPeople: boolean;
 }
 
 export interface SinkResult {

@@ -71,6 +71,10 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  SF425: { severity: 'error', title: '`absent: keep` on a column that cannot be empty' },
+  SF426: { severity: 'error', title: 'unknown CSV layout' },
+  SF427: { severity: 'error', title: 'CSV layouts declare different columns' },
+  SF428: { severity: 'error', title: 'header name claimed by two columns' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },
