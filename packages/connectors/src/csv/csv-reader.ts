@@ -13,6 +13,7 @@ interface ParseError extends Error {
   code?: string;
   lines?: number;
   raw?: string;
+  records?: number;
 }
 
 export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: RunContext, batchSize: number, label: string): AsyncIterable<SourceBatch> {
@@ -20,92 +21,111 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
     delimiter: options.delimiter,
     bom: true,
     info: true,
-    // The raw text of each record: a record that swallowed several lines (a stray quote) is
-    // rejected line by line, each with its own text, so no line is lost uncounted.
+    // The raw text of each record, to count the lines it spans and quote the lines it lost.
     raw: true,
     relax_column_count: true,
-    skip_empty_lines: true,
     skip_records_with_error: true,
     trim: options.trim,
   });
-  let openQuote: CsvFileError | undefined;
-  parser.on('skip', (err: ParseError) => {
-    const lost = physicalLines(err.raw ?? '');
-    const first = (err.lines ?? 0) - lost.length + 1;
-    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-      // Everything after the quote would be one value: the file cannot be read as its sender meant.
-      openQuote = new CsvFileError(`${label}: a quote opened on line ${first} is never closed, so the ${lost.length} line(s) from there to the end of the file cannot be read; nothing was imported`);
-      parser.destroy(openQuote);
-      return;
-    }
-    rejectLines(ctx, first, lost, `${label}: ${err.message}`);
-  });
+  // Parse errors are signalled as the parser meets them, ahead of the records still queued for
+  // this loop: they wait here and are handled in file order (by the records read before them).
+  const skipped: ParseError[] = [];
+  parser.on('skip', (err: ParseError) => void skipped.push(err));
   const decoded = input.pipe(decoder(options.encoding, label));
   decoded.on('error', (e) => parser.destroy(e));
   decoded.pipe(parser);
+
+  // Every physical line is accounted for: read into a row, blank, or rejected. Lines a parse
+  // error swallowed (a stray quote) are rejected one by one, so each counts against rejects.max.
+  let accounted = 0;
+  const lose = (upTo: number, raw: string, reason: string) => {
+    const n = upTo - accounted;
+    if (n <= 0) return;
+    const texts = physicalLines(raw).slice(-n);
+    const of = n > 1 ? ` (lines ${accounted + 1}–${upTo} were read as one record; each is rejected)` : '';
+    for (let i = 0; i < n; i++) {
+      const text = texts[i - (n - texts.length)];
+      ctx.reject({ line: accounted + 1 + i, reason: `${reason}${of}`, ...(text !== undefined ? { data: text } : {}) });
+    }
+    accounted = upTo;
+  };
+  const handleSkipped = (before: number) => {
+    while (skipped.length > 0 && (skipped[0]!.records ?? 0) < before) {
+      const err = skipped.shift()!;
+      const raw = err.raw ?? '';
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+        // Everything after the quote would be one value: the file cannot be read as its sender meant.
+        const last = err.lines ?? accounted + 1;
+        throw new CsvFileError(`${label}: a quote opened on line ${accounted + 1} is never closed, so the ${last - accounted} line(s) from there to the end of the file cannot be read; nothing was imported`);
+      }
+      lose(err.lines ?? accounted + 1, raw, `${label}: ${err.message}`);
+    }
+  };
 
   let layout: ColumnReader[] | undefined;
   let width = 0;
   let batch: Row[] = [];
   let lines: number[] = [];
-  try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-      if (!layout) {
-        layout = matchHeader(record, options, ctx, label);
-        width = record.length;
-        continue;
-      }
-      let bad: string | undefined;
-      const row: Row = {};
-      if (record.length !== width) bad = `${label}: the row has ${record.length} fields, the header has ${width}`;
-      else {
-        for (const col of layout) {
-          const text = col.index < 0 ? '' : record[col.index]!;
-          try {
-            row[col.name] = col.parse(text);
-          } catch (e) {
-            if (!(e instanceof RowError)) throw e;
-            bad = `${label}: column ${col.name} ${e.message}`;
-            break;
-          }
+  for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number; records: number }; raw: string }>) {
+    handleSkipped(info.records);
+    const end = info.lines; // the record's last line (its own line end not counted)
+    const start = Math.max(accounted + 1, end - physicalLines(raw).length + 1);
+    lose(start - 1, '', `${label}: lost after the unreadable line ${accounted}`);
+    if (record.length === 1 && record[0] === '') {
+      accounted = end; // a blank line
+      continue;
+    }
+    if (!layout) {
+      layout = matchHeader(record, options, ctx, label);
+      width = record.length;
+      accounted = end;
+      continue;
+    }
+    let bad: string | undefined;
+    const row: Row = {};
+    if (record.length !== width) bad = `${label}: the row has ${record.length} fields, the header has ${width}`;
+    else {
+      for (const col of layout) {
+        const text = col.index < 0 ? '' : record[col.index]!;
+        try {
+          row[col.name] = col.parse(text);
+        } catch (e) {
+          if (!(e instanceof RowError)) throw e;
+          bad = `${label}: column ${col.name} ${e.message}`;
+          break;
         }
       }
-      if (bad) {
-        // A rejected record over several lines (a stray quote that closed further down) lost
-        // every line it swallowed: each is rejected, and counted, on its own.
-        const spanned = physicalLines(raw);
-        if (spanned.length > 1) rejectLines(ctx, info.lines - spanned.length + 1, spanned, bad);
-        else ctx.reject({ line: info.lines, reason: bad, data: record.join(options.delimiter) });
-        continue;
-      }
-      if (options.lineColumn) row[options.lineColumn] = info.lines;
-      batch.push(row);
-      lines.push(info.lines);
-      if (batch.length >= batchSize) {
-        yield { rows: batch, lines };
-        batch = [];
-        lines = [];
-      }
     }
-  } catch (e) {
-    throw openQuote ?? e;
+    if (bad) {
+      // A rejected record over several lines (a stray quote that closed further down) lost every
+      // line it spans: each is rejected, and counted, on its own.
+      if (end > start) lose(end, raw, bad);
+      else {
+        ctx.reject({ line: end, reason: bad, data: record.join(options.delimiter) });
+        accounted = end;
+      }
+      continue;
+    }
+    accounted = end;
+    if (options.lineColumn) row[options.lineColumn] = start;
+    batch.push(row);
+    lines.push(start);
+    if (batch.length >= batchSize) {
+      yield { rows: batch, lines };
+      batch = [];
+      lines = [];
+    }
   }
-  if (openQuote) throw openQuote;
+  handleSkipped(Infinity);
   if (!layout) ctx.warn(`${label} is empty (no header row)`);
   if (batch.length > 0) yield { rows: batch, lines };
 }
 
 /** The physical lines of a record's raw text (its own line end not counted as one more). */
 function physicalLines(raw: string): string[] {
-  const parts = raw.split(/\r\n|\n|\r/);
+  const parts = raw.split('\n');
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
   return parts;
-}
-
-/** One reject per physical line lost, so each counts against `rejects.max` and shows in the rejects file. */
-function rejectLines(ctx: RunContext, first: number, lost: string[], reason: string): void {
-  const of = lost.length > 1 ? ` (lines ${first}–${first + lost.length - 1} were read as one record; each is rejected)` : '';
-  lost.forEach((text, i) => ctx.reject({ line: first + i, reason: `${reason}${of}`, data: text }));
 }
 
 /** Decodes bytes into text: a BOM wins over the declared encoding; bad UTF-8 fails the file, not a row. */
@@ -119,11 +139,17 @@ function decoder(encoding: string, label: string): Transform {
     if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return new TextDecoder('utf-8', { fatal: true });
     return new TextDecoder(encoding === 'latin1' ? 'windows-1252' : encoding, { fatal: encoding === 'utf-8' || encoding === 'utf-16le' });
   };
+  let heldCr = false;
   const decode = (chunk: Buffer, stream: boolean): string => {
     try {
-      const s = td!.decode(chunk, { stream });
+      let s = td!.decode(chunk, { stream });
       offset += chunk.length;
-      return s;
+      // CR LF becomes LF (a CR at the end of a chunk waits for the next), so that line numbers
+      // count CR LF inside a quoted value as one line end, as everywhere else.
+      if (heldCr) s = `\r${s}`;
+      heldCr = stream && s.endsWith('\r');
+      if (heldCr) s = s.slice(0, -1);
+      return s.replaceAll('\r\n', '\n');
     } catch {
       throw new CsvFileError(`${label} is not valid ${td!.encoding} (near byte ${offset}); set \`encoding:\` (e.g. windows-1252) to the file's encoding`);
     }
