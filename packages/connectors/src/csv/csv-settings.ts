@@ -170,9 +170,9 @@ function checkColumns(ctx: DescribeContext): boolean {
     const first = shape(names[0]!);
     for (const n of names.slice(1)) {
       const other = shape(n);
-      const differs = [...first.filter((c) => !other.includes(c)), ...other.filter((c) => !first.includes(c))];
+      const differs = [...first.filter((c) => !other.includes(c)).map((c) => `${c} in ${names[0]!}`), ...other.filter((c) => !first.includes(c)).map((c) => `${c} in ${n}`)];
       if (differs.length > 0) {
-        ctx.report('SF427', `layout ${n} does not declare the same columns as ${names[0]!} (${differs.join(', ')})`, ['layouts', n], 'give every layout the same column names and types; only `headers` may differ');
+        ctx.report('SF427', `layout ${n} does not declare the same columns as ${names[0]!} (${differs.join('; ')})`, ['layouts', n], 'give every layout the same column names and types; only `headers` may differ');
         return false;
       }
     }
