@@ -82,6 +82,25 @@ test('the legacy file with the older abbreviated header names is read too', asyn
   assert.equal(report.outputs.cse!.changes, { CSE: { inserted: 2, updated: 3, deleted: 0 } });
 });
 
+test('a CALPADS file without the meeting date column stops the run; it never blanks the meeting dates', async () => {
+  const drop = (text: string) =>
+    text
+      .split('\r\n')
+      .map((line) => {
+        const cells = line.split(',');
+        cells.splice(14, 1); // Special Education Meeting Date
+        return cells.join(',');
+      })
+      .join('\r\n');
+  const dir = await folder((name, text) => (name === 'tableA.csv' ? drop(text) : text));
+  assert.not.match(readFileSync(join(dir, 'sample/tableA.csv'), 'utf8'), 'Meeting Date');
+  const before = { cse: table(dir, 'CSE'), csv: table(dir, 'CSV') };
+  const { report } = await runSpec(spec, {}, { baseDir: dir, dryRun: true });
+  assert.not.ok(report.ok);
+  assert.match(report.error!, 'source sped_file: tableA.csv has no column "Special Education Meeting Date" (as "Special Education Meeting Date" or "SPED Meeting Date"), the closest is "Special Education Exit Date" (read as column Special Education Exit Date). Its header: Record Type Code,');
+  assert.equal({ cse: table(dir, 'CSE'), csv: table(dir, 'CSV') }, before);
+});
+
 test('a layout that does not match the file stops the run and changes nothing', async () => {
   // The current file read with the legacy column set: SIRAS renamed the file, nobody told the spec.
   const dir = await folder((name, text) => (name === 'tableA.csv' ? readFileSync(join(EXAMPLE, 'sample/studentData.csv'), 'utf8') : text));

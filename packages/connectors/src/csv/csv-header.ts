@@ -33,11 +33,14 @@ export function matchHeader(header: string[], options: CsvReadOptions, ctx: RunC
   });
   const missing = options.columns.filter((c, i) => found[i]!.length === 0 && c.absent === 'error');
   if (missing.length > 0) {
-    const claimed = new Set(found.flat().map((h) => h.trim()));
-    const free = names.filter((n) => n !== '' && !claimed.has(n));
+    // The closest header no declared column reads (a renamed column); failing that, the closest
+    // of all, saying which column reads it (the file simply lacks this one).
+    const owner = new Map(options.columns.flatMap((c, i) => found[i]!.map((h) => [h.trim(), c.name] as const)));
+    const free = names.filter((n) => n !== '' && !owner.has(n));
     const each = missing.map((c) => {
-      const near = closestHeader(c.headers, free.length > 0 ? free : names);
-      return `"${c.name}"${c.headers.length > 1 || c.headers[0] !== c.name ? ` (as ${c.headers.map((h) => `"${h}"`).join(' or ')})` : ''}${near ? `, the closest is "${near}"` : ''}`;
+      const near = closestHeader(c.headers, free) ?? closestHeader(c.headers, [...owner.keys()]);
+      const readBy = near !== undefined && owner.has(near) ? ` (read as column ${owner.get(near)!})` : '';
+      return `"${c.name}"${c.headers.length > 1 || c.headers[0] !== c.name ? ` (as ${c.headers.map((h) => `"${h}"`).join(' or ')})` : ''}${near ? `, the closest is "${near}"${readBy}` : ''}`;
     });
     throw new CsvFileError(
       `${label} has no column ${each.join('; no column ')}. Its header: ${names.join(', ')}. Nothing was read or written; ` +
