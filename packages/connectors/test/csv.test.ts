@@ -125,6 +125,13 @@ test('a stray quote that swallows records rejects every line it swallowed, each 
   assert.equal(multi.rows, [{ ID: 1, N: 'a\nb' }, { ID: 2, N: 'c' }]);
 });
 
+test('a header the parser cannot read fails the file instead of taking the next line for it', async () => {
+  const r = await read('SS"ID,N\n1,a\n2,b\n', { SSID: 'int', N: 'string' });
+  assert.ok(r.error instanceof CsvFileError);
+  assert.match(r.error!.message, 'f.csv: its header (line 1) cannot be read (Invalid Opening Quote');
+  assert.equal(r.rows, []);
+});
+
 test('a quote left open to the end of the file fails the file', async () => {
   const r = await read('ID,N\n1,a\n2,"b\n3,c\n4,d\n', { ID: 'int', N: 'string' });
   assert.ok(r.error instanceof CsvFileError);

@@ -38,6 +38,7 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
   // Every physical line is accounted for: read into a row, blank, or rejected. Lines a parse
   // error swallowed (a stray quote) are rejected one by one, so each counts against rejects.max.
   let accounted = 0;
+  let layout: ColumnReader[] | undefined;
   const lose = (upTo: number, raw: string, reason: string) => {
     const n = upTo - accounted;
     if (n <= 0) return;
@@ -58,11 +59,11 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
         const last = err.lines ?? accounted + 1;
         throw new CsvFileError(`${label}: a quote opened on line ${accounted + 1} is never closed, so the ${last - accounted} line(s) from there to the end of the file cannot be read; nothing was imported`);
       }
+      if (!layout) throw new CsvFileError(`${label}: its header (line ${accounted + 1}) cannot be read (${err.message}); nothing was imported`);
       lose(err.lines ?? accounted + 1, raw, `${label}: ${err.message}`);
     }
   };
 
-  let layout: ColumnReader[] | undefined;
   let width = 0;
   let batch: Row[] = [];
   let lines: number[] = [];
