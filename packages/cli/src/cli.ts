@@ -28,7 +28,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .showSuggestionAfterError();
   const profile = () => new Option('-p, --profile <name>', 'use a profile of the spec (e.g. demo)');
   const param = () => new Option('--param <name=value>', 'set a parameter (repeatable; lists are comma-separated)').argParser(collectParam);
-  const today = () => new Option('--today <date>', 'the date `today` means (YYYY-MM-DD), for reproducible plans').hideHelp();
+  const today = () => new Option('--today <date>', "the date `today` means (YYYY-MM-DD; default: today in the spec's schedule time zone, else this machine's)");
 
   program
     .command('validate')

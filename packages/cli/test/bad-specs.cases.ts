@@ -149,4 +149,9 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
+  // Hostile input (issue 21)
+  ['a secret in a folder setting', r('out: { use: files, dir: out }', 'out: { use: files, dir: "${secret:folder}" }'), 'SF480@7:27'],
+  ['a reference inside an expression', r('Grade: grade_label(GR)', `Grade: "'\${secret:g}'"`), 'SF330@19:15'],
+  ['a parameter steers a folder out', r('params:\n', 'params:\n  sub: { type: string, default: "../../etc" }\n').replace('out: { use: files, dir: out }', 'out: { use: files, dir: "out/${param:sub}" }'), 'SF270@8:27'],
+  ['a spec too large to be code', BASE + `# ${'x'.repeat(1024 * 1024)}\n`, 'SF130@1:1'],
 ];

@@ -23,6 +23,7 @@ export { onerosterApiConnector, onerosterScope } from './oneroster-api/oneroster
 export { aeriesApiConnector, securityArea } from './aeries-api/aeries-api-connector.js';
 export { smtpConnector } from './smtp/smtp-connector.js';
 export { runLog } from './smtp/run-log.js';
+export { environmentSecrets } from './secrets/environment-secrets.js';
 export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
 export { hostKeyOf, probeHostKeys, type HostKey } from './sftp/host-key.js';
 export { csvFormatter } from './csv/csv-writer.js';

@@ -73,6 +73,11 @@ export const sftpConnector: Connector = {
         ctx.report('SF402', '`after: archive` needs `archive_dir`', ['after'], 'add `archive_dir: archive`');
         return undefined;
       }
+      const archiveProblem = typeof ctx.settings.archive_dir === 'string' ? relativePathProblem(ctx.settings.archive_dir) : undefined;
+      if (archiveProblem) {
+        ctx.report('SF405', archiveProblem.replace('the path', '`archive_dir`'), ['archive_dir'], 'write a folder inside the connection\'s `dir`, such as `archive`');
+        return undefined;
+      }
       if (ctx.settings.archive_dir !== undefined && ctx.settings.after !== 'archive') {
         ctx.report('SF408', '`archive_dir` is set, but `after` is not `archive`', ['archive_dir'], 'add `after: archive`, or remove `archive_dir`');
       }

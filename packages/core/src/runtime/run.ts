@@ -85,8 +85,8 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     report.durationMs = Math.round(performance.now() - started);
-    report.warnings = report.warnings.map((w) => redactor.redact(w));
-    for (const r of report.rejects.sample) r.reason = redactor.redact(r.reason);
+    // Every text of the report, paths and keys included: a secret may have been steered into a setting.
+    Object.assign(report, redactor.redactDeep({ ...report }));
   }
   if (!options.noSinks) await sendNotifications(plan, report, options.registry, options.secrets, redactor, options.log);
   return { report, captured };
