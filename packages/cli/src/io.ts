@@ -1,9 +1,13 @@
 // The CLI's contact with the outside: reading specs and plans, secrets from the environment,
 // printing diagnostics. Kept here so commands stay short.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { formatDiagnostics, summarize, type Diagnostic, type JobPlan, type SourceText } from '@sisflow/core';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+/** This CLI's version, from its package.json. */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface Out {
   stdout(text: string): void;

@@ -78,6 +78,8 @@ export const CODES = {
   SF426: { severity: 'error', title: 'unknown CSV layout' },
   SF427: { severity: 'error', title: 'CSV layouts declare different columns' },
   SF428: { severity: 'error', title: 'header name claimed by two columns' },
+  SF460: { severity: 'error', title: 'output lacks a column its API records need' },
+  SF461: { severity: 'error', title: 'column type does not fit the API record field' },
   SF480: { severity: 'error', title: 'secret outside a credential setting' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },

@@ -364,7 +364,10 @@ class Execution {
           reject(n, `${missing} is null, but ${name} declares it always has a value`, row, 'invalid');
           continue;
         }
-        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) continue;
+        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) {
+          if (first) stats.filtered = (stats.filtered ?? 0) + 1;
+          continue;
+        }
         rows.push(given ? this.project(row, name) : row);
         lines.push(n);
       }
@@ -444,14 +447,19 @@ class Execution {
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
         const untouched = () => Object.entries(o.lineage).filter(([, from]) => from.some((f) => this.absent.has(f))).map(([c]) => c);
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, untouched, this.forPeople.has(o.name));
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, {
+          untouched,
+          forPeople: this.forPeople.has(o.name),
+          reject: (r) => this.sinkReject(o.name, r),
+        });
         return { name: o.name, from: o.from, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, untouched: () => string[], forPeople: boolean): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, o: { untouched?: () => string[]; forPeople?: boolean; reject?: RunContext['reject'] } = {}): Promise<StagedWrite> {
+    const request = { connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, untouched: o.untouched ?? (() => []), forPeople: o.forPeople ?? false };
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, untouched, forPeople }, this.context(name, () => undefined)))
+      .then(() => sink.write(request, this.context(name, o.reject ?? (() => undefined))))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -470,7 +478,7 @@ class Execution {
     if (!conn || !connector?.sink) throw new RunFailure(`rejects go to \`${r.to}\`, which cannot be written to`);
     const queue = new BoundedQueue<Row[]>(64);
     const settings = { path: r.path ?? `${this.plan.name}.rejects.csv`, ...(r.spreadsheet_safe === false ? { spreadsheet_safe: false } : {}) };
-    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), settings, REJECT_SCHEMA, 'rejects', () => [], true);
+    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), settings, REJECT_SCHEMA, 'rejects', { forPeople: true });
     this.rejectQueue = queue;
     return { queue, done };
   }
@@ -493,6 +501,11 @@ class Execution {
     if (this.options.dryRun) await staged.abort();
     else await staged.commit();
     this.report.rejects.files = staged.result.files;
+  }
+
+  /** A record an output's destination refused (an API's 4xx) or would refuse: `line` is its place in the output. */
+  private sinkReject(output: string, r: Parameters<RunContext['reject']>[0]): void {
+    this.addReject({ step: output, source: output, line: r.line, kind: 'refused', reason: r.reason, data: rejectData(r.data) }, `output ${output}`);
   }
 
   private addReject(r: Reject, node: string): void {
