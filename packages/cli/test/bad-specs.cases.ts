@@ -35,6 +35,8 @@ const ONEROSTER = 'out: { use: oneroster-api, base_url: "https://x.example/v1p1"
 /** BASE writing its output to a OneRoster provider's gradebook (categories), changed by `edit`. */
 const gradebook = (edit: (spec: string) => string) => edit(r('out: { use: files, dir: out }', ONEROSTER).replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: out, collection: categories }'));
 const STU_READ = 'table: STU\n    columns: [ID, SC, LN, FN, GR, TG, BD]\n    where: SC in $schools\n';
+/** BASE reading its source from a CSV file in the `out` folder, with these settings after `path`. */
+const csvSource = (settings: string) => r(STU_READ, `path: t.csv\n${settings}`).replace('    from: db\n', '    from: out\n');
 
 export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   // SF1xx — the file, YAML, the language schema
@@ -133,6 +135,10 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['sftp without password or key', sftp((c) => c.replace(', private_key: "${secret:k}"', '')), 'SF402@7:8'],
   ['sftp passphrase without a key', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: "${secret:p}", passphrase: "${secret:q}"')), 'SF408@7:80'],
   ['sftp port out of range', sftp((c) => c.replace('host: h', 'host: h, port: 70000')), 'SF406@7:36'],
+  ['absent: keep on a column that cannot be empty', csvSource('    columns:\n      LN: string\n      FN: { type: string, absent: keep }\n      GR: int\n'), 'SF425@14:11'],
+  ['CSV layout that is not one of the layouts', csvSource('    layout: tableA.csv\n    layouts:\n      tableB.csv: { LN: string, FN: string, GR: int }\n'), 'SF426@12:13'],
+  ['CSV layouts with different columns', csvSource('    layout: a\n    layouts:\n      a: { LN: string, FN: string, GR: int }\n      b: { LN: string, FN: string, GR: string }\n'), 'SF427@15:10'],
+  ['header name claimed by two columns', csvSource('    columns:\n      LN: string\n      FN: { type: string, headers: [First Name, LN] }\n      GR: int\n'), 'SF428@14:11'],
   ['sftp glob in a folder', sftpSource("path: 'in*/t.csv'\n"), 'SF405@11:11'],
   ['sftp archive without archive_dir', sftpSource("path: 't*.csv'\n    after: archive\n"), 'SF402@12:12'],
   ['a parameter nothing uses', r('params:\n', 'params:\n  unused: { type: int, default: 1 }\n'), 'SF220@4:3'],

@@ -4,7 +4,7 @@ export { CODES, describeCode, isDiagnosticCode, type DiagnosticCode, type CodeIn
 export { diagnostic, hasErrors, sortDiagnostics, type Diagnostic, type Position, type Result, type Severity, type Span } from './diagnostics/diagnostic.js';
 export { formatDiagnostic, formatDiagnostics, summarize, type FormatOptions } from './diagnostics/format.js';
 export { SourceText } from './diagnostics/source-text.js';
-export { didYouMean } from './diagnostics/suggest.js';
+export { didYouMean, editDistance } from './diagnostics/suggest.js';
 
 export { loadSpec, type LoadedSpec } from './spec/load-spec.js';
 export { Locator, type Path } from './spec/locate.js';

@@ -65,7 +65,7 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
  * rejects, with the column named) and left out.
  */
 export async function writeCsvRows(req: SinkWriteRequest, ctx: RunContext, write: (chunk: Buffer) => Promise<void>): Promise<number> {
-  const options = csvWriteOptions(req.settings);
+  const options = csvWriteOptions(req.settings, req.forPeople);
   const format = csvFormatter(req.schema, options);
   const encoder = textEncoder(options.encoding);
   const header = format.start();

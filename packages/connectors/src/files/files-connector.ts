@@ -26,7 +26,7 @@ export const filesConnector: Connector = {
   source: {
     settings: {
       type: 'object',
-      required: ['path', 'columns'],
+      required: ['path'],
       additionalProperties: false,
       properties: {
         path: PATH,
@@ -34,7 +34,10 @@ export const filesConnector: Connector = {
         ...CSV_READ_SETTINGS,
       },
     },
-    describe: (ctx) => (checkPath(ctx) ? { schema: csvSourceSchema(ctx) } : undefined),
+    describe: (ctx) => {
+      const schema = checkPath(ctx) ? csvSourceSchema(ctx) : undefined;
+      return schema && { schema };
+    },
     read: readFile,
   },
   sink: {

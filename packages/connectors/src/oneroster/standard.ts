@@ -129,4 +129,5 @@ export function isListColumn(c: ColumnSpec): boolean {
 }
 
 /** How sisflow writes a bundle's CSV files (sink settings of the CSV writer): CRLF, quoted when needed, a header. */
-export const BUNDLE_CSV = { line_ending: 'crlf', quote: 'needed', header: true } as const;
+// Never spreadsheet-safe: a bundle is read by programs, and the standard's values must arrive as they are.
+export const BUNDLE_CSV = { line_ending: 'crlf', quote: 'needed', header: true, spreadsheet_safe: false } as const;

@@ -54,7 +54,7 @@ export const sftpConnector: Connector = {
   source: {
     settings: {
       type: 'object',
-      required: ['path', 'columns'],
+      required: ['path'],
       additionalProperties: false,
       properties: {
         path: { ...PATH, description: 'remote file, or a glob in the last segment (`incoming/tableA*.csv`); several files are read in name order' },
@@ -83,7 +83,8 @@ export const sftpConnector: Connector = {
       if (ctx.settings.archive_dir !== undefined && ctx.settings.after !== 'archive') {
         ctx.report('SF408', '`archive_dir` is set, but `after` is not `archive`', ['archive_dir'], 'add `after: archive`, or remove `archive_dir`');
       }
-      return { schema: csvSourceSchema(ctx) };
+      const schema = csvSourceSchema(ctx);
+      return schema && { schema };
     },
     // The transfer code (ssh2) loads on first use: validate and plan never pay for it.
     read: async function* (req, ctx) {

@@ -120,7 +120,7 @@ export interface JobPlan {
   steps: PlanStep[];
   outputs: PlanOutput[];
   notify: PlanNotification[];
-  rejects: { max?: number | string; to?: string; path?: string };
+  rejects: { max?: number | string; to?: string; path?: string; spreadsheet_safe?: boolean };
   schedule?: { cron: string; timezone: string };
   needs: Record<string, Needs>;
   /** How many spec-embedded tests the spec carries (run by `sisflow test`). */

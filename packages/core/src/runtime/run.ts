@@ -132,6 +132,10 @@ class Execution {
   private readonly arrivals = new Map<string, HeldRow[]>();
   /** Each sliced import's held slices, once every row has been read. */
   private readonly held = new Map<string, HeldCollector>();
+  /** `source.column` of declared columns an input did not have (`absent: keep`). */
+  private readonly absent = new Set<string>();
+  /** Outputs people read (attached to a notification): CSV sinks make them spreadsheet-safe. */
+  private readonly forPeople: Set<string>;
   private failing = false;
 
   constructor(
@@ -145,6 +149,7 @@ class Execution {
     this.prepared = prepare(plan);
     this.batchSize = options.batchSize ?? 1000;
     this.limit = options.ignoreThreshold ? undefined : threshold(plan.rejects.max);
+    this.forPeople = new Set(plan.notify.flatMap((n) => n.attach));
     for (const t of this.prepared.transforms.values()) {
       for (const input of t.plan.inputs) this.consumers.set(input, [...(this.consumers.get(input) ?? []), t.plan.name]);
     }
@@ -486,14 +491,21 @@ class Execution {
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
         const held = o.table?.slice ? () => this.held.get(o.name)!.held() : undefined;
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, (r) => this.sinkReject(o.name, r), held);
+        const untouched = () => Object.entries(o.lineage).filter(([, from]) => from.some((f) => this.absent.has(f))).map(([c]) => c);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, {
+          untouched,
+          forPeople: this.forPeople.has(o.name),
+          reject: (r) => this.sinkReject(o.name, r),
+          ...(held ? { held } : {}),
+        });
         return { name: o.name, from: o.from, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, reject: RunContext['reject'] = () => undefined, held?: () => HeldSlices): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, o: { untouched?: () => string[]; forPeople?: boolean; reject?: RunContext['reject']; held?: () => HeldSlices } = {}): Promise<StagedWrite> {
+    const request = { connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, untouched: o.untouched ?? (() => []), forPeople: o.forPeople ?? false, ...(o.held ? { held: o.held } : {}) };
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, ...(held ? { held } : {}) }, this.context(name, reject)))
+      .then(() => sink.write(request, this.context(name, o.reject ?? (() => undefined))))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -557,7 +569,8 @@ class Execution {
     const connector = conn && this.options.registry.get(conn.use);
     if (!conn || !connector?.sink) throw new RunFailure(`rejects go to \`${r.to}\`, which cannot be written to`);
     const queue = new BoundedQueue<Row[]>(64);
-    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), { path: r.path ?? `${this.plan.name}.rejects.csv` }, REJECT_SCHEMA, 'rejects');
+    const settings = { path: r.path ?? `${this.plan.name}.rejects.csv`, ...(r.spreadsheet_safe === false ? { spreadsheet_safe: false } : {}) };
+    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), settings, REJECT_SCHEMA, 'rejects', { forPeople: true });
     this.rejectQueue = queue;
     return { queue, done };
   }
@@ -618,6 +631,7 @@ class Execution {
       log: (m) => this.options.log?.(this.redactor.redact(`${name}: ${m}`)),
       warn: (m) => this.report.warnings.push(`${name}: ${m}`),
       reject,
+      absent: (column) => void this.absent.add(`${name}.${column}`),
       count: (event, n = 1) => (this.report.events[event] = (this.report.events[event] ?? 0) + n),
       afterSuccess: (key, action) => {
         if (!this.afterSuccess.has(key)) this.afterSuccess.set(key, action);

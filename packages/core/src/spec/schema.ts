@@ -190,6 +190,7 @@ export const SPEC_SCHEMA: JsonSchema = {
         max: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%$' }] },
         to: name,
         path: { type: 'string', minLength: 1 },
+        spreadsheet_safe: { type: 'boolean', default: true, description: "the rejects file is for people: cells starting with = + - @ (and tab/CR) get a leading ' so a spreadsheet does not run them; false writes them as they are" },
       },
     },
     schedule: {

@@ -84,6 +84,7 @@ export interface RejectsSpec {
   max?: number | string;
   to?: string;
   path?: string;
+  spreadsheet_safe?: boolean;
 }
 
 export interface ScheduleSpec {
