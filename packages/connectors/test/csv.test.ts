@@ -18,6 +18,7 @@ function context() {
     count: () => undefined,
     startedAt: '2026-11-23T05:30:00.000Z',
     afterSuccess: () => undefined,
+    journaled: new Set(),
   };
   return { ctx, rejects, warnings };
 }

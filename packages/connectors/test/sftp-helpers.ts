@@ -46,6 +46,7 @@ export function context(signal = new AbortController().signal) {
     count: (e, n = 1) => (events[e] = (events[e] ?? 0) + n),
     startedAt: '2026-11-23T05:30:00.000Z',
     afterSuccess: (_k, a) => void after.push(a),
+    journaled: new Set(),
   };
   return { ctx, events, logs, warnings, after };
 }

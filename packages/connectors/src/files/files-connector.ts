@@ -5,7 +5,7 @@ import { type Connector, type DescribeContext, type RunContext, type SinkWriteRe
 import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions, csvSourceSchema } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
-import { AtomicFile } from './atomic-file.js';
+import { AtomicFile, finishLocalMoves } from './atomic-file.js';
 import { relativePathProblem, resolveInside } from './paths.js';
 
 const PATH = { type: 'string', minLength: 1, description: 'file path relative to the connection\'s `dir`' };
@@ -42,6 +42,7 @@ export const filesConnector: Connector = {
     },
     describe: (ctx) => (checkPath(ctx) ? { target: `${String(ctx.connection.dir).replace(/\/$/, '')}/${String(ctx.settings.path)}` } : undefined),
     write: writeFile,
+    finishMoves: (moves) => finishLocalMoves(moves),
   },
 };
 
@@ -72,11 +73,11 @@ async function* readFile(req: SourceReadRequest, ctx: RunContext): AsyncIterable
 
 async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const path = resolveInside(ctx.baseDir, String(req.connection.dir), String(req.settings.path));
-  const file = await AtomicFile.create(path);
+  const file = await AtomicFile.create(path, ctx.journaled);
   try {
     const rows = await writeCsvRows(req, ctx, (chunk) => file.write(chunk));
     const written = await file.finish();
-    return { result: { rows, files: [written] }, commit: () => file.commit(), abort: () => file.abort() };
+    return { result: { rows, files: [written] }, commit: () => file.commit(), abort: () => file.abort(), moves: [file.move] };
   } catch (e) {
     await file.abort();
     throw e;
