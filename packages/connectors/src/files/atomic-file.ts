@@ -6,6 +6,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { StagedMove, WrittenFile } from '@sisflow/core';
 import { HashedFile } from './hashed-file.js';
+import { processAlive } from './process-alive.js';
 
 /** Temporary files start with this prefix, so an operator can spot leftovers of a crash. */
 export const TEMP_PREFIX = '.sisflow-tmp-';
@@ -96,16 +97,7 @@ async function removeOrphans(path: string, keep: ReadonlySet<string>): Promise<v
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split('.')[0]);
     const orphan = join(dirname(path), name);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid) && !keep.has(orphan)) await rm(orphan, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid) && !keep.has(orphan)) await rm(orphan, { force: true });
   }
 }
 

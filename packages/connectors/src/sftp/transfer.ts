@@ -1,53 +1,51 @@
 // The run-time half of the sftp connector: spooling, uploading and downloading (ssh2). Loaded on
 // first use by sftp-connector.ts.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
+import type { RunContext, Settings, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedMove, StagedWrite } from '@sisflow/core';
 import { readCsv } from '../csv/csv-reader.js';
 import { csvReadOptions } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { HashedFile, type HashedContent } from '../files/hashed-file.js';
+import { makeSpool } from '../files/spool.js';
 import { afterRead, download, findFiles, waitUntilStable } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
 import { sftpUrl } from './sftp-connector.js';
-import { RemoteUpload } from './upload.js';
+import { finishRemoteMoves, RemoteUpload } from './upload.js';
 
 export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const s = sftpSettings(req.connection);
   const path = String(req.settings.path);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
-  const local = join(spoolDir, basename(path));
+  const spool = makeSpool('sftp');
+  const local = join(spool.dir, basename(path));
   const conn = new SftpConnection(s, ctx);
   const cleanup = async () => {
     await conn.close();
-    await rm(spoolDir, { recursive: true, force: true });
+    spool.remove();
   };
   let upload: RemoteUpload | undefined;
   try {
-    const spool = await HashedFile.create(local);
+    const file = await HashedFile.create(local);
     let rows: number;
     let content: HashedContent;
     try {
-      rows = await writeCsvRows(req, ctx, (chunk) => spool.write(chunk));
-      content = await spool.close(false);
+      rows = await writeCsvRows(req, ctx, (chunk) => file.write(chunk));
+      content = await file.close(false);
     } catch (e) {
-      await spool.drop();
+      await file.drop();
       throw e;
     }
     upload = new RemoteUpload(conn, ctx, path, local, content.bytes, (req.settings.keep_versions as number | undefined) ?? 0);
     if (req.dryRun) await upload.preflight();
     else await upload.stage();
-    const file = { path: sftpUrl(req.connection, path), ...content };
+    const written = { path: sftpUrl(req.connection, path), ...content };
     return {
-      result: { rows, files: [file] },
+      result: { rows, files: [written] },
+      // The runtime journals the move before committing: a failed commit leaves the staged upload
+      // on the server for the next run to finish.
       commit: async () => {
         try {
           await upload!.commit();
-        } catch (e) {
-          await upload!.abort();
-          throw e;
         } finally {
           await cleanup();
         }
@@ -56,6 +54,7 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
         await upload!.abort();
         await cleanup();
       },
+      ...(req.dryRun ? {} : { moves: [upload.move(content.sha256)] }),
     };
   } catch (e) {
     await upload?.abort();
@@ -64,11 +63,21 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
   }
 }
 
+/** Finishes the journaled renames of a run killed while publishing (see RemoteUpload.move). */
+export async function finishRemote(moves: StagedMove[], connection: Settings, ctx: RunContext): Promise<void> {
+  const conn = new SftpConnection(sftpSettings(connection), ctx);
+  try {
+    await finishRemoteMoves(conn, ctx, moves);
+  } finally {
+    await conn.close();
+  }
+}
+
 export async function* readRemote(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const s = sftpSettings(req.connection);
   const pattern = String(req.settings.path);
   const conn = new SftpConnection(s, ctx);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
+  const spool = makeSpool('sftp');
   try {
     let files = await findFiles(conn, ctx, pattern);
     if (files.length === 0) {
@@ -83,7 +92,7 @@ export async function* readRemote(req: SourceReadRequest, ctx: RunContext): Asyn
     if (stable > 0) files = await waitUntilStable(conn, ctx, files, stable);
     const locals = [];
     for (const [i, f] of files.entries()) {
-      const local = join(spoolDir, `${i}.csv`);
+      const local = join(spool.dir, `${i}.csv`);
       await download(conn, ctx, f, local);
       locals.push({ file: f, local });
     }
@@ -109,6 +118,6 @@ export async function* readRemote(req: SourceReadRequest, ctx: RunContext): Asyn
     }
   } finally {
     await conn.close();
-    await rm(spoolDir, { recursive: true, force: true });
+    spool.remove();
   }
 }
