@@ -2,7 +2,7 @@
 // first use by sftp-connector.ts.
 import { createReadStream } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { RunContext, Settings, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedMove, StagedWrite } from '@sisflow/core';
+import { testPause, type RunContext, type Settings, type SinkWriteRequest, type SourceBatch, type SourceReadRequest, type StagedMove, type StagedWrite } from '@sisflow/core';
 import { readCsv } from '../csv/csv-reader.js';
 import { csvReadOptions } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
@@ -35,6 +35,7 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
       await file.drop();
       throw e;
     }
+    testPause('sftp:spooled');
     upload = new RemoteUpload(conn, ctx, path, local, content.bytes, (req.settings.keep_versions as number | undefined) ?? 0);
     if (req.dryRun) await upload.preflight();
     else await upload.stage();
