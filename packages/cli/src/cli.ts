@@ -88,7 +88,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .command('demo')
     .description('validate, test and run the Destiny example on the built-in demo district')
     .option('--reset', 'start the demo district of this project folder over (imports into it are undone) and exit')
-    .addHelpText('after', '\nThe demo database lives in the project folder\'s .sisflow/demo/ (the nearest folder up from here\nwith sisflow.yaml, .sisflow/ or .git); SISFLOW_DEMO_DIR names another folder.\n\nExamples:\n  $ sisflow demo\n  $ sisflow demo --reset')
+    .addHelpText('after', '\nThe demo database lives in the project folder\'s .sisflow/demo/ (the nearest folder up from here\nwith sisflow.yaml or .git, else here); SISFLOW_DEMO_DIR names another folder.\n\nExamples:\n  $ sisflow demo\n  $ sisflow demo --reset')
     .action(async (o: { reset?: boolean }) => set(await demo(o, out, signal)));
 
   program

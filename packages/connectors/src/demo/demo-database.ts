@@ -1,8 +1,9 @@
 // Where the demo district's SQLite database lives: one per project folder, in
 // `.sisflow/demo/`, so that imports into it in one checkout never change another's, and rebuilt
 // when the generator's version changes. The project folder of a run is the nearest folder, from
-// the run's base folder (the spec's) up, that holds `sisflow.yaml` (a project file), `.sisflow/`
-// or `.git`; without one, the base folder itself. SISFLOW_DEMO_DIR names the folder instead.
+// the run's base folder (the spec's) up, that holds `sisflow.yaml` (a project file) or `.git` (a
+// checkout); without one, the base folder itself. SISFLOW_DEMO_DIR names the folder instead.
+// (`.sisflow/` itself is no mark: a spec's folder gets one for its publish journal.)
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeDemoDatabase } from './sqlite-demo.js';
@@ -12,7 +13,7 @@ export const DEMO_VERSION = 1;
 
 export const DEFAULT_STUDENTS_PER_SCHOOL = 400;
 
-const MARKERS = ['sisflow.yaml', '.sisflow', '.git'];
+const MARKERS = ['sisflow.yaml', '.git'];
 
 /** The project folder a run with this base folder belongs to. */
 export function projectFolder(baseDir: string): string {
