@@ -154,4 +154,23 @@ test('a staged file lost before the next run is a clear error, and nothing is wr
   assert.equal(writers(dir), ['first', 'previous', 'previous'], 'patrons was renamed before the error; nothing of the new run was written');
 });
 
+test('a rename refused half-way fails the run; the next run publishes the rest', () => {
+  const dir = project();
+  input(dir, 'first');
+  // A folder where staff.csv should go: renaming a file over it is refused.
+  rmSync(join(dir, 'out/staff.csv'));
+  mkdirSync(join(dir, 'out/staff.csv'));
+  writeFileSync(join(dir, 'out/staff.csv/keep'), '');
+  const failed = run(dir);
+  assert.is(failed.code, 1);
+  assert.match(failed.stderr, /output staff could not be published: .*\(already published: patrons\); the next run of this spec first publishes staff, rejects \(listed in \S+two-outputs\.json\)/);
+  rmSync(join(dir, 'out/staff.csv'), { recursive: true });
+  input(dir, 'second');
+  const next = run(dir, ['--json']);
+  assert.is(next.code, 0, next.stderr);
+  assert.ok((JSON.parse(next.stdout) as { warnings: string[] }).warnings.some((w) => w.includes('this run finished publishing them first')));
+  assert.equal(writers(dir), ['second', 'second', 'second']);
+  assert.equal(leftovers(dir), []);
+});
+
 test.run();

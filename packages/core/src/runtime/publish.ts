@@ -22,8 +22,9 @@ export class PublishFailure extends Error {}
 
 /**
  * Commits `outputs`, then `rejects` with them (a dry run aborts them all). When an output fails
- * before anything was journaled, the outputs not yet published are dropped, but the rejects are
- * still published: they say why the run failed.
+ * before any file was renamed, the outputs not yet published are dropped, but the rejects are
+ * still published: they say why the run failed. When one fails after a rename, the journal stays
+ * and the next run finishes the rest.
  */
 export async function publishOutputs(
   outputs: StagedOutput[],
@@ -42,6 +43,7 @@ export async function publishOutputs(
   const renamed = all.filter((o) => o.staged.moves);
   const dropRest = async (from: StagedOutput[]) => {
     await Promise.all(from.filter((o) => o !== rejects).map((o) => o.staged.abort().catch(() => undefined)));
+    // The rejects of a failed run are still published: they say why it failed.
     if (rejects && !published.includes(rejects.name)) await rejects.staged.commit().then(() => run.onCommitted(rejects), () => rejects.staged.abort());
   };
   for (const [i, o] of oneStep.entries()) {
@@ -72,7 +74,15 @@ export async function publishOutputs(
       published.push(o.name);
       run.onCommitted(o);
     } catch (e) {
-      // The journal keeps the staged files of the rest: the next run of the spec publishes them.
+      if (i === 0) {
+        // Nothing was renamed yet: undo, as for a one-step output (the journal goes first, so a
+        // kill in between never leaves a journal naming removed files).
+        await journal.clear();
+        await dropRest(renamed);
+        throw new PublishFailure(`output ${o.name} could not be published: ${errorText(e)}${already(published)}`);
+      }
+      // Some files are already renamed: the journal keeps the staged files of the rest, and the
+      // next run of the spec publishes them (roll-forward).
       const pending = renamed.slice(i).map((p) => p.name);
       throw new PublishFailure(`output ${o.name} could not be published: ${errorText(e)}${already(published)}; the next run of this spec first publishes ${pending.join(', ')} (listed in ${journal.path})`);
     }
