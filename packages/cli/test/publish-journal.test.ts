@@ -1,14 +1,13 @@
 // A run with several file outputs killed at each instant of publishing leaves, once the next run
 // of the spec has started, either every previous file or every new one (the publish journal).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BIN, kill, pausedRun as paused } from './paused-run.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const FILES = ['patrons.csv', 'staff.csv', 'two-outputs.rejects.csv'];
 
 const SPEC = `sisflow: 1
@@ -62,26 +61,6 @@ function run(dir: string, args: string[] = []) {
   return { code: r.status, stderr: r.stderr, stdout: r.stdout };
 }
 
-/** Starts a run that stops itself at `point` of publishing; resolves once it says it has. */
-async function pausedRun(dir: string, point: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'run', join(dir, 'spec.yaml')], { env: { ...process.env, NO_COLOR: '1', SISFLOW_TEST_PAUSE: point }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes(`paused at ${point}`)) resolve();
-    });
-    child.on('exit', (code, signal) => reject(new Error(`the run ended (${code ?? signal}) before it paused at ${point}:\n${err}`)));
-  });
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.on('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
-
 function leftovers(dir: string): string[] {
   const journal = join(dir, '.sisflow/publish');
   return [...readdirSync(join(dir, 'out')).filter((f) => f.startsWith('.sisflow-tmp-')), ...(existsSync(journal) ? readdirSync(journal) : [])];
@@ -100,12 +79,12 @@ for (const [point, atKill, afterNextStart] of INSTANTS) {
   test(`killed at ${point}, the next run of the spec starts from a complete set of outputs`, async () => {
     const dir = project();
     input(dir, 'first');
-    await kill(await pausedRun(dir, point));
+    await kill(await paused(join(dir, 'spec.yaml'), point));
     assert.equal(writers(dir), atKill, 'what the kill left');
     // The next run finishes (or ignores) the killed publish before anything else: killed in turn
     // before it publishes its own outputs, it shows exactly what its start left.
     input(dir, 'second');
-    await kill(await pausedRun(dir, 'publish:staged'));
+    await kill(await paused(join(dir, 'spec.yaml'), 'publish:staged'));
     assert.equal(writers(dir), afterNextStart, 'what the next run\'s start left');
     const r = run(dir);
     assert.is(r.code, 0, r.stderr);
@@ -117,7 +96,7 @@ for (const [point, atKill, afterNextStart] of INSTANTS) {
 test('a run finishing an interrupted publish says so in its report', async () => {
   const dir = project();
   input(dir, 'first');
-  await kill(await pausedRun(dir, 'publish:renamed:1'));
+  await kill(await paused(join(dir, 'spec.yaml'), 'publish:renamed:1'));
   input(dir, 'second');
   const dry = run(dir, ['--dry-run']);
   assert.is(dry.code, 0, dry.stderr);
@@ -132,18 +111,18 @@ test('a run finishing an interrupted publish says so in its report', async () =>
 test('a run does not touch a publish that is still going on', async () => {
   const dir = project();
   input(dir, 'first');
-  const paused = await pausedRun(dir, 'publish:renamed:1');
+  const other = await paused(join(dir, 'spec.yaml'), 'publish:renamed:1');
   const r = run(dir);
   assert.is(r.code, 1);
   assert.match(r.stderr, new RegExp(`another run of two-outputs \\(process ${paused.pid}\\) is publishing patrons, staff, rejects; run again once it has finished`));
   assert.equal(writers(dir), ['first', 'previous', 'previous']);
-  await kill(paused);
+  await kill(other);
 });
 
 test('a staged file lost before the next run is a clear error, and nothing is written', async () => {
   const dir = project();
   input(dir, 'first');
-  await kill(await pausedRun(dir, 'publish:journaled'));
+  await kill(await paused(join(dir, 'spec.yaml'), 'publish:journaled'));
   for (const f of readdirSync(join(dir, 'out'))) if (f.startsWith('.sisflow-tmp-staff.csv.')) rmSync(join(dir, 'out', f));
   input(dir, 'second');
   const r = run(dir);

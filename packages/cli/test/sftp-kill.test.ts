@@ -1,16 +1,15 @@
 // `sisflow run` processes with SFTP outputs, stopped at a known instant and then killed or
 // interrupted, against the real OpenSSH sshd: the local spool never outlives its run, and a
 // publish cut short is finished by the next run, remote renames included.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SSHD, sshdRequired, startSshd, type Sshd } from '../../connectors/test/sftp/sshd.js';
+import { BIN, exited, kill, pausedRun, stopped } from './paused-run.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 let sshd: Sshd;
 
 const spec = (remote: string) => `sisflow: 1
@@ -57,8 +56,8 @@ function input(dir: string, name: string): void {
   writeFileSync(join(dir, 'people.csv'), `id,name\n1,${name}\n`);
 }
 
-function env(tmp: string, pause?: string): NodeJS.ProcessEnv {
-  return { ...process.env, NO_COLOR: '1', TMPDIR: tmp, SISFLOW_SECRET_sftp_key: sshd.privateKey, ...(pause ? { SISFLOW_TEST_PAUSE: pause } : {}) };
+function env(tmp: string): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', TMPDIR: tmp, SISFLOW_SECRET_sftp_key: sshd.privateKey };
 }
 
 function run(p: { dir: string; tmp: string }) {
@@ -66,34 +65,7 @@ function run(p: { dir: string; tmp: string }) {
   return { code: r.status, stderr: r.stderr };
 }
 
-async function paused(p: { dir: string; tmp: string }, point: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'run', join(p.dir, 'spec.yaml')], { env: env(p.tmp, point), stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes(`paused at ${point}`)) resolve();
-    });
-    child.on('exit', (code, signal) => reject(new Error(`the run ended (${code ?? signal}) before it paused at ${point}:\n${err}`)));
-  });
-  return child;
-}
-
-/**
- * Resolves once the paused process has really stopped itself: it prints its line just before
- * SIGSTOP, and a SIGCONT sent in between would be lost. Waits on the process's state, not a time.
- */
-async function stopped(child: ChildProcess): Promise<void> {
-  while (child.exitCode === null && child.signalCode === null) {
-    if (/^\d+ \(.*\) T /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8'))) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`process ${child.pid} ended before it stopped`);
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((r) => child.on('exit', (code) => r(code)));
-}
+const paused = (p: { dir: string; tmp: string }, point: string) => pausedRun(join(p.dir, 'spec.yaml'), point, env(p.tmp));
 
 const spools = (tmp: string) => readdirSync(tmp).filter((n) => n.startsWith('sisflow-sftp-'));
 const written = (file: string) => readFileSync(file, 'utf8').replace(/^id,name\r\n/, '').replace(/\r\n$/, '');
@@ -113,9 +85,7 @@ test('a killed run leaves its spool; the next run removes it', async () => {
   input(p.dir, 'first');
   const child = await paused(p, 'sftp:spooled');
   assert.equal(spools(p.tmp).map((n) => n.split('-')[2]), [String(child.pid)], 'the spool is named by its process');
-  const gone = exited(child);
-  child.kill('SIGKILL');
-  await gone;
+  await kill(child);
   assert.is(spools(p.tmp).length, 1, 'SIGKILL leaves no chance to clean up');
   const r = run(p);
   assert.is(r.code, 0, r.stderr);
@@ -145,18 +115,12 @@ for (const point of ['publish:journaled', 'publish:renamed:1', 'publish:renamed:
   test(`killed at ${point}, the next run finishes the SFTP rename and the local one`, async () => {
     const p = project();
     input(p.dir, 'first');
-    const child = await paused(p, point);
-    const gone = exited(child);
-    child.kill('SIGKILL');
-    await gone;
+    await kill(await paused(p, point));
     // Outputs publish in plan order (by name): local, then remote; [remote, local] here.
     const atKill = { 'publish:journaled': ['previous', 'previous'], 'publish:renamed:1': ['previous', '1,first'], 'publish:renamed:2': ['1,first', '1,first'] }[point];
     assert.equal(writers(p), atKill);
     input(p.dir, 'second');
-    const next = await paused(p, 'publish:staged');
-    const nextGone = exited(next);
-    next.kill('SIGKILL');
-    await nextGone;
+    await kill(await paused(p, 'publish:staged'));
     assert.equal(writers(p), ['1,first', '1,first'], 'the next run started by finishing the killed publish');
     const r = run(p);
     assert.is(r.code, 0, r.stderr);

@@ -36,7 +36,7 @@ export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
 
 export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
 export { testPause } from './runtime/publish.js';
-export { PublishJournal, JOURNAL_DIR, type JournalRecord, type JournalEntry } from './runtime/publish-journal.js';
+export { PublishJournal, JOURNAL_DIR, processAlive, syncFolder, type JournalRecord, type JournalEntry } from './runtime/publish-journal.js';
 export type { RunReport } from './runtime/report.js';
 export { prepare, PlanError, type PreparedPlan } from './runtime/prepare.js';
 export { BoundedQueue } from './runtime/queue.js';

@@ -2,11 +2,10 @@
 // beside the target, flushed to disk, then renamed over it. Aborting removes the temporary file.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { StagedMove, WrittenFile } from '@sisflow/core';
+import { processAlive, syncFolder, type StagedMove, type WrittenFile } from '@sisflow/core';
 import { HashedFile } from './hashed-file.js';
-import { processAlive } from './process-alive.js';
 
 /** Temporary files start with this prefix, so an operator can spot leftovers of a crash. */
 export const TEMP_PREFIX = '.sisflow-tmp-';
@@ -53,7 +52,7 @@ export class AtomicFile {
   async commit(): Promise<void> {
     if (!this.written) throw new Error(`${this.path} is not finished`);
     await rename(this.tempPath, this.path);
-    await syncDir(dirname(this.path));
+    await syncFolder(dirname(this.path));
   }
 
   /** Drops the temporary file; the final path keeps whatever it held before. */
@@ -73,7 +72,7 @@ export async function finishLocalMoves(moves: StagedMove[]): Promise<void> {
   for (const m of moves) {
     if (await stat(m.from).then(() => true, () => false)) {
       await rename(m.from, m.to);
-      await syncDir(dirname(m.to));
+      await syncFolder(dirname(m.to));
     } else if ((await sha256Of(m.to)) !== m.sha256) {
       throw new Error(`the staged file for ${m.to} is gone and ${m.to} does not hold it (${m.from} was removed)`);
     }
@@ -98,18 +97,5 @@ async function removeOrphans(path: string, keep: ReadonlySet<string>): Promise<v
     const pid = Number(name.slice(prefix.length).split('.')[0]);
     const orphan = join(dirname(path), name);
     if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid) && !keep.has(orphan)) await rm(orphan, { force: true });
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
-  const d = await open(dir, 'r').catch(() => undefined);
-  if (!d) return;
-  try {
-    await d.sync();
-  } catch {
-    // ignored: best effort
-  } finally {
-    await d.close();
   }
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onExit } from 'signal-exit';
-import { processAlive } from './process-alive.js';
+import { processAlive } from '@sisflow/core';
 
 export interface Spool {
   dir: string;

@@ -94,7 +94,8 @@ export function journalWriterAlive(record: JournalRecord): boolean {
   return record.host === hostname() && record.pid !== process.pid && processAlive(record.pid);
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process on this machine is still running (tells a dead run's leftovers from a live one's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -103,7 +104,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function syncFolder(dir: string): Promise<void> {
+/** Flushes a folder, so the renames in it survive a crash. */
+export async function syncFolder(dir: string): Promise<void> {
   // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
   const d = await open(dir, 'r').catch(() => undefined);
   if (!d) return;
