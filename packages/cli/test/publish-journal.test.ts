@@ -112,11 +112,14 @@ test('a run does not touch a publish that is still going on', async () => {
   const dir = project();
   input(dir, 'first');
   const other = await paused(join(dir, 'spec.yaml'), 'publish:renamed:1');
-  const r = run(dir);
-  assert.is(r.code, 1);
-  assert.match(r.stderr, new RegExp(`another run of two-outputs \\(process ${paused.pid}\\) is publishing patrons, staff, rejects; run again once it has finished`));
-  assert.equal(writers(dir), ['first', 'previous', 'previous']);
-  await kill(other);
+  try {
+    const r = run(dir);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, new RegExp(`another run of two-outputs \\(process ${other.pid}\\) is publishing patrons, staff, rejects; run again once it has finished`));
+    assert.equal(writers(dir), ['first', 'previous', 'previous']);
+  } finally {
+    await kill(other);
+  }
 });
 
 test('a staged file lost before the next run is a clear error, and nothing is written', async () => {
