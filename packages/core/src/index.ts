@@ -30,11 +30,14 @@ export { REFERENCE, scanReferences } from './check/references.js';
 
 export { compile, buildPlan, type CompileResult } from './plan/compile.js';
 export { canonicalJson, sha256Hex } from './plan/canonical-json.js';
+export { diffPlans, formatPlanDiff, type PlanChange } from './plan/plan-diff.js';
 export type * from './plan/plan.js';
 
 export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
 
 export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
+export { checkPlanAccess, type AccessReport, type AccessOptions, type ConnectionAccess } from './runtime/access.js';
+export { missingReferences, type MissingReference } from './runtime/missing-references.js';
 export { testPause } from './runtime/publish.js';
 export { PublishJournal, JOURNAL_DIR, processAlive, syncFolder, type JournalRecord, type JournalEntry } from './runtime/publish-journal.js';
 export type { RunReport } from './runtime/report.js';

@@ -8,6 +8,7 @@ import { csvReadOptions } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { HashedFile, type HashedContent } from '../files/hashed-file.js';
 import { makeSpool } from '../files/spool.js';
+import { checkRelativePath } from '../files/paths.js';
 import { afterRead, download, findFiles, waitUntilStable } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
 import { sftpUrl } from './sftp-connector.js';
@@ -15,7 +16,7 @@ import { finishRemoteMoves, RemoteUpload } from './upload.js';
 
 export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const s = sftpSettings(req.connection);
-  const path = String(req.settings.path);
+  const path = checkRelativePath(String(req.settings.path), 'path');
   const spool = makeSpool('sftp');
   const local = join(spool.dir, basename(path));
   const conn = new SftpConnection(s, ctx);
@@ -76,7 +77,8 @@ export async function finishRemote(moves: StagedMove[], connection: Settings, ct
 
 export async function* readRemote(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const s = sftpSettings(req.connection);
-  const pattern = String(req.settings.path);
+  const pattern = checkRelativePath(String(req.settings.path), 'path');
+  if (typeof req.settings.archive_dir === 'string') checkRelativePath(req.settings.archive_dir, 'archive_dir');
   const conn = new SftpConnection(s, ctx);
   const spool = makeSpool('sftp');
   try {

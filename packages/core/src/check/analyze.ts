@@ -14,6 +14,8 @@ import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { coerce, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
+import { todayIn } from '../expr/dates.js';
+import { checkSecretPlacement } from './secret-placement.js';
 import { checkSource, type SourceAnalysis } from './sources.js';
 import { checkStep, type StepAnalysis } from './steps.js';
 import { checkTests } from './tests.js';
@@ -24,8 +26,13 @@ export interface AnalyzeOptions {
   params?: Record<string, string>;
   /** Typed parameter values (a program's or a spec test's), applied before `params`. */
   values?: Record<string, unknown>;
-  /** The date `today` resolves to; defaults to the clock (UTC). */
+  /**
+   * The date `today` resolves to; by default the clock's date in the spec's schedule time zone,
+   * else `timezone`, else the machine's (a district in California is 8 hours behind UTC).
+   */
   today?: string;
+  /** The district's time zone (a project's), used when the spec has no schedule. */
+  timezone?: string;
 }
 
 export interface Analysis {
@@ -56,7 +63,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     ...(options.profile ? { profile: loaded.spec.profiles?.[options.profile]?.params ?? {}, profileName: options.profile } : {}),
     ...(options.params ? { cli: options.params } : {}),
     ...(options.values ? { values: options.values } : {}),
-    today: options.today ?? new Date().toISOString().slice(0, 10),
+    today: options.today ?? districtToday(loaded.spec.schedule?.timezone, options.timezone),
   });
   ctx.params = params;
   // `${param:NAME}` in connections (the SIRAS user name is the district's CDS code) is replaced
@@ -112,6 +119,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     const n = checkNotify(ctx, name);
     if (n) analysis.notify.set(name, n);
   }
+  if (spec.rejects) checkSecretPlacement(ctx, spec.rejects, ['rejects'], [], 'the rejects output');
   if (spec.rejects?.to && !spec.connections?.[spec.rejects.to]) {
     ctx.report('SF201', `unknown connection \`${spec.rejects.to}\``, ['rejects', 'to'], didYouMean(spec.rejects.to, Object.keys(spec.connections ?? {})));
   }
@@ -137,4 +145,17 @@ function applyProfile(loaded: LoadedSpec, profile: string | undefined): Spec {
     loaded.locator.remap(['connections', name], ['profiles', profile!, 'connections', name]);
   }
   return { ...loaded.spec, connections };
+}
+
+/** Today's date where the district is: the spec's time zone, the project's, or the machine's. */
+function districtToday(specZone: string | undefined, projectZone: string | undefined): string {
+  for (const zone of [specZone, projectZone]) {
+    if (!zone) continue;
+    try {
+      return todayIn(zone);
+    } catch {
+      // An unknown zone is reported by the schedule check; fall through to the next.
+    }
+  }
+  return todayIn(Intl.DateTimeFormat().resolvedOptions().timeZone);
 }

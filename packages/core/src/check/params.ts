@@ -92,6 +92,9 @@ function parseCliValue(text: string, type: Type): unknown {
 type Coerced = { ok: true; value: unknown } | { ok: false; why: string };
 
 /** Reads a YAML or CLI value as the declared type (CLI text becomes numbers/booleans here). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
+
 export function coerce(v: unknown, type: Type, today?: string): Coerced {
   if (v === null) return type.nullable ? { ok: true, value: null } : { ok: false, why: 'null is not allowed' };
   switch (type.kind) {
@@ -118,6 +121,7 @@ export function coerce(v: unknown, type: Type, today?: string): Coerced {
       if (v === 'true' || v === 'false') return { ok: true, value: v === 'true' };
       return { ok: false, why: `${JSON.stringify(v)} is not true or false` };
     case 'string':
+      if (typeof v === 'string' && CONTROL.test(v)) return { ok: false, why: `${JSON.stringify(v)} contains a control character (a line break, a tab, …), which would split a file name, a header or a report line` };
       return typeof v === 'string' || typeof v === 'number' ? { ok: true, value: String(v) } : { ok: false, why: `${JSON.stringify(v)} is not text` };
     case 'date': {
       const s = v instanceof Date ? v.toISOString().slice(0, 10) : v === 'today' && today ? today : v;

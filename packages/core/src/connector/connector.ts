@@ -189,6 +189,34 @@ export interface NotifierRole {
   send(req: NotifyRequest, ctx: { signal: AbortSignal; log(message: string): void }): Promise<void>;
 }
 
+/** One request made with a connection's credentials, to learn whether it may read or write an area. */
+export interface AccessProbe {
+  /** The permission as the system names it: an Aeries API security area, an OAuth scope. */
+  area: string;
+  /** A step of the spec needs it; otherwise it was probed only to warn that the key can do more. */
+  needed: boolean;
+  /** The sources and outputs that need it. */
+  usedBy: string[];
+  /** `unknown`: the system cannot be asked without doing the thing (a write), and did not say. */
+  status: 'granted' | 'refused' | 'not found' | 'failed' | 'unknown';
+  /** What was asked, without credentials: `GET /aeries/api/v5/schools/994/students`. */
+  request: string;
+  /** The server's answer when the area is not granted (status, message). */
+  detail?: string;
+  /** For an area the spec does not need: what it holds, for the warning. */
+  holds?: string;
+}
+
+export interface AccessCheckRequest {
+  /** The connection's settings, references resolved. */
+  connection: Settings;
+  /** What the plan reads and writes through this connection (settings resolved). */
+  uses: { step: string; role: 'source' | 'output'; settings: Settings }[];
+  signal: AbortSignal;
+  /** The folder relative paths resolve against (the spec's). */
+  baseDir?: string;
+}
+
 export interface Connector {
   /** The `use:` name. */
   name: string;
@@ -202,4 +230,10 @@ export interface Connector {
   source?: SourceRole;
   sink?: SinkRole;
   notifier?: NotifierRole;
+  /**
+   * Asks the system, with the connection's credentials, for each permission the spec needs (one
+   * cheap request each), and for a fixed list of sensitive ones it does not need. `sisflow access
+   * check` prints the answers; it never sees the credentials.
+   */
+  checkAccess?(req: AccessCheckRequest): Promise<AccessProbe[]>;
 }

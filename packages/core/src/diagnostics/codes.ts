@@ -27,6 +27,7 @@ export const CODES = {
   SF115: { severity: 'error', title: 'value out of range' },
   SF116: { severity: 'error', title: 'unsupported language version' },
   SF117: { severity: 'error', title: 'conflicting keys' },
+  SF130: { severity: 'error', title: 'spec too large' },
   // SF2xx — names and references
   SF201: { severity: 'error', title: 'unknown connection' },
   SF202: { severity: 'error', title: 'unknown source or step' },
@@ -48,6 +49,7 @@ export const CODES = {
   SF218: { severity: 'error', title: 'test refers to an unknown name' },
   SF219: { severity: 'error', title: 'required parameter has no value' },
   SF220: { severity: 'warning', title: 'unused parameter' },
+  SF270: { severity: 'error', title: 'parameter steers a path out of its folder' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },
@@ -62,6 +64,7 @@ export const CODES = {
   SF312: { severity: 'error', title: 'argument must be a constant' },
   SF313: { severity: 'error', title: 'branches have different types' },
   SF314: { severity: 'error', title: 'unknown qualifier' },
+  SF330: { severity: 'error', title: 'reference written inside an expression' },
   // SF4xx — connector configuration
   SF401: { severity: 'error', title: 'unknown connector setting' },
   SF402: { severity: 'error', title: 'missing connector setting' },
@@ -71,6 +74,9 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  SF460: { severity: 'error', title: 'output lacks a column its API records need' },
+  SF461: { severity: 'error', title: 'column type does not fit the API record field' },
+  SF480: { severity: 'error', title: 'secret outside a credential setting' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },

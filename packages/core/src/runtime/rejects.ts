@@ -6,10 +6,10 @@ import { T } from '../expr/types.js';
 
 /**
  * Why a row was refused, in the terms an import log uses: a line that could not be read, a row a
- * required lookup found no match for, a second row with a key already seen, or a row that broke a
- * rule or a type.
+ * required lookup found no match for, a second row with a key already seen, a row that broke a
+ * rule or a type, or a record the destination refused (or would refuse) to take.
  */
-export type RejectKind = 'unreadable' | 'unmatched' | 'duplicate' | 'invalid';
+export type RejectKind = 'unreadable' | 'unmatched' | 'duplicate' | 'invalid' | 'refused';
 
 export interface Reject {
   step: string;

@@ -14,7 +14,8 @@ export interface RunReport {
   error?: string;
   cancelled?: boolean;
   durationMs: number;
-  sources: Record<string, { rows: number; rejected: number }>;
+  /** Rows read from each source, rejected there, and dropped by its `where` where sisflow (not the database) applied it. */
+  sources: Record<string, { rows: number; rejected: number; filtered?: number }>;
   steps: Record<string, StepCounts>;
   outputs: Record<string, { rows: number; files: WrittenFile[]; committed: boolean; changes?: SinkResult['changes']; sample?: Row[] }>;
   /** Rejected rows: how many, by source and kind (for import logs), a sample, and the rejects file. */

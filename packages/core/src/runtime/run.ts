@@ -87,8 +87,8 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     report.durationMs = Math.round(performance.now() - started);
-    report.warnings = report.warnings.map((w) => redactor.redact(w));
-    for (const r of report.rejects.sample) r.reason = redactor.redact(r.reason);
+    // Every text of the report, paths and keys included: a secret may have been steered into a setting.
+    Object.assign(report, redactor.redactDeep({ ...report }));
   }
   if (!options.noSinks) await sendNotifications(plan, report, options.registry, options.secrets, redactor, options.log);
   return { report, captured };
@@ -408,7 +408,10 @@ class Execution {
           reject(n, `${missing} is null, but ${name} declares it always has a value`, row, 'invalid');
           continue;
         }
-        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) continue;
+        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) {
+          if (first) stats.filtered = (stats.filtered ?? 0) + 1;
+          continue;
+        }
         rows.push(given ? this.project(row, name) : row);
         lines.push(n);
       }
@@ -487,14 +490,14 @@ class Execution {
         if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, (r) => this.sinkReject(o.name, r));
         return { name: o.name, from: o.from, use: o.use, connection: o.connection, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, reject: RunContext['reject'] = () => undefined): Promise<StagedWrite> {
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, () => undefined)))
+      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, reject)))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -542,6 +545,11 @@ class Execution {
     if (this.options.dryRun) await rejects.staged.abort();
     else await rejects.staged.commit();
     this.report.rejects.files = rejects.staged.result.files;
+  }
+
+  /** A record an output's destination refused (an API's 4xx) or would refuse: `line` is its place in the output. */
+  private sinkReject(output: string, r: Parameters<RunContext['reject']>[0]): void {
+    this.addReject({ step: output, source: output, line: r.line, kind: 'refused', reason: r.reason, data: rejectData(r.data) }, `output ${output}`);
   }
 
   private addReject(r: Reject, node: string): void {

@@ -2,7 +2,8 @@
 // declared rules and dedupe. Rows that fail go to rejects with the reason; the rest flow on.
 import type { Row } from '../connector/connector.js';
 import { RowError } from '../expr/row-error.js';
-import type { PreparedRule, PreparedTransform } from './prepare.js';
+import { KeyIndex } from './key-index.js';
+import type { PreparedLookup, PreparedRule, PreparedTransform } from './prepare.js';
 import { rejectData, type Reject, type RejectKind } from './rejects.js';
 
 export interface Batch {
@@ -38,11 +39,12 @@ export function lookupKey(values: unknown[]): unknown {
 
 export class StepRunner {
   readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
-  private readonly unique = new Map<string, Map<unknown, number>>();
-  private readonly seen = new Map<unknown, number>();
+  private readonly unique = new Map<string, KeyIndex>();
+  private readonly seen = new KeyIndex();
   private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
   /** `number:` — the last number given within each key. */
   private readonly numbers = new Map<unknown, number>();
+  private tablesFound: LookupTable[] | undefined;
 
   constructor(
     private readonly step: PreparedTransform,
@@ -57,6 +59,7 @@ export class StepRunner {
     const out: Row[] = [];
     const lines: number[] = [];
     const found: (Row | undefined)[] = new Array(lookups.length);
+    const tables = this.lookupTables(lookups);
     this.counts.in += batch.rows.length;
     rows: for (let i = 0; i < batch.rows.length; i++) {
       const row = batch.rows[i]!;
@@ -66,7 +69,7 @@ export class StepRunner {
         for (let k = 0; k < lookups.length; k++) {
           const l = lookups[k]!;
           const key = l.on.length === 1 ? l.on[0]!(row) : lookupKey(l.on.map((f) => f(row)));
-          const hit = key === null ? undefined : this.tables.get(lookupTableId(l.from, l.key))?.get(key);
+          const hit = key === null ? undefined : tables[k]?.get(key);
           if (!hit && l.required) {
             this.fail(row, line, batch.source, `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`, 'unmatched');
             continue rows;
@@ -114,6 +117,14 @@ export class StepRunner {
     return { rows: out, lines, source: batch.source };
   }
 
+  /** The loaded table of each lookup, found once (the sides are loaded before any row is processed). */
+  private lookupTables(lookups: readonly PreparedLookup[]): (LookupTable | undefined)[] {
+    if (this.tablesFound) return this.tablesFound;
+    const found = lookups.map((l) => this.tables.get(lookupTableId(l.from, l.key)));
+    if (found.every((t) => t !== undefined)) this.tablesFound = found;
+    return found;
+  }
+
   /** Rows held back until the end (`dedupe: keep: last`), in the order their keys first appeared. */
   finish(): Batch[] {
     if (this.kept.size === 0) return [];
@@ -155,7 +166,7 @@ export class StepRunner {
       case 'unique': {
         const id = r.columns.join('\u0000');
         let seen = this.unique.get(id);
-        if (!seen) this.unique.set(id, (seen = new Map()));
+        if (!seen) this.unique.set(id, (seen = new KeyIndex()));
         const values = r.columns.map((c) => row[c]);
         if (values.some((v) => v === null || v === undefined)) return undefined;
         const key = lookupKey(values);
@@ -174,7 +185,11 @@ export class StepRunner {
       }
       case 'max_length': {
         const v = row[r.column];
-        const n = v === null || v === undefined ? 0 : [...String(v)].length;
+        if (v === null || v === undefined) return undefined;
+        const text = String(v);
+        // UTF-16 length bounds the number of characters: count them only when it is over.
+        if (text.length <= r.max) return undefined;
+        const n = [...text].length;
         return n > r.max ? `${r.column} is ${n} characters long; at most ${r.max} allowed` : undefined;
       }
       case 'references': {
