@@ -21,31 +21,35 @@ export interface StagedOutput {
 export class PublishFailure extends Error {}
 
 /**
- * Commits `outputs`, then `rejects` with them (a dry run aborts them all). When an output fails
- * before any file was renamed, the outputs not yet published are dropped, but the rejects are
- * still published: they say why the run failed. When one fails after a rename, the journal stays
- * and the next run finishes the rest.
+ * Commits `outputs`, then the rejects with them (a dry run aborts them all). The rejects are
+ * staged only after the one-step commits, which may refuse records (an API's answers). When an
+ * output fails before any file was renamed, the outputs not yet published are dropped, but the
+ * rejects are still published: they say why the run failed. When one fails after a rename, the
+ * journal stays and the next run finishes the rest.
  */
 export async function publishOutputs(
   outputs: StagedOutput[],
-  rejects: StagedOutput | undefined,
+  stageRejects: () => Promise<StagedOutput | undefined>,
   journal: PublishJournal,
   run: { spec: string; startedAt: string; dryRun: boolean; onCommitted(o: StagedOutput): void },
 ): Promise<void> {
-  const all = rejects ? [...outputs, rejects] : outputs;
   if (run.dryRun) {
+    const rejects = await stageRejects();
+    const all = rejects ? [...outputs, rejects] : outputs;
     await Promise.all(all.map((o) => o.staged.abort()));
     all.forEach(run.onCommitted);
     return;
   }
   const published: string[] = [];
-  const oneStep = outputs.filter((o) => !o.staged.moves);
-  const renamed = all.filter((o) => o.staged.moves);
+  let rejects: StagedOutput | undefined;
   const dropRest = async (from: StagedOutput[]) => {
     await Promise.all(from.filter((o) => o !== rejects).map((o) => o.staged.abort().catch(() => undefined)));
     // The rejects of a failed run are still published: they say why it failed.
-    if (rejects && !published.includes(rejects.name)) await rejects.staged.commit().then(() => run.onCommitted(rejects), () => rejects.staged.abort());
+    const r = rejects ?? (await stageRejects().catch(() => undefined));
+    if (r && !published.includes(r.name)) await r.staged.commit().then(() => run.onCommitted(r), () => r.staged.abort());
   };
+  const oneStep = outputs.filter((o) => !o.staged.moves);
+  const renamed = outputs.filter((o) => o.staged.moves);
   for (const [i, o] of oneStep.entries()) {
     try {
       if ((await o.staged.commit()) !== 'deferred') published.push(o.name);
@@ -55,7 +59,13 @@ export async function publishOutputs(
       throw new PublishFailure(`output ${o.name} could not be published: ${errorText(e)}${already(published)}`);
     }
   }
-  if (rejects && !rejects.staged.moves) renamed.push(rejects);
+  try {
+    rejects = await stageRejects();
+  } catch (e) {
+    await dropRest(renamed);
+    throw e;
+  }
+  if (rejects) renamed.push(rejects);
   if (renamed.length === 0) return;
   const entries: JournalEntry[] = renamed.filter((o) => o.staged.moves).map((o) => ({ output: o.name, use: o.use, connection: o.connection, moves: o.staged.moves! }));
   testPause('publish:staged');

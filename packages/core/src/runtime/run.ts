@@ -174,9 +174,10 @@ class Execution {
         if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
         for (const s of sinks) s.queue.close();
         const staged = await Promise.all(sinks.map((s) => s.done));
-        const rejects = await this.stageRejects(rejectsSink);
+        // Cancelled while the last output was staging: publish nothing.
+        if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
         publishing = true;
-        await this.publish(sinks.map((s, i) => ({ name: s.name, use: s.use, connection: s.connection, staged: staged[i]! })), rejects);
+        await this.publish(sinks.map((s, i) => ({ name: s.name, use: s.use, connection: s.connection, staged: staged[i]! })), () => this.stageRejects(rejectsSink));
       } catch (e) {
         // The run already failed: the sinks' own errors that follow are not news, and must not
         // cancel the rejects sink, which still publishes why the run failed.
@@ -201,10 +202,10 @@ class Execution {
    * Every output is staged: publish them all, the rejects with them (or abort them all for a dry
    * run), journaled so that a run killed half-way is finished by the next one (publish.ts).
    */
-  private async publish(outputs: StagedOutput[], rejects: StagedOutput | undefined): Promise<void> {
+  private async publish(outputs: StagedOutput[], stageRejects: () => Promise<StagedOutput | undefined>): Promise<void> {
     const dry = !!this.options.dryRun;
     const onCommitted = (o: StagedOutput) => {
-      if (o === rejects) {
+      if (!outputs.includes(o)) {
         this.report.rejects.files = o.staged.result.files;
         return;
       }
@@ -218,7 +219,7 @@ class Execution {
       };
     };
     try {
-      await publishOutputs(outputs, rejects, this.journal(), { spec: this.plan.name, startedAt: this.report.startedAt, dryRun: dry, onCommitted });
+      await publishOutputs(outputs, stageRejects, this.journal(), { spec: this.plan.name, startedAt: this.report.startedAt, dryRun: dry, onCommitted });
     } catch (e) {
       throw e instanceof PublishFailure ? new RunFailure(e.message) : e;
     }
