@@ -22,6 +22,7 @@ const ctx: RunContext = {
   reject: () => undefined,
   count: () => undefined,
   afterSuccess: () => undefined,
+  journaled: new Set(),
 };
 
 async function time(f: () => Promise<void> | void): Promise<number> {

@@ -39,7 +39,9 @@ function runFile(file) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions=sisflow-source', '--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      // Tests that only read the demo district share one, built once per checkout; tests that import
+      // into it, or test where it lives, set or unset this themselves.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', SISFLOW_DEMO_DIR: process.env.SISFLOW_DEMO_DIR ?? join(root, '.sisflow', 'test-demo') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

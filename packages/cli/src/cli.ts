@@ -94,8 +94,9 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
   program
     .command('demo')
     .description('validate, test and run the Destiny example on the built-in demo district')
-    .addHelpText('after', '\nExamples:\n  $ sisflow demo')
-    .action(async () => set(await demo(out, signal)));
+    .option('--reset', 'start the demo district of this project folder over (imports into it are undone) and exit')
+    .addHelpText('after', '\nThe demo database lives in the project folder\'s .sisflow/demo/ (the nearest folder up from here\nwith sisflow.yaml or .git, else here); SISFLOW_DEMO_DIR names another folder.\n\nExamples:\n  $ sisflow demo\n  $ sisflow demo --reset')
+    .action(async (o: { reset?: boolean }) => set(await demo(o, out, signal)));
 
   program
     .command('init')

@@ -34,6 +34,8 @@ export { readCsv, CsvFileError } from './csv/csv-reader.js';
 export { csvReadOptions, csvWriteOptions } from './csv/csv-settings.js';
 export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } from './demo/generate.js';
 export { writeDemoDatabase, createTableSql, insertRows } from './demo/sqlite-demo.js';
+export { DEMO_VERSION, demoDatabase, demoFolder, projectFolder, resetDemo } from './demo/demo-database.js';
+export { makeSpool, removeStaleSpools, type Spool } from './files/spool.js';
 
 /** Every connector this package provides. */
 export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, recordsTransferConnector, sftpConnector, smtpConnector, sqliteConnector];

@@ -24,6 +24,7 @@ function context() {
     startedAt: '2026-11-23T05:30:00.000Z',
     absent: (c) => void absent.push(c),
     afterSuccess: () => undefined,
+    journaled: new Set(),
   };
   return { ctx, rejects, rejectData, warnings, absent };
 }

@@ -47,6 +47,7 @@ export function context(signal = new AbortController().signal) {
     startedAt: '2026-11-23T05:30:00.000Z',
     absent: () => undefined,
     afterSuccess: (_k, a) => void after.push(a),
+    journaled: new Set(),
   };
   return { ctx, events, logs, warnings, after };
 }

@@ -39,6 +39,8 @@ export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
 export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
 export { checkPlanAccess, type AccessReport, type AccessOptions, type ConnectionAccess } from './runtime/access.js';
 export { missingReferences, type MissingReference } from './runtime/missing-references.js';
+export { testPause } from './runtime/publish.js';
+export { PublishJournal, JOURNAL_DIR, processAlive, syncFolder, type JournalRecord, type JournalEntry } from './runtime/publish-journal.js';
 export type { RunReport } from './runtime/report.js';
 export { prepare, PlanError, type PreparedPlan } from './runtime/prepare.js';
 export { BoundedQueue } from './runtime/queue.js';

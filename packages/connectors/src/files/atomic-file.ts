@@ -1,9 +1,10 @@
 // A file that appears at its final path complete or not at all: written under a temporary name
 // beside the target, flushed to disk, then renamed over it. Aborting removes the temporary file.
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { WrittenFile } from '@sisflow/core';
+import { processAlive, syncFolder, type StagedMove, type WrittenFile } from '@sisflow/core';
 import { HashedFile } from './hashed-file.js';
 
 /** Temporary files start with this prefix, so an operator can spot leftovers of a crash. */
@@ -18,10 +19,11 @@ export class AtomicFile {
     this.tempPath = join(dirname(path), `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
   }
 
-  static async create(path: string): Promise<AtomicFile> {
+  /** `keep`: temporary files of dead runs that a publish journal still lists (RunContext.journaled). */
+  static async create(path: string, keep: ReadonlySet<string> = new Set()): Promise<AtomicFile> {
     const f = new AtomicFile(path);
     await mkdir(dirname(path), { recursive: true });
-    await removeOrphans(path);
+    await removeOrphans(path, keep);
     f.file = await HashedFile.create(f.tempPath);
     return f;
   }
@@ -40,11 +42,17 @@ export class AtomicFile {
     return this.written;
   }
 
+  /** The commit as a rename a later run can finish (the runtime journals it before committing). */
+  get move(): StagedMove {
+    if (!this.written) throw new Error(`${this.path} is not finished`);
+    return { from: this.tempPath, to: this.path, bytes: this.written.bytes, sha256: this.written.sha256 };
+  }
+
   /** Renames the finished file over the final path and fsyncs the folder so the rename survives a crash. */
   async commit(): Promise<void> {
     if (!this.written) throw new Error(`${this.path} is not finished`);
     await rename(this.tempPath, this.path);
-    await syncDir(dirname(this.path));
+    await syncFolder(dirname(this.path));
   }
 
   /** Drops the temporary file; the final path keeps whatever it held before. */
@@ -87,34 +95,38 @@ export async function commitTogether(files: AtomicFile[]): Promise<void> {
   for (const backup of kept.values()) if (backup) await rm(backup, { force: true });
 }
 
+/**
+ * Finishes the renames of a run killed while publishing (the journal's moves): a staged file still
+ * there is renamed over its final path; one already renamed is recognised by its content.
+ */
+export async function finishLocalMoves(moves: StagedMove[]): Promise<void> {
+  for (const m of moves) {
+    if (await stat(m.from).then(() => true, () => false)) {
+      await rename(m.from, m.to);
+      await syncFolder(dirname(m.to));
+    } else if ((await sha256Of(m.to)) !== m.sha256) {
+      throw new Error(`the staged file for ${m.to} is gone and ${m.to} does not hold it (${m.from} was removed)`);
+    }
+  }
+}
+
+async function sha256Of(path: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
 /** Temporary files of earlier runs that were killed (their process is gone) are removed. */
-async function removeOrphans(path: string): Promise<void> {
+async function removeOrphans(path: string, keep: ReadonlySet<string>): Promise<void> {
   const prefix = `${TEMP_PREFIX}${basename(path)}.`;
   for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split('.')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(dirname(path), name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
-  const d = await open(dir, 'r').catch(() => undefined);
-  if (!d) return;
-  try {
-    await d.sync();
-  } catch {
-    // ignored: best effort
-  } finally {
-    await d.close();
+    const orphan = join(dirname(path), name);
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid) && !keep.has(orphan)) await rm(orphan, { force: true });
   }
 }

@@ -7,7 +7,7 @@ import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, checkCsvOutput, companionPath, c
 import { patronProperties } from '../destiny/properties-file.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
-import { AtomicFile, commitTogether } from './atomic-file.js';
+import { AtomicFile, commitTogether, finishLocalMoves } from './atomic-file.js';
 import { relativePathProblem, resolveInside } from './paths.js';
 
 const PATH = { type: 'string', minLength: 1, description: 'file path relative to the connection\'s `dir`' };
@@ -49,6 +49,7 @@ export const filesConnector: Connector = {
     },
     describe: (ctx) => (checkPath(ctx) && checkCsvOutput(ctx) ? { target: `${String(ctx.connection.dir).replace(/\/$/, '')}/${String(ctx.settings.path)}` } : undefined),
     write: writeFile,
+    finishMoves: (moves) => finishLocalMoves(moves),
   },
 };
 
@@ -79,19 +80,24 @@ async function* readFile(req: SourceReadRequest, ctx: RunContext): AsyncIterable
 
 async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const path = resolveInside(ctx.baseDir, String(req.connection.dir), String(req.settings.path));
-  const files = [await AtomicFile.create(path)];
+  const files = [await AtomicFile.create(path, ctx.journaled)];
   try {
     const rows = await writeCsvRows(req, ctx, (chunk) => files[0]!.write(chunk));
     const written = [await files[0]!.finish()];
     const properties = companionPath(req.settings);
     if (properties) {
       // Destiny's mapping of the same columns, published with the CSV: both or neither.
-      const f = await AtomicFile.create(resolveInside(ctx.baseDir, String(req.connection.dir), properties));
+      const f = await AtomicFile.create(resolveInside(ctx.baseDir, String(req.connection.dir), properties), ctx.journaled);
       files.unshift(f);
       await f.write(Buffer.from(patronProperties(basename(path), req.schema), 'latin1'));
       written.push(await f.finish());
     }
-    return { result: { rows, files: written }, commit: () => commitTogether(files), abort: async () => void (await Promise.all(files.map((f) => f.abort()))) };
+    return {
+      result: { rows, files: written },
+      commit: () => commitTogether(files),
+      abort: async () => void (await Promise.all(files.map((f) => f.abort()))),
+      moves: files.map((f) => f.move),
+    };
   } catch (e) {
     await Promise.all(files.map((f) => f.abort()));
     throw e;

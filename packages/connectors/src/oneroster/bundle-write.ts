@@ -1,9 +1,8 @@
 // Spooling the files of a OneRoster bundle and publishing it once, checked, when the run commits;
 // in delta mode only what changed since the last published run (delta.ts).
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkRelativePath } from '../files/paths.js';
 import { Zip, ZipDeflate } from 'fflate';
@@ -12,6 +11,7 @@ import { writeCsvRows } from '../csv/csv-writer.js';
 import { AtomicFile } from '../files/atomic-file.js';
 import { CommitGroups } from '../files/commit-group.js';
 import { HashedFile } from '../files/hashed-file.js';
+import { makeSpool, type Spool } from '../files/spool.js';
 import { sftpUrl } from '../sftp/sftp-connector.js';
 import { checkBundleStream, type BundleInput } from './check.js';
 import { problemLine, problemSummary } from './problem-groups.js';
@@ -21,25 +21,25 @@ import { BUNDLE_CSV, MANIFEST_FILES } from './standard.js';
 
 /** The bundle being written: its spool, and what publishing it needs. */
 interface Bundle {
-  spool: string;
+  spool: Spool;
   target: string;
   connection: Settings;
   ctx: RunContext;
 }
 const bundles = new CommitGroups<Bundle>(async (b, commit) => {
   try {
-    if (commit) await publish(b.target, b.spool, b.connection, b.ctx);
+    if (commit) await publish(b.target, b.spool.dir, b.connection, b.ctx);
   } finally {
-    rmSync(b.spool, { recursive: true, force: true });
+    b.spool.remove();
   }
 }, 'another file of the same bundle failed; the bundle was not published');
 
 export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const target = bundleTarget(req.connection, ctx.baseDir);
   // The last file of the bundle to commit publishes all of it.
-  const member = bundles.join(target, () => ({ spool: mkdtempSync(join(tmpdir(), 'sisflow-oneroster-')), target, connection: req.connection, ctx }));
+  const member = bundles.join(target, () => ({ spool: makeSpool('oneroster'), target, connection: req.connection, ctx }));
   const name = `${String(req.settings.file)}.csv`;
-  const file = await HashedFile.create(join(member.resource.spool, name));
+  const file = await HashedFile.create(join(member.resource.spool.dir, name));
   try {
     const rows = await writeCsvRows({ ...req, settings: BUNDLE_CSV }, ctx, (chunk) => file.write(chunk));
     const content = await file.close(false);

@@ -17,6 +17,7 @@ export async function checkSftpAccess(req: AccessCheckRequest): Promise<AccessPr
     reject: () => undefined,
     count: () => undefined,
     afterSuccess: () => undefined,
+    journaled: new Set(),
   };
   const conn = new SftpConnection(s, ctx);
   const everyone = req.uses.map((u) => u.step);

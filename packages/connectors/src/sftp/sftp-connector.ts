@@ -108,6 +108,7 @@ export const sftpConnector: Connector = {
     },
     describe: (ctx) => (checkPath(ctx) && checkCsvOutput(ctx) ? { target: sftpUrl(ctx.connection, String(ctx.settings.path)) } : undefined),
     write: async (req, ctx) => (await import('./transfer.js')).writeRemote(req, ctx),
+    finishMoves: async (moves, connection, ctx) => (await import('./transfer.js')).finishRemote(moves, connection, ctx),
   },
 };
 

@@ -2,57 +2,61 @@
 // first use by sftp-connector.ts.
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
+import { testPause, type RunContext, type Settings, type SinkWriteRequest, type SourceBatch, type SourceReadRequest, type StagedMove, type StagedWrite } from '@sisflow/core';
 import { readCsv } from '../csv/csv-reader.js';
 import { companionPath, csvReadOptions } from '../csv/csv-settings.js';
 import { patronProperties } from '../destiny/properties-file.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { HashedFile, type HashedContent } from '../files/hashed-file.js';
+import { makeSpool } from '../files/spool.js';
 import { checkRelativePath } from '../files/paths.js';
 import { afterRead, download, findFiles, waitUntilStable } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
 import { sftpUrl } from './sftp-connector.js';
-import { RemoteUpload } from './upload.js';
+import { finishRemoteMoves, RemoteUpload } from './upload.js';
 
 export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const s = sftpSettings(req.connection);
   const path = checkRelativePath(String(req.settings.path), 'path');
-  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
-  const local = join(spoolDir, basename(path));
+  const spool = makeSpool('sftp');
+  const local = join(spool.dir, basename(path));
   const conn = new SftpConnection(s, ctx);
   const cleanup = async () => {
     await conn.close();
-    await rm(spoolDir, { recursive: true, force: true });
+    spool.remove();
   };
   const uploads: RemoteUpload[] = [];
   const abortAll = async () => {
     for (const u of uploads) await u.abort();
   };
   try {
-    const spool = await HashedFile.create(local);
+    const file = await HashedFile.create(local);
     let rows: number;
     let content: HashedContent;
     try {
-      rows = await writeCsvRows(req, ctx, (chunk) => spool.write(chunk));
-      content = await spool.close(false);
+      rows = await writeCsvRows(req, ctx, (chunk) => file.write(chunk));
+      content = await file.close(false);
     } catch (e) {
-      await spool.drop();
+      await file.drop();
       throw e;
     }
+    testPause('sftp:spooled');
     const files = [{ path: sftpUrl(req.connection, path), ...content }];
+    const hashes = [content.sha256];
     const keep = (req.settings.keep_versions as number | undefined) ?? 0;
     const properties = companionPath(req.settings);
     if (properties) {
       // Destiny's mapping of the same columns goes up first: it only changes when the columns do,
       // so a failure between the two renames leaves a mapping that still fits the previous CSV.
       const text = Buffer.from(patronProperties(basename(path), req.schema), 'latin1');
-      const propLocal = join(spoolDir, `properties-${basename(properties)}`);
+      const propLocal = join(spool.dir, `properties-${basename(properties)}`);
       await writeFile(propLocal, text);
+      const sha256 = createHash('sha256').update(text).digest('hex');
       uploads.push(new RemoteUpload(conn, ctx, properties, propLocal, text.length, keep));
-      files.push({ path: sftpUrl(req.connection, properties), bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') });
+      hashes.unshift(sha256);
+      files.push({ path: sftpUrl(req.connection, properties), bytes: text.length, sha256 });
     }
     uploads.push(new RemoteUpload(conn, ctx, path, local, content.bytes, keep));
     for (const u of uploads) {
@@ -61,12 +65,11 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
     }
     return {
       result: { rows, files },
+      // The runtime journals the moves before committing: a failed commit leaves the staged
+      // uploads on the server for the next run to finish.
       commit: async () => {
         try {
           for (const u of uploads) await u.commit();
-        } catch (e) {
-          await abortAll();
-          throw e;
         } finally {
           await cleanup();
         }
@@ -75,6 +78,7 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
         await abortAll();
         await cleanup();
       },
+      ...(req.dryRun ? {} : { moves: uploads.map((u, k) => u.move(hashes[k]!)) }),
     };
   } catch (e) {
     await abortAll();
@@ -83,12 +87,22 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
   }
 }
 
+/** Finishes the journaled renames of a run killed while publishing (see RemoteUpload.move). */
+export async function finishRemote(moves: StagedMove[], connection: Settings, ctx: RunContext): Promise<void> {
+  const conn = new SftpConnection(sftpSettings(connection), ctx);
+  try {
+    await finishRemoteMoves(conn, ctx, moves);
+  } finally {
+    await conn.close();
+  }
+}
+
 export async function* readRemote(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const s = sftpSettings(req.connection);
   const pattern = checkRelativePath(String(req.settings.path), 'path');
   if (typeof req.settings.archive_dir === 'string') checkRelativePath(req.settings.archive_dir, 'archive_dir');
   const conn = new SftpConnection(s, ctx);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
+  const spool = makeSpool('sftp');
   try {
     let files = await findFiles(conn, ctx, pattern);
     if (files.length === 0) {
@@ -103,7 +117,7 @@ export async function* readRemote(req: SourceReadRequest, ctx: RunContext): Asyn
     if (stable > 0) files = await waitUntilStable(conn, ctx, files, stable);
     const locals = [];
     for (const [i, f] of files.entries()) {
-      const local = join(spoolDir, `${i}.csv`);
+      const local = join(spool.dir, `${i}.csv`);
       await download(conn, ctx, f, local);
       locals.push({ file: f, local });
     }
@@ -129,6 +143,6 @@ export async function* readRemote(req: SourceReadRequest, ctx: RunContext): Asyn
     }
   } finally {
     await conn.close();
-    await rm(spoolDir, { recursive: true, force: true });
+    spool.remove();
   }
 }

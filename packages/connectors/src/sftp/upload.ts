@@ -4,7 +4,7 @@
 // previous file is kept as `NAME.YYYYMMDDTHHMMSSZ`, the newest N of them.
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import type { RunContext } from '@sisflow/core';
+import type { RunContext, StagedMove } from '@sisflow/core';
 import { TEMP_PREFIX } from '../files/atomic-file.js';
 import { call, SftpError, TRANSFER, type SftpConnection, type SftpSession } from './session.js';
 
@@ -13,7 +13,7 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 
 export class RemoteUpload {
   private readonly temps = new Set<string>();
-  private staged: string | undefined;
+  private staged: { temp: string; final: string } | undefined;
   private readonly stamp: string;
 
   constructor(
@@ -55,13 +55,19 @@ export class RemoteUpload {
       );
       const size = (await session.watch(`checking ${this.path}`, this.ctx.signal, () => session.client.stat(temp))).size;
       if (size !== this.bytes) throw new SftpError(`the upload of ${this.path} to ${session.where} holds ${size} of ${this.bytes} bytes`, true);
-      this.staged = temp;
+      this.staged = { temp, final };
     });
+  }
+
+  /** The commit as a rename a later run can finish (finishRemoteMoves) if this one dies publishing. */
+  move(sha256: string): StagedMove {
+    if (!this.staged) throw new Error(`${this.path} was not uploaded`);
+    return { from: this.staged.temp, to: this.staged.final, bytes: this.bytes, sha256 };
   }
 
   /** Renames the staged upload over the final name (keeping the previous version when asked). */
   async commit(): Promise<void> {
-    const temp = this.staged;
+    const temp = this.staged?.temp;
     if (!temp) throw new Error(`${this.path} was not uploaded`);
     await this.conn.use(`publishing ${this.path}`, async (session, attempt) => {
       const final = session.remote(this.path);
@@ -72,7 +78,7 @@ export class RemoteUpload {
         throw new SftpError(`the upload of ${this.path} vanished from ${session.where} before it was published`, false);
       }
       if (this.keepVersions > 0 && (await session.client.exists(final))) await this.keepVersion(session, final);
-      await this.replace(session, temp, final);
+      await replace(session, this.ctx.signal, temp, final);
       this.temps.delete(temp);
       if (this.keepVersions > 0) await this.prune(session, final);
     });
@@ -98,7 +104,8 @@ export class RemoteUpload {
     const now = Date.now();
     const entries = await session.watch(`listing ${folder}`, this.ctx.signal, () => session.client.list(folder));
     for (const e of entries) {
-      if (e.type === '-' && e.name.startsWith(prefix) && now - e.modifyTime > STALE_TEMP_MS) {
+      // A publish journal that a dry run left for the next run still needs its staged uploads.
+      if (e.type === '-' && e.name.startsWith(prefix) && now - e.modifyTime > STALE_TEMP_MS && !this.ctx.journaled?.has(posix.join(folder, e.name))) {
         await session.watch(`removing ${e.name}`, this.ctx.signal, () => session.client.delete(posix.join(folder, e.name), true));
         this.ctx.log(`removed ${e.name}, left by an earlier run that did not finish`);
       }
@@ -117,29 +124,6 @@ export class RemoteUpload {
     }
   }
 
-  private async replace(session: SftpSession, temp: string, final: string): Promise<void> {
-    try {
-      await session.watch(`renaming to ${final}`, this.ctx.signal, () => session.client.posixRename(temp, final));
-      return;
-    } catch (e) {
-      if (!unsupported(e)) throw e;
-    }
-    // Plain SFTP rename does not replace: move the old file aside, rename, then drop the old one.
-    if (!(await session.client.exists(final))) {
-      await session.watch(`renaming to ${final}`, this.ctx.signal, () => session.client.rename(temp, final));
-      return;
-    }
-    const aside = `${temp}.old`;
-    await session.watch(`moving ${final} aside`, this.ctx.signal, () => session.client.rename(final, aside));
-    try {
-      await session.watch(`renaming to ${final}`, this.ctx.signal, () => session.client.rename(temp, final));
-    } catch (e) {
-      await session.client.rename(aside, final).catch(() => undefined);
-      throw e;
-    }
-    await session.client.delete(aside, true).catch(() => undefined);
-  }
-
   private async prune(session: SftpSession, final: string): Promise<void> {
     const folder = posix.dirname(final);
     const base = posix.basename(final);
@@ -152,6 +136,46 @@ export class RemoteUpload {
       await session.watch(`removing ${old}`, this.ctx.signal, () => session.client.delete(posix.join(folder, old), true));
     }
   }
+}
+
+/** Renames `temp` over `final`: posix-rename where the server has it; else the old file is moved aside first. */
+async function replace(session: SftpSession, signal: AbortSignal, temp: string, final: string): Promise<void> {
+  try {
+    await session.watch(`renaming to ${final}`, signal, () => session.client.posixRename(temp, final));
+    return;
+  } catch (e) {
+    if (!unsupported(e)) throw e;
+  }
+  // Plain SFTP rename does not replace: move the old file aside, rename, then drop the old one.
+  if (!(await session.client.exists(final))) {
+    await session.watch(`renaming to ${final}`, signal, () => session.client.rename(temp, final));
+    return;
+  }
+  const aside = `${temp}.old`;
+  await session.watch(`moving ${final} aside`, signal, () => session.client.rename(final, aside));
+  try {
+    await session.watch(`renaming to ${final}`, signal, () => session.client.rename(temp, final));
+  } catch (e) {
+    await session.client.rename(aside, final).catch(() => undefined);
+    throw e;
+  }
+  await session.client.delete(aside, true).catch(() => undefined);
+}
+
+/**
+ * Finishes the renames of a run killed while publishing (the journal's moves): a staged upload
+ * still there replaces its final name; one already renamed is recognised by its size. Previous
+ * versions (`keep_versions`) are not kept for these: the run that made them is gone.
+ */
+export async function finishRemoteMoves(conn: SftpConnection, ctx: RunContext, moves: StagedMove[]): Promise<void> {
+  await conn.use('finishing an interrupted publish', async (session) => {
+    for (const m of moves) {
+      if (await session.client.exists(m.from)) await replace(session, ctx.signal, m.from, m.to);
+      else if (!(await session.client.exists(m.to)) || (await session.client.stat(m.to)).size !== m.bytes) {
+        throw new SftpError(`the staged upload for ${m.to} on ${session.where} is gone and ${m.to} does not hold it (${m.from} was removed)`, false);
+      }
+    }
+  });
 }
 
 /** `20261123T053000Z`: sorts by time, safe in file names everywhere. */

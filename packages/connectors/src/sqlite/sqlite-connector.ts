@@ -1,17 +1,12 @@
 // `use: sqlite` — an embedded SQLite database holding Aeries tables. With `demo: true` it is the
 // synthetic demo district, generated on first use: every example runs with no server at all.
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { sqlite, toSqlite } from './load.js';
 import type { Connector, Row, RowSchema, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeries/table-source.js';
-import { writeDemoDatabase } from '../demo/sqlite-demo.js';
-
-/** Bump when the demo generator's output changes, so cached demo databases are rebuilt. */
-export const DEMO_VERSION = 3; // 2: the catalog's lengths and ranges as CHECK constraints; 3: records-transfer tables (TST, CST, CTS, HIS)
+import { DEFAULT_STUDENTS_PER_SCHOOL, demoDatabase } from '../demo/demo-database.js';
 
 export const sqliteConnector: Connector = {
   name: 'sqlite',
@@ -22,8 +17,8 @@ export const sqliteConnector: Connector = {
     oneOf: [{ required: ['path'] }, { required: ['demo'] }],
     properties: {
       path: { type: 'string', minLength: 1, description: 'database file, relative to the spec' },
-      demo: { const: true, description: 'use the built-in synthetic Aeries district (created on first use)' },
-      students_per_school: { type: 'integer', minimum: 1, maximum: 1000000, default: 400, description: 'size of the demo district' },
+      demo: { const: true, description: 'use the built-in synthetic Aeries district (created on first use in the project folder\'s `.sisflow/demo/`)' },
+      students_per_school: { type: 'integer', minimum: 1, maximum: 1000000, default: DEFAULT_STUDENTS_PER_SCHOOL, description: 'size of the demo district' },
     },
   },
   source: {
@@ -38,14 +33,10 @@ export const sqliteConnector: Connector = {
   },
 };
 
-/** The database file a connection names; the demo database is created when missing. */
+/** The database file a connection names; the demo database is the project folder's (demo-database.ts), built when missing. */
 export function sqliteFile(connection: Settings, baseDir: string): string {
   if (connection.demo !== true) return resolve(baseDir, String(connection.path));
-  const size = Number(connection.students_per_school ?? 400);
-  const dir = process.env.SISFLOW_DEMO_DIR ?? join(tmpdir(), 'sisflow-demo');
-  const file = join(dir, `aeries-v${DEMO_VERSION}-${size}.db`);
-  if (!existsSync(file)) writeDemoDatabase(file, { studentsPerSchool: size });
-  return file;
+  return demoDatabase(baseDir, Number(connection.students_per_school ?? DEFAULT_STUDENTS_PER_SCHOOL));
 }
 
 async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {

@@ -115,6 +115,12 @@ export interface RunContext {
    * were read). Not called for a failed, cancelled or dry run. Actions with the same key run once.
    */
   afterSuccess(key: string, action: () => Promise<void>): void;
+  /**
+   * Staged files (a move's `from`) that the journal of an interrupted publish still lists (a dry
+   * run leaves it for the next run to finish): a sink's cleanup of dead runs' temporary files
+   * must leave these alone.
+   */
+  journaled?: ReadonlySet<string>;
 }
 
 export interface SourceReadRequest {
@@ -186,6 +192,22 @@ export interface StagedWrite {
   commit(): Promise<void | 'deferred'>;
   /** Drops what was staged; the destination keeps what it held. Must not throw. */
   abort(): Promise<void>;
+  /**
+   * What `commit` does, as renames a later process can finish when this one dies half-way through
+   * publishing (the runtime journals them first; see runtime/publish-journal.ts). Set by outputs
+   * whose commit is renaming staged files into place; absent for a transaction, which cannot be
+   * resumed by another process.
+   */
+  moves?: StagedMove[];
+}
+
+/** One staged file and the name it is published under, in the sink's own terms (local or remote path). */
+export interface StagedMove {
+  from: string;
+  to: string;
+  /** Size and hash of the staged file: how a later run tells a finished rename from a lost file. */
+  bytes: number;
+  sha256: string;
 }
 
 export interface SourceRole {
@@ -206,6 +228,13 @@ export interface SinkRole {
   describe(ctx: DescribeContext & { schema: RowSchema }): SinkDescription | undefined;
   /** Writes every row to a staging place; a failure must leave nothing staged behind. */
   write(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite>;
+  /**
+   * Finishes the journaled renames of a run that died while publishing: each staged `from` that
+   * is still there replaces its `to`; a missing `from` whose `to` already holds the staged bytes
+   * was renamed before the run died. Anything else is an error (the staged file was lost).
+   * Required of a sink whose staged writes carry `moves`.
+   */
+  finishMoves?(moves: StagedMove[], connection: Settings, ctx: RunContext): Promise<void>;
 }
 
 /** A file to attach to a notification (an output's file, the rejects file). */

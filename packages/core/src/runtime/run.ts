@@ -8,6 +8,8 @@ import type { ConnectorRegistry } from '../connector/registry.js';
 import { coerce } from '../check/params.js';
 import type { JobPlan } from '../plan/plan.js';
 import { prepare, type PreparedPlan, type PreparedSource } from './prepare.js';
+import { publishOutputs, PublishFailure, type StagedOutput } from './publish.js';
+import { journalWriterAlive, PublishJournal } from './publish-journal.js';
 import { BoundedQueue } from './queue.js';
 import { REJECT_SCHEMA, rejectData, rejectRow, threshold, type Reject, type RejectKind } from './rejects.js';
 import type { RunReport } from './report.js';
@@ -137,6 +139,8 @@ class Execution {
   /** Outputs people read (attached to a notification): CSV sinks make them spreadsheet-safe. */
   private readonly forPeople: Set<string>;
   private failing = false;
+  /** Staged files of an interrupted publish a dry run leaves for the next run (RunContext.journaled). */
+  private readonly journaled = new Set<string>();
 
   constructor(
     private readonly plan: JobPlan,
@@ -156,7 +160,11 @@ class Execution {
   }
 
   async run(): Promise<void> {
+    // Before any sink starts: a sink cleans up staged files of dead runs, and a journal names some.
+    await this.finishInterruptedPublish();
     const rejectsSink = this.startRejectsSink();
+    // Once publishing starts it owns every staged write: it commits, aborts or journals each one.
+    let publishing = false;
     try {
       await this.loadLookups();
       const sinks = this.startSinks();
@@ -179,18 +187,20 @@ class Execution {
         const staged = await Promise.all(sinks.map((s) => s.done));
         // Outputs may reject rows too (a character their encoding lacks).
         if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
-        // A cancellation that came while the last batches were being written publishes nothing.
+        // Cancelled while the last output was staging: publish nothing.
         if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
-        await this.publish(sinks.map((s, i) => ({ name: s.name, staged: staged[i]! })));
+        publishing = true;
+        await this.publish(sinks.map((s, i) => ({ name: s.name, use: s.use, connection: s.connection, staged: staged[i]! })), () => this.stageRejects(rejectsSink));
       } catch (e) {
         // The run already failed: the sinks' own errors that follow are not news, and must not
         // cancel the rejects sink, which still publishes why the run failed.
         this.failing = true;
         for (const s of sinks) s.queue.fail(e);
-        await abortAll(sinks.map((s) => s.done));
+        if (!publishing) await abortAll(sinks.map((s) => s.done));
         throw e;
       }
     } catch (e) {
+      if (publishing) throw e;
       // Rejects of a failed run are kept (they say why); a cancelled run publishes nothing.
       if (this.controller.signal.aborted && this.options.signal?.aborted) {
         rejectsSink?.queue.fail(e);
@@ -198,24 +208,19 @@ class Execution {
       } else await this.finishRejects(rejectsSink);
       throw e;
     }
-    await this.finishRejects(rejectsSink);
     if (!this.options.dryRun) await this.runAfterSuccess();
   }
 
   /**
-   * Every output is staged: commit them one after another (or abort them all for a dry run). A
-   * commit that fails aborts the outputs not yet committed and says which ones were published.
+   * Every output is staged: publish them all, the rejects with them (or abort them all for a dry
+   * run), journaled so that a run killed half-way is finished by the next one (publish.ts).
    */
-  private async publish(outputs: { name: string; staged: StagedWrite }[]): Promise<void> {
+  private async publish(outputs: StagedOutput[], stageRejects: () => Promise<StagedOutput | undefined>): Promise<void> {
     const dry = !!this.options.dryRun;
-    const published: string[] = [];
-    for (const [i, o] of outputs.entries()) {
-      try {
-        if (dry) await o.staged.abort();
-        else if ((await o.staged.commit()) !== 'deferred') published.push(o.name);
-      } catch (e) {
-        await abortAll(outputs.slice(i + 1).map((p) => p.staged));
-        throw new RunFailure(`output ${o.name} could not be published: ${errorText(e)}${published.length > 0 ? ` (already published: ${published.join(', ')})` : ''}`);
+    const onCommitted = (o: StagedOutput) => {
+      if (!outputs.includes(o)) {
+        this.report.rejects.files = o.staged.result.files;
+        return;
       }
       const sample = this.samples.get(o.name);
       this.report.outputs[o.name] = {
@@ -225,7 +230,50 @@ class Execution {
         ...(o.staged.result.changes ? { changes: o.staged.result.changes } : {}),
         ...(sample ? { sample } : {}),
       };
+    };
+    try {
+      await publishOutputs(outputs, stageRejects, this.journal(), { spec: this.plan.name, startedAt: this.report.startedAt, dryRun: dry, onCommitted });
+    } catch (e) {
+      throw e instanceof PublishFailure ? new RunFailure(e.message) : e;
     }
+  }
+
+  private journal(): PublishJournal {
+    return new PublishJournal(this.options.baseDir, this.plan.name);
+  }
+
+  /**
+   * A run of this spec that was killed while publishing left a journal: finish its renames first,
+   * so the outputs are its complete set before this run stages anything. A dry run only says so.
+   */
+  private async finishInterruptedPublish(): Promise<void> {
+    if (this.options.noSinks) return;
+    const journal = this.journal();
+    const record = await journal.read().catch((e: unknown) => {
+      throw new RunFailure(errorText(e));
+    });
+    if (!record) return;
+    const outputs = record.entries.map((e) => e.output).join(', ');
+    if (journalWriterAlive(record)) throw new RunFailure(`another run of ${this.plan.name} (process ${record.pid}) is publishing ${outputs}; run again once it has finished`);
+    if (this.options.dryRun) {
+      for (const e of record.entries) for (const m of e.moves) this.journaled.add(m.from);
+      this.report.warnings.push(`the run of ${record.startedAt} stopped while publishing ${outputs}; the next run that is not a dry run finishes publishing them first`);
+      return;
+    }
+    for (const entry of record.entries) {
+      const sink = this.options.registry.get(entry.use)?.sink;
+      const failure = (why: string) =>
+        new RunFailure(`the run of ${record.startedAt} stopped while publishing ${outputs}, and finishing it failed at ${entry.output}: ${why}. Nothing of this run was written; ${journal.path} lists the staged files and their final names`);
+      if (!sink?.finishMoves) throw failure(`no connector \`${entry.use}\` that can finish publishing`);
+      try {
+        await sink.finishMoves(entry.moves, this.connection(entry.connection, `output ${entry.output}`), this.context(entry.output, () => undefined));
+      } catch (e) {
+        throw failure(errorText(e));
+      }
+    }
+    await journal.clear();
+    this.report.warnings.push(`the run of ${record.startedAt} stopped while publishing ${outputs}; this run finished publishing them first`);
+    this.options.log?.(`finished publishing ${outputs}, left half-published by the run of ${record.startedAt}`);
   }
 
   private async runAfterSuccess(): Promise<void> {
@@ -498,7 +546,7 @@ class Execution {
           reject: (r) => this.sinkReject(o.name, r),
           ...(held ? { held } : {}),
         });
-        return { name: o.name, from: o.from, queue, done };
+        return { name: o.name, from: o.from, use: o.use, connection: o.connection, queue, done };
       });
   }
 
@@ -583,16 +631,23 @@ class Execution {
     await this.rejectQueue.push(batch);
   }
 
-  private async finishRejects(sink: { queue: BoundedQueue<Row[]>; done: Promise<StagedWrite> } | undefined): Promise<void> {
-    if (!sink) return;
+  /** Hands the last rejects to their sink and waits until they are staged. */
+  private async stageRejects(sink: { queue: BoundedQueue<Row[]>; done: Promise<StagedWrite> } | undefined): Promise<StagedOutput | undefined> {
+    if (!sink) return undefined;
     if (this.pendingRejects.length > 0) await sink.queue.push(this.pendingRejects);
     this.pendingRejects = [];
     sink.queue.close();
-    const staged = await sink.done;
-    // Rejects say why a run failed, so they are published even then (but not by a dry run).
-    if (this.options.dryRun) await staged.abort();
-    else await staged.commit();
-    this.report.rejects.files = staged.result.files;
+    const to = this.plan.rejects.to!;
+    return { name: 'rejects', use: this.plan.connections[to]!.use, connection: to, staged: await sink.done };
+  }
+
+  /** The rejects of a failed run: published alone, since they say why it failed (but not by a dry run). */
+  private async finishRejects(sink: { queue: BoundedQueue<Row[]>; done: Promise<StagedWrite> } | undefined): Promise<void> {
+    const rejects = await this.stageRejects(sink);
+    if (!rejects) return;
+    if (this.options.dryRun) await rejects.staged.abort();
+    else await rejects.staged.commit();
+    this.report.rejects.files = rejects.staged.result.files;
   }
 
   /**
@@ -636,6 +691,7 @@ class Execution {
       afterSuccess: (key, action) => {
         if (!this.afterSuccess.has(key)) this.afterSuccess.set(key, action);
       },
+      journaled: this.journaled,
     };
   }
 }
