@@ -3,8 +3,22 @@ import { writeFileSync } from 'node:fs';
 import type { JobPlan } from '@sisflow/core';
 import { EXIT, printDiagnostics, type Out } from '../io.js';
 import { compileFile, type CompileFlags } from './validate.js';
+import { specFiles } from './project-args.js';
 
-export function plan(file: string, flags: CompileFlags & { json?: boolean; out?: string }, out: Out): number {
+export function plan(path: string, flags: CompileFlags & { json?: boolean; out?: string }, out: Out): number {
+  const files = specFiles([path], out);
+  if (!files) return EXIT.failed;
+  if (files.length === 1) return planOne(files[0]!, flags, out);
+  if (flags.out) {
+    out.stderr('-o writes one plan: give a spec file, not a project folder');
+    return EXIT.usage;
+  }
+  let code: number = EXIT.ok;
+  for (const file of files) code = Math.max(code, planOne(file, flags, out));
+  return code;
+}
+
+function planOne(file: string, flags: CompileFlags & { json?: boolean; out?: string }, out: Out): number {
   const r = compileFile(file, flags);
   printDiagnostics(out, r.diagnostics, file, r.source);
   if (!r.plan) return EXIT.failed;

@@ -3,8 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { runSpecTests } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { EXIT, printDiagnostics, readSpecFile, type Out } from '../io.js';
+import { specFiles } from './project-args.js';
 
-export async function test(files: string[], flags: { profile?: string; today?: string }, out: Out): Promise<number> {
+export async function test(paths: string[], flags: { profile?: string; today?: string }, out: Out): Promise<number> {
+  const files = specFiles(paths, out);
+  if (!files) return EXIT.failed;
   let passed = 0;
   let failed = 0;
   for (const file of files) {

@@ -5,9 +5,12 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { WrittenFile } from '@sisflow/core';
 import { HashedFile } from './hashed-file.js';
+import { processAlive } from './process-alive.js';
 
 /** Temporary files start with this prefix, so an operator can spot leftovers of a crash. */
 export const TEMP_PREFIX = '.sisflow-tmp-';
+/** Stages kept for approval: never removed as orphans, only by approve or discard. */
+export const HELD_PREFIX = '.sisflow-held-';
 
 export class AtomicFile {
   private file: HashedFile | undefined;
@@ -47,6 +50,18 @@ export class AtomicFile {
     await syncDir(dirname(this.path));
   }
 
+  /**
+   * Keeps the finished file beside the target under a held name (same folder, so publishing it later
+   * is one atomic rename) and returns that name; the final path is not touched.
+   */
+  async hold(): Promise<string> {
+    if (!this.written) throw new Error(`${this.path} is not finished`);
+    const held = join(dirname(this.path), `${HELD_PREFIX}${basename(this.path)}.${randomBytes(6).toString('hex')}`);
+    await rename(this.tempPath, held);
+    await syncDir(dirname(this.path));
+    return held;
+  }
+
   /** Drops the temporary file; the final path keeps whatever it held before. */
   async abort(): Promise<void> {
     const f = this.file;
@@ -62,20 +77,11 @@ async function removeOrphans(path: string): Promise<void> {
   for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split('.')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(dirname(path), name), { force: true });
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(join(dirname(path), name), { force: true });
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
   const d = await open(dir, 'r').catch(() => undefined);
   if (!d) return;

@@ -6,6 +6,7 @@ import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions, csvSourceSchema 
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
 import { AtomicFile } from './atomic-file.js';
+import { discardHeldFile, holdFile, publishHeldFile } from './held-file.js';
 import { relativePathProblem, resolveInside } from './paths.js';
 
 const PATH = { type: 'string', minLength: 1, description: 'file path relative to the connection\'s `dir`' };
@@ -42,6 +43,8 @@ export const filesConnector: Connector = {
     },
     describe: (ctx) => (checkPath(ctx) ? { target: `${String(ctx.connection.dir).replace(/\/$/, '')}/${String(ctx.settings.path)}` } : undefined),
     write: writeFile,
+    publishHeld: publishHeldFile,
+    discardHeld: discardHeldFile,
   },
 };
 
@@ -76,7 +79,7 @@ async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<Staged
   try {
     const rows = await writeCsvRows(req, ctx, (chunk) => file.write(chunk));
     const written = await file.finish();
-    return { result: { rows, files: [written] }, commit: () => file.commit(), abort: () => file.abort() };
+    return { result: { rows, files: [written] }, commit: () => file.commit(), abort: () => file.abort(), hold: () => holdFile(file, written) };
   } catch (e) {
     await file.abort();
     throw e;

@@ -48,6 +48,8 @@ export const CODES = {
   SF218: { severity: 'error', title: 'test refers to an unknown name' },
   SF219: { severity: 'error', title: 'required parameter has no value' },
   SF220: { severity: 'warning', title: 'unused parameter' },
+  SF250: { severity: 'error', title: 'guard key is not a column of the output' },
+  SF251: { severity: 'error', title: 'guard limit is not a count or a percentage' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },
@@ -71,9 +73,23 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  SF440: { severity: 'error', title: 'output cannot be held for approval' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },
+  SF520: { severity: 'error', title: 'not a sisflow project folder' },
+  SF521: { severity: 'error', title: 'spec already running' },
+  // SF6xx — the project file (sisflow.yaml): district, shared connections, specs
+  SF600: { severity: 'error', title: 'project file cannot be read' },
+  SF601: { severity: 'error', title: 'unknown key in the project file' },
+  SF602: { severity: 'error', title: 'missing key in the project file' },
+  SF603: { severity: 'error', title: 'project value has the wrong type' },
+  SF604: { severity: 'error', title: 'project value not allowed' },
+  SF605: { severity: 'error', title: 'project value does not match the required form' },
+  SF606: { severity: 'error', title: 'project value out of range' },
+  SF607: { severity: 'error', title: 'invalid time zone' },
+  SF608: { severity: 'error', title: 'spec glob matches no spec' },
+  SF609: { severity: 'error', title: 'spec name used twice in the project' },
   // SF9xx — internal
   SF900: { severity: 'error', title: 'internal error' },
 } as const satisfies Record<string, CodeInfo>;

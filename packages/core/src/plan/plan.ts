@@ -64,6 +64,15 @@ export interface PlanTransform {
 
 export type PlanStep = PlanSource | PlanTransform;
 
+/** `guard:` of an output: limits judged by its key against the last published output of the spec. */
+export interface PlanGuard {
+  key: string[];
+  max_removed?: number | string;
+  max_added?: number | string;
+  max_changed?: number | string;
+  min_rows?: number;
+}
+
 export interface PlanOutput {
   name: string;
   from: string;
@@ -74,6 +83,7 @@ export interface PlanOutput {
   schema: PlanColumn[];
   /** For each column, the source columns (`source.column`) it is computed from. */
   lineage: Record<string, string[]>;
+  guard?: PlanGuard;
 }
 
 export interface PlanNotification {
@@ -100,7 +110,7 @@ export interface JobPlan {
   outputs: PlanOutput[];
   notify: PlanNotification[];
   rejects: { max?: number | string; to?: string; path?: string };
-  schedule?: { cron: string; timezone: string };
+  schedule?: { cron: string; timezone: string; catch_up?: 'once' | 'skip' };
   needs: Record<string, Needs>;
   /** How many spec-embedded tests the spec carries (run by `sisflow test`). */
   tests: number;

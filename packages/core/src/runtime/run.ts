@@ -1,7 +1,7 @@
 // Executes a job plan: sources stream batches through the compiled steps into the sinks, with
 // backpressure from each sink back to the sources. Lookup sides are loaded first (hash joins).
 // A run either publishes every output or none: a failure or cancellation makes every sink abort.
-import type { Row, RunContext, Settings, SinkRole, StagedWrite } from '../connector/connector.js';
+import type { Row, RunContext, Settings, SinkResult, SinkRole, StagedWrite } from '../connector/connector.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import type { SqlFragment } from '../expr/compile-sql.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
@@ -40,6 +40,13 @@ export interface RunOptions {
   now?: Date;
   /** Spec tests check mappings, not volumes: they turn the rejects threshold off. */
   ignoreThreshold?: boolean;
+  /** Every batch of rows going into an output (a guard keeps their keys to compare with the last publish). */
+  onOutputRows?(output: string, rows: Row[]): void;
+  /**
+   * Called once every output is staged, before any is published. 'hold' keeps every stage for
+   * approval instead (`report.held`); the rejects file is still published, after-run actions are not run.
+   */
+  review?(staged: Record<string, SinkResult>): Promise<'publish' | 'hold'>;
   /** Progress lines (rows so far) for a terminal. */
   onProgress?(rowsRead: number): void;
   log?(line: string): void;
@@ -146,6 +153,8 @@ class Execution {
         const terminals = new Map<string, ((b: Batch) => Promise<void>)[]>();
         const addTerminal = (node: string, f: (b: Batch) => Promise<void>) => terminals.set(node, [...(terminals.get(node) ?? []), f]);
         for (const s of sinks) addTerminal(s.from, (b) => s.queue.push(b.rows));
+        const observe = this.options.onOutputRows;
+        if (observe) for (const s of sinks) addTerminal(s.from, async (b) => observe(s.name, b.rows));
         const wanted = this.options.sample ?? 0;
         if (wanted > 0) {
           for (const s of sinks) {
@@ -184,7 +193,7 @@ class Execution {
       throw e;
     }
     await this.finishRejects(rejectsSink);
-    if (!this.options.dryRun) await this.runAfterSuccess();
+    if (!this.options.dryRun && !this.report.held) await this.runAfterSuccess();
   }
 
   /**
@@ -193,6 +202,9 @@ class Execution {
    */
   private async publish(outputs: { name: string; staged: StagedWrite }[]): Promise<void> {
     const dry = !!this.options.dryRun;
+    if (!dry && this.options.review && (await this.options.review(Object.fromEntries(outputs.map((o) => [o.name, o.staged.result])))) === 'hold') {
+      return this.hold(outputs);
+    }
     const published: string[] = [];
     for (const [i, o] of outputs.entries()) {
       try {
@@ -211,6 +223,30 @@ class Execution {
         ...(sample ? { sample } : {}),
       };
     }
+  }
+
+  /** Keeps every staged output for approval; an output that cannot be kept fails the run, publishing nothing. */
+  private async hold(outputs: { name: string; staged: StagedWrite }[]): Promise<void> {
+    const cannot = outputs.find((o) => !o.staged.hold);
+    if (cannot) {
+      await abortAll(outputs.map((o) => o.staged));
+      throw new RunFailure(`the run was to be held for approval, but output ${cannot.name} cannot keep its stage; nothing was published`);
+    }
+    const held: NonNullable<RunReport['held']> = {};
+    for (const [i, o] of outputs.entries()) {
+      try {
+        held[o.name] = await o.staged.hold!();
+      } catch (e) {
+        await abortAll(outputs.slice(i + 1).map((p) => p.staged));
+        for (const [name, h] of Object.entries(held)) {
+          const use = this.plan.outputs.find((p) => p.name === name)!.use;
+          await this.options.registry.get(use)?.sink?.discardHeld?.(h).catch(() => undefined);
+        }
+        throw new RunFailure(`output ${o.name} could not be held: ${errorText(e)}; nothing was published`);
+      }
+      this.report.outputs[o.name] = { rows: o.staged.result.rows, files: o.staged.result.files, committed: false, ...(o.staged.result.changes ? { changes: o.staged.result.changes } : {}) };
+    }
+    this.report.held = held;
   }
 
   private async runAfterSuccess(): Promise<void> {

@@ -31,6 +31,21 @@ const rule = {
   additionalProperties: false,
 };
 
+const limit = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%$' }] };
+const guard = {
+  type: 'object',
+  required: ['key'],
+  additionalProperties: false,
+  description: 'hold the run for approval (`sisflow approve RUN`) when the output differs too much from the last published one',
+  properties: {
+    key: { ...nameOrNames, description: 'the column(s) that identify a row of the output (a patron barcode)' },
+    max_removed: { ...limit, description: 'rows whose key was published last time but is gone now: a count or a percentage of last time' },
+    max_added: { ...limit, description: 'rows whose key is new: a count or a percentage of last time' },
+    max_changed: { ...limit, description: 'rows whose key is kept but whose values changed: a count or a percentage of last time' },
+    min_rows: { type: 'integer', minimum: 0, description: 'fewer rows than this hold the run' },
+  },
+};
+
 export const SPEC_SCHEMA: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://sisflow.dev/schema/spec-v1.json',
@@ -137,7 +152,7 @@ export const SPEC_SCHEMA: JsonSchema = {
       additionalProperties: {
         type: 'object',
         required: ['from', 'to'],
-        properties: { from: name, to: name, description: { type: 'string' } },
+        properties: { from: name, to: name, description: { type: 'string' }, guard },
       },
     },
     notify: {
@@ -168,7 +183,12 @@ export const SPEC_SCHEMA: JsonSchema = {
       type: 'object',
       required: ['cron', 'timezone'],
       additionalProperties: false,
-      properties: { cron: { type: 'string' }, timezone: { type: 'string' }, doc: { type: 'string' } },
+      properties: {
+        cron: { type: 'string' },
+        timezone: { type: 'string' },
+        doc: { type: 'string' },
+        catch_up: { enum: ['once', 'skip'], description: 'a run missed while `sisflow serve` was down runs once at start-up (default), or is skipped' },
+      },
     },
     tests: {
       type: 'array',
@@ -197,5 +217,5 @@ export const SPEC_SCHEMA: JsonSchema = {
 
 /** Keys a source or output carries for the language itself; the rest belong to the connector. */
 export const SOURCE_LANGUAGE_KEYS = ['from', 'description', 'where'] as const;
-export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description'] as const;
+export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description', 'guard'] as const;
 export const NOTIFY_LANGUAGE_KEYS = ['to', 'when', 'attach', 'description'] as const;
