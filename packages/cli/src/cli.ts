@@ -7,6 +7,7 @@ import { collectParam, EXIT, processOut, type Out } from './io.js';
 import { demo } from './commands/demo.js';
 import { plan } from './commands/plan.js';
 import { run } from './commands/run.js';
+import { serve } from './commands/serve.js';
 import { decide, history, show } from './commands/history.js';
 import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
@@ -65,6 +66,13 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--base-dir <dir>', 'folder that relative paths in connections resolve against (default: the file\'s)')
     .addHelpText('after', '\nEvery run but a dry run is recorded in the run history (`sisflow history`); a run of a spec never overlaps another.\nExit codes: 0 published, 1 failed, 3 held for approval by a guard, 130 cancelled.\n\nExamples:\n  $ sisflow run examples/destiny/patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json\n  $ sisflow run examples/destiny/patrons.yaml > run.log')
     .action(async (file: string, o) => set(await run(file, o, out, signal)));
+  program
+    .command('serve')
+    .description("run a project's specs on their schedules until stopped (SIGTERM or Ctrl-C: running runs are cancelled cleanly)")
+    .argument('[project]', 'project folder (with sisflow.yaml)', '.')
+    .addOption(profile())
+    .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production')
+    .action(async (folder: string, o) => set(await serve(folder, o, out, signal)));
   const dir = () => new Option('-C, --dir <folder>', 'the project folder (or spec folder) whose history to use (default: here)');
   program
     .command('history')

@@ -12,3 +12,7 @@ export { runRecorded, type RecordedRun, type RecordedRunOptions } from './runs/r
 export { approveRun, discardRun, type Decision } from './runs/decide-held.js';
 export { projectAlerts, type Alerts } from './alerts/project-alerts.js';
 export { runAlerts, sourceCounts, type FinishedRun } from './alerts/run-alerts.js';
+export { Scheduler, type SchedulerEvent, type SchedulerLog, type SchedulerOptions } from './serve/scheduler.js';
+export { ManualClock, systemClock, type Clock } from './serve/clock.js';
+export { isTransient } from './serve/transient.js';
+export { serviceLogger } from './serve/logger.js';

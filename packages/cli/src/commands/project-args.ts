@@ -1,4 +1,5 @@
 // Command arguments that may name a project folder: the folder stands for every spec it selects.
+import { relative } from 'node:path';
 import { hasErrors, type Diagnostic } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { isProjectFolder, openProject } from '@sisflow/service';
@@ -20,7 +21,7 @@ export function specFiles(paths: string[], out: Out, collect?: Diagnostic[]): st
     if (collect) collect.push(...opened.diagnostics);
     else printDiagnostics(out, opened.diagnostics, opened.source?.file ?? path, opened.source);
     if (hasErrors(opened.diagnostics) || !opened.project) bad = true;
-    else files.push(...opened.project.specs);
+    else files.push(...opened.project.specs.map((f) => relative(process.cwd(), f) || f));
   }
   return bad ? undefined : files;
 }

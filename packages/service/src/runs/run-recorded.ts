@@ -17,6 +17,8 @@ export interface RecordedRunOptions {
   alerts?: Alerts;
   /** The clock (tests fix it). */
   now?: () => Date;
+  /** Told the run's id once it is recorded as running. */
+  onStart?(id: string): void;
 }
 
 export type RecordedRun = { record: RunRecord; report: RunReport; busy?: undefined } | { busy: RunRecord; record?: undefined; report?: undefined };
@@ -36,6 +38,7 @@ export async function runRecorded(o: RecordedRunOptions): Promise<RecordedRun> {
   });
   if (begun.busy) return { busy: begun.busy };
   const id = begun.run.id;
+  o.onStart?.(id);
   const watch = new GuardWatch(o.plan, new Map(await Promise.all(o.plan.outputs.filter((p) => p.guard).map(async (p) => [p.name, await o.store.snapshot(spec, p.name)] as const))));
   let guard: GuardReport | undefined;
   let report: RunReport;
