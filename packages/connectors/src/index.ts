@@ -9,6 +9,7 @@ import { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
 import { onerosterCsvConnector } from './oneroster/bundle-connector.js';
 import { onerosterApiConnector } from './oneroster-api/oneroster-api-connector.js';
 import { smtpConnector } from './smtp/smtp-connector.js';
+import { webhookConnector } from './webhook/webhook-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
 export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
@@ -23,6 +24,7 @@ export { onerosterCsvConnector } from './oneroster/bundle-connector.js';
 export { onerosterApiConnector, onerosterScope } from './oneroster-api/oneroster-api-connector.js';
 export { aeriesApiConnector, securityArea } from './aeries-api/aeries-api-connector.js';
 export { smtpConnector } from './smtp/smtp-connector.js';
+export { webhookConnector } from './webhook/webhook-connector.js';
 export { runLog } from './smtp/run-log.js';
 export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
 export { hostKeyOf, probeHostKeys, type HostKey } from './sftp/host-key.js';
@@ -33,7 +35,7 @@ export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } fro
 export { writeDemoDatabase, createTableSql, insertRows } from './demo/sqlite-demo.js';
 
 /** Every connector this package provides. */
-export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, sftpConnector, smtpConnector, sqliteConnector];
+export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, sftpConnector, smtpConnector, sqliteConnector, webhookConnector];
 
 /** A registry holding this package's connectors; add your own with `.register(...)`. */
 export function defaultRegistry(): ConnectorRegistry {

@@ -14,7 +14,8 @@ export interface CompileOptions {
 export function compileSpecFile(file: string, project: Project | undefined, options: CompileOptions): CompileResult {
   const read = readSpecFile(file);
   if (!read.bytes) return { diagnostics: read.diagnostics };
-  return compile(read.bytes, file, { ...options, ...projectOptions(read.bytes, file, project, options.profile) });
+  const { profile, ...rest } = options;
+  return compile(read.bytes, file, { ...rest, ...projectOptions(read.bytes, file, project, profile) });
 }
 
 /** The shared connections, and whether the profile is left to the spec (it declares it) or the project's alone. */
