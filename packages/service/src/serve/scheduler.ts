@@ -54,7 +54,6 @@ interface Job {
   badHash?: string;
   cron?: Cron;
   nextAt?: Date;
-  running?: Promise<void>;
 }
 
 const DEFAULT_RETRIES = 3;
@@ -64,6 +63,8 @@ export class Scheduler {
   private readonly jobs = new Map<string, Job>();
   /** Spec files that never compiled, by the hash of their text (one alert per bad text). */
   private readonly invalid = new Map<string, string>();
+  /** The run going on for a spec file (with its retries): one at a time. */
+  private readonly active = new Map<string, Promise<void>>();
   private project: Project | undefined;
   private stopping = false;
   private readonly runs = new AbortController();
@@ -113,7 +114,7 @@ export class Scheduler {
     this.wake.abort();
     this.runs.abort(new Error('sisflow serve is stopping'));
     await this.loopDone;
-    await Promise.all([...this.jobs.values()].map((j) => j.running));
+    await Promise.all(this.active.values());
     this.o.onEvent?.({ type: 'stopped' });
   }
 
@@ -152,7 +153,7 @@ export class Scheduler {
     this.invalid.delete(file);
     const plan = r.plan;
     const cron = plan.schedule ? new Cron(plan.schedule.cron, { paused: true, timezone: plan.schedule.timezone }) : undefined;
-    const next: Job = { file, plan, textHash: hash, ...(cron ? { cron } : {}), ...(job?.running ? { running: job.running } : {}) };
+    const next: Job = { file, plan, textHash: hash, ...(cron ? { cron } : {}) };
     const nextAt = cron?.nextRun(this.o.clock.now()) ?? undefined;
     if (nextAt) next.nextAt = nextAt;
     this.jobs.set(file, next);
@@ -194,18 +195,18 @@ export class Scheduler {
 
   private fire(job: Job, trigger: RunTrigger): void {
     if (this.stopping) return;
-    if (job.running) {
+    if (this.active.has(job.file)) {
       this.o.log.warn({ spec: job.plan.name }, 'the previous run is still going; this scheduled run is skipped');
       this.o.onEvent?.({ type: 'overlap', spec: job.plan.name, running: 'sisflow serve' });
       void this.alert({ kind: 'schedule', spec: job.plan.name, title: `${job.plan.name}: a scheduled run was skipped, the previous one is still running`, text: 'Runs of one spec never overlap. If this repeats, the schedule is too tight for the run.' });
       return;
     }
-    const running = this.execute(job, trigger).catch((e: unknown) => this.o.log.error({ spec: job.plan.name }, `internal error: ${e instanceof Error ? e.stack : String(e)}`));
-    job.running = running.finally(() => {
-      const current = this.jobs.get(job.file);
-      if (current) current.running = undefined;
-      job.running = undefined;
-    });
+    const running = this.execute(job, trigger)
+      .catch((e: unknown) => this.o.log.error({ spec: job.plan.name }, `internal error: ${e instanceof Error ? e.stack : String(e)}`))
+      .finally(() => {
+        if (this.active.get(job.file) === running) this.active.delete(job.file);
+      });
+    this.active.set(job.file, running);
   }
 
   private async execute(job: Job, first: RunTrigger): Promise<void> {
@@ -234,6 +235,7 @@ export class Scheduler {
         },
       });
       if (r.busy) {
+        this.active.delete(job.file);
         this.o.log.warn({ spec: plan.name, running: r.busy.id }, `run ${r.busy.id} (${r.busy.trigger}) of this spec is still running; this run is skipped`);
         this.o.onEvent?.({ type: 'overlap', spec: plan.name, running: r.busy.id });
         void this.alert({ kind: 'schedule', spec: plan.name, title: `${plan.name}: a ${trigger} run was skipped, run ${r.busy.id} is still running`, text: `run ${r.busy.id} (${r.busy.trigger}, started ${r.busy.startedAt}) had not finished.` });
@@ -241,14 +243,18 @@ export class Scheduler {
       }
       const rec = r.record;
       this.o.log[rec.status === 'failed' ? 'error' : 'info']({ spec: plan.name, run: rec.id, status: rec.status, trigger, durationMs: rec.durationMs, ...(rec.error ? { error: rec.error } : {}) }, `run ${rec.status}`);
-      this.o.onEvent?.({ type: 'run-end', spec: plan.name, trigger, record: rec });
-      if (rec.status !== 'failed' || !isTransient(rec.error) || attempt >= retries || this.stopping) return;
       const at = new Date(this.o.clock.now().getTime() + delayS * 1000 * 2 ** attempt);
       const nextAt = this.jobs.get(job.file)?.nextAt;
-      if (nextAt && at.getTime() >= nextAt.getTime()) {
-        this.o.log.warn({ spec: plan.name, run: rec.id }, `not retried: the retry would come after the next scheduled run (${nextAt.toISOString()})`);
+      const retry = rec.status === 'failed' && isTransient(rec.error) && attempt < retries && !this.stopping;
+      const tooLate = retry && !!nextAt && at.getTime() >= nextAt.getTime();
+      if (!retry || tooLate) {
+        // Free before telling: whoever hears of the end may start the spec again at once.
+        this.active.delete(job.file);
+        if (tooLate) this.o.log.warn({ spec: plan.name, run: rec.id }, `not retried: the retry would come after the next scheduled run (${nextAt!.toISOString()})`);
+        this.o.onEvent?.({ type: 'run-end', spec: plan.name, trigger, record: rec });
         return;
       }
+      this.o.onEvent?.({ type: 'run-end', spec: plan.name, trigger, record: rec });
       this.o.log.warn({ spec: plan.name, run: rec.id, retryAt: at.toISOString(), attempt: attempt + 1 }, 'transient failure; retrying');
       await this.o.clock.sleepUntil(at, this.runs.signal);
       if (this.stopping) return;
