@@ -143,4 +143,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
+  ['guard key not a column of the output', r('path: f.csv }', 'path: f.csv, guard: { key: ID, max_removed: 10% } }'), 'SF250@21:53'],
+  ['guard percentage over 100', r('path: f.csv }', 'path: f.csv, guard: { key: Name, max_removed: 120% } }'), 'SF251@21:72'],
+  ['guard on an output that cannot be held', sftp((c) => c).replace('path: f.csv }', 'path: f.csv, guard: { key: Name } }'), 'SF440@21:46'],
 ];

@@ -89,7 +89,6 @@ export const CODES = {
   SF606: { severity: 'error', title: 'project value out of range' },
   SF607: { severity: 'error', title: 'invalid time zone' },
   SF608: { severity: 'error', title: 'spec glob matches no spec' },
-  SF609: { severity: 'error', title: 'spec name used twice in the project' },
   // SF9xx — internal
   SF900: { severity: 'error', title: 'internal error' },
 } as const satisfies Record<string, CodeInfo>;
