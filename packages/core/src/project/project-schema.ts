@@ -1,9 +1,6 @@
 // The JSON Schema of a project file (`sisflow.yaml`): the district, the connections and profiles its
 // specs share, where alerts go, which files are its specs, and how `sisflow serve` keeps them running.
-import type { JsonSchema } from '../spec/schema.js';
-
-const NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
-const connectionRef = { type: 'object', required: ['use'], properties: { use: { type: 'string', description: 'connector name' } } };
+import { CONNECTIONS_SCHEMA, NAME, type JsonSchema } from '../spec/schema.js';
 
 export const ALERT_KINDS = ['failed', 'rejects', 'held', 'zero_rows', 'schedule', 'invalid_spec'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -33,15 +30,12 @@ export const PROJECT_SCHEMA: JsonSchema = {
       items: { type: 'string', minLength: 1 },
       description: "globs of the project's spec files, relative to the project folder (default: every .yaml file below it)",
     },
-    connections: { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: connectionRef },
+    connections: CONNECTIONS_SCHEMA,
     profiles: {
       type: 'object',
       propertyNames: { pattern: NAME },
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { description: { type: 'string' }, connections: { type: 'object', additionalProperties: connectionRef } },
-      },
+      description: 'connections a `--profile` replaces, for every spec of the project',
+      additionalProperties: { type: 'object', additionalProperties: false, properties: { description: { type: 'string' }, connections: CONNECTIONS_SCHEMA } },
     },
     notify: {
       type: 'object',

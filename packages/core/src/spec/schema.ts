@@ -3,11 +3,13 @@
 
 export type JsonSchema = Record<string, unknown>;
 
-const NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 const name = { type: 'string', pattern: NAME };
 const expression = { type: 'string', minLength: 1, description: 'an expression (docs/expressions.md)' };
 const nameOrNames = { oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
 const connectionRef = { type: 'object', required: ['use'], properties: { use: { type: 'string', description: 'connector name' } } };
+/** `connections:` of a spec or a project: names to a connector (`use:`) and its settings. */
+export const CONNECTIONS_SCHEMA = { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: connectionRef };
 
 const rule = {
   type: 'object',
@@ -73,7 +75,7 @@ export const SPEC_SCHEMA: JsonSchema = {
         },
       },
     },
-    connections: { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: connectionRef },
+    connections: CONNECTIONS_SCHEMA,
     profiles: {
       type: 'object',
       propertyNames: { pattern: NAME },
@@ -82,7 +84,7 @@ export const SPEC_SCHEMA: JsonSchema = {
         additionalProperties: false,
         properties: {
           description: { type: 'string' },
-          connections: { type: 'object', additionalProperties: connectionRef },
+          connections: CONNECTIONS_SCHEMA,
           params: { type: 'object' },
         },
       },
