@@ -154,4 +154,65 @@ test('an invalid edit keeps the last good plan running and alerts once; a fixed 
   await s.store.close();
 });
 
+/** A port nothing listens on: connecting to it is refused at once. */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const SFTP_SPEC = (port: number, cron: string) => `sisflow: 1
+name: remote
+connections:
+  siras: { use: sftp, host: 127.0.0.1, port: ${port}, username: u, password: "\${env:TEST_SFTP_PASSWORD}", host_key: "SHA256:${'A'.repeat(43)}", retries: 0 }
+sources:
+  students:
+    from: siras
+    path: students.csv
+    columns: { ID: int }
+outputs:
+  copy: { from: students, to: outbox, path: remote.csv }
+schedule: { cron: "${cron}", timezone: America/Los_Angeles }
+`;
+
+test('a transient failure (connection refused) is retried with a doubling delay, up to the limit', async () => {
+  process.env.TEST_SFTP_PASSWORD = 'pw';
+  const s = await setup('2026-11-25T20:00:00Z', SFTP_SPEC(await closedPort(), '0 4 * * *'));
+  writeFileSync(join(s.dir, 'sisflow.yaml'), `${PROJECT}serve: { retries: 2, retry_delay: 60 }\n`);
+  s.scheduler.reload();
+  await s.scheduler.start();
+  s.clock.advanceTo(new Date('2026-11-26T12:00:00Z'));
+  const first = await s.next('run-end');
+  assert.is(first.record.status, 'failed');
+  assert.match(first.record.error!, 'ECONNREFUSED');
+  const r1 = await s.next('retry');
+  assert.is(r1.at.toISOString(), '2026-11-26T12:01:00.000Z');
+  s.clock.advanceTo(r1.at);
+  assert.is((await s.next('run-end')).trigger, 'retry');
+  const r2 = await s.next('retry');
+  assert.is(r2.at.toISOString(), '2026-11-26T12:03:00.000Z', 'the delay doubles');
+  s.clock.advanceTo(r2.at);
+  assert.is((await s.next('run-end')).trigger, 'retry');
+  await s.scheduler.stop();
+  assert.equal((await s.store.list()).map((r) => `${r.trigger} ${r.status}`), ['retry failed', 'retry failed', 'schedule failed'], 'two retries, then it stops');
+  await s.store.close();
+});
+
+test('a retry that would come after the next scheduled run is not made', async () => {
+  const s = await setup('2026-11-25T20:00:00Z', SFTP_SPEC(await closedPort(), '*/5 * * * *'));
+  writeFileSync(join(s.dir, 'sisflow.yaml'), `${PROJECT}serve: { retries: 3, retry_delay: 600 }\n`);
+  s.scheduler.reload();
+  await s.scheduler.start();
+  s.clock.advanceTo(new Date('2026-11-25T20:05:00Z'));
+  assert.is((await s.next('run-end')).record.status, 'failed');
+  await s.next('waiting');
+  await s.scheduler.stop();
+  assert.ok(s.lines.some((l) => l.startsWith('not retried: the retry would come after the next scheduled run (2026-11-25T20:10:00.000Z)')), s.lines.join('\n'));
+  assert.not.ok(s.events.some((e) => e.type === 'retry'));
+  await s.store.close();
+});
+
 test.run();

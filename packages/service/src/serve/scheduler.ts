@@ -40,6 +40,7 @@ export type SchedulerEvent =
   | { type: 'run-start'; spec: string; trigger: RunTrigger; id: string }
   | { type: 'run-end'; spec: string; trigger: RunTrigger; record: RunRecord }
   | { type: 'overlap'; spec: string; running: string }
+  | { type: 'retry'; spec: string; at: Date; attempt: number }
   | { type: 'skipped'; spec: string; reason: string }
   | { type: 'invalid'; file: string }
   | { type: 'loaded'; specs: string[] }
@@ -256,7 +257,9 @@ export class Scheduler {
       }
       this.o.onEvent?.({ type: 'run-end', spec: plan.name, trigger, record: rec });
       this.o.log.warn({ spec: plan.name, run: rec.id, retryAt: at.toISOString(), attempt: attempt + 1 }, 'transient failure; retrying');
-      await this.o.clock.sleepUntil(at, this.runs.signal);
+      const sleeping = this.o.clock.sleepUntil(at, this.runs.signal);
+      this.o.onEvent?.({ type: 'retry', spec: plan.name, at, attempt: attempt + 1 });
+      await sleeping;
       if (this.stopping) return;
       trigger = 'retry';
     }
