@@ -91,7 +91,7 @@ export async function serviceBench(say: (line?: string) => void, quick: boolean)
   say(`| \`sisflow serve\` with 50 Destiny specs loaded and scheduled: idle RSS | ${idle.rssMb.toFixed(0)} MB |`);
   say(`| … and the time from start to all 50 scheduled | ${(idle.startMs / 1000).toFixed(1)} s |`);
   say();
-  say('The history costs a run about what one fsync costs; the run itself takes seconds. The idle service holds the 50 compiled plans and their schedules; nothing runs until a schedule comes.');
+  say('Recording a run is well under a millisecond: WAL with `synchronous = NORMAL` commits without an fsync per run (a killed process loses nothing committed; a power cut may lose the last runs). A guarded output adds its snapshot (the rows by key, compressed). The idle service holds the compiled plans and their schedules; nothing runs until a schedule comes.');
   say();
 }
 
