@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { loadSpec } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { approveRun, discardRun, historyPath, openHistory, projectOfSpec, readSpecFile, type HistoryStore, type RunRecord } from '@sisflow/service';
-import { EXIT, type Out } from '../io.js';
+import { environmentSecrets, EXIT, type Out } from '../io.js';
 import { describeReport } from './run.js';
 
 export interface HistoryFlags {
@@ -67,7 +67,7 @@ export async function show(id: string, flags: HistoryFlags, out: Out): Promise<n
 
 export async function decide(kind: 'approve' | 'discard', id: string, flags: HistoryFlags, out: Out): Promise<number> {
   return withStore(resolve(flags.dir ?? '.'), out, async (store) => {
-    const options = { store, registry: defaultRegistry(), by: userInfo().username };
+    const options = { store, registry: defaultRegistry(), by: userInfo().username, secrets: environmentSecrets(), log: (line: string) => out.stderr(line) };
     const r = kind === 'approve' ? await approveRun(id, options) : await discardRun(id, options);
     if (!r.ok) {
       out.stderr(`${kind} refused: ${r.why}`);

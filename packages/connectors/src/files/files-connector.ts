@@ -43,8 +43,8 @@ export const filesConnector: Connector = {
     },
     describe: (ctx) => (checkPath(ctx) ? { target: `${String(ctx.connection.dir).replace(/\/$/, '')}/${String(ctx.settings.path)}` } : undefined),
     write: writeFile,
-    publishHeld: publishHeldFile,
-    discardHeld: discardHeldFile,
+    publishHeld: (held) => publishHeldFile(held),
+    discardHeld: (held) => discardHeldFile(held),
   },
 };
 

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
+import type { HeldContext, HeldStage, RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
 import { readCsv } from '../csv/csv-reader.js';
 import { csvReadOptions } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
@@ -12,7 +12,7 @@ import { HashedFile, type HashedContent } from '../files/hashed-file.js';
 import { afterRead, download, findFiles, waitUntilStable } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
 import { sftpUrl } from './sftp-connector.js';
-import { RemoteUpload } from './upload.js';
+import { RemoteUpload, type HeldUpload } from './upload.js';
 
 export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const s = sftpSettings(req.connection);
@@ -56,11 +56,44 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
         await upload!.abort();
         await cleanup();
       },
+      hold: async () => {
+        try {
+          const held = await upload!.hold();
+          return { files: [file], state: { ...held } };
+        } catch (e) {
+          await upload!.abort();
+          throw e;
+        } finally {
+          await cleanup();
+        }
+      },
     };
   } catch (e) {
     await upload?.abort();
     await cleanup();
     throw e;
+  }
+}
+
+/** Publishes (or drops) an upload a held run left on the server, logging in with the connection as it is now. */
+export async function heldRemote(action: 'publish' | 'discard', stage: HeldStage, hc: HeldContext): Promise<void> {
+  const ctx: RunContext = {
+    signal: hc.signal,
+    baseDir: '.',
+    startedAt: new Date().toISOString(),
+    log: hc.log,
+    warn: hc.log,
+    reject: () => undefined,
+    count: () => undefined,
+    afterSuccess: () => undefined,
+  };
+  const conn = new SftpConnection(sftpSettings(hc.connection), ctx);
+  try {
+    const held = stage.state as unknown as HeldUpload;
+    if (action === 'publish') await RemoteUpload.publishHeld(conn, ctx, held);
+    else await RemoteUpload.discardHeld(conn, ctx, held);
+  } finally {
+    await conn.close();
   }
 }
 

@@ -49,7 +49,7 @@ function checkGuard(ctx: CheckContext, path: string[], g: GuardSpec, schema: Row
     }
   }
   if (!role.publishHeld) {
-    ctx.report('SF440', `a ${use} output cannot be held for approval, so it cannot have a guard`, [...path, 'guard'], 'guard an output written by the files connector');
+    ctx.report('SF440', `a ${use} output cannot be held for approval, so it cannot have a guard`, [...path, 'guard'], 'guards work on files and sftp outputs');
     ok = false;
   }
   if (!ok) return undefined;

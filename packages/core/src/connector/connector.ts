@@ -124,6 +124,13 @@ export interface StagedWrite {
   hold?(): Promise<HeldStage>;
 }
 
+/** What publishing or dropping a held stage gets: the output's connection, resolved again (secrets are never stored). */
+export interface HeldContext {
+  connection: Settings;
+  signal: AbortSignal;
+  log(message: string): void;
+}
+
 /** A staged output kept until someone approves or discards it; plain JSON, stored in the run history. */
 export interface HeldStage {
   files: WrittenFile[];
@@ -153,9 +160,9 @@ export interface SinkRole {
    * Publishes a held stage exactly as it was staged. Throws, publishing nothing, when the stage is
    * gone or altered, or when the destination changed since the stage was held.
    */
-  publishHeld?(held: HeldStage): Promise<void>;
+  publishHeld?(held: HeldStage, ctx: HeldContext): Promise<void>;
   /** Removes a held stage; the destination is not touched. Must not throw when it is already gone. */
-  discardHeld?(held: HeldStage): Promise<void>;
+  discardHeld?(held: HeldStage, ctx: HeldContext): Promise<void>;
 }
 
 /** A file to attach to a notification (an output's file, the rejects file). */

@@ -239,8 +239,9 @@ class Execution {
       } catch (e) {
         await abortAll(outputs.slice(i + 1).map((p) => p.staged));
         for (const [name, h] of Object.entries(held)) {
-          const use = this.plan.outputs.find((p) => p.name === name)!.use;
-          await this.options.registry.get(use)?.sink?.discardHeld?.(h).catch(() => undefined);
+          const out = this.plan.outputs.find((p) => p.name === name)!;
+          const ctx = { connection: this.connection(out.connection, `output ${name}`), signal: this.controller.signal, log: () => undefined };
+          await this.options.registry.get(out.use)?.sink?.discardHeld?.(h, ctx).catch(() => undefined);
         }
         throw new RunFailure(`output ${o.name} could not be held: ${errorText(e)}; nothing was published`);
       }

@@ -66,6 +66,8 @@ export interface HeldOutput {
   output: string;
   /** The connector (`use:`) that staged it and can publish it. */
   use: string;
+  /** The output's connection settings as the plan has them (`${secret:…}` references unresolved). */
+  connection: Record<string, unknown>;
   stage: HeldStage;
   /** The snapshot the output becomes once published. */
   snapshot?: OutputSnapshot;

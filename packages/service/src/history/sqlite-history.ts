@@ -80,8 +80,8 @@ export class SqliteHistory implements HistoryStore {
         .prepare(`UPDATE runs SET status = @status, duration_ms = @durationMs, report = @report, error = @error, guard = @guard WHERE id = @id AND status = 'running'`)
         .run({ id, status: end.status, durationMs: end.durationMs, report: end.report ? JSON.stringify(end.report) : null, error: end.error ?? null, guard: end.guard ? JSON.stringify(end.guard) : null });
       if (changed.changes !== 1) throw new Error(`run ${id} is not running`);
-      const held = this.db.prepare(`INSERT INTO held (run_id, output, use, stage, snapshot) VALUES (?, ?, ?, ?, ?)`);
-      for (const h of end.held ?? []) held.run(id, h.output, h.use, JSON.stringify(h.stage), h.snapshot ? packSnapshot(h.snapshot) : null);
+      const held = this.db.prepare(`INSERT INTO held (run_id, output, use, connection, stage, snapshot) VALUES (?, ?, ?, ?, ?, ?)`);
+      for (const h of end.held ?? []) held.run(id, h.output, h.use, JSON.stringify(h.connection), JSON.stringify(h.stage), h.snapshot ? packSnapshot(h.snapshot) : null);
       const spec = this.db.prepare<[string], { spec: string }>(`SELECT spec FROM runs WHERE id = ?`).get(id)!.spec;
       for (const [output, s] of end.snapshots ?? []) this.saveSnapshot(spec, output, s);
     })();
@@ -107,8 +107,8 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async held(id: string): Promise<HeldOutput[]> {
-    const rows = this.db.prepare<[string], { output: string; use: string; stage: string; snapshot: Buffer | null }>(`SELECT output, use, stage, snapshot FROM held WHERE run_id = ? ORDER BY output`).all(id);
-    return rows.map((r) => ({ output: r.output, use: r.use, stage: JSON.parse(r.stage), ...(r.snapshot ? { snapshot: unpackSnapshot(r.snapshot) } : {}) }));
+    const rows = this.db.prepare<[string], { output: string; use: string; connection: string; stage: string; snapshot: Buffer | null }>(`SELECT output, use, connection, stage, snapshot FROM held WHERE run_id = ? ORDER BY output`).all(id);
+    return rows.map((r) => ({ output: r.output, use: r.use, connection: JSON.parse(r.connection), stage: JSON.parse(r.stage), ...(r.snapshot ? { snapshot: unpackSnapshot(r.snapshot) } : {}) }));
   }
 
   async decide(id: string, d: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean> {

@@ -28,6 +28,7 @@ export const HISTORY_MIGRATIONS: readonly string[] = [
      run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
      output TEXT NOT NULL,
      use TEXT NOT NULL,
+     connection TEXT NOT NULL,
      stage TEXT NOT NULL,
      snapshot BLOB,
      PRIMARY KEY (run_id, output)

@@ -1,8 +1,8 @@
 // `sisflow approve RUN` and `sisflow discard RUN`: a held run's staged outputs are published exactly
 // as staged (the sink refuses when the stage is gone or altered or the destination changed since),
 // or dropped. Approving is itself a run of the spec: it takes the spec's lock and is recorded.
-import type { ConnectorRegistry, RunReport } from '@sisflow/core';
-import type { HistoryStore, RunRecord } from '../history/history-store.js';
+import { Redactor, resolveSettings, type ConnectorRegistry, type HeldContext, type RunReport, type SecretSource } from '@sisflow/core';
+import type { HeldOutput, HistoryStore, RunRecord } from '../history/history-store.js';
 
 export type Decision = { ok: true; record: RunRecord } | { ok: false; why: string };
 
@@ -11,6 +11,9 @@ interface DecideOptions {
   registry: ConnectorRegistry;
   /** Who decided (user name), for the record. */
   by: string;
+  /** Resolves the outputs' connections again (a held SFTP upload logs in to publish). */
+  secrets: SecretSource;
+  log?(line: string): void;
   now?: () => Date;
 }
 
@@ -37,14 +40,15 @@ export async function approveRun(id: string, o: DecideOptions): Promise<Decision
     return { ok: false, why: `run ${id} has no held outputs to publish` };
   }
   const published: string[] = [];
+  const redactor = new Redactor();
   for (const h of outputs) {
     const sink = o.registry.get(h.use)?.sink;
     try {
       if (!sink?.publishHeld) throw new Error(`the ${h.use} connector cannot publish a held stage`);
-      await sink.publishHeld(h.stage);
+      await sink.publishHeld(h.stage, heldContext(h, o, redactor));
       published.push(h.output);
     } catch (e) {
-      const why = `output ${h.output} was not published: ${e instanceof Error ? e.message : String(e)}${published.length ? ` (already published: ${published.join(', ')})` : ''}`;
+      const why = redactor.redact(`output ${h.output} was not published: ${e instanceof Error ? e.message : String(e)}${published.length ? ` (already published: ${published.join(', ')})` : ''}`);
       await finish('failed', undefined, why);
       return { ok: false, why };
     }
@@ -64,9 +68,24 @@ export async function discardRun(id: string, o: DecideOptions): Promise<Decision
   const now = o.now ?? (() => new Date());
   const held = await heldRun(id, o.store);
   if (!held.ok) return held;
-  for (const h of await o.store.held(id)) await o.registry.get(h.use)?.sink?.discardHeld?.(h.stage);
+  const redactor = new Redactor();
+  for (const h of await o.store.held(id)) {
+    try {
+      await o.registry.get(h.use)?.sink?.discardHeld?.(h.stage, heldContext(h, o, redactor));
+    } catch (e) {
+      return { ok: false, why: redactor.redact(`the stage of output ${h.output} could not be removed: ${e instanceof Error ? e.message : String(e)}`) };
+    }
+  }
   if (!(await o.store.decide(id, { status: 'discarded', by: o.by, at: now().toISOString() }))) return { ok: false, why: `run ${id} is no longer held` };
   return { ok: true, record: (await o.store.get(id))! };
+}
+
+function heldContext(h: HeldOutput, o: DecideOptions, redactor: Redactor): HeldContext {
+  return {
+    connection: resolveSettings(h.connection, o.secrets, redactor, `the connection of output \`${h.output}\``),
+    signal: AbortSignal.timeout(15 * 60_000),
+    log: (m) => o.log?.(redactor.redact(`${h.output}: ${m}`)),
+  };
 }
 
 async function heldRun(id: string, store: HistoryStore): Promise<Decision> {

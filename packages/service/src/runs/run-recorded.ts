@@ -66,6 +66,7 @@ export async function runRecorded(o: RecordedRunOptions): Promise<RecordedRun> {
   const held: HeldOutput[] = Object.entries(report.held ?? {}).map(([output, stage]) => ({
     output,
     use: o.plan.outputs.find((p) => p.name === output)!.use,
+    connection: o.plan.connections[o.plan.outputs.find((p) => p.name === output)!.connection]!.settings,
     stage,
     ...(snapshots.has(output) ? { snapshot: snapshots.get(output)! } : {}),
   }));
