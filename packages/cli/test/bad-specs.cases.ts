@@ -145,5 +145,5 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
   ['guard key not a column of the output', r('path: f.csv }', 'path: f.csv, guard: { key: ID, max_removed: 10% } }'), 'SF250@21:53'],
   ['guard percentage over 100', r('path: f.csv }', 'path: f.csv, guard: { key: Name, max_removed: 120% } }'), 'SF251@21:72'],
-  ['guard on an output that cannot be held', sftp((c) => c).replace('path: f.csv }', 'path: f.csv, guard: { key: Name } }'), 'SF440@21:46'],
+  ['guard on an output that cannot be held', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], guard: { key: Name } }')), 'SF440@21:57'],
 ];

@@ -1,5 +1,5 @@
 // Outputs: the connection can be written to and the settings fit the connector's sink.
-import type { SinkDescription, SinkRole } from '../connector/connector.js';
+import type { SinkDescription } from '../connector/connector.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import { OUTPUT_LANGUAGE_KEYS } from '../spec/schema.js';
@@ -24,15 +24,19 @@ export function checkOutput(ctx: CheckContext, name: string, schemas: ReadonlyMa
   const path = ['outputs', name];
   const found = connectorRole(ctx, path, out.to, out, OUTPUT_LANGUAGE_KEYS, 'sink');
   const schema = schemas.get(out.from);
+  if (found && out.guard && !found.role.publishHeld) {
+    ctx.report('SF440', `a ${found.use} output cannot be held for approval, so it cannot have a guard`, [...path, 'guard'], 'guards work on files and sftp outputs');
+    return undefined;
+  }
   if (!found || !schema) return undefined;
   const description = found.role.describe({ ...found.describe, schema });
   if (!description) return undefined;
-  const guard = out.guard && checkGuard(ctx, path, out.guard, schema, found.role, found.use);
+  const guard = out.guard && checkGuard(ctx, path, out.guard, schema);
   return { name, from: out.from, connection: out.to, use: found.use, settings: found.describe.settings, schema, description, ...(guard ? { guard } : {}) };
 }
 
-/** A guard names columns of the output and sits on a sink that can keep a stage until it is approved. */
-function checkGuard(ctx: CheckContext, path: string[], g: GuardSpec, schema: RowSchema, role: SinkRole, use: string): PlanGuard | undefined {
+/** A guard names columns of the output; its limits can be reached. */
+function checkGuard(ctx: CheckContext, path: string[], g: GuardSpec, schema: RowSchema): PlanGuard | undefined {
   const key = Array.isArray(g.key) ? g.key : [g.key];
   const names = schema.map((c) => c.name);
   let ok = true;
@@ -47,10 +51,6 @@ function checkGuard(ctx: CheckContext, path: string[], g: GuardSpec, schema: Row
       ok = false;
       ctx.report('SF251', `${kind} of ${v} can never be reached: at most every row published last time can be ${kind === 'max_removed' ? 'removed' : 'changed'}`, [...path, 'guard', kind], 'write a percentage up to 100%, or a count');
     }
-  }
-  if (!role.publishHeld) {
-    ctx.report('SF440', `a ${use} output cannot be held for approval, so it cannot have a guard`, [...path, 'guard'], 'guards work on files and sftp outputs');
-    ok = false;
   }
   if (!ok) return undefined;
   return {
