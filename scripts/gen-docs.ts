@@ -1,7 +1,7 @@
 // Writes the generated reference pages (diagnostic codes, function library, JSON Schema) from the
 // code itself; a test fails when a page is out of date. Run: pnpm run docs (`pnpm docs` is a pnpm command of its own)
 import { writeFileSync } from 'node:fs';
-import { CODES, compile, formatDiagnostic, specSchemaFor, STDLIB_GROUPS, type DiagnosticCode } from '../packages/core/src/index.ts';
+import { CODES, compile, formatDiagnostic, PROJECT_SCHEMA, specSchemaFor, STDLIB_GROUPS, type DiagnosticCode } from '../packages/core/src/index.ts';
 import { defaultRegistry } from '../packages/connectors/src/index.ts';
 import { BAD_SPECS, CASE_OPTIONS } from '../packages/cli/test/bad-specs.cases.ts';
 
@@ -14,7 +14,7 @@ export function diagnosticsPage(): string {
   md += 'Every problem sisflow finds before running has a stable code. `sisflow validate` prints\n';
   md += '`file:line:col: severity CODE: message`, a code frame with a caret under the problem, and a hint;\n';
   md += '`--format json` prints the same as JSON. SF1xx: the file, YAML and language schema; SF2xx: names and references;\n';
-  md += 'SF3xx: expressions; SF4xx: connector settings; SF5xx: command line and plans; SF9xx: internal.\n\n';
+  md += 'SF3xx: expressions; SF4xx: connector settings; SF5xx: command line, plans and runs; SF6xx: the project file (sisflow.yaml); SF9xx: internal.\n\n';
   md += 'Each example below is the first case of the test table `packages/cli/test/bad-specs.cases.ts` (based on the\n';
   md += 'small spec of `packages/cli/test/helpers.ts`) that produces the code, compiled when this page was generated;\n';
   md += 'the test suite checks every case still produces its code at its line and column, and that this page is current.\n\n';
@@ -37,6 +37,17 @@ const NO_EXAMPLE: Record<string, string> = {
   SF452: 'A required transfer.yaml setting is absent (`district`, `registry`, `operator_key`), or `tls` lacks `cert` or `key`: `error SF452: \`operator_key\` is required`.',
   SF453: 'A transfer.yaml value of the wrong form: a district code with spaces, an operator key thumbprint that is not 43 characters, a registry that is neither a file nor https://, a port or limit out of range: `transfer.yaml:4:15: error SF453: \`operator_key\` must be the registry operator key\'s thumbprint (43 characters; …)`.',
   SF454: 'A file transfer.yaml names cannot be read (`ca`): `transfer.yaml:6:5: error SF454: \`ca\` names /srv/ca.pem, which cannot be read`.',
+  SF520: '`sisflow validate district/` (or `run`, `plan`, `test`, `serve`) on a folder without a `sisflow.yaml`: `error SF520: district/ is not a sisflow project: it has no sisflow.yaml`.',
+  SF521: '`sisflow run` while a run of the same spec is running (by `sisflow serve` or another `sisflow run`): `error SF521: destiny-patrons is already running (run 20261130-120000-3fa9c1, schedule, started …, process 4242)`. A run whose process is gone holds nothing: it is marked failed on the next look.',
+  SF600: 'The project file exists but cannot be read (permissions): `error SF600: cannot read district/sisflow.yaml: EACCES …`.',
+  SF601: 'A key the project file does not know, at its line and column (`colour: blue` → `error SF601: unknown key \`colour\` …`). SF601–SF606 are the project file\'s schema errors, as SF110–SF115 are a spec\'s.',
+  SF602: 'A required key of the project file is missing (`district:` without `timezone:`).',
+  SF603: 'A project value of the wrong type (`specs: destiny.yaml` instead of a list).',
+  SF604: 'A project value not allowed (`on: [sometimes]` in a `notify:` entry).',
+  SF605: 'A project value not in the required form (`cds_code: "12345"`: seven digits).',
+  SF606: 'A project value out of range (`retries: 50`).',
+  SF607: '`district: { timezone: America/Los_Angles }`: `error SF607: \`America/Los_Angles\` is not an IANA time zone`.',
+  SF608: '`specs: [nothing/*.yaml]` matches no file in the project folder.',
   SF900: 'A bug in sisflow, never a problem with the spec: please report it with the spec that caused it.',
 };
 
@@ -65,6 +76,10 @@ export function functionsPage(): string {
   return md;
 }
 
+export function projectSchemaFile(): string {
+  return `${JSON.stringify(PROJECT_SCHEMA, null, 2)}\n`;
+}
+
 export function schemaFile(): string {
   return `${JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)}\n`;
 }
@@ -73,4 +88,5 @@ if (process.argv[1]?.endsWith('gen-docs.ts')) {
   writeFileSync('docs/diagnostics.md', diagnosticsPage());
   writeFileSync('docs/functions.md', functionsPage());
   writeFileSync('docs/sisflow.schema.json', schemaFile());
+  writeFileSync('docs/sisflow-project.schema.json', projectSchemaFile());
 }

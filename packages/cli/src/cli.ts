@@ -6,6 +6,8 @@ import { collectParam, EXIT, processOut, VERSION, type Out } from './io.js';
 import { demo } from './commands/demo.js';
 import { plan } from './commands/plan.js';
 import { run } from './commands/run.js';
+import { serve } from './commands/serve.js';
+import { decide, history, show } from './commands/history.js';
 import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
 import { grants } from './commands/grants.js';
@@ -34,7 +36,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
   program
     .command('validate')
     .description('check specs and print every problem with its place, code and hint')
-    .argument('<files...>', 'spec files')
+    .argument('<files...>', 'spec files, or project folders (every spec of the project)')
     .addOption(profile())
     .addOption(param())
     .addOption(today())
@@ -45,7 +47,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
   program
     .command('plan')
     .description('compile a spec into its job plan')
-    .argument('<file>', 'spec file')
+    .argument('<file>', 'spec file, or a project folder (every spec of the project)')
     .addOption(profile())
     .addOption(param())
     .addOption(today())
@@ -57,7 +59,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
   program
     .command('run')
     .description('run a spec (or a JSON plan) and publish its outputs')
-    .argument('<file>', 'spec file, or a plan written by `sisflow plan --json`')
+    .argument('<file>', 'spec file, a project folder (every spec of the project, one after another), or a plan written by `sisflow plan --json`')
     .addOption(profile())
     .addOption(param())
     .addOption(today())
@@ -65,12 +67,49 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--limit <rows>', 'read at most this many rows from each source')
     .option('--json', 'print the run report as JSON')
     .option('--base-dir <dir>', 'folder that relative paths in connections resolve against (default: the file\'s)')
-    .addHelpText('after', '\nExamples:\n  $ sisflow run examples/destiny/patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json')
+    .addHelpText('after', '\nEvery run but a dry run is recorded in the run history (`sisflow history`); a run of a spec never overlaps another.\nExit codes: 0 published, 1 failed, 3 held for approval by a guard, 130 cancelled.\n\nExamples:\n  $ sisflow run examples/destiny/patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json\n  $ sisflow run examples/destiny/patrons.yaml > run.log')
     .action(async (file: string, o) => set(await run(file, o, out, signal)));
+  program
+    .command('serve')
+    .description("run a project's specs on their schedules until stopped (SIGTERM or Ctrl-C: running runs are cancelled cleanly)")
+    .argument('[project]', 'project folder (with sisflow.yaml)', '.')
+    .addOption(profile())
+    .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production')
+    .action(async (folder: string, o) => set(await serve(folder, o, out, signal)));
+  const dir = () => new Option('-C, --dir <folder>', 'the project folder (or spec folder) whose history to use (default: here)');
+  program
+    .command('history')
+    .description('list recorded runs, newest first')
+    .argument('[spec]', 'a spec name, or a spec file (its project\'s history)')
+    .addOption(dir())
+    .option('--limit <n>', 'how many runs', '20')
+    .option('--json', 'print the runs as JSON')
+    .addHelpText('after', '\nExamples:\n  $ sisflow history -C district\n  $ sisflow history destiny-patrons -C district --json')
+    .action(async (spec: string | undefined, o) => set(await history(spec, o, out)));
+  program
+    .command('show')
+    .description('show one recorded run: counts, files and hashes, changes, rejects, warnings, what its guard saw')
+    .argument('<run>', 'run id (from `sisflow history`)')
+    .addOption(dir())
+    .option('--json', 'print the run as JSON')
+    .action(async (id: string, o) => set(await show(id, o, out)));
+  program
+    .command('approve')
+    .description('publish the staged outputs of a run a guard held, exactly as staged')
+    .argument('<run>', 'run id of a held run')
+    .addOption(dir())
+    .addHelpText('after', '\nRefused when the stage is gone or altered, when the destination changed since the run, or when the run is not held (a second approve).')
+    .action(async (id: string, o) => set(await decide('approve', id, o, out)));
+  program
+    .command('discard')
+    .description('drop the staged outputs of a held run; nothing is published')
+    .argument('<run>', 'run id of a held run')
+    .addOption(dir())
+    .action(async (id: string, o) => set(await decide('discard', id, o, out)));
   program
     .command('test')
     .description('run the tests written inside specs')
-    .argument('<files...>', 'spec files')
+    .argument('<files...>', 'spec files, or project folders')
     .addOption(profile())
     .addOption(param())
     .addOption(today())

@@ -2,9 +2,12 @@
 // printing diagnostics. Kept here so commands stay short.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readSpecFile } from '@sisflow/service';
 import { formatDiagnostics, summarize, type Diagnostic, type JobPlan, type SourceText } from '@sisflow/core';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+export { readSpecFile };
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, held: 3, cancelled: 130 } as const;
 
 /** This CLI's version, from its package.json. */
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -27,17 +30,6 @@ export const processOut: Out = {
   tty: !!process.stderr.isTTY && process.env.TERM !== 'dumb' && process.env.CI !== 'true',
 };
 
-/** A spec file's bytes, or an SF100 diagnostic saying why it cannot be read. */
-export function readSpecFile(path: string): { bytes?: Uint8Array; diagnostics: Diagnostic[] } {
-  try {
-    return { bytes: readFileSync(path), diagnostics: [] };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    return { diagnostics: [{ code: 'SF100', severity: 'error', message: `cannot read ${path}: ${why}`, hint: 'give the path of a .yaml spec' }] };
-  }
-}
-
 /** A job plan written by `sisflow plan --json`. */
 export function readPlanFile(path: string): { plan?: JobPlan; diagnostics: Diagnostic[] } {
   const read = readSpecFile(path);
@@ -53,7 +45,7 @@ export function readPlanFile(path: string): { plan?: JobPlan; diagnostics: Diagn
 
 export function printDiagnostics(out: Out, diagnostics: Diagnostic[], file: string, source: SourceText | undefined): void {
   if (diagnostics.length === 0) return;
-  out.stderr(formatDiagnostics(diagnostics, { color: out.color, ...(source ? { sources: new Map([[file, source]]) } : {}) }));
+  out.stderr(formatDiagnostics(diagnostics, { color: out.color, ...(source ? { sources: new Map([[file, source], [source.file, source]]) } : {}) }));
   out.stderr(summarize(diagnostics));
 }
 

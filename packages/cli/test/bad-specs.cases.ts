@@ -171,4 +171,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['a reference inside an expression', r('Grade: grade_label(GR)', `Grade: "'\${secret:g}'"`), 'SF330@19:15'],
   ['a parameter steers a folder out', r('params:\n', 'params:\n  sub: { type: string, default: "../../etc" }\n').replace('out: { use: files, dir: out }', 'out: { use: files, dir: "out/${param:sub}" }'), 'SF270@8:27'],
   ['a spec too large to be code', BASE + `# ${'x'.repeat(1024 * 1024)}\n`, 'SF130@1:1'],
+  ['guard key not a column of the output', r('path: f.csv }', 'path: f.csv, guard: { key: ID, max_removed: 10% } }'), 'SF250@21:53'],
+  ['guard percentage over 100', r('path: f.csv }', 'path: f.csv, guard: { key: Name, max_removed: 120% } }'), 'SF251@21:72'],
+  ['guard on an output that cannot be held', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], guard: { key: Name } }')), 'SF440@21:57'],
 ];

@@ -42,7 +42,7 @@ test('a missing file, a folder and a binary file are diagnostics, not crashes', 
   const missing = sisflow(['validate', '/nonexistent/spec.yaml']);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, 'SF100');
-  assert.match(sisflow(['validate', ROOT]).stderr, 'SF100');
+  assert.match(sisflow(['validate', ROOT]).stderr, 'SF520'); // a folder must be a project folder
   const dir = workdir();
   writeFileSync(join(dir, 'bin.yaml'), Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x01]));
   const bin = sisflow(['validate', join(dir, 'bin.yaml')]);
@@ -155,12 +155,12 @@ test('on a terminal a run shows progress; a dry run shows the first rows of each
   // The size the kill test built, so the demo database is already there.
   writeFileSync(spec, readFileSync(spec, 'utf8').replace('    demo: true\n', '    demo: true\n    students_per_school: 40000\n'));
   const raw: string[] = [];
-  const err: string[] = [];
-  const out = { stdout: () => undefined, stderr: (t: string) => void err.push(t), stderrRaw: (t: string) => void raw.push(t), color: false, tty: true };
+  const std: string[] = [];
+  const out = { stdout: (t: string) => void std.push(t), stderr: () => undefined, stderrRaw: (t: string) => void raw.push(t), color: false, tty: true };
   assert.is(await main(['run', spec, '--dry-run'], out), 0);
   assert.ok(raw.some((t) => /^\r\x1b\[2K {2}[\d,]+ rows read \([\d,]+ rows\/s\)$/.test(t)), `progress lines: ${JSON.stringify(raw.slice(0, 3))}`);
   assert.is(raw[raw.length - 1], '\r\x1b[2K', 'the progress line is cleared before the report');
-  const report = err.join('\n');
+  const report = std.join('\n');
   assert.match(report, /first 5 row\(s\):\n {6}\{"Site Short Name":/);
   assert.not.ok(existsSync(join(dir, 'out/patrons.csv')));
 });

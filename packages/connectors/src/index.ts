@@ -10,11 +10,13 @@ import { onerosterCsvConnector } from './oneroster/bundle-connector.js';
 import { onerosterApiConnector } from './oneroster-api/oneroster-api-connector.js';
 import { smtpConnector } from './smtp/smtp-connector.js';
 import { recordsTransferConnector } from './records-transfer/transfer-connector.js';
+import { webhookConnector } from './webhook/webhook-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
 export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
 export { describeTableSource, tableSelect, TABLE_SOURCE_SETTINGS } from './aeries/table-source.js';
-export { AtomicFile, TEMP_PREFIX } from './files/atomic-file.js';
+export { AtomicFile, HELD_PREFIX, TEMP_PREFIX } from './files/atomic-file.js';
+export { processAlive } from './files/process-alive.js';
 export { filesConnector } from './files/files-connector.js';
 export { sqliteConnector } from './sqlite/sqlite-connector.js';
 export { sftpConnector } from './sftp/sftp-connector.js';
@@ -25,6 +27,7 @@ export { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
 export { securityArea, SECURITY_AREAS, SENSITIVE_AREAS } from './aeries-api/security-areas.js';
 export { smtpConnector } from './smtp/smtp-connector.js';
 export { recordsTransferConnector } from './records-transfer/transfer-connector.js';
+export { webhookConnector } from './webhook/webhook-connector.js';
 export { runLog } from './smtp/run-log.js';
 export { environmentSecrets } from './secrets/environment-secrets.js';
 export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
@@ -38,7 +41,7 @@ export { DEMO_VERSION, demoDatabase, demoFolder, projectFolder, resetDemo } from
 export { makeSpool, removeStaleSpools, type Spool } from './files/spool.js';
 
 /** Every connector this package provides. */
-export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, recordsTransferConnector, sftpConnector, smtpConnector, sqliteConnector];
+export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, recordsTransferConnector, sftpConnector, smtpConnector, sqliteConnector, webhookConnector];
 
 /** A registry holding this package's connectors; add your own with `.register(...)`. */
 export function defaultRegistry(): ConnectorRegistry {

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { probeHostKeys, TEMP_PREFIX } from '@sisflow/connectors';
 import { readBundle } from '@sisflow/connectors/oneroster';
-import { names, runSpec, tempDir } from './sftp-helpers.js';
+import { names, registry, runSpec, tempDir } from './sftp-helpers.js';
 import { SSHD, sshdRequired, startSshd, type Sshd } from './sftp/sshd.js';
 
 let sshd: Sshd;
@@ -178,6 +178,37 @@ test('a bundle delivered over SFTP must be a zip, and its key must be a secret',
   const spec = readFileSync(fileURLToPath(new URL('../../../examples/oneroster/csv-export.yaml', import.meta.url)), 'utf8');
   const r = compile(spec.replace('bundle: { use: oneroster-csv, path: out/oneroster.zip }', 'bundle: { use: oneroster-csv, path: rostering, sftp: { host: h, username: u, password: hunter2, host_key: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } }'), 'spec.yaml', { registry: defaultRegistry(), today: '2026-11-23' });
   assert.equal(r.diagnostics.map((d) => `${d.code} ${d.message}`).sort(), ['SF407 `sftp.password` of connections.bundle is written in clear text', 'SF408 a bundle delivered over SFTP must be a zip']);
+});
+
+test('a held upload waits on the server and is published later exactly as uploaded; refused once gone or when the destination changed', async () => {
+  await writeFile(join(local, 'patrons.csv'), 'ID,Name\n1,Ada\n');
+  const first = await runSpec(UPLOAD(), secrets(), { baseDir: local });
+  assert.ok(first.report.ok, first.report.error);
+  const before = await readFile(join(sshd.root, 'destiny/patrons.csv'), 'utf8');
+  await writeFile(join(local, 'patrons.csv'), 'ID,Name\n2,Bo\n');
+  const { report } = await runSpec(UPLOAD(), secrets(), { baseDir: local, review: async () => 'hold' });
+  assert.ok(report.ok, report.error);
+  const stage = report.approval!.destiny!;
+  assert.is(await readFile(join(sshd.root, 'destiny/patrons.csv'), 'utf8'), before, 'nothing published');
+  const heldName = (await names(join(sshd.root, 'destiny'))).find((n) => n.startsWith('.sisflow-held-patrons.csv.'));
+  assert.ok(heldName, 'the upload waits on the server under a held name');
+  const sink = registry.get('sftp')!.sink!;
+  const ctx = { connection: { host: '127.0.0.1', port: sshd.port, username: sshd.username, private_key: sshd.privateKey, host_key: sshd.fingerprint, dir: sshd.root }, signal: new AbortController().signal, log: () => undefined };
+  // Another upload of the same spec (not held) changes the destination: the held one is refused.
+  await writeFile(join(sshd.root, 'destiny/patrons.csv'), 'changed by someone else\n');
+  assert.match(String(await sink.publishHeld!(stage, ctx).then(() => 'published', (e: Error) => e.message)), /changed since the run was held/);
+  await writeFile(join(sshd.root, 'destiny/patrons.csv'), before);
+  const { utimes } = await import('node:fs/promises');
+  const original = readFileSync(join(sshd.root, 'destiny', heldName!), 'utf8');
+  // Restoring the bytes is not enough if the times differ; restore both as they were.
+  const stateBefore = (stage.state as { before: { mtime: number } }).before;
+  await utimes(join(sshd.root, 'destiny/patrons.csv'), stateBefore.mtime / 1000, stateBefore.mtime / 1000); // ms → s
+  await sink.publishHeld!(stage, ctx);
+  assert.is(await readFile(join(sshd.root, 'destiny/patrons.csv'), 'utf8'), original);
+  assert.is(original, '"Barcode","Name"\r\n"2","BO"\r\n');
+  assert.not.ok((await names(join(sshd.root, 'destiny'))).some((n) => n.startsWith('.sisflow-held-')));
+  assert.match(String(await sink.publishHeld!(stage, ctx).then(() => 'published', (e: Error) => e.message)), /is gone/);
+  assert.ok(existsSync(join(sshd.root, 'destiny/patrons.csv')));
 });
 
 if (SSHD) test.run();

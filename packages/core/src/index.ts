@@ -29,6 +29,9 @@ export { cellParser, type CellOptions } from './runtime/parse-cell.js';
 export { parseDate, formatDate } from './expr/dates.js';
 export { REFERENCE, scanReferences } from './check/references.js';
 
+export { loadProject, type LoadedProject, type ProjectFile, type ProjectNotify } from './project/project-file.js';
+export { PROJECT_SCHEMA, PROJECT_NOTIFY_KEYS, ALERT_KINDS, type AlertKind } from './project/project-schema.js';
+
 export { compile, buildPlan, type CompileResult } from './plan/compile.js';
 export { canonicalJson, sha256Hex } from './plan/canonical-json.js';
 export { diffPlans, formatPlanDiff, type PlanChange } from './plan/plan-diff.js';

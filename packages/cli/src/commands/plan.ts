@@ -6,6 +6,7 @@ import { compile, diffPlans, formatPlanDiff, type JobPlan } from '@sisflow/core'
 import { defaultRegistry } from '@sisflow/connectors';
 import { EXIT, printDiagnostics, readPlanFile, type Out } from '../io.js';
 import { compileFile, type CompileFlags } from './validate.js';
+import { specFiles } from './project-args.js';
 
 /**
  * `--diff OLD`: what a reviewer must see between the plan of OLD and this one. OLD is a plan JSON,
@@ -47,7 +48,20 @@ function oldPlan(file: string, flags: CompileFlags & { diff: string }): { plan?:
   return r.plan ? { plan: r.plan, name } : { name, error: `${name} does not compile: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}` };
 }
 
-export function plan(file: string, flags: CompileFlags & { json?: boolean; out?: string; diff?: string }, out: Out): number {
+export function plan(path: string, flags: CompileFlags & { json?: boolean; out?: string; diff?: string }, out: Out): number {
+  const files = specFiles([path], out);
+  if (!files) return EXIT.failed;
+  if (files.length === 1) return planOne(files[0]!, flags, out);
+  if (flags.out) {
+    out.stderr('-o writes one plan: give a spec file, not a project folder');
+    return EXIT.usage;
+  }
+  let code: number = EXIT.ok;
+  for (const file of files) code = Math.max(code, planOne(file, flags, out));
+  return code;
+}
+
+function planOne(file: string, flags: CompileFlags & { json?: boolean; out?: string; diff?: string }, out: Out): number {
   const r = compileFile(file, flags);
   printDiagnostics(out, r.diagnostics, file, r.source);
   if (!r.plan) return EXIT.failed;

@@ -1,7 +1,10 @@
 // `sisflow run SPEC|PLAN.json`: executes a job and prints its report; Ctrl-C cancels cleanly.
 import { dirname, resolve } from 'node:path';
-import { runPlan, type JobPlan, type RunReport } from '@sisflow/core';
+import { diagnostic, runPlan, type JobPlan, type RunReport } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
+import { openHistory, projectAlerts, projectOfSpec, runRecorded, type RunRecord } from '@sisflow/service';
+import { describeHeld } from './history.js';
+import { specFiles } from './project-args.js';
 import { environmentSecrets, EXIT, printDiagnostics, readPlanFile, type Out } from '../io.js';
 import { compileFile, type CompileFlags } from './validate.js';
 
@@ -12,7 +15,20 @@ export interface RunFlags extends CompileFlags {
   baseDir?: string;
 }
 
-export async function run(file: string, flags: RunFlags, out: Out, signal?: AbortSignal): Promise<number> {
+export async function run(path: string, flags: RunFlags, out: Out, signal?: AbortSignal): Promise<number> {
+  const files = path.endsWith('.json') ? [path] : specFiles([path], out);
+  if (!files) return EXIT.failed;
+  let worst: number = EXIT.ok;
+  for (const file of files) {
+    if (files.length > 1) out.stdout(`\n${file}`);
+    const code = await runOne(file, flags, out, signal);
+    if (code === EXIT.cancelled) return code;
+    if (code !== EXIT.ok) worst = code;
+  }
+  return worst;
+}
+
+async function runOne(file: string, flags: RunFlags, out: Out, signal?: AbortSignal): Promise<number> {
   let plan: JobPlan | undefined;
   if (file.endsWith('.json')) {
     // A saved plan is fixed: its profile, params and day were chosen when it was compiled.
@@ -36,23 +52,47 @@ export async function run(file: string, flags: RunFlags, out: Out, signal?: Abor
     return EXIT.usage;
   }
   const progress = !flags.json && out.tty ? progressLine(out) : undefined;
-  const { report } = await runPlan(plan, {
-    registry: defaultRegistry(),
+  const registry = defaultRegistry();
+  const log = (line: string) => {
+    progress?.clear();
+    out.stderr(line);
+  };
+  const options = {
+    registry,
     baseDir: resolve(flags.baseDir ?? dirname(file)),
     secrets: environmentSecrets(),
     ...(signal ? { signal } : {}),
     ...(flags.dryRun ? { dryRun: true, sample: SAMPLE_ROWS } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(progress ? { onProgress: progress.update } : {}),
-    log: (line) => {
+    log,
+  };
+  let report: RunReport;
+  let runId: string | undefined;
+  let held: RunRecord | undefined;
+  if (flags.dryRun) ({ report } = await runPlan(plan, options));
+  else {
+    // Every real run is recorded, in its project's history (or beside the spec) unless --base-dir says where.
+    const project = file.endsWith('.json') ? undefined : projectOfSpec(file, registry)?.project;
+    const store = openHistory(flags.baseDir ? resolve(flags.baseDir) : project?.dir ?? dirname(resolve(file)));
+    try {
+      const r = await runRecorded({ plan, file, store, trigger: 'manual', run: options, alerts: projectAlerts(project, registry, environmentSecrets(), log) });
+      if (r.busy) {
+        printDiagnostics(out, [diagnostic('SF521', `${plan.name} is already running (run ${r.busy.id}, ${r.busy.trigger}, started ${r.busy.startedAt}${r.busy.pid ? `, process ${r.busy.pid}` : ''})`, { hint: 'wait for it to finish: `sisflow history` shows it; runs of one spec never overlap' })], file, undefined);
+        return EXIT.failed;
+      }
+      report = r.report;
+      runId = r.record.id;
+      if (r.record.status === 'held') held = r.record;
       progress?.clear();
-      out.stderr(line);
-    },
-  });
+    } finally {
+      await store.close();
+    }
+  }
   progress?.clear();
-  if (flags.json) out.stdout(JSON.stringify(report, null, 2));
-  else out.stderr(describeReport(report));
-  return report.ok ? EXIT.ok : report.cancelled ? EXIT.cancelled : EXIT.failed;
+  if (flags.json) out.stdout(JSON.stringify(runId ? { run: runId, ...report } : report, null, 2));
+  else out.stdout(`${runId ? `run ${runId}\n` : ''}${describeReport(report)}${held ? `\n${describeHeld(held)}` : ''}`);
+  return report.approval ? EXIT.held : report.ok ? EXIT.ok : report.cancelled ? EXIT.cancelled : EXIT.failed;
 }
 
 const SAMPLE_ROWS = 5;
@@ -80,7 +120,7 @@ function progressLine(out: Out) {
 
 export function describeReport(r: RunReport): string {
   const lines: string[] = [];
-  const verdict = r.ok ? (r.dryRun ? 'dry run finished (nothing published)' : 'finished') : r.cancelled ? 'cancelled' : 'FAILED';
+  const verdict = r.approval ? 'HELD for approval (nothing published)' : r.ok ? (r.dryRun ? 'dry run finished (nothing published)' : 'finished') : r.cancelled ? 'cancelled' : 'FAILED';
   lines.push(`${r.name}: ${verdict} in ${(r.durationMs / 1000).toFixed(2)} s  (plan ${r.planHash.slice(0, 12)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
   const read = Object.values(r.sources).reduce((n, s) => n + s.rows, 0);
@@ -91,7 +131,7 @@ export function describeReport(r: RunReport): string {
     lines.push(`  step ${name}: ${s.in} in, ${s.out} out${extra ? ` (${extra})` : ''}`);
   }
   for (const [name, o] of Object.entries(r.outputs)) {
-    for (const f of o.files) lines.push(`  output ${name}: ${o.rows} row(s) ${o.committed ? '→' : 'would go to'} ${f.path} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`);
+    for (const f of o.files) lines.push(`  output ${name}: ${o.rows} row(s) ${o.committed ? '→' : r.approval ? 'held for' : 'would go to'} ${f.path} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`);
     for (const [table, c] of Object.entries(o.changes ?? {})) {
       lines.push(`  output ${name}: ${table} ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${o.committed ? '' : ' (not committed)'}`);
     }

@@ -5,8 +5,11 @@ import { runSpecTests } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { EXIT, printDiagnostics, readSpecFile, type Out } from '../io.js';
 import { junitXml, type JunitCase } from '../reports/junit.js';
+import { specFiles } from './project-args.js';
 
-export async function test(files: string[], flags: { profile?: string; today?: string; param?: Record<string, string>; junit?: string }, out: Out): Promise<number> {
+export async function test(paths: string[], flags: { profile?: string; today?: string; param?: Record<string, string>; junit?: string }, out: Out): Promise<number> {
+  const files = specFiles(paths, out);
+  if (!files) return EXIT.failed;
   let passed = 0;
   let failed = 0;
   const suites: { file: string; cases: JunitCase[]; error?: string }[] = [];

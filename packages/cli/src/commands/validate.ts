@@ -1,9 +1,11 @@
 // `sisflow validate FILE…`: every diagnostic of every spec, as text or JSON; exit 1 on errors.
-import { compile, hasErrors, type Diagnostic } from '@sisflow/core';
+import { hasErrors, type Diagnostic } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { writeFileSync } from 'node:fs';
-import { EXIT, printDiagnostics, readSpecFile, VERSION, type Out } from '../io.js';
+import { compileSpecFile, projectOfSpec } from '@sisflow/service';
+import { EXIT, printDiagnostics, VERSION, type Out } from '../io.js';
 import { sarifLog } from '../reports/sarif.js';
+import { specFiles } from './project-args.js';
 
 export interface CompileFlags {
   profile?: string;
@@ -11,19 +13,23 @@ export interface CompileFlags {
   today?: string;
 }
 
+/** Compiles a spec file; a spec that belongs to a project may use the project's connections and profiles. */
 export function compileFile(file: string, flags: CompileFlags) {
-  const read = readSpecFile(file);
-  if (!read.bytes) return { diagnostics: read.diagnostics, source: undefined, plan: undefined, analysis: undefined };
-  return compile(read.bytes, file, {
-    registry: defaultRegistry(),
+  const registry = defaultRegistry();
+  const inProject = projectOfSpec(file, registry);
+  if (inProject && !inProject.project) return { diagnostics: inProject.diagnostics, source: inProject.source, plan: undefined, analysis: undefined };
+  return compileSpecFile(file, inProject?.project, {
+    registry,
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.param ? { params: flags.param } : {}),
     ...(flags.today ? { today: flags.today } : {}),
   });
 }
 
-export function validate(files: string[], flags: CompileFlags & { format?: string; sarif?: string }, out: Out): number {
+export function validate(paths: string[], flags: CompileFlags & { format?: string; sarif?: string }, out: Out): number {
   const all: Diagnostic[] = [];
+  const files = specFiles(paths, out, flags.format === 'json' ? all : undefined);
+  if (!files) return EXIT.failed;
   for (const file of files) {
     const r = compileFile(file, flags);
     all.push(...r.diagnostics);

@@ -9,6 +9,8 @@ import { HashedFile } from './hashed-file.js';
 
 /** Temporary files start with this prefix, so an operator can spot leftovers of a crash. */
 export const TEMP_PREFIX = '.sisflow-tmp-';
+/** Stages kept for approval: never removed as orphans, only by approve or discard. */
+export const HELD_PREFIX = '.sisflow-held-';
 
 export class AtomicFile {
   private file: HashedFile | undefined;
@@ -53,6 +55,18 @@ export class AtomicFile {
     if (!this.written) throw new Error(`${this.path} is not finished`);
     await rename(this.tempPath, this.path);
     await syncFolder(dirname(this.path));
+  }
+
+  /**
+   * Keeps the finished file beside the target under a held name (same folder, so publishing it later
+   * is one atomic rename) and returns that name; the final path is not touched.
+   */
+  async hold(): Promise<string> {
+    if (!this.written) throw new Error(`${this.path} is not finished`);
+    const held = join(dirname(this.path), `${HELD_PREFIX}${basename(this.path)}.${randomBytes(6).toString('hex')}`);
+    await rename(this.tempPath, held);
+    await syncDir(dirname(this.path));
+    return held;
   }
 
   /** Drops the temporary file; the final path keeps whatever it held before. */
@@ -128,5 +142,18 @@ async function removeOrphans(path: string, keep: ReadonlySet<string>): Promise<v
     const pid = Number(name.slice(prefix.length).split('.')[0]);
     const orphan = join(dirname(path), name);
     if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid) && !keep.has(orphan)) await rm(orphan, { force: true });
+  }
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
+  const d = await open(dir, 'r').catch(() => undefined);
+  if (!d) return;
+  try {
+    await d.sync();
+  } catch {
+    // ignored: best effort
+  } finally {
+    await d.close();
   }
 }

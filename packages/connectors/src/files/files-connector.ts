@@ -8,6 +8,7 @@ import { patronProperties } from '../destiny/properties-file.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
 import { AtomicFile, commitTogether, finishLocalMoves } from './atomic-file.js';
+import { discardHeldFile, holdFiles, publishHeldFile } from './held-file.js';
 import { relativePathProblem, resolveInside } from './paths.js';
 
 const PATH = { type: 'string', minLength: 1, description: 'file path relative to the connection\'s `dir`' };
@@ -50,6 +51,8 @@ export const filesConnector: Connector = {
     describe: (ctx) => (checkPath(ctx) && checkCsvOutput(ctx) ? { target: `${String(ctx.connection.dir).replace(/\/$/, '')}/${String(ctx.settings.path)}` } : undefined),
     write: writeFile,
     finishMoves: (moves) => finishLocalMoves(moves),
+    publishHeld: (held) => publishHeldFile(held),
+    discardHeld: (held) => discardHeldFile(held),
   },
 };
 
@@ -97,6 +100,7 @@ async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<Staged
       commit: () => commitTogether(files),
       abort: async () => void (await Promise.all(files.map((f) => f.abort()))),
       moves: files.map((f) => f.move),
+      hold: () => holdFiles(files, [...written].reverse()),
     };
   } catch (e) {
     await Promise.all(files.map((f) => f.abort()));

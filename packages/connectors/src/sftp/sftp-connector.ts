@@ -109,6 +109,8 @@ export const sftpConnector: Connector = {
     describe: (ctx) => (checkPath(ctx) && checkCsvOutput(ctx) ? { target: sftpUrl(ctx.connection, String(ctx.settings.path)) } : undefined),
     write: async (req, ctx) => (await import('./transfer.js')).writeRemote(req, ctx),
     finishMoves: async (moves, connection, ctx) => (await import('./transfer.js')).finishRemote(moves, connection, ctx),
+    publishHeld: async (held, ctx) => (await import('./transfer.js')).heldRemote('publish', held, ctx),
+    discardHeld: async (held, ctx) => (await import('./transfer.js')).heldRemote('discard', held, ctx),
   },
 };
 

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { testPause, type RunContext, type Settings, type SinkWriteRequest, type SourceBatch, type SourceReadRequest, type StagedMove, type StagedWrite } from '@sisflow/core';
+import { testPause, type HeldContext, type HeldStage, type RunContext, type Settings, type SinkWriteRequest, type SourceBatch, type SourceReadRequest, type StagedMove, type StagedWrite } from '@sisflow/core';
 import { readCsv } from '../csv/csv-reader.js';
 import { companionPath, csvReadOptions } from '../csv/csv-settings.js';
 import { patronProperties } from '../destiny/properties-file.js';
@@ -15,7 +15,7 @@ import { checkRelativePath } from '../files/paths.js';
 import { afterRead, download, findFiles, waitUntilStable } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
 import { sftpUrl } from './sftp-connector.js';
-import { finishRemoteMoves, RemoteUpload } from './upload.js';
+import { finishRemoteMoves, RemoteUpload, type HeldUpload } from './upload.js';
 
 export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const s = sftpSettings(req.connection);
@@ -79,6 +79,19 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
         await cleanup();
       },
       ...(req.dryRun ? {} : { moves: uploads.map((u, k) => u.move(hashes[k]!)) }),
+      hold: async () => {
+        try {
+          // Each upload (the properties file first, then the CSV) stays on the server under a held name.
+          const parts: HeldUpload[] = [];
+          for (const u of uploads) parts.push(await u.hold());
+          return { files, state: { parts: parts.map((p) => ({ ...p })) } };
+        } catch (e) {
+          await abortAll();
+          throw e;
+        } finally {
+          await cleanup();
+        }
+      },
     };
   } catch (e) {
     await abortAll();
@@ -92,6 +105,31 @@ export async function finishRemote(moves: StagedMove[], connection: Settings, ct
   const conn = new SftpConnection(sftpSettings(connection), ctx);
   try {
     await finishRemoteMoves(conn, ctx, moves);
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Publishes (or drops) an upload a held run left on the server, logging in with the connection as it is now. */
+export async function heldRemote(action: 'publish' | 'discard', stage: HeldStage, hc: HeldContext): Promise<void> {
+  const ctx: RunContext = {
+    signal: hc.signal,
+    baseDir: '.',
+    startedAt: new Date().toISOString(),
+    log: hc.log,
+    warn: hc.log,
+    reject: () => undefined,
+    count: () => undefined,
+    afterSuccess: () => undefined,
+  };
+  const conn = new SftpConnection(sftpSettings(hc.connection), ctx);
+  try {
+    // A stage of several uploads (a CSV and its Destiny properties file) keeps them as `parts`.
+    const state = stage.state as unknown as { parts?: HeldUpload[] } & HeldUpload;
+    for (const held of state.parts ?? [state]) {
+      if (action === 'publish') await RemoteUpload.publishHeld(conn, ctx, held);
+      else await RemoteUpload.discardHeld(conn, ctx, held);
+    }
   } finally {
     await conn.close();
   }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { RunContext, StagedMove } from '@sisflow/core';
-import { TEMP_PREFIX } from '../files/atomic-file.js';
+import { HELD_PREFIX, TEMP_PREFIX } from '../files/atomic-file.js';
 import { call, SftpError, TRANSFER, type SftpConnection, type SftpSession } from './session.js';
 
 /** Temporary files of a killed run are removed by a later upload once they are this old. */
@@ -82,6 +82,46 @@ export class RemoteUpload {
       this.temps.delete(temp);
       if (this.keepVersions > 0) await this.prune(session, final);
     });
+  }
+
+  /**
+   * Keeps the staged upload on the server under a held name (`.sisflow-held-NAME.…`, which no
+   * later run removes) and says what the destination held then, for `publishHeld`.
+   */
+  async hold(): Promise<HeldUpload> {
+    const temp = this.staged?.temp;
+    if (!temp) throw new Error(`${this.path} was not uploaded`);
+    return this.conn.use(`holding ${this.path}`, async (session) => {
+      const final = session.remote(this.path);
+      const held = posix.join(posix.dirname(final), `${HELD_PREFIX}${posix.basename(final)}.${this.stamp}.${randomBytes(4).toString('hex')}`);
+      await session.watch(`holding ${this.path}`, this.ctx.signal, () => session.client.rename(temp, held));
+      this.temps.delete(temp);
+      this.staged = undefined;
+      const before = await remoteStat(session, final, this.ctx.signal);
+      const mtime = (await remoteStat(session, held, this.ctx.signal))!.mtime;
+      return { held, path: this.path, bytes: this.bytes, mtime, before, keepVersions: this.keepVersions };
+    });
+  }
+
+  /**
+   * Publishes an upload held by another run: refused when the held file is gone or was changed,
+   * or when the destination is not as it was when the run was held.
+   */
+  static async publishHeld(conn: SftpConnection, ctx: RunContext, h: HeldUpload): Promise<void> {
+    await conn.use(`checking ${h.path}`, async (session) => {
+      const held = await remoteStat(session, h.held, ctx.signal);
+      if (!held) throw new SftpError(`the held stage of ${h.path} is gone from ${session.where} (${h.held})`, false);
+      if (held.size !== h.bytes || held.mtime !== h.mtime) throw new SftpError(`the held stage of ${h.path} on ${session.where} was changed since the run (${held.size} bytes)`, false);
+      const now = await remoteStat(session, session.remote(h.path), ctx.signal);
+      if (!sameStat(now, h.before)) throw new SftpError(`${h.path} on ${session.where} changed since the run was held; run the spec again`, false);
+    });
+    const upload = new RemoteUpload(conn, ctx, h.path, '', h.bytes, h.keepVersions);
+    upload.staged = { temp: h.held, final: h.path };
+    await upload.commit();
+  }
+
+  static async discardHeld(conn: SftpConnection, ctx: RunContext, h: HeldUpload): Promise<void> {
+    await conn.use(`removing ${h.held}`, (session) => session.watch(`removing ${h.held}`, ctx.signal, () => session.client.delete(h.held, true)));
   }
 
   /** Removes what this upload left on the server; never throws (the run already failed). */
@@ -176,6 +216,30 @@ export async function finishRemoteMoves(conn: SftpConnection, ctx: RunContext, m
       }
     }
   });
+}
+
+/** A staged upload kept on the server for approval (plain JSON, in the run history). */
+export interface HeldUpload {
+  /** The held file's remote path. */
+  held: string;
+  /** The destination, relative to the connection's `dir`. */
+  path: string;
+  bytes: number;
+  mtime: number;
+  /** The destination's size and modification time when the run was held (null: no file). */
+  before: { size: number; mtime: number } | null;
+  keepVersions: number;
+}
+
+async function remoteStat(session: SftpSession, path: string, signal: AbortSignal): Promise<{ size: number; mtime: number } | null> {
+  const kind = await session.watch(`checking ${path}`, signal, () => session.client.exists(path));
+  if (!kind) return null;
+  const s = await session.watch(`checking ${path}`, signal, () => session.client.stat(path));
+  return { size: s.size, mtime: s.modifyTime };
+}
+
+function sameStat(a: { size: number; mtime: number } | null, b: { size: number; mtime: number } | null): boolean {
+  return a === null || b === null ? a === b : a.size === b.size && a.mtime === b.mtime;
 }
 
 /** `20261123T053000Z`: sorts by time, safe in file names everywhere. */

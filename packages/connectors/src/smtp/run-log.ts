@@ -11,7 +11,7 @@ const KINDS = [
 ] as const;
 
 export function runStatus(r: RunReport): string {
-  return r.ok ? (r.dryRun ? 'dry run' : 'succeeded') : r.cancelled ? 'cancelled' : 'FAILED';
+  return r.approval ? 'HELD for approval (nothing published)' : r.ok ? (r.dryRun ? 'dry run' : 'succeeded') : r.cancelled ? 'cancelled' : 'FAILED';
 }
 
 export function runLog(r: RunReport, attachments: Attachment[]): string {

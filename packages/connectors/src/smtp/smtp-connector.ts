@@ -1,6 +1,6 @@
 // `use: smtp` — sends a run's log by e-mail (the import log special-education staff expect),
 // with the files the spec attaches. nodemailer loads on first use.
-import type { Connector } from '@sisflow/core';
+import type { Connector, Settings } from '@sisflow/core';
 import { runLog, runStatus } from './run-log.js';
 
 const EMAIL = { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', description: 'an e-mail address' };
@@ -39,38 +39,38 @@ export const smtpConnector: Connector = {
       },
     },
     describe: (ctx) => ({ target: (ctx.settings.recipients as string[]).join(', ') }),
-    send: async (req, ctx) => {
-      const { default: nodemailer } = await import('nodemailer');
-      const c = req.connection;
-      const tls = (c.tls as string | undefined) ?? 'starttls';
-      const timeout = ((c.timeout_seconds as number | undefined) ?? 30) * 1000;
-      const transport = nodemailer.createTransport({
-        host: String(c.host),
-        port: (c.port as number | undefined) ?? (tls === 'implicit' ? 465 : 587),
-        secure: tls === 'implicit',
-        requireTLS: tls === 'starttls',
-        ignoreTLS: tls === 'none',
-        tls: { minVersion: 'TLSv1.2' },
-        connectionTimeout: timeout,
-        greetingTimeout: timeout,
-        socketTimeout: timeout,
-        ...(c.username ? { auth: { user: String(c.username), pass: String(c.password ?? '') } } : {}),
-      });
-      try {
-        const subject = String(req.settings.subject ?? '{name}: {status}')
+    send: (req, ctx) =>
+      mail(req.connection, req.settings, ctx, {
+        subject: String(req.settings.subject ?? '{name}: {status}')
           .replaceAll('{name}', req.report.name)
-          .replaceAll('{status}', runStatus(req.report));
-        const info = await transport.sendMail({
-          from: String(c.from),
-          to: (req.settings.recipients as string[]).join(', '),
-          subject,
-          text: runLog(req.report, req.attachments),
-          attachments: req.attachments.map((a) => ({ filename: a.name, path: a.path })),
-        });
-        ctx.log(`sent ${info.messageId} to ${(req.settings.recipients as string[]).length} recipient(s)`);
-      } finally {
-        transport.close();
-      }
-    },
+          .replaceAll('{status}', runStatus(req.report)),
+        text: runLog(req.report, req.attachments),
+        attachments: req.attachments.map((a) => ({ filename: a.name, path: a.path })),
+      }),
+    alert: (req, ctx) => mail(req.connection, req.settings, ctx, { subject: `sisflow: ${req.alert.title}`, text: req.alert.text, attachments: [] }),
   },
 };
+
+async function mail(c: Settings, settings: Settings, ctx: { log(message: string): void }, message: { subject: string; text: string; attachments: { filename: string; path: string }[] }): Promise<void> {
+  const { default: nodemailer } = await import('nodemailer');
+  const tls = (c.tls as string | undefined) ?? 'starttls';
+  const timeout = ((c.timeout_seconds as number | undefined) ?? 30) * 1000;
+  const transport = nodemailer.createTransport({
+    host: String(c.host),
+    port: (c.port as number | undefined) ?? (tls === 'implicit' ? 465 : 587),
+    secure: tls === 'implicit',
+    requireTLS: tls === 'starttls',
+    ignoreTLS: tls === 'none',
+    tls: { minVersion: 'TLSv1.2' },
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+    ...(c.username ? { auth: { user: String(c.username), pass: String(c.password ?? '') } } : {}),
+  });
+  try {
+    const info = await transport.sendMail({ from: String(c.from), to: (settings.recipients as string[]).join(', '), ...message });
+    ctx.log(`sent ${info.messageId} to ${(settings.recipients as string[]).length} recipient(s)`);
+  } finally {
+    transport.close();
+  }
+}

@@ -4,7 +4,7 @@ import type { ParamValue } from '../expr/check.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { LoadedSpec } from '../spec/load-spec.js';
-import type { Spec } from '../spec/spec.js';
+import type { ConnectionSpec, Spec } from '../spec/spec.js';
 import { checkConnection, checkConnections } from './connections.js';
 import { CheckContext } from './context.js';
 import { checkGraph } from './graph.js';
@@ -40,6 +40,11 @@ export interface AnalyzeOptions {
   today?: string;
   /** The district's time zone (a project's), used when the spec has no schedule. */
   timezone?: string;
+  /**
+   * Connections the spec may use without declaring them (a project's, checked where they are
+   * written); the spec's own connections of the same name take precedence.
+   */
+  shared?: Record<string, ConnectionSpec>;
 }
 
 export interface Analysis {
@@ -84,7 +89,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     if (pname === options.profile) continue;
     for (const [cname, conn] of Object.entries(profile.connections ?? {})) {
       const path = ['profiles', pname, 'connections', cname];
-      if (!loaded.spec.connections?.[cname]) {
+      if (!loaded.spec.connections?.[cname] && !options.shared?.[cname]) {
         ctx.reportKey('SF201', `profile \`${pname}\` replaces connection \`${cname}\`, which the spec does not declare`, path, didYouMean(cname, Object.keys(loaded.spec.connections ?? {})));
       }
       checkConnection(ctx, conn, path);
@@ -100,6 +105,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
       }
     }
   }
+  if (options.shared) spec.connections = { ...(withParams(ctx, options.shared, ['connections']) as Record<string, ConnectionSpec>), ...spec.connections };
   const graph = checkGraph(ctx);
   const analysis: Analysis = { spec, params, order: graph.order, sources: new Map(), steps: new Map(), outputs: new Map(), notify: new Map(), schemas: new Map() };
   if (options.profile) analysis.profile = options.profile;

@@ -199,6 +199,11 @@ export interface StagedWrite {
    * resumed by another process.
    */
   moves?: StagedMove[];
+  /**
+   * Keeps the staged output for later instead of publishing or dropping it (a run held by a guard):
+   * the stage must survive this process, and `SinkRole.publishHeld` publishes exactly these bytes.
+   */
+  hold?(): Promise<HeldStage>;
 }
 
 /** One staged file and the name it is published under, in the sink's own terms (local or remote path). */
@@ -208,6 +213,21 @@ export interface StagedMove {
   /** Size and hash of the staged file: how a later run tells a finished rename from a lost file. */
   bytes: number;
   sha256: string;
+}
+
+
+/** What publishing or dropping a held stage gets: the output's connection, resolved again (secrets are never stored). */
+export interface HeldContext {
+  connection: Settings;
+  signal: AbortSignal;
+  log(message: string): void;
+}
+
+/** A staged output kept until someone approves or discards it; plain JSON, stored in the run history. */
+export interface HeldStage {
+  files: WrittenFile[];
+  /** What the sink needs to publish or drop the stage later, from another process. */
+  state: Settings;
 }
 
 export interface SourceRole {
@@ -235,6 +255,13 @@ export interface SinkRole {
    * Required of a sink whose staged writes carry `moves`.
    */
   finishMoves?(moves: StagedMove[], connection: Settings, ctx: RunContext): Promise<void>;
+  /**
+   * Publishes a held stage exactly as it was staged. Throws, publishing nothing, when the stage is
+   * gone or altered, or when the destination changed since the stage was held.
+   */
+  publishHeld?(held: HeldStage, ctx: HeldContext): Promise<void>;
+  /** Removes a held stage; the destination is not touched. Must not throw when it is already gone. */
+  discardHeld?(held: HeldStage, ctx: HeldContext): Promise<void>;
 }
 
 /** A file to attach to a notification (an output's file, the rejects file). */
@@ -251,11 +278,34 @@ export interface NotifyRequest {
   attachments: Attachment[];
 }
 
+/** Something an operator should know about (a failed or held run, a missed schedule, an invalid spec edit). */
+export interface Alert {
+  /** failed, rejects, held, zero_rows, schedule, invalid_spec */
+  kind: string;
+  spec: string;
+  /** The run it is about, when there is one. */
+  run?: string;
+  /** One line: what happened. */
+  title: string;
+  /** The details, as plain text lines (secrets already redacted). */
+  text: string;
+  /** The same details as data, for channels that post JSON. */
+  details?: Record<string, unknown>;
+}
+
+export interface AlertRequest {
+  connection: Settings;
+  settings: Settings;
+  alert: Alert;
+}
+
 export interface NotifierRole {
   settings: JsonSchema;
   /** Pure, like the other roles: checks the settings, says where messages go. */
   describe(ctx: DescribeContext): { target: string } | undefined;
   send(req: NotifyRequest, ctx: { signal: AbortSignal; log(message: string): void }): Promise<void>;
+  /** Sends an alert of `sisflow serve` or of a recorded run (a project's `notify:`). */
+  alert?(req: AlertRequest, ctx: { signal: AbortSignal; log(message: string): void }): Promise<void>;
 }
 
 /** One request made with a connection's credentials, to learn whether it may read or write an area. */

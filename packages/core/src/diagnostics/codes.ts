@@ -55,6 +55,8 @@ export const CODES = {
   SF260: { severity: 'error', title: 'dedupe prefer cannot apply' },
   SF261: { severity: 'error', title: 'dedupe prefer value does not fit its column' },
   SF262: { severity: 'error', title: 'unnest needs a list column and a new name' },
+  SF250: { severity: 'error', title: 'guard key is not a column of the output' },
+  SF251: { severity: 'error', title: 'guard limit is not a count or a percentage' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },
@@ -93,9 +95,22 @@ export const CODES = {
   SF452: { severity: 'error', title: 'missing transfer setting' },
   SF453: { severity: 'error', title: 'transfer setting value not allowed' },
   SF454: { severity: 'error', title: 'file named by a transfer setting cannot be read' },
+  SF440: { severity: 'error', title: 'output cannot be held for approval' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },
+  SF520: { severity: 'error', title: 'not a sisflow project folder' },
+  SF521: { severity: 'error', title: 'spec already running' },
+  // SF6xx — the project file (sisflow.yaml): district, shared connections, specs
+  SF600: { severity: 'error', title: 'project file cannot be read' },
+  SF601: { severity: 'error', title: 'unknown key in the project file' },
+  SF602: { severity: 'error', title: 'missing key in the project file' },
+  SF603: { severity: 'error', title: 'project value has the wrong type' },
+  SF604: { severity: 'error', title: 'project value not allowed' },
+  SF605: { severity: 'error', title: 'project value does not match the required form' },
+  SF606: { severity: 'error', title: 'project value out of range' },
+  SF607: { severity: 'error', title: 'invalid time zone' },
+  SF608: { severity: 'error', title: 'spec glob matches no spec' },
   // SF9xx — internal
   SF900: { severity: 'error', title: 'internal error' },
 } as const satisfies Record<string, CodeInfo>;

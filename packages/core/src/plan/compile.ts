@@ -97,6 +97,7 @@ export function buildPlan(a: Analysis): JobPlan {
       schema: columns(o.schema),
       lineage: sourceLineage(a, o.from),
       ...(o.description.table ? { table: tableImport(a, o) } : {}),
+      ...(o.guard ? { guard: o.guard } : {}),
     };
   });
   const notify = [...a.notify.values()].map((n) => ({ name: n.name, connection: n.connection, use: n.use, settings: n.settings, when: n.when, attach: n.attach, target: n.target }));
@@ -120,7 +121,7 @@ export function buildPlan(a: Analysis): JobPlan {
     outputs,
     notify,
     rejects: spec.rejects ?? {},
-    ...(spec.schedule ? { schedule: { cron: spec.schedule.cron, timezone: spec.schedule.timezone } } : {}),
+    ...(spec.schedule ? { schedule: { cron: spec.schedule.cron, timezone: spec.schedule.timezone, ...(spec.schedule.catch_up ? { catch_up: spec.schedule.catch_up } : {}) } } : {}),
     needs,
     tests: spec.tests?.length ?? 0,
   };

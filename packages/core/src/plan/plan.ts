@@ -75,6 +75,15 @@ export interface PlanTransform {
 
 export type PlanStep = PlanSource | PlanTransform;
 
+/** `guard:` of an output: limits judged by its key against the last published output of the spec. */
+export interface PlanGuard {
+  key: string[];
+  max_removed?: number | string;
+  max_added?: number | string;
+  max_changed?: number | string;
+  min_rows?: number;
+}
+
 export interface PlanOutput {
   name: string;
   from: string;
@@ -87,6 +96,7 @@ export interface PlanOutput {
   lineage: Record<string, string[]>;
   /** A table import: what its columns accept and how it is sliced (see docs/imports.md). */
   table?: PlanTableImport;
+  guard?: PlanGuard;
 }
 
 export interface PlanTableImport {
@@ -121,7 +131,7 @@ export interface JobPlan {
   outputs: PlanOutput[];
   notify: PlanNotification[];
   rejects: { max?: number | string; to?: string; path?: string; spreadsheet_safe?: boolean };
-  schedule?: { cron: string; timezone: string };
+  schedule?: { cron: string; timezone: string; catch_up?: 'once' | 'skip' };
   needs: Record<string, Needs>;
   /** How many spec-embedded tests the spec carries (run by `sisflow test`). */
   tests: number;

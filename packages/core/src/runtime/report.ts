@@ -1,5 +1,5 @@
 // What a run did: rows per step, files written, rejects, warnings, and how long it took.
-import type { Row, SinkResult, WrittenFile } from '../connector/connector.js';
+import type { HeldStage, Row, SinkResult, WrittenFile } from '../connector/connector.js';
 import type { Reject, RejectKind } from './rejects.js';
 import type { StepCounts } from './step-runner.js';
 import type { HeldReport } from './held.js';
@@ -29,6 +29,8 @@ export interface RunReport {
   held: Record<string, HeldReport>;
   /** Events connectors counted (retries, reconnects). */
   events: Record<string, number>;
+  /** Outputs staged but not published because `RunOptions.review` held the run: what approval would publish. */
+  approval?: Record<string, HeldStage>;
   /** Notifications the spec asked for: sent, skipped (dry or cancelled run) or failed. */
   notifications: Record<string, { sent: boolean; to: string; skipped?: string; error?: string }>;
 }

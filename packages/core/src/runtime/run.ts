@@ -1,7 +1,7 @@
 // Executes a job plan: sources stream batches through the compiled steps into the sinks, with
 // backpressure from each sink back to the sources. Lookup sides are loaded first (hash joins).
 // A run either publishes every output or none: a failure or cancellation makes every sink abort.
-import type { HeldSlices, Row, RunContext, Settings, SinkRole, StagedWrite } from '../connector/connector.js';
+import type { HeldSlices, Row, RunContext, Settings, SinkResult, SinkRole, StagedWrite } from '../connector/connector.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import type { SqlFragment } from '../expr/compile-sql.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
@@ -50,6 +50,13 @@ export interface RunOptions {
    * that reads none where the last run read some is named in a warning.
    */
   previousRows?: Readonly<Record<string, number>>;
+  /** Every batch of rows going into an output (a guard keeps their keys to compare with the last publish). */
+  onOutputRows?(output: string, rows: Row[]): void;
+  /**
+   * Called once every output is staged, before any is published. 'hold' keeps every stage for
+   * approval instead (`report.approval`); the rejects file is still published, after-run actions are not run.
+   */
+  review?(staged: Record<string, SinkResult>): Promise<'publish' | 'hold'>;
   /** Progress lines (rows so far) for a terminal. */
   onProgress?(rowsRead: number): void;
   log?(line: string): void;
@@ -172,6 +179,8 @@ class Execution {
         const terminals = new Map<string, ((b: Batch) => Promise<void>)[]>();
         const addTerminal = (node: string, f: (b: Batch) => Promise<void>) => terminals.set(node, [...(terminals.get(node) ?? []), f]);
         for (const s of sinks) addTerminal(s.from, (b) => this.toSink(s.name, s.queue, b));
+        const observe = this.options.onOutputRows;
+        if (observe) for (const s of sinks) addTerminal(s.from, async (b) => observe(s.name, b.rows));
         if ((this.options.sample ?? 0) > 0) for (const s of sinks) this.samples.set(s.name, []);
         for (const name of this.options.capture ?? []) {
           const node = this.plan.outputs.find((o) => o.name === name)?.from ?? name;
@@ -208,7 +217,7 @@ class Execution {
       } else await this.finishRejects(rejectsSink);
       throw e;
     }
-    if (!this.options.dryRun) await this.runAfterSuccess();
+    if (!this.options.dryRun && !this.report.approval) await this.runAfterSuccess();
   }
 
   /**
@@ -217,6 +226,11 @@ class Execution {
    */
   private async publish(outputs: StagedOutput[], stageRejects: () => Promise<StagedOutput | undefined>): Promise<void> {
     const dry = !!this.options.dryRun;
+    if (!dry && this.options.review && (await this.options.review(Object.fromEntries(outputs.map((o) => [o.name, o.staged.result])))) === 'hold') {
+      await this.hold(outputs);
+      // A held run still publishes its rejects file: it says what was wrong with the run.
+      outputs = [];
+    }
     const onCommitted = (o: StagedOutput) => {
       if (!outputs.includes(o)) {
         this.report.rejects.files = o.staged.result.files;
@@ -274,6 +288,31 @@ class Execution {
     await journal.clear();
     this.report.warnings.push(`the run of ${record.startedAt} stopped while publishing ${outputs}; this run finished publishing them first`);
     this.options.log?.(`finished publishing ${outputs}, left half-published by the run of ${record.startedAt}`);
+  }
+
+  /** Keeps every staged output for approval; an output that cannot be kept fails the run, publishing nothing. */
+  private async hold(outputs: { name: string; staged: StagedWrite }[]): Promise<void> {
+    const cannot = outputs.find((o) => !o.staged.hold);
+    if (cannot) {
+      await abortAll(outputs.map((o) => o.staged));
+      throw new RunFailure(`the run was to be held for approval, but output ${cannot.name} cannot keep its stage; nothing was published`);
+    }
+    const held: NonNullable<RunReport['approval']> = {};
+    for (const [i, o] of outputs.entries()) {
+      try {
+        held[o.name] = await o.staged.hold!();
+      } catch (e) {
+        await abortAll(outputs.slice(i + 1).map((p) => p.staged));
+        for (const [name, h] of Object.entries(held)) {
+          const out = this.plan.outputs.find((p) => p.name === name)!;
+          const ctx = { connection: this.connection(out.connection, `output ${name}`), signal: this.controller.signal, log: () => undefined };
+          await this.options.registry.get(out.use)?.sink?.discardHeld?.(h, ctx).catch(() => undefined);
+        }
+        throw new RunFailure(`output ${o.name} could not be held: ${errorText(e)}; nothing was published`);
+      }
+      this.report.outputs[o.name] = { rows: o.staged.result.rows, files: o.staged.result.files, committed: false, ...(o.staged.result.changes ? { changes: o.staged.result.changes } : {}) };
+    }
+    this.report.approval = held;
   }
 
   private async runAfterSuccess(): Promise<void> {

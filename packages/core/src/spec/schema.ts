@@ -3,11 +3,13 @@
 
 export type JsonSchema = Record<string, unknown>;
 
-const NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 const name = { type: 'string', pattern: NAME };
 const expression = { type: 'string', minLength: 1, description: 'an expression (docs/expressions.md)' };
 const nameOrNames = { oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
 const connectionRef = { type: 'object', required: ['use'], properties: { use: { type: 'string', description: 'connector name' } } };
+/** `connections:` of a spec or a project: names to a connector (`use:`) and its settings. */
+export const CONNECTIONS_SCHEMA = { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: connectionRef };
 
 const rule = {
   type: 'object',
@@ -29,6 +31,21 @@ const rule = {
     message: { type: 'string' },
   },
   additionalProperties: false,
+};
+
+const limit = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%$' }] };
+const guard = {
+  type: 'object',
+  required: ['key'],
+  additionalProperties: false,
+  description: 'hold the run for approval (`sisflow approve RUN`) when the output differs too much from the last published one',
+  properties: {
+    key: { ...nameOrNames, description: 'the column(s) that identify a row of the output (a patron barcode)' },
+    max_removed: { ...limit, description: 'rows whose key was published last time but is gone now: a count or a percentage of last time' },
+    max_added: { ...limit, description: 'rows whose key is new: a count or a percentage of last time' },
+    max_changed: { ...limit, description: 'rows whose key is kept but whose values changed: a count or a percentage of last time' },
+    min_rows: { type: 'integer', minimum: 0, description: 'fewer rows than this hold the run' },
+  },
 };
 
 export const SPEC_SCHEMA: JsonSchema = {
@@ -58,7 +75,7 @@ export const SPEC_SCHEMA: JsonSchema = {
         },
       },
     },
-    connections: { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: connectionRef },
+    connections: CONNECTIONS_SCHEMA,
     profiles: {
       type: 'object',
       propertyNames: { pattern: NAME },
@@ -67,7 +84,7 @@ export const SPEC_SCHEMA: JsonSchema = {
         additionalProperties: false,
         properties: {
           description: { type: 'string' },
-          connections: { type: 'object', additionalProperties: connectionRef },
+          connections: CONNECTIONS_SCHEMA,
           params: { type: 'object' },
         },
       },
@@ -165,6 +182,7 @@ export const SPEC_SCHEMA: JsonSchema = {
             uniqueItems: true,
             description: "table imports whose held slices are held here too, matched by this output's slice columns (a student whose row in the student file was refused keeps their services)",
           },
+          guard,
         },
       },
     },
@@ -197,7 +215,12 @@ export const SPEC_SCHEMA: JsonSchema = {
       type: 'object',
       required: ['cron', 'timezone'],
       additionalProperties: false,
-      properties: { cron: { type: 'string' }, timezone: { type: 'string' }, doc: { type: 'string' } },
+      properties: {
+        cron: { type: 'string' },
+        timezone: { type: 'string' },
+        doc: { type: 'string' },
+        catch_up: { enum: ['once', 'skip'], description: 'a run missed while `sisflow serve` was down runs once at start-up (default), or is skipped' },
+      },
     },
     tests: {
       type: 'array',
@@ -226,5 +249,5 @@ export const SPEC_SCHEMA: JsonSchema = {
 
 /** Keys a source or output carries for the language itself; the rest belong to the connector. */
 export const SOURCE_LANGUAGE_KEYS = ['from', 'description', 'where', 'allow_empty'] as const;
-export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description', 'hold_with'] as const;
+export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description', 'hold_with', 'guard'] as const;
 export const NOTIFY_LANGUAGE_KEYS = ['to', 'when', 'attach', 'description'] as const;

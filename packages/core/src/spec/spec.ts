@@ -71,12 +71,22 @@ export interface StepSpec {
   rules?: RuleSpec[];
 }
 
+/** Limits on how far an output may move from the last published one before the run is held. */
+export interface GuardSpec {
+  key: string | string[];
+  max_removed?: number | string;
+  max_added?: number | string;
+  max_changed?: number | string;
+  min_rows?: number;
+}
+
 export interface OutputSpec {
   from: string;
   to: string;
   description?: string;
   /** Table imports whose held slices are held here too. */
   hold_with?: string[];
+  guard?: GuardSpec;
   [setting: string]: unknown;
 }
 
@@ -91,6 +101,7 @@ export interface ScheduleSpec {
   cron: string;
   timezone: string;
   doc?: string;
+  catch_up?: 'once' | 'skip';
 }
 
 export interface TestSpec {

@@ -1,0 +1,115 @@
+// `sisflow history [SPEC]`, `sisflow show RUN`, `sisflow approve RUN`, `sisflow discard RUN`: the
+// run history of a project folder (or of a spec's folder), read and decided through the one store.
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { loadSpec } from '@sisflow/core';
+import { defaultRegistry } from '@sisflow/connectors';
+import { approveRun, discardRun, historyPath, openHistory, projectOfSpec, readSpecFile, type HistoryStore, type RunRecord } from '@sisflow/service';
+import { environmentSecrets, EXIT, type Out } from '../io.js';
+import { describeReport } from './run.js';
+
+export interface HistoryFlags {
+  dir?: string;
+  json?: boolean;
+  limit?: string;
+}
+
+/** The history of --dir (default: here), or of the project or folder of a spec file given as SPEC. */
+function locate(spec: string | undefined, flags: HistoryFlags): { folder: string; name?: string } {
+  if (spec && /\.ya?ml$/.test(spec) && existsSync(spec)) {
+    const project = projectOfSpec(spec, defaultRegistry())?.project;
+    const read = readSpecFile(spec);
+    const name = read.bytes ? loadSpec(read.bytes, spec).value?.spec.name : undefined;
+    return { folder: project?.dir ?? dirname(resolve(spec)), ...(name ? { name } : {}) };
+  }
+  return { folder: resolve(flags.dir ?? '.'), ...(spec ? { name: spec } : {}) };
+}
+
+async function withStore<T>(folder: string, out: Out, f: (store: HistoryStore) => Promise<T>): Promise<T | number> {
+  if (!existsSync(historyPath(folder))) {
+    out.stderr(`no run history in ${folder} (${historyPath(folder)} does not exist): runs are recorded there by \`sisflow run\` and \`sisflow serve\``);
+    return EXIT.failed;
+  }
+  const store = openHistory(folder);
+  try {
+    return await f(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function history(spec: string | undefined, flags: HistoryFlags, out: Out): Promise<number> {
+  const { folder, name } = locate(spec, flags);
+  const limit = Math.max(1, Math.min(10_000, Number(flags.limit ?? 20) || 20));
+  const r = await withStore(folder, out, async (store) => {
+    const runs = await store.list({ ...(name ? { spec: name } : {}), limit });
+    if (flags.json) out.stdout(JSON.stringify(runs.map(({ report: _r, ...rest }) => rest), null, 2));
+    else if (runs.length === 0) out.stdout(`no runs${name ? ` of ${name}` : ''} yet`);
+    else for (const run of runs) out.stdout(historyLine(run));
+    return EXIT.ok;
+  });
+  return r;
+}
+
+export async function show(id: string, flags: HistoryFlags, out: Out): Promise<number> {
+  return withStore(resolve(flags.dir ?? '.'), out, async (store) => {
+    const run = await store.get(id);
+    if (!run) {
+      out.stderr(`no run ${id} in the history of ${resolve(flags.dir ?? '.')}`);
+      return EXIT.failed;
+    }
+    if (flags.json) out.stdout(JSON.stringify(run, null, 2));
+    else out.stdout(describeRun(run));
+    return EXIT.ok;
+  });
+}
+
+export async function decide(kind: 'approve' | 'discard', id: string, flags: HistoryFlags, out: Out): Promise<number> {
+  return withStore(resolve(flags.dir ?? '.'), out, async (store) => {
+    const options = { store, registry: defaultRegistry(), by: userInfo().username, secrets: environmentSecrets(), log: (line: string) => out.stderr(line) };
+    const r = kind === 'approve' ? await approveRun(id, options) : await discardRun(id, options);
+    if (!r.ok) {
+      out.stderr(`${kind} refused: ${r.why}`);
+      return EXIT.failed;
+    }
+    out.stdout(kind === 'approve' ? `run ${id} approved: its staged outputs are published (run ${r.record.id})` : `run ${id} discarded: its staged outputs are removed, nothing was published`);
+    if (kind === 'approve' && r.record.report) for (const [n, o] of Object.entries(r.record.report.outputs)) for (const f of o.files) out.stdout(`  output ${n}: ${f.path} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`);
+    return EXIT.ok;
+  });
+}
+
+function historyLine(r: RunRecord): string {
+  const secs = r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '';
+  const rows = r.report ? Object.values(r.report.sources).reduce((n, s) => n + s.rows, 0) : undefined;
+  const rejects = r.report?.rejects.count;
+  const extra = [rows !== undefined && `${rows} read`, rejects && `${rejects} rejected`, r.error && r.error.slice(0, 80)].filter(Boolean).join(', ');
+  return `${r.id}  ${r.spec.padEnd(20)} ${r.status.padEnd(9)} ${r.trigger.padEnd(8)} ${r.startedAt.replace(/\.\d+Z$/, 'Z')}  ${secs.padStart(7)}  ${extra}`;
+}
+
+export function describeRun(r: RunRecord): string {
+  const lines = [
+    `run ${r.id}: ${r.spec} ${r.status}`,
+    `  trigger ${r.trigger}${r.approves ? ` (approves ${r.approves})` : ''}, started ${r.startedAt}${r.durationMs !== undefined ? `, ${(r.durationMs / 1000).toFixed(2)} s` : ''}`,
+    `  file ${r.file}, plan ${r.planHash.slice(0, 12)}, params ${JSON.stringify(r.params)}`,
+  ];
+  if (r.decision) lines.push(`  ${r.status} by ${r.decision.by} at ${r.decision.at}${r.decision.run ? ` (run ${r.decision.run})` : ''}`);
+  if (r.error && !r.report) lines.push(`  error: ${r.error}`);
+  if (r.guard) lines.push(describeHeld(r));
+  if (r.report) lines.push(describeReport(r.report));
+  return lines.join('\n');
+}
+
+/** What a guard saw: counts per output, the limits passed, and the first rows of each kind. */
+export function describeHeld(r: RunRecord): string {
+  const lines: string[] = [];
+  for (const o of r.guard?.outputs ?? []) {
+    lines.push(`  guard ${o.output}: ${o.rows} row(s)${o.previous !== undefined ? ` against ${o.previous} published last time` : ' (nothing published before)'}: ${o.removed} removed, ${o.added} added, ${o.changed} changed`);
+    for (const b of o.breaches) lines.push(`    beyond the guard: ${b}`);
+    for (const row of o.sample.removed) lines.push(`    removed ${JSON.stringify(row)}`);
+    for (const row of o.sample.added) lines.push(`    added   ${JSON.stringify(row)}`);
+    for (const c of o.sample.changed) lines.push(`    changed ${JSON.stringify(c.before)}\n         → ${JSON.stringify(c.after)}`);
+  }
+  if (r.status === 'held') lines.push(`  held: nothing was published. \`sisflow approve ${r.id}\` publishes the staged outputs; \`sisflow discard ${r.id}\` drops them`);
+  return lines.join('\n');
+}

@@ -1,0 +1,58 @@
+// `sisflow serve [PROJECT]`: keeps a project's specs running on their schedules until SIGTERM or
+// Ctrl-C, then takes no new runs, cancels the running ones cleanly and exits 0.
+import { watch } from 'node:fs';
+import { resolve } from 'node:path';
+import { defaultRegistry } from '@sisflow/connectors';
+import { openHistory, openProject, projectAlerts, Scheduler, serviceLogger, systemClock } from '@sisflow/service';
+import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
+
+const DAY_MS = 86_400_000;
+
+export async function serve(folder: string, flags: { profile?: string }, out: Out, signal?: AbortSignal): Promise<number> {
+  const dir = resolve(folder);
+  const registry = defaultRegistry();
+  const opened = openProject(dir, registry);
+  if (!opened.project) {
+    printDiagnostics(out, opened.diagnostics, opened.source?.file ?? dir, opened.source);
+    return EXIT.failed;
+  }
+  const log = serviceLogger({ write: (line) => out.stdout(line) }, !!process.stdout.isTTY);
+  const secrets = environmentSecrets();
+  const store = openHistory(dir);
+  const alerts = projectAlerts(opened.project, registry, secrets, (line) => log.info({}, line));
+  const scheduler = new Scheduler({ folder: dir, registry, store, secrets, clock: systemClock, log, alerts, ...(flags.profile ? { profile: flags.profile } : {}) });
+  const retention = (opened.project.config.history?.retention_days ?? 90) * DAY_MS;
+  const prune = () =>
+    void store.prune(new Date(Date.now() - retention).toISOString()).then((n) => n > 0 && log.info({ runs: n }, 'old runs removed from the history'));
+  try {
+    const problem = await scheduler.start();
+    if (problem) {
+      out.stderr(problem);
+      return EXIT.failed;
+    }
+    log.info({ project: dir, district: opened.project.config.district.name, pid: process.pid }, 'sisflow serve started');
+    for (const s of scheduler.describe()) log.info(s, s.schedule ? `scheduled ${s.spec}` : `${s.spec} has no schedule; it runs only by hand`);
+    prune();
+    const pruning = setInterval(prune, DAY_MS / 4);
+    // An edited, added or removed spec is picked up; a burst of writes reloads once.
+    let pending: NodeJS.Timeout | undefined;
+    const watcher = watch(dir, { recursive: true }, (_e, name) => {
+      if (name && /(^|[\\/])\./.test(String(name))) return; // .sisflow/history.db and editors' temporary files
+      clearTimeout(pending);
+      pending = setTimeout(() => scheduler.reload(), 300);
+    });
+    await new Promise<void>((done) => {
+      if (!signal || signal.aborted) return done();
+      signal.addEventListener('abort', () => done(), { once: true });
+    });
+    log.info({}, 'stopping: no new runs; running runs are cancelled and publish nothing');
+    clearInterval(pruning);
+    clearTimeout(pending);
+    watcher.close();
+    await scheduler.stop();
+    log.info({}, 'sisflow serve stopped');
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,102 @@
+// The run history: one interface for every caller (run, serve, approve, discard, history, show) so
+// that a second store (PostgreSQL for a fleet) can be added without touching them. Every method is
+// async because the next store is a network database.
+import type { HeldStage, Row, RunReport } from '@sisflow/core';
+
+export type RunStatus = 'running' | 'ok' | 'failed' | 'cancelled' | 'held' | 'approved' | 'discarded';
+export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'retry' | 'approve';
+
+export interface RunStart {
+  spec: string;
+  /** The spec file (or plan file) the run came from, as given. */
+  file: string;
+  planHash: string;
+  params: Record<string, unknown>;
+  trigger: RunTrigger;
+  /** When the run started (UTC, ISO 8601). */
+  startedAt: string;
+  /** The run this one approves (trigger 'approve'). */
+  approves?: string;
+}
+
+export interface RunRecord extends RunStart {
+  id: string;
+  status: RunStatus;
+  durationMs?: number;
+  /** The redacted run report (counts per source/step/output, files with sha256, changes, rejects, warnings). */
+  report?: RunReport;
+  /** Redacted. */
+  error?: string;
+  /** What the guard saw, for a held run (and for any run of a guarded spec). */
+  guard?: GuardReport;
+  /** Who approved or discarded a held run, and when. */
+  decision?: { by: string; at: string; run?: string };
+  pid?: number;
+  host?: string;
+}
+
+/** What a guard judged for one output: counts against the last published output, and samples. */
+export interface GuardOutcome {
+  output: string;
+  rows: number;
+  /** Rows of the last published output (absent: nothing was published before). */
+  previous?: number;
+  removed: number;
+  added: number;
+  changed: number;
+  /** The limits passed, in words ("12 removed, more than max_removed 10%"). */
+  breaches: string[];
+  sample: { removed: Row[]; added: Row[]; changed: { before: Row; after: Row }[] };
+}
+
+export interface GuardReport {
+  held: boolean;
+  outputs: GuardOutcome[];
+}
+
+/** A guarded output's rows by key as last published: what the next run is judged against. */
+export interface OutputSnapshot {
+  runId: string;
+  key: string[];
+  /** key (JSON of the key values) → the row. */
+  rows: Map<string, Row>;
+}
+
+export interface HeldOutput {
+  output: string;
+  /** The connector (`use:`) that staged it and can publish it. */
+  use: string;
+  /** The output's connection settings as the plan has them (`${secret:…}` references unresolved). */
+  connection: Record<string, unknown>;
+  stage: HeldStage;
+  /** The snapshot the output becomes once published. */
+  snapshot?: OutputSnapshot;
+}
+
+export interface RunQuery {
+  spec?: string;
+  status?: RunStatus;
+  limit?: number;
+}
+
+export interface HistoryStore {
+  /**
+   * Records a run as running, unless a run of the same spec is running: then it returns that run
+   * instead (a run whose process is gone is marked failed first, so a dead process keeps no lock).
+   */
+  begin(run: RunStart): Promise<{ run: RunRecord; busy?: undefined } | { run?: undefined; busy: RunRecord }>;
+  /** Ends a running run: its status, duration, report, error, guard; the held stages of a held run; the snapshots a published run leaves. */
+  finish(id: string, end: { status: Exclude<RunStatus, 'running'>; durationMs: number; report?: RunReport; error?: string; guard?: GuardReport; held?: HeldOutput[]; snapshots?: Map<string, OutputSnapshot> }): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  list(query?: RunQuery): Promise<RunRecord[]>;
+  /** The newest run of a spec with this status (the last ok run, for the zero-row alert). */
+  last(spec: string, status: RunStatus): Promise<RunRecord | undefined>;
+  held(id: string): Promise<HeldOutput[]>;
+  /** Marks a held run approved or discarded; false when it is no longer held (a second approve). */
+  decide(id: string, decision: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean>;
+  snapshot(spec: string, output: string): Promise<OutputSnapshot | undefined>;
+  /** Forgets finished runs that started before this instant (held runs are kept); returns how many. */
+  prune(before: string): Promise<number>;
+  close(): Promise<void>;
+}

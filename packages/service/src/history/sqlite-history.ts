@@ -1,0 +1,203 @@
+// The embedded run history: one SQLite file in the project (`.sisflow/history.db`) in WAL mode, so a
+// writer killed mid-run leaves every committed record whole and readers never wait on it.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Row } from '@sisflow/core';
+import { processAlive } from '@sisflow/connectors';
+import type { GuardReport, HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
+import { HISTORY_MIGRATIONS } from './sqlite-migrations.js';
+
+
+type Db = BetterSqlite3.Database;
+
+interface RunRow {
+  id: string;
+  spec: string;
+  file: string;
+  plan_hash: string;
+  params: string;
+  trigger: RunRecord['trigger'];
+  approves: string | null;
+  started_at: string;
+  duration_ms: number | null;
+  status: RunStatus;
+  report: string | null;
+  error: string | null;
+  guard: string | null;
+  decision: string | null;
+  pid: number | null;
+  host: string | null;
+}
+
+export class SqliteHistory implements HistoryStore {
+  private readonly host = hostname();
+
+  private constructor(private readonly db: Db) {}
+
+  /** Opens (creating and migrating) the history file; runs left 'running' by a dead process are marked failed. */
+  static open(path: string): SqliteHistory {
+    mkdirSync(dirname(path), { recursive: true });
+    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    const db = new Database(path, { timeout: 10_000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    const store = new SqliteHistory(db);
+    store.recover();
+    return store;
+  }
+
+  /** The schema version this file is at (PRAGMA user_version). */
+  get version(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  async begin(start: RunStart): Promise<{ run: RunRecord } | { busy: RunRecord }> {
+    const id = runId(start.startedAt);
+    const insert = this.db.transaction(() => {
+      const running = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE spec = ? AND status = 'running'`).get(start.spec);
+      if (running && !this.abandon(running)) return { busy: fromRow(running) };
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host)
+           VALUES (@id, @spec, @file, @planHash, @params, @trigger, @approves, @startedAt, 'running', @pid, @host)`,
+        )
+        .run({ id, spec: start.spec, file: start.file, planHash: start.planHash, params: JSON.stringify(start.params), trigger: start.trigger, approves: start.approves ?? null, startedAt: start.startedAt, pid: process.pid, host: this.host });
+      return { run: { ...start, id, status: 'running' as const, pid: process.pid, host: this.host } };
+    });
+    return insert.immediate();
+  }
+
+  async finish(id: string, end: Parameters<HistoryStore['finish']>[1]): Promise<void> {
+    this.db.transaction(() => {
+      const changed = this.db
+        .prepare(`UPDATE runs SET status = @status, duration_ms = @durationMs, report = @report, error = @error, guard = @guard WHERE id = @id AND status = 'running'`)
+        .run({ id, status: end.status, durationMs: end.durationMs, report: end.report ? JSON.stringify(end.report) : null, error: end.error ?? null, guard: end.guard ? JSON.stringify(end.guard) : null });
+      if (changed.changes !== 1) throw new Error(`run ${id} is not running`);
+      const held = this.db.prepare(`INSERT INTO held (run_id, output, use, connection, stage, snapshot) VALUES (?, ?, ?, ?, ?, ?)`);
+      for (const h of end.held ?? []) held.run(id, h.output, h.use, JSON.stringify(h.connection), JSON.stringify(h.stage), h.snapshot ? packSnapshot(h.snapshot) : null);
+      const spec = this.db.prepare<[string], { spec: string }>(`SELECT spec FROM runs WHERE id = ?`).get(id)!.spec;
+      for (const [output, s] of end.snapshots ?? []) this.saveSnapshot(spec, output, s);
+    })();
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    const row = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE id = ?`).get(id);
+    return row && fromRow(row);
+  }
+
+  async list(query: RunQuery = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.spec) where.push('spec = ?') && args.push(query.spec);
+    if (query.status) where.push('status = ?') && args.push(query.status);
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
+    return this.db.prepare<unknown[], RunRow>(sql).all(...args, query.limit ?? 50).map(fromRow);
+  }
+
+  async last(spec: string, status: RunStatus): Promise<RunRecord | undefined> {
+    const row = this.db.prepare<[string, string], RunRow>(`SELECT * FROM runs WHERE spec = ? AND status = ? ORDER BY started_at DESC, id DESC LIMIT 1`).get(spec, status);
+    return row && fromRow(row);
+  }
+
+  async held(id: string): Promise<HeldOutput[]> {
+    const rows = this.db.prepare<[string], { output: string; use: string; connection: string; stage: string; snapshot: Buffer | null }>(`SELECT output, use, connection, stage, snapshot FROM held WHERE run_id = ? ORDER BY output`).all(id);
+    return rows.map((r) => ({ output: r.output, use: r.use, connection: JSON.parse(r.connection), stage: JSON.parse(r.stage), ...(r.snapshot ? { snapshot: unpackSnapshot(r.snapshot) } : {}) }));
+  }
+
+  async decide(id: string, d: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean> {
+    return this.db.transaction(() => {
+      const changed = this.db.prepare(`UPDATE runs SET status = ?, decision = ? WHERE id = ? AND status = 'held'`).run(d.status, JSON.stringify({ by: d.by, at: d.at, ...(d.run ? { run: d.run } : {}) }), id);
+      if (changed.changes !== 1) return false;
+      if (d.status === 'approved') {
+        const spec = this.db.prepare<[string], { spec: string }>(`SELECT spec FROM runs WHERE id = ?`).get(id)!.spec;
+        for (const h of this.db.prepare<[string], { output: string; snapshot: Buffer | null }>(`SELECT output, snapshot FROM held WHERE run_id = ?`).all(id)) {
+          if (h.snapshot) this.saveSnapshot(spec, h.output, unpackSnapshot(h.snapshot));
+        }
+      }
+      this.db.prepare(`DELETE FROM held WHERE run_id = ?`).run(id);
+      return true;
+    })();
+  }
+
+  async snapshot(spec: string, output: string): Promise<OutputSnapshot | undefined> {
+    const row = this.db.prepare<[string, string], { data: Buffer }>(`SELECT data FROM snapshots WHERE spec = ? AND output = ?`).get(spec, output);
+    return row && unpackSnapshot(row.data);
+  }
+
+  async prune(before: string): Promise<number> {
+    return this.db.prepare(`DELETE FROM runs WHERE started_at < ? AND status NOT IN ('running', 'held')`).run(before).changes;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  /** Runs of this host left 'running' by a process that is gone: failed, so they hold no lock. */
+  private recover(): void {
+    for (const row of this.db.prepare<[], RunRow>(`SELECT * FROM runs WHERE status = 'running'`).all()) this.abandon(row);
+  }
+
+  /** Marks a running run whose process is gone as failed; false when its process still runs (or runs elsewhere). */
+  private abandon(row: RunRow): boolean {
+    if (row.host !== this.host || row.pid === null || processAlive(row.pid)) return false;
+    this.db
+      .prepare(`UPDATE runs SET status = 'failed', error = ? WHERE id = ? AND status = 'running'`)
+      .run(`abandoned: process ${row.pid} ended before the run finished (killed or crashed); nothing was published by it`, row.id);
+    return true;
+  }
+
+  private saveSnapshot(spec: string, output: string, s: OutputSnapshot): void {
+    this.db.prepare(`INSERT INTO snapshots (spec, output, run_id, data) VALUES (?, ?, ?, ?) ON CONFLICT (spec, output) DO UPDATE SET run_id = excluded.run_id, data = excluded.data`).run(spec, output, s.runId, packSnapshot(s));
+  }
+}
+
+function migrate(db: Db): void {
+  const at = db.pragma('user_version', { simple: true }) as number;
+  if (at > HISTORY_MIGRATIONS.length) throw new Error(`the run history is at schema version ${at}, newer than this sisflow knows (${HISTORY_MIGRATIONS.length}): upgrade sisflow`);
+  db.transaction(() => {
+    for (let v = at; v < HISTORY_MIGRATIONS.length; v++) db.exec(HISTORY_MIGRATIONS[v]!);
+    db.pragma(`user_version = ${HISTORY_MIGRATIONS.length}`);
+  }).immediate();
+}
+
+/** Sortable by start time, readable, unique: `20261129-231502-3fa9c1`. */
+function runId(startedAt: string): string {
+  return `${startedAt.slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+}
+
+function fromRow(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    spec: r.spec,
+    file: r.file,
+    planHash: r.plan_hash,
+    params: JSON.parse(r.params),
+    trigger: r.trigger,
+    ...(r.approves ? { approves: r.approves } : {}),
+    startedAt: r.started_at,
+    status: r.status,
+    ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
+    ...(r.report ? { report: JSON.parse(r.report) } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.guard ? { guard: JSON.parse(r.guard) as GuardReport } : {}),
+    ...(r.decision ? { decision: JSON.parse(r.decision) } : {}),
+    ...(r.pid !== null ? { pid: r.pid } : {}),
+    ...(r.host ? { host: r.host } : {}),
+  };
+}
+
+function packSnapshot(s: OutputSnapshot): Buffer {
+  return gzipSync(JSON.stringify({ runId: s.runId, key: s.key, rows: [...s.rows] }));
+}
+
+function unpackSnapshot(data: Buffer): OutputSnapshot {
+  const v = JSON.parse(gunzipSync(data).toString('utf8')) as { runId: string; key: string[]; rows: [string, Row][] };
+  return { runId: v.runId, key: v.key, rows: new Map(v.rows) };
+}

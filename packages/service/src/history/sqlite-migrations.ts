@@ -1,0 +1,43 @@
+// The run history's schema, one step per version (PRAGMA user_version counts the steps applied).
+// Never edit a released step: add the next one.
+export const HISTORY_MIGRATIONS: readonly string[] = [
+  // 1: runs, held stages, the last published snapshot of each guarded output
+  `CREATE TABLE runs (
+     id TEXT PRIMARY KEY,
+     spec TEXT NOT NULL,
+     file TEXT NOT NULL,
+     plan_hash TEXT NOT NULL,
+     params TEXT NOT NULL,
+     trigger TEXT NOT NULL,
+     approves TEXT,
+     started_at TEXT NOT NULL,
+     duration_ms INTEGER,
+     status TEXT NOT NULL,
+     report TEXT,
+     error TEXT,
+     guard TEXT,
+     decision TEXT,
+     pid INTEGER,
+     host TEXT
+   );
+   CREATE INDEX runs_by_spec ON runs (spec, started_at);
+   CREATE INDEX runs_by_start ON runs (started_at);
+   -- the overlap lock: at most one running run of a spec
+   CREATE UNIQUE INDEX one_running_run ON runs (spec) WHERE status = 'running';
+   CREATE TABLE held (
+     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     output TEXT NOT NULL,
+     use TEXT NOT NULL,
+     connection TEXT NOT NULL,
+     stage TEXT NOT NULL,
+     snapshot BLOB,
+     PRIMARY KEY (run_id, output)
+   );
+   CREATE TABLE snapshots (
+     spec TEXT NOT NULL,
+     output TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (spec, output)
+   );`,
+];
