@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
+import { DEMO_VERSION } from '@sisflow/connectors';
 import * as assert from 'uvu/assert';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -32,14 +33,14 @@ function project(): string {
 function sirasImport(dir: string): string {
   const r = sisflow(['run', 'siras/import.yaml'], dir);
   assert.is(r.code, 0, r.stderr);
-  return /output cse: CSE (\d+ inserted, \d+ updated)/.exec(r.stderr)?.[1] ?? r.stderr;
+  return /output cse: CSE (\d+ inserted, \d+ updated)/.exec(r.stdout)?.[1] ?? r.stdout + r.stderr; // the run summary is on stdout
 }
 
 test('each project folder has its own demo district, and the SIRAS figures hold in each', () => {
   const a = project();
   const b = project();
   assert.is(sirasImport(a), '2 inserted, 3 updated', 'the README\'s first run');
-  assert.ok(existsSync(join(a, '.sisflow/demo/aeries-v1-400.db')), 'beside the project, not in the system temp folder');
+  assert.ok(existsSync(join(a, `.sisflow/demo/aeries-v${DEMO_VERSION}-400.db`)), 'beside the project, not in the system temp folder');
   assert.is(sirasImport(a), '0 inserted, 0 updated', 'the README\'s second run');
   assert.is(sirasImport(b), '2 inserted, 3 updated', 'another project is not changed by the first one\'s imports');
 });
@@ -49,7 +50,7 @@ test('a spec outside any marked folder keeps the demo district beside itself', (
   cpSync(join(ROOT, 'examples/siras'), dir, { recursive: true });
   const r = sisflow(['run', 'import.yaml'], dir);
   assert.is(r.code, 0, r.stderr);
-  assert.ok(existsSync(join(dir, '.sisflow/demo/aeries-v1-400.db')));
+  assert.ok(existsSync(join(dir, `.sisflow/demo/aeries-v${DEMO_VERSION}-400.db`)));
 });
 
 test('demo --reset starts the district over; the next run builds it afresh', () => {
@@ -57,8 +58,8 @@ test('demo --reset starts the district over; the next run builds it afresh', () 
   assert.is(sirasImport(dir), '2 inserted, 3 updated');
   const r = sisflow(['demo', '--reset'], join(dir, 'siras'));
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, `removed ${join(dir, '.sisflow/demo/aeries-v1-400.db')}`);
-  assert.match(r.stdout, `starts from a freshly generated ${join(dir, '.sisflow/demo/aeries-v1-400.db')}`);
+  assert.match(r.stdout, `removed ${join(dir, `.sisflow/demo/aeries-v${DEMO_VERSION}-400.db`)}`);
+  assert.match(r.stdout, `starts from a freshly generated ${join(dir, `.sisflow/demo/aeries-v${DEMO_VERSION}-400.db`)}`);
   assert.is(sirasImport(dir), '2 inserted, 3 updated');
 });
 
@@ -67,7 +68,7 @@ test('a demo database of another generator version is replaced, not used', () =>
   mkdirSync(join(dir, '.sisflow/demo'), { recursive: true });
   writeFileSync(join(dir, '.sisflow/demo/aeries-v0-400.db'), 'an old generator\'s district');
   assert.is(sirasImport(dir), '2 inserted, 3 updated');
-  assert.equal(readdirSync(join(dir, '.sisflow/demo')), ['aeries-v1-400.db']);
+  assert.equal(readdirSync(join(dir, '.sisflow/demo')), [`aeries-v${DEMO_VERSION}-400.db`]);
 });
 
 test.run();

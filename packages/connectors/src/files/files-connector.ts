@@ -97,7 +97,9 @@ async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<Staged
     }
     return {
       result: { rows, files: written },
-      commit: () => commitTogether(files),
+      // One file: a failed rename leaves its stage for the journal's next run. With the Destiny
+      // properties file, both or neither (commitTogether puts back what it renamed).
+      commit: () => (files.length === 1 ? files[0]!.commit() : commitTogether(files)),
       abort: async () => void (await Promise.all(files.map((f) => f.abort()))),
       moves: files.map((f) => f.move),
       hold: () => holdFiles(files, [...written].reverse()),
