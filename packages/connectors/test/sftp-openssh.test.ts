@@ -201,7 +201,8 @@ test('a held upload waits on the server and is published later exactly as upload
   const { utimes } = await import('node:fs/promises');
   const original = readFileSync(join(sshd.root, 'destiny', heldName!), 'utf8');
   // Restoring the bytes is not enough if the times differ; restore both as they were.
-  const stateBefore = (stage.state as { before: { mtime: number } }).before;
+  // A stage keeps each of its uploads as a part (a CSV with a Destiny properties file has two).
+  const stateBefore = (stage.state as { parts: { before: { mtime: number } }[] }).parts[0]!.before;
   await utimes(join(sshd.root, 'destiny/patrons.csv'), stateBefore.mtime / 1000, stateBefore.mtime / 1000); // ms → s
   await sink.publishHeld!(stage, ctx);
   assert.is(await readFile(join(sshd.root, 'destiny/patrons.csv'), 'utf8'), original);
