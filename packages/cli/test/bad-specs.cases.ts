@@ -78,7 +78,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['test gives rows for a step', BASE + 'tests:\n  - name: x\n    given: { m: [] }\n    expect: { f: [] }\n', 'SF218@24:14'],
   ['test expects an unknown column', BASE + 'tests:\n  - name: x\n    given: { stu: [] }\n    expect: { f: [{ Nmae: x }] }\n', 'SF208@25:21'],
   ['required param without a value', r('default: [991]', 'doc: which schools'), 'SF219@4:12'],
-  ['param value not allowed', r('default: [991] }', 'default: [991], values: [992] }'), 'SF211@4:12'],
+  ['param value not allowed', r('default: [991] }', 'default: [991], values: [992] }'), 'SF211@4:42'],
   // SF3xx — expressions
   ['syntax error in where', r('where: SC in $schools', 'where: SC in ($schools'), 'SF301@13:27'],
   ['double-quoted text literal', r("Name: LN || ', ' || FN", 'Name: LN = "Smith"'), 'SF302@18:18'],
@@ -138,7 +138,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['a setting names an undeclared param', r('path: f.csv }', 'path: "${param:nope}.csv" }'), 'SF210@21:32'],
   ['a setting uses a list param', r('path: f.csv }', 'path: "${param:schools}.csv" }'), 'SF211@21:32'],
   ['a connection uses a list param', r('out: { use: files, dir: out }', 'out: { use: files, dir: "x${param:schools}" }'), 'SF211@7:27'],
-  ['a param default off its pattern', r('params:\n', 'params:\n  cds: { type: string, default: "12a", pattern: "^\\\\d{7}$" }\n'), 'SF211@4:8'],
+  ['a param default off its pattern', r('params:\n', 'params:\n  cds: { type: string, default: "12a", pattern: "^\\\\d{7}$" }\n'), 'SF211@4:33'],
   ['number within an unknown column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: School, as: SQ }\n'), 'SF208@20:23'],
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],

@@ -71,6 +71,7 @@ export function withParams(ctx: CheckContext, value: unknown, path: Path): unkno
     return value.replace(PARAM_REFERENCE, (whole, name: string) => {
       const p = ctx.params.get(name);
       ctx.usedParams.add(name);
+      if (p?.unresolved) return whole;
       if (!p) {
         ctx.report('SF210', `\`${whole}\` names no declared parameter`, path, didYouMean(name, [...ctx.params.keys()]) ?? 'declare it under `params:`');
         return whole;

@@ -27,6 +27,7 @@ export const CODES = {
   SF115: { severity: 'error', title: 'value out of range' },
   SF116: { severity: 'error', title: 'unsupported language version' },
   SF117: { severity: 'error', title: 'conflicting keys' },
+  SF118: { severity: 'error', title: 'key under the wrong parent' },
   // SF2xx — names and references
   SF201: { severity: 'error', title: 'unknown connection' },
   SF202: { severity: 'error', title: 'unknown source or step' },

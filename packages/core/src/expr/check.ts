@@ -9,6 +9,8 @@ import { T, comparable, isNumeric, nullable, typeToString, unify, type Type } fr
 export interface ParamValue {
   type: Type;
   value: unknown;
+  /** The parameter exists but its type or value is wrong (reported once, where it is declared). */
+  unresolved?: boolean;
 }
 
 export interface ExprScope {
