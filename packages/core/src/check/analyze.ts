@@ -15,6 +15,8 @@ import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { checkParamPatterns, checkParamValue, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
+import { checkOutputTargets } from './output-targets.js';
+import { checkRejects } from './rejects.js';
 import { checkSource, type SourceAnalysis } from './sources.js';
 import { checkStep, type StepAnalysis } from './steps.js';
 import { checkTests } from './tests.js';
@@ -109,9 +111,8 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     const n = checkNotify(ctx, name);
     if (n) analysis.notify.set(name, n);
   }
-  if (spec.rejects?.to && !spec.connections?.[spec.rejects.to]) {
-    ctx.report('SF201', `unknown connection \`${spec.rejects.to}\``, ['rejects', 'to'], didYouMean(spec.rejects.to, Object.keys(spec.connections ?? {})));
-  }
+  checkOutputTargets(ctx, analysis.outputs);
+  checkRejects(ctx);
   checkSchedule(ctx);
   const givenSchemas = new Map([...analysis.sources].flatMap(([n, s]) => (s.filter && s.description.filterSchema ? [[n, s.description.filterSchema] as const] : [])));
   checkTests(ctx, analysis.schemas, givenSchemas);

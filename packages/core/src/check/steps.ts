@@ -1,7 +1,7 @@
 // Steps: each input's schema flows in; lookups, filters, mappings, dedupe and rules are typed against it.
 import type { CheckedExpr, ParamValue } from '../expr/check.js';
 import { schemaMap, type ColumnInfo, type RowSchema } from '../expr/row-schema.js';
-import { comparable, nullable, typeToString, unify, type Type } from '../expr/types.js';
+import { T, comparable, nullable, typeToString, unify, type Type } from '../expr/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Path } from '../spec/locate.js';
 import type { RuleSpec, StepSpec } from '../spec/spec.js';
@@ -27,6 +27,16 @@ export interface StepAnalysis {
   lineage: Record<string, string[]>;
 }
 
+/** The columns of something that failed its own checks: any name is accepted, of unknown type. */
+class AnyColumns extends Map<string, Type> {
+  override get(): Type {
+    return T.any;
+  }
+  override has(): boolean {
+    return true;
+  }
+}
+
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 
 export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<string, RowSchema>, params: ReadonlyMap<string, ParamValue>): StepAnalysis | undefined {
@@ -50,7 +60,9 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
     const lpath = [...path, 'lookup', alias];
     const ls = schemas.get(l.from);
     if (!ls) {
+      // What it reads is broken (reported there): its columns are unknown, not the alias.
       ok = false;
+      qualifiers.set(alias, new AnyColumns());
       continue;
     }
     if (qualifiers.has(alias)) ctx.reportKey('SF206', `\`${alias}\` already names this step's input`, lpath, 'choose another alias');
@@ -80,7 +92,7 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
   const scope = { columns, qualifiers, params };
   const analysis: StepAnalysis = { name, inputs, union: !!step.union, lookups, schema: input, lineage: {} };
   if (step.where !== undefined) {
-    const checked = ctx.expression([...path, 'where'], step.where, scope);
+    const checked = ctx.condition([...path, 'where'], step.where, scope);
     if (checked && checked.type.kind !== 'bool' && checked.type.kind !== 'any') ctx.report('SF311', `\`where\` must be a condition (bool), not ${typeToString(checked.type)}`, [...path, 'where']);
     if (checked) analysis.where = { text: step.where, checked };
     else ok = false;

@@ -7,8 +7,13 @@ import type { CheckContext } from './context.js';
 export function checkTests(ctx: CheckContext, schemas: ReadonlyMap<string, RowSchema>, givenSchemas: ReadonlyMap<string, RowSchema> = new Map()): void {
   const sources = Object.keys(ctx.spec.sources);
   const targets = [...Object.keys(ctx.spec.steps ?? {}), ...Object.keys(ctx.spec.outputs), ...sources];
+  const seen = new Map<string, number>();
   (ctx.spec.tests ?? []).forEach((t, i) => {
     const path = ['tests', i];
+    const twin = seen.get(t.name);
+    if (twin !== undefined) {
+      ctx.report('SF222', `two tests are named "${t.name}"`, [...path, 'name'], 'give each test a name of its own: `sisflow test` reports them by name', [ctx.related('the first is here', ['tests', twin, 'name'])]);
+    } else seen.set(t.name, i);
     for (const [name, rows] of Object.entries(t.given)) {
       if (!ctx.spec.sources[name]) {
         ctx.reportKey('SF218', `test "${t.name}" gives rows for \`${name}\`, which is not a source`, [...path, 'given', name], didYouMean(name, sources));

@@ -49,6 +49,9 @@ export const CODES = {
   SF218: { severity: 'error', title: 'test refers to an unknown name' },
   SF219: { severity: 'error', title: 'required parameter has no value' },
   SF220: { severity: 'warning', title: 'unused parameter' },
+  SF221: { severity: 'error', title: 'two outputs write the same file' },
+  SF222: { severity: 'error', title: 'two tests with the same name' },
+  SF223: { severity: 'error', title: 'expression parameter syntax in a setting' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },
@@ -63,6 +66,10 @@ export const CODES = {
   SF312: { severity: 'error', title: 'argument must be a constant' },
   SF313: { severity: 'error', title: 'branches have different types' },
   SF314: { severity: 'error', title: 'unknown qualifier' },
+  SF315: { severity: 'error', title: 'date pattern in another library\'s letters' },
+  SF316: { severity: 'error', title: 'comparison with a value that never occurs' },
+  SF317: { severity: 'warning', title: 'condition can never be true' },
+  SF318: { severity: 'error', title: 'test value does not fit its column' },
   // SF4xx — connector configuration
   SF401: { severity: 'error', title: 'unknown connector setting' },
   SF402: { severity: 'error', title: 'missing connector setting' },
@@ -72,6 +79,7 @@ export const CODES = {
   SF406: { severity: 'error', title: 'connector setting out of range' },
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
+  SF409: { severity: 'error', title: 'query placeholder without a value' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },

@@ -208,15 +208,18 @@ class Checker {
       return t;
     }
     const quoted = !e.qualifier && e.end - e.start === e.name.length + 2;
-    let hint = quoted ? `text is written in single quotes: '${e.name}'; double quotes name a column` : didYouMean(e.name, this.scope.columns.keys());
+    // A column a lookup has, written without its alias, is the likeliest meaning: prefer it to a
+    // similar-looking column of the input.
+    let hint: string | undefined = quoted ? `text is written in single quotes: '${e.name}'; double quotes name a column` : undefined;
     if (!hint) {
       for (const [q, cols] of this.scope.qualifiers) {
-        if (cols.has(e.name) && cols !== this.scope.columns) {
+        if (cols !== this.scope.columns && cols.get(e.name) !== undefined && cols.get(e.name)!.kind !== 'any') {
           hint = `\`${e.name}\` is a column of \`${q}\`: write \`${q}.${e.name}\``;
           break;
         }
       }
     }
+    hint ??= didYouMean(e.name, this.scope.columns.keys());
     if (!hint && /^[a-z]/.test(e.name) && closestName(e.name, ['true', 'false', 'null']) === undefined && e.name.length > 1) {
       hint = `to write text, quote it: '${e.name}'`;
     }
@@ -309,7 +312,7 @@ class Checker {
     if ('error' in result) {
       const code = result.code ?? 'SF305';
       const at = result.arg !== undefined && e.args[result.arg] ? e.args[result.arg]! : e;
-      this.report(code, `${e.name}() ${result.error}`, at, `${def.signature}`);
+      this.report(code, `${e.name}() ${result.error}`, at, result.hint ?? def.signature);
       return T.any;
     }
     return result;

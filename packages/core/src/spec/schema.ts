@@ -159,7 +159,13 @@ export const SPEC_SCHEMA: JsonSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        max: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%$' }] },
+        max: {
+          oneOf: [
+            { type: 'integer', minimum: 0, description: 'a number of rows, e.g. 5' },
+            { type: 'string', pattern: '^\\d+(\\.\\d+)?%$', description: 'a share of the rows read, e.g. 2%' },
+          ],
+          description: 'more rejected rows than this fail the run',
+        },
         to: name,
         path: { type: 'string', minLength: 1 },
       },
