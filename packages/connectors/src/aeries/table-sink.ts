@@ -22,6 +22,18 @@ export const TABLE_SINK_SETTINGS: JsonSchema = {
   },
 };
 
+/** How a step turns a value into each kind of column (functions of the expression library). */
+const CONVERT: Partial<Record<string, string>> = {
+  string: 'text(…)',
+  int: 'parse_int(…)',
+  decimal: 'parse_decimal(…)',
+  bool: "a comparison gives true or false, e.g. `FLAG = 'Y'`",
+  date: "parse_date(…, 'yyyyMMdd')",
+  datetime: "parse_date(…, 'yyyy-MM-dd HH:mm')",
+};
+
+const NULL_FIX = 'make the lookup it comes from `required: true` (rows without a match go to rejects), or give a value for null with coalesce(…, default)';
+
 /** The output's columns must be columns of the table, of compatible types, and include the key. */
 export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, target: (table: string) => string): SinkDescription | undefined {
   const name = String(ctx.settings.table);
@@ -31,6 +43,7 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
     return undefined;
   }
   let ok = true;
+  const keys = ctx.settings.key as string[];
   for (const col of ctx.schema) {
     const c = table.columns.find((x) => x.name === col.name);
     if (!c) {
@@ -39,15 +52,22 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
       continue;
     }
     const want = sqlTypeToType(c.sql, c.nullable ?? false);
-    if (want.kind !== col.type.kind && !(want.kind === 'decimal' && col.type.kind === 'int')) {
+    if (want.kind !== col.type.kind && !(want.kind === 'decimal' && col.type.kind === 'int') && col.type.kind !== 'null') {
       ok = false;
-      ctx.report('SF306', `\`${col.name}\` is ${col.type.kind}, but ${table.name}.${c.name} is ${c.sql}`, ['table'], `convert it in the step, e.g. with ${want.kind === 'string' ? 'text()' : `to_${want.kind}()`}`);
+      ctx.report('SF306', `\`${col.name}\` is ${col.type.kind}, but ${table.name}.${c.name} is ${c.sql}`, ['table'], `convert it in the step: ${CONVERT[want.kind] ?? 'text(…)'}`);
+    } else if (col.type.nullable && !want.nullable && !keys.includes(col.name)) {
+      ok = false;
+      ctx.report('SF308', `\`${col.name}\` may be null, but ${table.name}.${c.name} does not allow null`, ['table'], NULL_FIX);
     }
   }
-  (ctx.settings.key as string[]).forEach((k, i) => {
-    if (!ctx.schema.some((c) => c.name === k)) {
+  keys.forEach((k, i) => {
+    const col = ctx.schema.find((c) => c.name === k);
+    if (!col) {
       ok = false;
-      ctx.report('SF208', `key column \`${k}\` is not a column of the output`, ['key', i], didYouMean(k, ctx.schema.map((c) => c.name)));
+      ctx.report('SF208', `key column \`${k}\` is not a column of the output`, ['key', i], didYouMean(k, ctx.schema.map((c) => c.name)) ?? `the output's columns: ${ctx.schema.map((c) => c.name).join(', ')}`);
+    } else if (col.type.nullable) {
+      ok = false;
+      ctx.report('SF308', `key column \`${k}\` may be null, and a row without a key cannot be matched in ${table.name}`, ['key', i], NULL_FIX);
     }
   });
   if (!ok) return undefined;
