@@ -77,7 +77,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['invalid time zone', BASE + 'schedule: { cron: "0 5 * * *", timezone: Pacific/Springfield }\n', 'SF217@22:42'],
   ['test gives rows for a step', BASE + 'tests:\n  - name: x\n    given: { m: [] }\n    expect: { f: [] }\n', 'SF218@24:14'],
   ['test expects an unknown column', BASE + 'tests:\n  - name: x\n    given: { stu: [] }\n    expect: { f: [{ Nmae: x }] }\n', 'SF208@25:21'],
-  ['required param without a value', r('default: [991]', 'doc: which schools'), 'SF219@4:12'],
+  ['required param without a value', r('default: [991]', 'doc: which schools'), 'SF219@4:3'],
   ['param value not allowed', r('default: [991] }', 'default: [991], values: [992] }'), 'SF211@4:42'],
   // SF3xx — expressions
   ['syntax error in where', r('where: SC in $schools', 'where: SC in ($schools'), 'SF301@13:27'],
@@ -122,7 +122,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['sftp host key not a SHA256 fingerprint', sftp((c) => c.replace(PIN, 'MD5:aa')), 'SF405@7:81'],
   ['sftp host key list with a bad entry', sftp((c) => c.replace(PIN, `[${PIN}, nope]`)), 'SF405@7:134'],
   ['sftp password in clear text', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: hunter22')), 'SF407@7:53'],
-  ['sftp without password or key', sftp((c) => c.replace(', private_key: "${secret:k}"', '')), 'SF402@7:8'],
+  ['sftp without password or key', sftp((c) => c.replace(', private_key: "${secret:k}"', '')), 'SF402@7:3'],
   ['sftp passphrase without a key', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: "${secret:p}", passphrase: "${secret:q}"')), 'SF408@7:80'],
   ['sftp port out of range', sftp((c) => c.replace('host: h', 'host: h, port: 70000')), 'SF406@7:36'],
   ['sftp glob in a folder', sftpSource("path: 'in*/t.csv'\n"), 'SF405@11:11'],
@@ -143,4 +143,14 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
+  // Diagnostics v2 (issue 22)
+  ['a column block dedented under the steps', r('    columns:\n      Name', '  columns:\n      Name'), 'SF118@17:3'],
+  ['two outputs write one file', r('  f: { from: m, to: out, path: f.csv }\n', '  f: { from: m, to: out, path: f.csv }\n  g: { from: m, to: out, path: f.csv }\n'), 'SF221@22:32'],
+  ['two tests with one name', BASE + 'tests:\n  - { name: x, given: { stu: [] }, expect: { f: [] } }\n  - { name: x, given: { stu: [] }, expect: { f: [] } }\n', 'SF222@24:13'],
+  ['an expression parameter in a setting', r('path: f.csv }', 'path: "f$schools.csv" }'), 'SF223@21:32'],
+  ['a date pattern in moment letters', r('Grade: grade_label(GR)', "Grade: format_date(BD, 'MM/DD/YYYY')"), 'SF315@19:30'],
+  ['a status that student_status() never returns', r('Grade: grade_label(GR)', "Grade: if(student_status(TG, BD, date '2026-09-01') = 'Active', 'A', 'I')"), 'SF316@19:17'],
+  ['a filter that can never match', r('where: SC in $schools', 'where: SC in $schools and SC = 1'), 'SF317@13:31'],
+  ['a test row value of the wrong type', BASE + 'tests:\n  - name: x\n    given: { stu: [{ ID: "1" }] }\n    expect: { f: [] }\n', 'SF318@24:26'],
+  ['a query placeholder without parameters', mssql((t) => t.replace(STU_READ, 'query: SELECT ID FROM STU WHERE SC = @school\n    columns: { ID: int }\n').replace("Name: LN || ', ' || FN", 'Name: text(ID)').replace('Grade: grade_label(GR)', 'Grade: "\'-\'"')), 'SF409@11:12'],
 ];

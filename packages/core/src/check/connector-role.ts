@@ -42,7 +42,9 @@ export function connectorRole<K extends 'source' | 'sink' | 'notifier'>(
     return undefined;
   }
   const settings = withParams(ctx, Object.fromEntries(Object.entries(spec).filter(([k]) => !languageKeys.includes(k))), path) as Settings;
-  const errors = schemaDiagnostics({ value: settings, schema: role.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} ${r.noun}` });
+  // A `${param:…}` still in place belongs to a parameter that failed its own checks (reported there).
+  const unresolved = (v: unknown) => typeof v === 'string' && /^\$\{param:[A-Za-z_][A-Za-z0-9_]*\}$/.test(v);
+  const errors = schemaDiagnostics({ value: settings, schema: role.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} ${r.noun}`, isReference: unresolved });
   ctx.diagnostics.push(...errors);
   if (errors.length > 0) return undefined;
   if (typeof settings.date_format === 'string') {

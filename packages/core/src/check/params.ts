@@ -54,7 +54,8 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
       }
     }
     if (ok && value === null && layers.every((l) => l.value === undefined)) {
-      ctx.report('SF219', `parameter \`${name}\` has no default and no value`, ['params', name], `give it a default, or run with --param ${name}=…`);
+      ctx.reportKey('SF219', `parameter \`${name}\` has no default and no value`, ['params', name], `give it a default, or run with --param ${name}=${exampleOf(p, type)}`);
+      ok = false;
     }
     out.set(name, { type: value === null ? { ...type, nullable: true } : type, value, ...(ok ? {} : { unresolved: true }) });
   }

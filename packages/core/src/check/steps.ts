@@ -105,11 +105,14 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
       if (typeof text !== 'string') continue;
       const checked = ctx.expression(cpath, text, scope);
       if (!checked) {
+        // Still a column of the step (of unknown type): its rules and keys are not reported again.
         ok = false;
+        out.push({ name: col, type: T.any });
         continue;
       }
       if (checked.type.kind === 'list' || checked.type.kind === 'map') {
         ctx.report('SF306', `column \`${col}\` would hold ${typeToString(checked.type)}; columns hold single values`, cpath, 'use join(list, \',\') for a list');
+        ok = false;
       }
       analysis.columns.push({ name: col, text, checked });
       out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type });

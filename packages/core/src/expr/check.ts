@@ -328,8 +328,12 @@ class Checker {
       } else this.expectBool(wt, w.when, '`when`');
       const tt = this.check(w.then);
       const u = unify(result, tt);
-      if (!u) this.report('SF313', `this branch is ${typeToString(tt)}, but the others are ${typeToString(result)}`, w.then);
-      else result = u;
+      if (!u) {
+        // One odd branch out is one mistake: reported once.
+        this.report('SF313', `this branch is ${typeToString(tt)}, but the others are ${typeToString(result)}`, w.then, 'make every branch the same type, e.g. text(…) around the number');
+        return T.any;
+      }
+      result = u;
     }
     if (!e.otherwise) result = nullable(result, true);
     return result;

@@ -18,6 +18,8 @@ interface Level {
   parent: string | undefined;
   /** A key of this block seen so far, to name in the hint. */
   sibling?: string;
+  /** The line of the key that opened the block, and the block that line stepped out of. */
+  opener?: { line: number; col: number; key: string; left: Level | undefined; parentOfLeft: string | undefined };
 }
 
 const KEY = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{}[\],&*!|>%@`-][^#]*?|-[^\s#][^#]*?)\s*:(?=\s|$)/;
@@ -35,6 +37,7 @@ export function findStructureBreak(source: SourceText): StructureBreak | undefin
   // The block the previous line stepped out of, and where that line is: a line dedented by mistake
   // shows only when the next line is deeper again.
   let prevPopped: Level | undefined;
+  let openerInfo: Level['opener'];
   let prevLine = 0;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.replace(/\r$/, '');
@@ -76,7 +79,7 @@ export function findStructureBreak(source: SourceText): StructureBreak | undefin
     const keyName = key ? unquote(key[0].replace(/\s*:$/, '')) : undefined;
 
     if (opens !== null && indent > openIndent) {
-      stack.push({ indent, parent: opens });
+      stack.push({ indent, parent: opens, ...(openerInfo ? { opener: openerInfo } : {}) });
     } else if (opens !== null && isItem && indent === openIndent) {
       // A sequence may sit at the same indentation as its key.
       stack.push({ indent, parent: opens });
@@ -106,6 +109,18 @@ export function findStructureBreak(source: SourceText): StructureBreak | undefin
       while (stack.length > 1 && stack[stack.length - 1]!.indent > indent) {
         popped = stack.pop()!;
         if (stack[stack.length - 1]!.indent < indent) {
+          // The block's own key was dedented out of the block around it (a whole block moved
+          // left): the mistake is at that key, and this line only shows it.
+          const o = popped.opener;
+          if (o?.left && o.left.indent === indent) {
+            return {
+              line: o.line,
+              col: o.col,
+              tab: false,
+              message: `\`${o.key}:\` is indented ${o.col - 1} spaces, out of the \`${o.left.parent}:\` block it sits in`,
+              hint: `indent it and the lines under it under \`${o.left.parent}:\` (${o.left.indent} spaces${o.left.sibling ? `, like \`${o.left.sibling}:\`` : ''})`,
+            };
+          }
           return {
             line: lineNo,
             col: indent + 1,
@@ -121,6 +136,7 @@ export function findStructureBreak(source: SourceText): StructureBreak | undefin
       // The item's own keys form a block at the column after the dash.
       stack.push({ indent: col, parent: top.parent, ...(keyName ? { sibling: keyName } : {}) });
     } else if (keyName) top.sibling = keyName;
+    openerInfo = keyName !== undefined ? { line: lineNo, col: (isItem ? col : indent) + 1, key: keyName, left: popped, parentOfLeft: popped?.parent } : undefined;
     prevPopped = popped;
     prevLine = lineNo;
     prevIndent = isItem ? col : indent;
