@@ -153,4 +153,5 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['a filter that can never match', r('where: SC in $schools', 'where: SC in $schools and SC = 1'), 'SF317@13:31'],
   ['a test row value of the wrong type', BASE + 'tests:\n  - name: x\n    given: { stu: [{ ID: "1" }] }\n    expect: { f: [] }\n', 'SF318@24:26'],
   ['a query placeholder without parameters', mssql((t) => t.replace(STU_READ, 'query: SELECT ID FROM STU WHERE SC = @school\n    columns: { ID: int }\n').replace("Name: LN || ', ' || FN", 'Name: text(ID)').replace('Grade: grade_label(GR)', 'Grade: "\'-\'"')), 'SF409@11:12'],
+  ['a name into a 10-character column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [ID] }').replace("Name: LN || ', ' || FN", 'ID: ID').replace('Grade: grade_label(GR)', 'CID: LN')), 'SF319@21:32'],
 ];

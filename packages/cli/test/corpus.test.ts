@@ -1,6 +1,9 @@
 // The diagnostics corpus: realistic wrong specs (one mistake each) must each be reported once, with
 // the right code at the right line and a hint; unusual valid specs must pass. The test prints the
 // share of diagnostics that carry a hint, and every function a hint names must exist.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { STDLIB, USUAL_FIX, type Diagnostic } from '@sisflow/core';
@@ -10,6 +13,29 @@ import { VALID_SPECS } from './corpus/valid-specs.js';
 import { compileText } from './helpers.js';
 
 const seen: Diagnostic[] = [];
+
+/** `name(` in a text, not `item(s)`, not a method call. */
+const CALL = /(?<![\w.$])([a-z_][a-z0-9_]*)\((?!s\))/g;
+
+/** The string literals on source lines that build diagnostics (hints, reports, the usual fixes). */
+function hintTexts(): string[] {
+  const root = new URL('../../', import.meta.url);
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const n of readdirSync(dir)) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) files.push(p);
+    }
+  };
+  for (const pkg of ['core', 'connectors', 'cli']) walk(fileURLToPath(new URL(`${pkg}/src`, root)));
+  const literal = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
+  const out: string[] = [];
+  for (const f of files) {
+    for (const l of readFileSync(f, 'utf8').split('\n')) if (/hint|report\(|diagnostic\(|SF\d{3}/.test(l)) out.push(...(l.match(literal) ?? []));
+  }
+  return out;
+}
 let oneRoot = 0;
 
 for (const c of WRONG_SPECS) {
@@ -39,7 +65,9 @@ for (const [name, text] of VALID_SPECS) {
 test('every function a hint names is in the function library', () => {
   for (const [name, text] of BAD_SPECS) seen.push(...compileText(text, CASE_OPTIONS[name] ?? {}).diagnostics);
   const hints = [...seen.map((d) => d.hint ?? ''), ...Object.values(USUAL_FIX)];
-  const named = new Set(hints.flatMap((h) => [...h.matchAll(/(?<![\w.$])([a-z_][a-z0-9_]*)\((?!s\))/g)].map((m) => m[1]!)));
+  const named = new Set(hints.flatMap((h) => [...h.matchAll(CALL)].map((m) => m[1]!)));
+  // And every hint written in the source, whether or not a case above reaches it.
+  for (const text of hintTexts()) for (const m of text.matchAll(CALL)) named.add(m[1]!);
   const missing = [...named].filter((f) => !STDLIB.has(f));
   assert.equal(missing, [], `hints name functions that do not exist: ${missing.join(', ')}`);
   assert.ok(named.size >= 5, 'the check saw hints naming functions');

@@ -224,6 +224,7 @@ export const WRONG_SPECS: WrongSpec[] = [
   wrong('unknown parameter in an expression', 'destiny', ['student_status(TG, ENR, $as_of) in $statuses', 'student_status(TG, ENR, $as_of) in $status'], 'SF307'),
   wrong('nullable value into student_status as_of', 'destiny', ["Status: \"if(student_status(TG, ENR, $as_of) = 'inactive', 'I', 'A')\"", "Status: \"if(student_status(TG, ENR, ENR) = 'inactive', 'I', 'A')\""], 'SF308'),
   wrong('lookup without required feeding a key', 'siras', ['      stu: { from: students, key: CID, on: SSID, required: true }   # unmatched', '      stu: { from: students, key: CID, on: SSID }   # unmatched'], 'SF308', { at: '    key: [ID]        # one special-ed row' }),
+  wrong('a name copied into a 10-character code column', 'siras', ['      SSID: SSID\n      Student ID: stu.ID', '      SSID: stu.LN\n      Student ID: stu.ID'], 'SF319', { at: '    table: CSE\n    key: [ID]' }),
   wrong('nullable column into a non-null table column', 'siras', ["      SV: '\"Service Code\"'", "      SV: '\"Service Provider Type Code\"'"], 'SF308', { at: '    table: CSV\n' }),
   wrong('invalid date literal', 'siras', ['      - check: XD is null or RD is null or XD >= RD', "      - check: XD is null or RD is null or XD >= date '2026-02-30'"], 'SF309'),
   wrong('where that is not a condition', 'oneroster', ["  schools: { from: aeries, table: LOC, columns: [CD, NM], where: not DEL }", "  schools: { from: aeries, table: LOC, columns: [CD, NM], where: CD }"], 'SF311'),
@@ -232,6 +233,8 @@ export const WRONG_SPECS: WrongSpec[] = [
   wrong('case branches of other types', 'destiny', ["Gender: \"case SX when 'M' then 'M' when 'F' then 'F' else 'U' end\"", "Gender: \"case SX when 'M' then 'M' when 'F' then 'F' else 0 end\""], 'SF313'),
   wrong('unknown qualifier', 'siras', ["      Last Name: coalesce(stu.LN, '')", "      Last Name: coalesce(student.LN, '')"], 'SF314'),
   wrong('lookup column of another lookup (no chaining)', 'siras', ['      stu: { from: students, key: ID, on: ID }', '      stu: { from: students, key: ID, on: file.SSID }'], 'SF314'),
+  wrong('an error in one lookup leaves the other known', 'siras', ['      file: { from: sped_file, key: SSID, on: CID }', '      file: { from: sped_file, key: SSID, on: CIDD }'], 'SF302'),
+  wrong('a lookup of a broken source is not unknown', 'siras', ['    table: STU\n', '    table: STUDENT\n'], 'SF209'),
   wrong('column that a lookup lacks', 'oneroster', ['      title: course.CO', '      title: course.COURSE'], 'SF302'),
 
   // ── date patterns in another library's letters ──

@@ -2,7 +2,7 @@
 // missing): the settings and checks shared by the mssql and sqlite sinks.
 import { didYouMean, type DescribeContext, type JsonSchema, type RowSchema, type SinkDescription } from '@sisflow/core';
 import { AERIES_CATALOG } from './catalog.js';
-import { sqlTypeToType } from './column-types.js';
+import { catalogColumn, sqlTypeToType } from './column-types.js';
 
 export const TABLE_SINK_SETTINGS: JsonSchema = {
   type: 'object',
@@ -52,9 +52,13 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
       continue;
     }
     const want = sqlTypeToType(c.sql, c.nullable ?? false);
+    const length = catalogColumn(c).maxLength;
     if (want.kind !== col.type.kind && !(want.kind === 'decimal' && col.type.kind === 'int') && col.type.kind !== 'null') {
       ok = false;
       ctx.report('SF306', `\`${col.name}\` is ${col.type.kind}, but ${table.name}.${c.name} is ${c.sql}`, ['table'], `convert it in the step: ${CONVERT[want.kind] ?? 'text(…)'}`);
+    } else if (col.maxLength !== undefined && length !== undefined && col.maxLength > length) {
+      ok = false;
+      ctx.report('SF319', `\`${col.name}\` may hold ${col.maxLength} characters, but ${table.name}.${c.name} is ${c.sql}: SQL Server refuses the longer values`, ['table'], `cut it in the step with left(…, ${length}), or check that the column is the right one`);
     } else if (col.type.nullable && !want.nullable && !keys.includes(col.name)) {
       ok = false;
       ctx.report('SF308', `\`${col.name}\` may be null, but ${table.name}.${c.name} does not allow null`, ['table'], NULL_FIX);

@@ -3,6 +3,7 @@ import type { CheckedExpr, ParamValue } from '../expr/check.js';
 import { schemaMap, type ColumnInfo, type RowSchema } from '../expr/row-schema.js';
 import { T, comparable, nullable, typeToString, unify, type Type } from '../expr/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { maxTextLength } from '../expr/text-length.js';
 import type { Path } from '../spec/locate.js';
 import type { RuleSpec, StepSpec } from '../spec/spec.js';
 import type { CheckContext } from './context.js';
@@ -97,6 +98,11 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
     if (checked) analysis.where = { text: step.where, checked };
     else ok = false;
   }
+  // Declared text lengths of the input's and the lookups' columns, carried to the columns that copy them.
+  const lengthOf = (q: string | undefined, n: string): number | undefined => {
+    const schema = q === undefined || q === inputName ? input : schemas.get(step.lookup?.[q]?.from ?? '');
+    return schema?.find((c) => c.name === n)?.maxLength;
+  };
   if (step.columns) {
     const out: ColumnInfo[] = [];
     analysis.columns = [];
@@ -115,7 +121,8 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
         ok = false;
       }
       analysis.columns.push({ name: col, text, checked });
-      out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type });
+      const maxLength = checked.type.kind === 'string' ? maxTextLength(checked.expr, lengthOf) : undefined;
+      out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type, ...(maxLength !== undefined ? { maxLength } : {}) });
       analysis.lineage[col] = checked.reads.flatMap((r) => {
         const dot = r.indexOf('.');
         if (dot >= 0 && r.slice(0, dot) !== inputName) return [r];
@@ -164,6 +171,10 @@ function unionSchema(ctx: CheckContext, name: string, step: StepSpec, inputs: Ro
     }
     s.forEach((c, j) => {
       const u = unify(out[j]!.type, c.type);
+      // The longest text of a union's column is the longest of its inputs', when all are known.
+      const a = out[j]!.maxLength;
+      if (a !== undefined && c.maxLength !== undefined) out[j]!.maxLength = Math.max(a, c.maxLength);
+      else delete out[j]!.maxLength;
       if (!u) {
         ok = false;
         ctx.report('SF213', `column \`${c.name}\` is ${typeToString(c.type)} in \`${step.union![i]}\` but ${typeToString(out[j]!.type)} in \`${step.union![0]}\``, path);

@@ -70,6 +70,7 @@ export const CODES = {
   SF316: { severity: 'error', title: 'comparison with a value that never occurs' },
   SF317: { severity: 'warning', title: 'condition can never be true' },
   SF318: { severity: 'error', title: 'test value does not fit its column' },
+  SF319: { severity: 'error', title: 'text longer than its destination column' },
   // SF4xx — connector configuration
   SF401: { severity: 'error', title: 'unknown connector setting' },
   SF402: { severity: 'error', title: 'missing connector setting' },

@@ -6,6 +6,8 @@ export interface ColumnInfo {
   type: Type;
   /** Free text: what the column means (from the Aeries catalog or the spec). */
   doc?: string;
+  /** The most characters a text column holds, when known (a catalog's varchar(10), a literal). */
+  maxLength?: number;
 }
 
 export type RowSchema = ColumnInfo[];
