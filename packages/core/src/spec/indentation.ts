@@ -18,6 +18,8 @@ interface Level {
   parent: string | undefined;
   /** A key of this block seen so far, to name in the hint. */
   sibling?: string;
+  /** The keys of a list item (`- name: x` and the keys under it): a new `- ` here is misplaced. */
+  itemKeys?: boolean;
   /** The line of the key that opened the block, and the block that line stepped out of. */
   opener?: { line: number; col: number; key: string; left: Level | undefined; parentOfLeft: string | undefined };
 }
@@ -38,6 +40,7 @@ export function findStructureBreak(source: SourceText): StructureBreak | undefin
   // shows only when the next line is deeper again.
   let prevPopped: Level | undefined;
   let openerInfo: Level['opener'];
+  let prevUnder: { key: string; indent: number } | undefined;
   let prevLine = 0;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.replace(/\r$/, '');
@@ -86,6 +89,15 @@ export function findStructureBreak(source: SourceText): StructureBreak | undefin
     } else if (indent > prevIndent && opens === null) {
       if (keyName !== undefined && !isItem) {
         const top = stack[stack.length - 1]!;
+        if (prevUnder && prevUnder.indent < indent) {
+          return {
+            line: prevLine,
+            col: prevIndent + 1,
+            tab: false,
+            message: `\`${prevKey}:\` is not indented under \`${prevUnder.key}:\`, which has nothing on its own line`,
+            hint: `indent it and the lines after it under \`${prevUnder.key}:\` (${indent} spaces, like the lines below it)`,
+          };
+        }
         if (prevPopped && prevPopped.indent === indent) {
           return {
             line: prevLine,
@@ -132,10 +144,22 @@ export function findStructureBreak(source: SourceText): StructureBreak | undefin
       }
     }
     const top = stack[stack.length - 1]!;
+    if (isItem && top.itemKeys && top.indent === indent && stack.length > 1) {
+      const seq = stack[stack.length - 2]!;
+      return {
+        line: lineNo,
+        col: indent + 1,
+        tab: false,
+        message: `this list item is indented like the keys of the item above it, so it cannot start a new item`,
+        hint: `indent the \`-\` like the item above (${seq.indent} spaces)${seq.parent ? `, under \`${seq.parent}:\`` : ''}`,
+      };
+    }
     if (isItem) {
       // The item's own keys form a block at the column after the dash.
-      stack.push({ indent: col, parent: top.parent, ...(keyName ? { sibling: keyName } : {}) });
+      stack.push({ indent: col, parent: top.parent, itemKeys: true, ...(keyName ? { sibling: keyName } : {}) });
     } else if (keyName) top.sibling = keyName;
+    // A key right after an empty-valued key, at the same indentation: meant under it, unless the next line says otherwise.
+    prevUnder = opens !== null && !isItem && indent === openIndent && keyName !== undefined ? { key: opens, indent } : undefined;
     openerInfo = keyName !== undefined ? { line: lineNo, col: (isItem ? col : indent) + 1, key: keyName, left: popped, parentOfLeft: popped?.parent } : undefined;
     prevPopped = popped;
     prevLine = lineNo;
