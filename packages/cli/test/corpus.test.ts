@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { STDLIB, USUAL_FIX, type Diagnostic } from '@sisflow/core';
+import { formatDiagnostics, STDLIB, USUAL_FIX, type Diagnostic } from '@sisflow/core';
 import { BAD_SPECS, CASE_OPTIONS } from './bad-specs.cases.js';
 import { WRONG_SPECS } from './corpus/wrong-specs.js';
 import { VALID_SPECS } from './corpus/valid-specs.js';
@@ -61,6 +61,18 @@ for (const [name, text] of VALID_SPECS) {
     assert.ok(r.plan, 'it compiles to a plan');
   });
 }
+
+test('a dedented block is one error, printed with the count of the problems it caused', () => {
+  const c = WRONG_SPECS.find((w) => w.name === 'columns block dedented as a whole')!;
+  const r = compileText(c.text);
+  assert.is(r.diagnostics.length, 1);
+  const d = r.diagnostics[0]!;
+  assert.is(d.followers, 16, 'the 16 unknown keys of the misplaced block are counted, not listed');
+  assert.match(d.hint!, 'indent it under `student_patrons:` (4 spaces');
+  const printed = formatDiagnostics(r.diagnostics, { sources: new Map([['spec.yaml', r.source!]]) });
+  assert.match(printed, 'note: and 16 more problems that follow from this one');
+  assert.match(printed, `spec.yaml:${c.line}:3: error SF118`);
+});
 
 test('every function a hint names is in the function library', () => {
   for (const [name, text] of BAD_SPECS) seen.push(...compileText(text, CASE_OPTIONS[name] ?? {}).diagnostics);
