@@ -1,7 +1,7 @@
 // Params: declared types, defaults, and values from a profile or the command line.
 import type { ParamValue } from '../expr/check.js';
 import { checkIsoDate, checkIsoDatetime } from '../expr/dates.js';
-import { T, TYPE_NAMES, parseTypeName, typeToString, type Type } from '../expr/types.js';
+import { T, TYPE_NAMES, parseTypeName, typeSynonym, typeToString, type Type } from '../expr/types.js';
 import { diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { CheckContext } from './context.js';
@@ -25,7 +25,7 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
   for (const [name, p] of Object.entries(declared)) {
     const type = parseTypeName(p.type);
     if (!type) {
-      ctx.report('SF216', `unknown type \`${p.type}\` for parameter \`${name}\``, ['params', name, 'type'], didYouMean(p.type, TYPE_NAMES) ?? `types: ${TYPE_NAMES.join(', ')}`);
+      ctx.report('SF216', `unknown type \`${p.type}\` for parameter \`${name}\``, ['params', name, 'type'], (typeSynonym(p.type) ? `did you mean \`${typeSynonym(p.type)}\`?` : undefined) ?? didYouMean(p.type, TYPE_NAMES) ?? `types: ${TYPE_NAMES.join(', ')}, with ? for one that may be null`);
       // Known to exist, of no known type: what uses it is not reported again.
       out.set(name, { type: T.any, value: null, unresolved: true });
       continue;

@@ -5,6 +5,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Locator, Path } from './locate.js';
+import { typeSynonym } from '../expr/types.js';
 import type { JsonSchema } from './schema.js';
 
 /** Which code each kind of schema failure gets: the language's SF11x or a connector's SF40x. */
@@ -158,8 +159,11 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
     case 'oneOf':
     case 'anyOf': {
       const shape = e.keyword === 'type' ? (e.parentSchema as JsonSchema | undefined) : e.schema === true ? undefined : { oneOf: e.schema };
-      const expected = describeSchemaType(shape);
-      return diagnostic(codes.type, `${where} must be ${expected}, not ${typeOfValue(e.data)}`, { span: locator.valueSpan(path), hint: exampleHint(path, shape, e.data) });
+      // Alternatives that say what they are ("a number of rows", "a share of the rows read") say it better than their types.
+      const alts = ((shape?.oneOf ?? shape?.anyOf) as JsonSchema[] | undefined)?.map((a) => (typeof a.description === 'string' ? a.description.split(/,? e\.g\./)[0]!.trim() : undefined));
+      const expected = alts?.every((a) => a) ? alts.join(' or ') : describeSchemaType(shape);
+      const got = typeof e.data === 'string' || typeof e.data === 'number' || typeof e.data === 'boolean' ? JSON.stringify(e.data) : typeOfValue(e.data);
+      return diagnostic(codes.type, `${where} must be ${expected}, not ${got}`, { span: locator.valueSpan(path), hint: exampleHint(path, shape, e.data) });
     }
     case 'const': {
       const allowed = (e.params as { allowedValue: unknown }).allowedValue;
@@ -194,6 +198,15 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
         const known = formHint(e.data, path);
         if (known) return diagnostic(codes.form, known.message, { span: locator.valueSpan(path), hint: known.hint });
         // A sentence says it better than the regular expression.
+        const words = /^\^\(([\w|-]+)\)(\\\?\?)?\$$/.exec((e.params as { pattern: string }).pattern);
+        if (words) {
+          const allowed = words[1]!.split('|');
+          const optional = words[2] !== undefined;
+          return diagnostic(codes.form, `${where} must be one of ${allowed.join(', ')}${optional ? ', with ? for one that may be null' : ''}, not ${JSON.stringify(e.data)}`, {
+            span: locator.valueSpan(path),
+            hint: (typeSynonym(e.data) && allowed.includes(typeSynonym(e.data)!.replace(/\?$/, '')) ? `did you mean \`${typeSynonym(e.data)}\`?` : undefined) ?? didYouMean(e.data.replace(/\?$/, ''), allowed)?.replace(/`\?$/, `${optional && e.data.endsWith('?') ? '?' : ''}\`?`) ?? `write one of ${allowed.join(', ')}`,
+          });
+        }
         if (typeof described === 'string') {
           return diagnostic(codes.form, `${where} is not ${describedForm(described)}: ${JSON.stringify(e.data)}`, { span: locator.valueSpan(path), hint: patternHint(path) ?? `expected: ${described}` });
         }
@@ -234,7 +247,7 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
 
 /** "the server's host key fingerprint, SHA256:…" → "a host key fingerprint"-like wording for messages. */
 function describedForm(description: string): string {
-  const head = description.split(/[,;(]| e\.g\./)[0]!.trim();
+  const head = description.split(/[,;:(]| e\.g\./)[0]!.trim();
   return /^(a|an|the)\b/i.test(head) ? head : `a valid ${head}`;
 }
 
