@@ -116,6 +116,7 @@ export const WRONG_SPECS: WrongSpec[] = [
   wrong('misspelled lookup key', 'siras', ['    lookup:\n      file:', '    lookups:\n      file:'], 'SF110'),
   wrong('misspelled required in a lookup', 'oneroster', ['course: { from: courses_table, key: CN, on: CN, required: true }', 'course: { from: courses_table, key: CN, on: CN, requierd: true }'], 'SF110'),
   wrong('misspelled description', 'siras', ['    description: the import log', '    descripton: the import log'], 'SF401'),
+  wrong('a key of outputs written in rejects', 'destiny', ['  to: destiny\n  path: patrons.rejects.csv', '  to: destiny\n  from: patrons\n  path: patrons.rejects.csv'], 'SF110', { at: '  from: patrons\n  path: patrons.rejects' }),
   wrong('unknown top-level key', 'destiny', ['\nrejects:\n', '\nreject:\n'], 'SF110', { at: 'reject:' }),
   wrong('lookup without key', 'siras', ['      stu: { from: students, key: ID, on: ID }', '      stu: { from: students, on: ID }'], 'SF111'),
   wrong('output without to', 'siras', ['  not_in_file:\n    from: not_in_file\n    to: logs\n', '  not_in_file:\n    from: not_in_file\n'], 'SF111', { at: '  not_in_file:\n    from: not_in_file' }),

@@ -41,7 +41,9 @@ export function findMisplacedKeys(doc: Document.Parsed, source: SourceText, sche
       if (!unknown && !nameLikeItemKey) continue;
       const at = pair.key.range[0];
       const home = closestHome(maps, key, at, m);
-      if (!home) continue;
+      // Only a key that left a block it was in: a block opened after the other one (a wrong key
+      // in `rejects:` that an output happens to have) is a wrong key, not a misplaced one.
+      if (!home || home.start < m.start) continue;
       const end = pair.value?.range?.[1] ?? pair.key.range[1];
       const col = source.position(home.start).col - 1;
       const where = nameLikeItemKey ? `lines up as a ${m.entry ?? 'entry'} of its own` : `sits in ${m.label}`;
