@@ -10,6 +10,7 @@ import { compile, ConnectorRegistry, runPlan, type Connector, type Row } from '@
 import { filesConnector } from '@sisflow/connectors';
 import { SCHOOLS, SNM, student } from './students.js';
 import { runFloorSqlite, runHandWrittenSqlite, runOneRoster, runSisflowSqlite } from './sqlite-contenders.js';
+import { runDuckdbCsv, runPythonCsv, runPythonSqlite, runSisflowCsv } from './destiny-contenders.js';
 
 const BATCH = 1000;
 
@@ -124,5 +125,9 @@ export const CONTENDERS = {
   'hand-written-sqlite': runHandWrittenSqlite,
   'floor-sqlite': runFloorSqlite,
   oneroster: runOneRoster,
+  'sisflow-csv': runSisflowCsv,
+  'python-sqlite': runPythonSqlite,
+  'python-csv': runPythonCsv,
+  'duckdb-csv': runDuckdbCsv,
 } as const;
 export type ContenderName = keyof typeof CONTENDERS;

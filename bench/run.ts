@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
+import { havePython } from './destiny-contenders.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -38,10 +39,49 @@ const say = (l = '') => {
 const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', join(ROOT, 'packages/cli'), join(ROOT, 'bench')], { encoding: 'utf8' });
 if (build.status !== 0) throw new Error(`building the bench failed: ${build.stdout}${build.stderr}`);
 
-function child(contender: string, rows: number, db?: string): { ms: number; maxRssMb: number; sha256: string; bytes: number } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bench/dist/child.js'), contender, String(rows)], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, ...(db ? { BENCH_DB: db } : {}) } });
+interface Measurement {
+  ms: number;
+  maxRssMb: number;
+  sha256: string;
+  /** sha256 of the parsed records: the same rows, whatever the quoting. */
+  rowsSha256: string;
+  bytes: number;
+}
+
+function child(contender: string, rows: number, db?: string, csvDir?: string): Measurement {
+  const env = { ...process.env, ...(db ? { BENCH_DB: db } : {}), ...(csvDir ? { BENCH_CSV: csvDir } : {}) };
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench/dist/child.js'), contender, String(rows)], { encoding: 'utf8', cwd: ROOT, env });
   if (r.status !== 0) throw new Error(`${contender} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; maxRssMb: number; sha256: string; bytes: number };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
+}
+
+/**
+ * The Destiny workload against what a district engineer would use instead: runs each contender
+ * RUNS times interleaved, checks they wrote the same rows, prints time, peak RSS, cost per row and
+ * sisflow's ratio to each.
+ */
+function compareWorkload(names: readonly string[], rows: number, db: string, csvDir: string): Record<string, { ms: Stats; rss: Stats }> {
+  const ms: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const rss: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const sameRows = new Set<string>();
+  for (let r = 0; r < RUNS; r++) {
+    for (const c of names) {
+      const m = child(c, rows, db, csvDir);
+      ms[c]!.push(m.ms);
+      rss[c]!.push(m.maxRssMb);
+      sameRows.add(m.rowsSha256);
+    }
+  }
+  if (sameRows.size !== 1) throw new Error(`the contenders wrote different rows: ${[...sameRows].join(', ')}`);
+  const out: Record<string, { ms: Stats; rss: Stats }> = {};
+  say('| contender | time ms (spread) | µs per row read | peak RSS MB |');
+  say('|---|---|---|---|');
+  for (const c of names) {
+    out[c] = { ms: stats(ms[c]!), rss: stats(rss[c]!) };
+    say(`| ${c} | ${out[c]!.ms.median.toFixed(0)} (${spread(out[c]!.ms)}) | ${((out[c]!.ms.median * 1000) / rows).toFixed(1)} | ${out[c]!.rss.median.toFixed(0)} |`);
+  }
+  say();
+  return out;
 }
 
 /** Runs each contender RUNS times, interleaved; checks they wrote the same bytes; prints the table and returns the medians. */
@@ -94,6 +134,28 @@ say();
 say('examples/destiny/patrons.yaml as it ships (students with a school lookup and a status filter pushed into SQL, staff, union, dedupe by District ID, rules, spreadsheet-safe CSV), its database swapped for a SQLite file of the demo district with STU replaced by generated students; against the same job by hand with better-sqlite3 and csv-stringify, and a floor with better-sqlite3 and string concatenation (bench/sqlite-contenders.ts). Reading the rows out of SQLite is most of the time for all three.');
 say();
 compareContenders(['sisflow-sqlite', 'hand-written-sqlite', 'floor-sqlite'], ROWS, mappingDb);
+
+// 1c. The same workload against a plain Python script and DuckDB, from SQLite and from CSV.
+{
+  const csvDir = join(work, 'export');
+  const exported = spawnSync(process.execPath, [join(ROOT, 'bench/dist/child.js'), 'make-csv-export', '0', csvDir], { encoding: 'utf8', env: { ...process.env, BENCH_DB: mappingDb } });
+  if (exported.status !== 0) throw new Error(`exporting the mapping database as CSV failed: ${exported.stderr}`);
+  say(`## The Destiny workload against Python and DuckDB (${ROWS.toLocaleString('en-US')} STU rows)`);
+  say();
+  say('What a district engineer would write instead of sisflow: a Python 3 script with the standard library (bench/python/patrons.py: sqlite3 or csv.DictReader, a set for the dedupe, csv.writer) and DuckDB (one `COPY (SELECT …) TO` through @duckdb/node-api, bench/destiny-contenders.ts), each from the SQLite database and from the same tables exported as CSV (LOC.csv, STU.csv, STF.csv). sisflow runs examples/destiny/patrons.yaml as it ships, its tables pointed at the database or at the CSV files. DuckDB reads SQLite only through an extension it downloads, which this machine cannot fetch, so DuckDB runs from CSV only. Every contender wrote the same rows (checked on the parsed records: Python quotes empty cells, the others do not; DuckDB and sisflow wrote identical bytes).');
+  say();
+  const python = havePython();
+  if (!python) say('python3 is not installed here: the Python contender is skipped.');
+  say('### From SQLite');
+  say();
+  const fromDb = compareWorkload(python ? ['sisflow-sqlite', 'python-sqlite'] : ['sisflow-sqlite'], ROWS, mappingDb, csvDir);
+  say('### From CSV');
+  say();
+  const fromCsv = compareWorkload(python ? ['sisflow-csv', 'python-csv', 'duckdb-csv'] : ['sisflow-csv', 'duckdb-csv'], ROWS, mappingDb, csvDir);
+  const ratio = (a: { ms: Stats }, b: { ms: Stats } | undefined) => (b ? `**${(a.ms.median / b.ms.median).toFixed(2)}×**` : 'n/a');
+  say(`sisflow / Python from SQLite = ${ratio(fromDb['sisflow-sqlite']!, fromDb['python-sqlite'])} (target ≤ 0.7); from CSV = ${ratio(fromCsv['sisflow-csv']!, fromCsv['python-csv'])} (target ≤ 0.7); sisflow / DuckDB from CSV = ${ratio(fromCsv['sisflow-csv']!, fromCsv['duckdb-csv'])} (target ≤ 1.0).`);
+  say();
+}
 rmSync(mappingDb, { force: true });
 
 // 2. Memory: peak RSS of sisflow at growing row counts.
@@ -108,6 +170,29 @@ for (const rows of MEMORY_ROWS) {
 say();
 say('The 0-row line is the fixed cost of the process (Node, sisflow and its libraries); what a run adds on top of it stays flat as rows grow.');
 say();
+
+// 2b. Memory of the Destiny spec, whose dedupe remembers every District ID, as the table grows.
+{
+  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000, 5_000_000];
+  const python = havePython();
+  say('## Peak memory of the Destiny spec as STU grows');
+  say();
+  say('examples/destiny/patrons.yaml over SQLite (one run per size), beside the Python script, which keeps its dedupe in a `set`.');
+  say();
+  say(`| STU rows | sisflow peak RSS MB | sisflow ms |${python ? ' Python peak RSS MB | Python ms |' : ''}`);
+  say(`|---|---|---|${python ? '---|---|' : ''}`);
+  for (const rows of sizes) {
+    const db = join(work, `curve-${rows}.db`);
+    const made = spawnSync(process.execPath, [join(ROOT, 'bench/dist/child.js'), 'make-mapping-db', String(rows), db], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`building the ${rows}-row database failed: ${made.stderr}`);
+    const m = child('sisflow-sqlite', rows, db);
+    const p = python ? child('python-sqlite', rows, db) : undefined;
+    if (p && p.rowsSha256 !== m.rowsSha256) throw new Error(`Python and sisflow wrote different rows at ${rows}`);
+    say(`| ${rows.toLocaleString('en-US')} | ${m.maxRssMb.toFixed(0)} | ${m.ms.toFixed(0)} |${p ? ` ${p.maxRssMb.toFixed(0)} | ${p.ms.toFixed(0)} |` : ''}`);
+    rmSync(db, { force: true });
+  }
+  say();
+}
 
 // 3. OneRoster: a 50-school district to a zipped, checked bundle.
 {

@@ -12,7 +12,7 @@ import { compile, runPlan } from '@sisflow/core';
 import { AERIES_TABLES, defaultRegistry, generateDemo, insertRows, writeDemoDatabase } from '@sisflow/connectors';
 import { SCHOOLS, student } from './students.js';
 
-const ROOT = new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url).pathname;
+export const ROOT = new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url).pathname;
 const AS_OF = '2026-11-23';
 
 /** The demo district (LOC, STF, …) with its STU replaced by `rows` generated students (a few inactive, pre-enrolled, deleted). */
@@ -43,7 +43,7 @@ export function makeDistrictDb(path: string): Record<string, number> {
   return writeDemoDatabase(path, { schools: 50, studentsPerSchool: 1000, sectionsPerTeacher: 8, classesPerStudent: 8 });
 }
 
-async function runExample(example: string, replace: [string, string][], dir: string): Promise<void> {
+export async function runExample(example: string, replace: [string, string][], dir: string): Promise<void> {
   let text = readFileSync(join(ROOT, 'examples', example), 'utf8');
   for (const [from, to] of replace) {
     if (!text.includes(from)) throw new Error(`${example} no longer holds ${JSON.stringify(from)}`);

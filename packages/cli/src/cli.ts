@@ -1,21 +1,21 @@
 // The `sisflow` command line: a thin layer over @sisflow/core and @sisflow/connectors.
-import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { specSchemaFor } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { collectParam, EXIT, processOut, type Out } from './io.js';
+import { collectParam, EXIT, processOut, VERSION, type Out } from './io.js';
 import { demo } from './commands/demo.js';
 import { plan } from './commands/plan.js';
 import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
 import { grants } from './commands/grants.js';
+import { accessCheck } from './commands/access.js';
+import { doctor } from './commands/doctor.js';
 import { init } from './commands/init.js';
 import { onerosterCheck } from './commands/oneroster.js';
 import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
 
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export async function main(argv: string[], out: Out = processOut, signal?: AbortSignal): Promise<number> {
   let code: number = EXIT.ok;
@@ -28,7 +28,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .showSuggestionAfterError();
   const profile = () => new Option('-p, --profile <name>', 'use a profile of the spec (e.g. demo)');
   const param = () => new Option('--param <name=value>', 'set a parameter (repeatable; lists are comma-separated)').argParser(collectParam);
-  const today = () => new Option('--today <date>', 'the date `today` means (YYYY-MM-DD), for reproducible plans').hideHelp();
+  const today = () => new Option('--today <date>', "the date `today` means (YYYY-MM-DD; default: today in the spec's schedule time zone, else this machine's)");
 
   program
     .command('validate')
@@ -38,7 +38,8 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(param())
     .addOption(today())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExamples:\n  $ sisflow validate examples/destiny/patrons.yaml\n  $ sisflow validate --format json specs/*.yaml')
+    .option('--sarif <file>', 'also write the diagnostics as SARIF 2.1.0 (GitHub code scanning shows them at the spec line)')
+    .addHelpText('after', '\nExamples:\n  $ sisflow validate examples/destiny/patrons.yaml\n  $ sisflow validate --format json specs/*.yaml\n  $ sisflow validate specs/*.yaml --sarif sisflow.sarif')
     .action((files: string[], o) => set(validate(files, o, out)));
   program
     .command('plan')
@@ -49,7 +50,8 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(today())
     .option('--json', 'print the plan as JSON')
     .option('-o, --out <file>', 'write the JSON plan to a file')
-    .addHelpText('after', '\nExamples:\n  $ sisflow plan examples/destiny/patrons.yaml\n  $ sisflow plan examples/destiny/patrons.yaml --param schools=991,992 -o plan.json')
+    .option('--diff <old>', 'show what changed from OLD: a plan JSON, another spec, or a git revision of this spec (HEAD, main~1)')
+    .addHelpText('after', '\nExamples:\n  $ sisflow plan examples/destiny/patrons.yaml\n  $ sisflow plan examples/destiny/patrons.yaml --param schools=991,992 -o plan.json\n  $ sisflow plan examples/destiny/patrons.yaml --diff HEAD        # what this edit changes\n  $ sisflow plan examples/destiny/patrons.yaml --diff plan.json --json')
     .action((file: string, o) => set(plan(file, o, out)));
   program
     .command('run')
@@ -69,13 +71,17 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('run the tests written inside specs')
     .argument('<files...>', 'spec files')
     .addOption(profile())
+    .addOption(param())
     .addOption(today())
-    .addHelpText('after', '\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml')
+    .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
+    .addHelpText('after', "\nA test's own `params:` win over --param and the profile's.\n\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml\n  $ sisflow test patrons.yaml --profile production --param schools=991,993")
     .action(async (files: string[], o) => set(await test(files, o, out)));
   program
     .command('schedule')
     .description("show a spec's schedule and its next run times")
     .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
     .option('-c, --count <n>', 'how many run times', '5')
     .addHelpText('after', '\nExamples:\n  $ sisflow schedule examples/destiny/patrons.yaml --count 10')
     .action((file: string, o) => set(schedule(file, o, out)));
@@ -110,6 +116,26 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--login <name>', "also create a database user for this existing login and add it to the role")
     .addHelpText('after', '\nExamples:\n  $ sisflow grants examples/destiny/patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
     .action((file: string, o) => set(grants(file, o, out)));
+  program
+    .command('doctor')
+    .description("check, before a first run, everything a spec needs here: every missing setting and secret at once, then each connection (log-in, host key, grants, files, folders) without moving data")
+    .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
+    .option('--json', 'print the findings as JSON')
+    .addHelpText('after', '\nExamples:\n  $ sisflow doctor patrons.yaml --profile production\n  $ sisflow doctor examples/siras/import.yaml --profile production --json')
+    .action(async (file: string, o) => set(await doctor(file, o, out, signal)));
+  const access = program.command('access').description("a spec's API keys and their permissions");
+  access
+    .command('check')
+    .description('ask each API the spec uses whether its key has the permissions the spec needs (and no sensitive ones it does not); exit 1 when one is refused')
+    .argument('<file>', 'spec file')
+    .addOption(profile())
+    .addOption(param())
+    .addOption(today())
+    .option('--json', 'print the answers as JSON')
+    .addHelpText('after', '\nExamples:\n  $ sisflow access check examples/siras/export.yaml\n  $ sisflow access check examples/oneroster/grade-passback.yaml --json')
+    .action(async (file: string, o) => set(await accessCheck(file, o, out, signal)));
   const oneroster = program.command('oneroster').description('OneRoster 1.1 CSV helpers');
   oneroster
     .command('check')
@@ -127,6 +153,11 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addHelpText('after', '\nExamples:\n  $ sisflow sftp fingerprint sftp.example.org\n  $ sisflow sftp fingerprint files.example.org:7472')
     .action(async (target: string, o) => set(await fingerprint(target, o, out)));
 
+  if (argv.length === 0) {
+    // `sisflow` alone is a question, not a mistake: the overview, exit 0.
+    out.stdout(program.helpInformation());
+    return EXIT.ok;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

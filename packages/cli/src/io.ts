@@ -1,10 +1,13 @@
 // The CLI's contact with the outside: reading specs and plans, secrets from the environment,
 // printing diagnostics. Kept here so commands stay short.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { formatDiagnostics, summarize, type Diagnostic, type JobPlan, type SecretSource, type SourceText } from '@sisflow/core';
+import { createRequire } from 'node:module';
+import { formatDiagnostics, summarize, type Diagnostic, type JobPlan, type SourceText } from '@sisflow/core';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+/** This CLI's version, from its package.json. */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface Out {
   stdout(text: string): void;
@@ -54,22 +57,8 @@ export function printDiagnostics(out: Out, diagnostics: Diagnostic[], file: stri
   out.stderr(summarize(diagnostics));
 }
 
-/** `${env:NAME}` from the environment; `${secret:NAME}` from SISFLOW_SECRET_NAME or a file in SISFLOW_SECRETS_DIR. */
-export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): SecretSource {
-  return {
-    env: (name) => env[name],
-    secret: (name) => {
-      const direct = env[`SISFLOW_SECRET_${name}`];
-      if (direct !== undefined) return direct;
-      if (!env.SISFLOW_SECRETS_DIR) return undefined;
-      try {
-        return readFileSync(join(env.SISFLOW_SECRETS_DIR, name), 'utf8').replace(/\r?\n$/, '');
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
+/** The default lookup of `${env:…}` and `${secret:…}` lives in @sisflow/connectors (embedders use it too). */
+export { environmentSecrets } from '@sisflow/connectors';
 
 /** `--param k=v` (repeatable) into a record. */
 export function collectParam(value: string, previous: Record<string, string> = {}): Record<string, string> {

@@ -26,6 +26,14 @@ export const CASE_OPTIONS: Record<string, { profile?: string; params?: Record<st
 const MSSQL = 'db: { use: mssql, server: s, database: d, user: u, password: "${secret:p}" }';
 /** BASE reading from SQL Server, changed by `edit`. */
 const mssql = (edit: (spec: string) => string) => edit(r('db: { use: sqlite, demo: true }', MSSQL));
+/** BASE importing into CSE by ID, its services-like slices held with an output `x`. */
+const IMPORT_CSE = r("      Name: LN || ', ' || FN\n      Grade: grade_label(GR)\n", '      ID: ID\n      CID: left(LN, 10)\n').replace(
+  'f: { from: m, to: out, path: f.csv }',
+  'f: { from: m, to: db, table: CSE, key: [ID], delete_missing: { within: [ID] }, hold_with: [x] }',
+);
+const ONEROSTER = 'out: { use: oneroster-api, base_url: "https://x.example/v1p1", token_url: "https://x.example/token", client_id: "${secret:i}", client_secret: "${secret:s}" }';
+/** BASE writing its output to a OneRoster provider's gradebook (categories), changed by `edit`. */
+const gradebook = (edit: (spec: string) => string) => edit(r('out: { use: files, dir: out }', ONEROSTER).replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: out, collection: categories }'));
 const STU_READ = 'table: STU\n    columns: [ID, SC, LN, FN, GR, TG, BD]\n    where: SC in $schools\n';
 
 export const BAD_SPECS: [name: string, text: string, expected: string][] = [
@@ -143,6 +151,16 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
+  ['hold_with names no other output', IMPORT_CSE.replace('hold_with: [x]', 'hold_with: [cse]'), 'SF230@21:94'],
+  ['hold_with on a file output', r('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: out, path: f.csv, hold_with: [g] }\n  g: { from: m, to: out, path: g.csv }'), 'SF231@21:39'],
+  ['hold_with a file output', IMPORT_CSE.replace('hold_with: [x] }', 'hold_with: [g] }\n  g: { from: m, to: out, path: g.csv }'), 'SF231@21:94'],
+  ['gradebook output without the columns its records need', gradebook((t) => t), 'SF460@21:38'],
+  ['gradebook output with a number where text goes', gradebook((t) => t.replace("Name: LN || ', ' || FN", 'sourcedId: LN\n      title: GR').replace('      Grade: grade_label(GR)\n', '')), 'SF461@21:38'],
+  // Hostile input (issue 21)
+  ['a secret in a folder setting', r('out: { use: files, dir: out }', 'out: { use: files, dir: "${secret:folder}" }'), 'SF480@7:27'],
+  ['a reference inside an expression', r('Grade: grade_label(GR)', `Grade: "'\${secret:g}'"`), 'SF330@19:15'],
+  ['a parameter steers a folder out', r('params:\n', 'params:\n  sub: { type: string, default: "../../etc" }\n').replace('out: { use: files, dir: out }', 'out: { use: files, dir: "out/${param:sub}" }'), 'SF270@8:27'],
+  ['a spec too large to be code', BASE + `# ${'x'.repeat(1024 * 1024)}\n`, 'SF130@1:1'],
   // Diagnostics v2 (issue 22)
   ['a column block dedented under the steps', r('    columns:\n      Name', '  columns:\n      Name'), 'SF118@17:3'],
   ['two outputs write one file', r('  f: { from: m, to: out, path: f.csv }\n', '  f: { from: m, to: out, path: f.csv }\n  g: { from: m, to: out, path: f.csv }\n'), 'SF221@22:32'],

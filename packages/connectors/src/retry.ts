@@ -21,7 +21,7 @@ export interface Verdict {
   waitMs?: number;
 }
 
-export async function withRetries<T>(ctx: RunContext, policy: RetryPolicy, attempt: (n: number) => Promise<T>, judge: (e: unknown) => Verdict): Promise<T> {
+export async function withRetries<T>(ctx: Pick<RunContext, 'signal' | 'count' | 'log'>, policy: RetryPolicy, attempt: (n: number) => Promise<T>, judge: (e: unknown) => Verdict): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);

@@ -1,72 +1,35 @@
 // The aeries-api source against a local HTTPS server that behaves like the Aeries API: the
 // AERIES-CERT header, StartingRecord/EndingRecord paging, 401 for a wrong certificate, 429 and 503
 // answered with retries, and a server certificate from a private CA the connection names.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { AeriesApiServer, PER_SCHOOL, SIRAS_AREAS } from './aeries/api-server.js';
 import { runSpec, tempDir } from './sftp-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXPORT = readFileSync(join(ROOT, 'examples/siras/export.yaml'), 'utf8');
 const CERT = 'a1b2c3d4e5f6a7b8c9d0';
-const PER_SCHOOL = 1203;
 
-let server: Server;
+const server = new AeriesApiServer(new Map([[CERT, new Set(SIRAS_AREAS)]]));
+const requests = server.requests;
+const faults = server.faults;
 let port = 0;
 let ca = '';
-const requests: string[] = [];
-const faults = { throttleOnce: new Set<string>(), failOnce: new Set<string>() };
-
-function students(school: number) {
-  return Array.from({ length: PER_SCHOOL }, (_, i) => ({
-    StudentID: school * 100000 + i,
-    SchoolCode: school,
-    StateStudentID: i % 50 === 0 ? null : String(1000000000 + school * 10000 + i),
-    LastName: i === 7 ? 'Núñez' : `Last${i}`,
-    FirstName: `First${i}`,
-    Sex: i % 2 ? 'F' : 'M',
-    Birthdate: `2015-0${(i % 9) + 1}-1${i % 10}T00:00:00`,
-    Grade: (i % 14) - 1,
-    InactiveStatusCode: i % 100 === 99 ? 'I' : '',
-    ExtraField: 'ignored',
-  }));
-}
 
 test.before(async () => {
-  const dir = await tempDir('sisflow-aeries-api-');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: ca, minVersion: 'TLSv1.2' }, (req, res) => {
-    const url = new URL(req.url!, 'https://127.0.0.1');
-    requests.push(`${url.pathname}${url.search}`);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
-    };
-    if (req.headers['aeries-cert'] !== CERT) return send(401, { Message: 'Authorization has been denied for this request.' });
-    if (faults.throttleOnce.delete(url.pathname)) return send(429, { Message: 'Too many requests' }, { 'retry-after': '0' });
-    if (faults.failOnce.delete(url.pathname)) return send(503, { Message: 'Service unavailable' });
-    const m = /^\/aeries\/api\/v5\/schools\/(\d+)\/(students|contacts)$/.exec(url.pathname);
-    if (!m) return send(404, { Message: 'No HTTP resource was found' });
-    const school = Number(m[1]);
-    const all = m[2] === 'students' ? students(school) : students(school).slice(0, 10).map((s, i) => ({ StudentID: s.StudentID, SequenceNumber: 1, LastName: s.LastName, FirstName: `Parent${i}`, RelationshipToStudentCode: '10', HomePhone: '555-0100', EmailAddress: ` Parent${i}@Example.ORG ` }));
-    const from = Number(url.searchParams.get('StartingRecord') ?? 1);
-    const to = Number(url.searchParams.get('EndingRecord') ?? all.length);
-    send(200, all.slice(from - 1, to));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  port = (server.address() as { port: number }).port;
+  await server.start(await tempDir('sisflow-aeries-api-'));
+  ca = server.ca;
+  port = Number(new URL(server.baseUrl).port);
 });
 
-test.after(() => new Promise((r) => server.close(() => r(undefined))));
+test.after(() => server.stop());
 
 const spec = () =>
-  EXPORT.replace('base_url: ${env:AERIES_API_URL}', `base_url: https://127.0.0.1:${port}/aeries\n    ca: \${secret:aeries_ca}\n    retry_delay_seconds: 0.01`).replace(
+  EXPORT.replace('base_url: ${env:AERIES_API_URL}', `base_url: https://127.0.0.1:${port}/aeries\n    ca: ${JSON.stringify(ca)}\n    retry_delay_seconds: 0.01`).replace(
     'default: [991, 992, 993, 994, 995]',
     'default: [994, 995]',
   );
@@ -93,16 +56,44 @@ test('the SIRAS export pages through every school, skips inactive students, and 
   assert.match(contacts, '99400000,1,Last0,Parent0,10,555-0100,parent0@example.org');
 });
 
+test('the SIRAS export reads everything SIRAS pulls: programs, special education and enrollment history too', async () => {
+  requests.length = 0;
+  const dir = await tempDir('sisflow-aeries-api-run-');
+  const { report } = await runSpec(spec(), { aeries_api_cert: CERT, aeries_ca: ca }, { baseDir: dir });
+  assert.ok(report.ok, report.error);
+  const read = (f: string) => parse(readFileSync(join(dir, 'out', f)), { columns: true, bom: true }) as Record<string, string>[];
+  const programs = read('siras-programs.csv');
+  assert.is(programs.length, 2 * Math.ceil(PER_SCHOOL / 10));
+  assert.equal(programs[0], { 'Student ID': '99400000', Program: '144', Description: 'Special Education', 'Eligibility Start': '08/15/2024', 'Eligibility End': '', 'Participation Start': '08/20/2024', 'Participation End': '' });
+  const sped = read('siras-special-education.csv');
+  assert.is(sped.length, 2 * Math.ceil(PER_SCHOOL / 20));
+  assert.equal(sped[1], { 'Student ID': '99400020', 'Disability 1': '240', 'Disability 2': '', 'Program Setting': '400', 'Case Manager': 'Manager 1', 'Last IEP Meeting': '03/02/2026', 'Exit Date': '', 'Exit Reason': '' });
+  const enrollment = read('siras-enrollment-history.csv');
+  assert.is(enrollment.length, 2 * (PER_SCHOOL + Math.ceil(PER_SCHOOL / 4)));
+  assert.equal(enrollment[1], { 'Student ID': '99400000', School: '994', Year: '2025', Grade: 'PK', 'Enter Date': '08/20/2025', 'Leave Date': '06/05/2026', 'Exit Reason': '480' });
+  // Enrollment history is asked for all students of a school at once (StudentID 0), unpaged.
+  assert.equal(requests.filter((r) => r.includes('/enrollment/')), ['/aeries/api/v5/schools/994/enrollment/0', '/aeries/api/v5/schools/995/enrollment/0']);
+});
+
+test('a key without one of the five areas fails the run on the endpoint that needs it (403), naming it', async () => {
+  server.keys.set('no-sped-key-000000000', new Set(SIRAS_AREAS.filter((a) => !a.endsWith('Special Education'))));
+  const { report } = await runSpec(spec(), { aeries_api_cert: 'no-sped-key-000000000', aeries_ca: ca }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
+  assert.not.ok(report.ok);
+  assert.match(report.error!, /^source special_ed: Aeries refused the API certificate for \/aeries\/api\/v5\/schools\/994\/specialed \(403\)/);
+  assert.not.match(JSON.stringify(report), 'no-sped-key');
+});
+
 test('a wrong certificate is refused at once, naming the security areas to check; the certificate is never shown', async () => {
   const { report } = await runSpec(spec(), { aeries_api_cert: 'wrong-certificate', aeries_ca: ca }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
   assert.not.ok(report.ok);
-  assert.match(report.error!, /^source (students|contacts): Aeries refused the API certificate for \/aeries\/api\/v5\/schools\/994\/(students|contacts) \(401\)/);
+  // Whichever source asks first is refused; each names its own endpoint.
+  assert.match(report.error!, /^source (\w+): Aeries refused the API certificate for \/aeries\/api\/v5\/schools\/994\/(students|contacts|programs|specialed|enrollment\/0) \(401\)/);
   assert.equal(report.events, {});
   assert.not.match(JSON.stringify(report), 'wrong-certificate');
 });
 
 test('a server whose certificate the connection does not trust is refused', async () => {
-  const { report } = await runSpec(spec().replace('    ca: ${secret:aeries_ca}\n', ''), { aeries_api_cert: CERT }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
+  const { report } = await runSpec(spec().replace(`    ca: ${JSON.stringify(ca)}\n`, ''), { aeries_api_cert: CERT }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
   assert.not.ok(report.ok);
   assert.match(report.error!, /self.signed certificate/i);
 });
@@ -111,7 +102,15 @@ test('plan lists the API security areas the key needs, and http:// is not accept
   const { compile } = await import('@sisflow/core');
   const { defaultRegistry } = await import('@sisflow/connectors');
   const r = compile(EXPORT, 'export.yaml', { registry: defaultRegistry(), today: '2026-11-23' });
-  assert.equal(r.plan!.needs.aeries, { permissions: ['Aeries API: Contacts', 'Aeries API: Student Data'] });
+  assert.equal(r.plan!.needs.aeries, {
+    permissions: [
+      'Aeries API: Attendance / Enrollment History',
+      'Aeries API: Student Data / Contacts',
+      'Aeries API: Student Data / Student Data',
+      'Aeries API: Student Data / Student Programs / Special Education',
+      'Aeries API: Student Data / Student Programs / Special Programs',
+    ],
+  });
   const http = compile(EXPORT.replace('base_url: ${env:AERIES_API_URL}', 'base_url: http://aeries.example.org'), 'export.yaml', { registry: defaultRegistry(), today: '2026-11-23' });
   assert.equal(http.diagnostics.map((d) => d.code), ['SF405']);
 });

@@ -295,7 +295,14 @@ test('a failing batch rolls the whole import back; a dry run reports the changes
 test('delete_missing refuses an empty output instead of emptying the table', async () => {
   importHandler();
   const dir = importDir(0);
-  const { report } = await runSpec(IMPORT(', delete_missing: true'), { aeries_password: PASSWORD }, { baseDir: dir });
+  // An empty input fails before the sink is asked (issue 17, item 5); allowed, the sink still refuses.
+  const refused = await runSpec(IMPORT(', delete_missing: true'), { aeries_password: PASSWORD }, { baseDir: dir });
+  assert.not.ok(refused.report.ok);
+  assert.match(refused.report.error!, 'table_a (→ cse) read no rows');
+  assert.equal(server.transactions.map((t) => t.event), ['begin', 'rollback']);
+  server.transactions.length = 0;
+  const allowed = IMPORT(', delete_missing: true').replace('    path: tableA.csv\n', '    path: tableA.csv\n    allow_empty: true\n');
+  const { report } = await runSpec(allowed, { aeries_password: PASSWORD }, { baseDir: dir });
   assert.not.ok(report.ok);
   assert.match(report.error!, 'the output is empty, and delete_missing would delete every row of CSE; nothing was changed');
   assert.equal(server.transactions.map((t) => t.event), ['begin', 'rollback']);

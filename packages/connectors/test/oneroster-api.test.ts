@@ -38,7 +38,7 @@ test.before(async () => {
 test.after(() => provider.stop());
 
 const connection = (extra = '') =>
-  `base_url: ${provider.baseUrl}\n    token_url: ${provider.tokenUrl}\n    ca: \${secret:provider_ca}\n    retry_delay_seconds: 0.01${extra}`;
+  `base_url: ${provider.baseUrl}\n    token_url: ${provider.tokenUrl}\n    ca: ${JSON.stringify(provider.ca)}\n    retry_delay_seconds: 0.01${extra}`;
 const spec = (text = API, extra = '') => text.replace('base_url: ${env:ONEROSTER_URL}\n    token_url: ${env:ONEROSTER_TOKEN_URL}', connection(extra));
 const run = (text: string, dir: string, params: Record<string, string> = {}, secrets: Record<string, string> = SECRETS) => runSpec(text, { ...secrets, provider_ca: provider.ca }, { baseDir: dir, params });
 const csv = (bytes: Uint8Array | undefined) => Buffer.from(bytes!).toString('utf8');
@@ -80,7 +80,7 @@ test('a provider that caps its pages below page_size is still read to the end (X
   const dir = await tempDir('sisflow-oneroster-api-run-');
   await capped.start(dir);
   try {
-    const text = API.replace('base_url: ${env:ONEROSTER_URL}\n    token_url: ${env:ONEROSTER_TOKEN_URL}', `base_url: ${capped.baseUrl}\n    token_url: ${capped.tokenUrl}\n    ca: \${secret:provider_ca}`);
+    const text = API.replace('base_url: ${env:ONEROSTER_URL}\n    token_url: ${env:ONEROSTER_TOKEN_URL}', `base_url: ${capped.baseUrl}\n    token_url: ${capped.tokenUrl}\n    ca: ${JSON.stringify(capped.ca)}`);
     const { report } = await runSpec(text, { ...SECRETS, provider_ca: capped.ca }, { baseDir: dir });
     assert.ok(report.ok, report.error);
     assert.is(report.outputs.enrollments!.rows, 7755);
@@ -181,7 +181,7 @@ test('a provider that ignores offset is caught instead of read forever', async (
 });
 
 test('a provider whose certificate is not trusted is refused', async () => {
-  const { report } = await run(spec(STUDENTS).replace('    ca: ${secret:provider_ca}\n', ''), await tempDir('sisflow-oneroster-api-run-'));
+  const { report } = await run(spec(STUDENTS).replace(`    ca: ${JSON.stringify(provider.ca)}\n`, ''), await tempDir('sisflow-oneroster-api-run-'));
   assert.not.ok(report.ok);
   assert.match(report.error!, /self.signed certificate/i);
 });

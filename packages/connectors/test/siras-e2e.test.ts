@@ -11,6 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runSpec, tempDir } from './sftp-helpers.js';
+import { sqliteFile } from '../src/sqlite/sqlite-connector.js';
 import { startFaultServer, type FaultServer } from './sftp/fault-server.js';
 import { SSHD, sshdRequired, startSshd, type Sshd } from './sftp/sshd.js';
 
@@ -65,7 +66,7 @@ const onLoopback = (text: string, siras = `siras:
     .replace('    host: localhost\n    port: 25', `    host: 127.0.0.1\n    port: ${smtpPort}`);
 
 function query(sql: string, ...args: unknown[]): Record<string, unknown>[] {
-  const db = new Database(join(process.env.SISFLOW_DEMO_DIR!, 'aeries-v1-400.db'), { readonly: true });
+  const db = new Database(sqliteFile({ demo: true }, '.'), { readonly: true });
   try {
     return db.prepare(sql).all(...args) as Record<string, unknown>[];
   } finally {
@@ -77,15 +78,20 @@ const services = (id: number) => query('SELECT * FROM CSV WHERE ID = ? ORDER BY 
 
 test('the nightly import: SFTP file → CSE by SSID, and the import log arrives by e-mail', async () => {
   const dir = await tempDir('sisflow-siras-');
+  const liamBefore = services(100002);
   const { report } = await runSpec(onLoopback(SPEC), { siras_key: sshd.privateKey }, { baseDir: dir });
   assert.ok(report.ok, report.error);
   assert.equal(report.outputs.cse!.changes, { CSE: { inserted: 2, updated: 3, deleted: 0 } });
   assert.equal(report.rejects.bySource.sped_file, { unreadable: 1, unmatched: 1, duplicate: 1, invalid: 1 });
-  // Services: each student in the file gets exactly its services, numbered in file order.
-  assert.equal(report.outputs.csv_services!.changes, { CSV: { inserted: 1, updated: 0, deleted: 1 } });
+  // Services: each student in the file gets exactly its services, numbered in file order...
+  assert.equal(report.outputs.csv_services!.changes, { CSV: { inserted: 1, updated: 0, deleted: 0 } });
   assert.equal(report.rejects.bySource.services_file, { unmatched: 1 });
   assert.equal(services(100006).map((r) => [r.SQ, r.SV]), [[1, '415'], [2, '520'], [3, '415']]);
-  assert.equal(services(100002).map((r) => [r.SQ, r.SV]), [[1, '445']]);
+  // ...except a student whose row in the student file was refused (Liam is in it twice): his
+  // services stay exactly as they were, and the log says why.
+  assert.equal(services(100002), liamBefore);
+  assert.equal(report.held.csv_services!.slices.map((h) => h.slice.ID), [100001, 100002, 100003]);
+  assert.equal(report.held.csv_services!.slices[1]!.reasons, ["sped_file line 13: duplicate SSID '1000700014' (first seen on line 2)"]);
   const rows = cse();
   assert.ok(rows.some((r) => r.CID === '1000700000' && r.DI === '290' && r.MD === '2026-11-10' && r.DEL === 0), 'a new special-ed student was inserted');
   assert.ok(rows.find((r) => r.CID === '1000700014')!.MD === '2026-11-05', 'a changed meeting date was updated');
@@ -96,8 +102,10 @@ test('the nightly import: SFTP file → CSE by SSID, and the import log arrives 
   assert.is(m.subject, 'SIRAS import: succeeded');
   assert.match(m.text!, 'sped_file: 14 read, 10 matched, 1 unmatched, 1 duplicate, 1 error, 1 unreadable');
   assert.match(m.text!, 'CSE (cse): 2 inserted, 3 updated, 0 deleted');
-  assert.match(m.text!, 'CSV (csv_services): 1 inserted, 0 updated, 1 deleted');
+  assert.match(m.text!, 'CSV (csv_services): 1 inserted, 0 updated, 0 deleted');
   assert.match(m.text!, 'services_file: 17 read, 16 matched, 1 unmatched, 0 duplicate, 0 error, 0 unreadable');
+  assert.match(m.text!, "Held, left exactly as they were (a record of theirs was refused)\n  csv_services: ID 100001 — sped_file line 14: DI '999' is not one of");
+  assert.match(m.text!, "  csv_services: ID 100002 — sped_file line 13: duplicate SSID '1000700014' (first seen on line 2)\n");
   assert.equal(m.attachments.map((a) => a.filename).sort(), ['siras-import.rejects.csv', 'siras-imported.csv', 'siras-not-in-file.csv']);
   // Special-ed students Aeries has that the file does not mention: every CSE row but the 8 matched.
   const notInFile = m.attachments.find((a) => a.filename === 'siras-not-in-file.csv')!.content.toString('utf8').trim().split('\r\n');

@@ -22,7 +22,7 @@ export { RowError } from './expr/row-error.js';
 export { T, parseTypeName, typeToString, type Type } from './expr/types.js';
 export type { ColumnInfo, RowSchema } from './expr/row-schema.js';
 
-export { analyze, type Analysis, type AnalyzeOptions } from './check/analyze.js';
+export { analyze, type Analysis, type AnalyzeOptions, type ParamInput } from './check/analyze.js';
 export { coerce } from './check/params.js';
 export { nextRuns } from './check/schedule.js';
 export { cellParser, type CellOptions } from './runtime/parse-cell.js';
@@ -31,11 +31,14 @@ export { REFERENCE, scanReferences } from './check/references.js';
 
 export { compile, buildPlan, type CompileResult } from './plan/compile.js';
 export { canonicalJson, sha256Hex } from './plan/canonical-json.js';
+export { diffPlans, formatPlanDiff, type PlanChange } from './plan/plan-diff.js';
 export type * from './plan/plan.js';
 
 export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
 
 export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
+export { checkPlanAccess, type AccessReport, type AccessOptions, type ConnectionAccess } from './runtime/access.js';
+export { missingReferences, type MissingReference } from './runtime/missing-references.js';
 export type { RunReport } from './runtime/report.js';
 export { prepare, PlanError, type PreparedPlan } from './runtime/prepare.js';
 export { BoundedQueue } from './runtime/queue.js';

@@ -252,23 +252,25 @@ test('a plan survives JSON and runs the same', async () => {
 
 test('secrets are resolved at run time and redacted from errors', async () => {
   seed();
-  const withSecret = SPEC.replace('  out: { from: people, to: mem, table: result }', '  out: { from: people, to: mem, table: "${secret:TABLE}" }');
-  const p = plan(withSecret);
-  assert.not.match(JSON.stringify(p), 'hunter2');
-  const orig = memoryConnector.sink!.write;
-  memoryConnector.sink!.write = async (req) => {
-    throw new Error(`cannot write to ${String(req.settings.table)}`);
-  };
-  try {
-    const { report } = await runPlan(p, opts({ secrets: { env: () => undefined, secret: (n) => (n === 'TABLE' ? 'hunter2' : undefined) } }));
-    assert.not.ok(report.ok);
-    assert.not.match(report.error!, 'hunter2');
-    assert.match(report.error!, 'cannot write to ***');
-  } finally {
-    memoryConnector.sink!.write = orig;
-  }
-  const missing = await runPlan(p, opts());
-  assert.match(missing.report.error!, 'SISFLOW_SECRET_TABLE');
+  // A connection with a credential whose sink fails with an error that quotes it.
+  const vault = {
+    ...memoryConnector,
+    name: 'vault',
+    connection: { type: 'object', additionalProperties: false, properties: { token: { type: 'string' } } },
+    secretSettings: ['token'],
+    sink: { ...memoryConnector.sink!, write: async (req: { connection: Record<string, unknown> }) => Promise.reject(new Error(`cannot log in with ${String(req.connection.token)}`)) },
+  } as typeof memoryConnector;
+  const reg = new ConnectorRegistry().register(memoryConnector).register(vault);
+  const withSecret = SPEC.replace('  mem: { use: memory }\n', '  mem: { use: memory }\n  v: { use: vault, token: "${secret:TOKEN}" }\n').replace('  out: { from: people, to: mem, table: result }', '  out: { from: people, to: v, table: result }');
+  const c = compile(withSecret, 'spec.yaml', { registry: reg });
+  assert.ok(c.plan, c.diagnostics.map((d) => d.message).join());
+  assert.not.match(JSON.stringify(c.plan), 'hunter2');
+  const { report } = await runPlan(c.plan!, opts({ registry: reg, secrets: { env: () => undefined, secret: (n) => (n === 'TOKEN' ? 'hunter2' : undefined) } }));
+  assert.not.ok(report.ok);
+  assert.not.match(JSON.stringify(report), 'hunter2');
+  assert.match(report.error!, 'cannot log in with ***');
+  const missing = await runPlan(c.plan!, opts({ registry: reg }));
+  assert.match(missing.report.error!, 'SISFLOW_SECRET_TOKEN');
 });
 
 test('a readOnce source needed by a lookup and the main pass is read once; others are streamed twice', async () => {

@@ -1,16 +1,62 @@
 // `sisflow plan SPEC`: the compiled job plan, as an outline for people or as JSON (`--json`).
-import { writeFileSync } from 'node:fs';
-import type { JobPlan } from '@sisflow/core';
-import { EXIT, printDiagnostics, type Out } from '../io.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { compile, diffPlans, formatPlanDiff, type JobPlan } from '@sisflow/core';
+import { defaultRegistry } from '@sisflow/connectors';
+import { EXIT, printDiagnostics, readPlanFile, type Out } from '../io.js';
 import { compileFile, type CompileFlags } from './validate.js';
 
-export function plan(file: string, flags: CompileFlags & { json?: boolean; out?: string }, out: Out): number {
+/**
+ * `--diff OLD`: what a reviewer must see between the plan of OLD and this one. OLD is a plan JSON,
+ * another spec file, or a git revision of this spec (`HEAD`, `main~3`), compiled with the same
+ * profile, params and day so only the spec's own changes show.
+ */
+function planDiff(file: string, now: JobPlan, flags: CompileFlags & { diff: string; json?: boolean }, out: Out): number {
+  const old = oldPlan(file, flags);
+  if (!old.plan) {
+    out.stderr(`error: ${old.error}`);
+    return EXIT.failed;
+  }
+  const changes = diffPlans(old.plan, now);
+  if (flags.json) out.stdout(JSON.stringify({ from: old.name, to: file, changes }, null, 2));
+  else out.stdout(formatPlanDiff(changes, { before: old.name, after: file }));
+  return EXIT.ok;
+}
+
+function oldPlan(file: string, flags: CompileFlags & { diff: string }): { plan?: JobPlan; name: string; error?: string } {
+  const ref = flags.diff;
+  let text: string | Uint8Array;
+  let name = ref;
+  if (existsSync(ref)) {
+    if (ref.endsWith('.json')) {
+      const p = readPlanFile(ref);
+      return p.plan ? { plan: p.plan, name } : { name, error: p.diagnostics.map((d) => d.message).join('; ') };
+    }
+    const spec = compileFile(ref, flags);
+    return spec.plan ? { plan: spec.plan, name } : { name, error: `${ref} does not compile (run \`sisflow validate ${ref}\`)` };
+  }
+  try {
+    text = execFileSync('git', ['-C', dirname(file) || '.', 'show', `${ref}:./${basename(file)}`], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 8 * 1024 * 1024 });
+    name = `${basename(file)} at ${ref}`;
+  } catch (e) {
+    const why = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0] || (e as Error).message;
+    return { name, error: `${ref} is neither a file nor a git revision of ${file} (${why})` };
+  }
+  const r = compile(text, file, { registry: defaultRegistry(), ...(flags.profile ? { profile: flags.profile } : {}), ...(flags.param ? { params: flags.param } : {}), ...(flags.today ? { today: flags.today } : {}) });
+  return r.plan ? { plan: r.plan, name } : { name, error: `${name} does not compile: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}` };
+}
+
+export function plan(file: string, flags: CompileFlags & { json?: boolean; out?: string; diff?: string }, out: Out): number {
   const r = compileFile(file, flags);
   printDiagnostics(out, r.diagnostics, file, r.source);
   if (!r.plan) return EXIT.failed;
+  if (flags.diff !== undefined) return planDiff(file, r.plan, flags as CompileFlags & { diff: string; json?: boolean }, out);
   const json = `${JSON.stringify(r.plan, null, 2)}\n`;
-  if (flags.out) writeFileSync(flags.out, json);
-  else if (flags.json) out.stdout(json);
+  if (flags.out) {
+    writeFileSync(flags.out, json);
+    out.stderr(`wrote the plan of ${r.plan.name} (${r.plan.hash.slice(0, 12)}) to ${flags.out}`);
+  } else if (flags.json) out.stdout(json);
   else out.stdout(outline(r.plan));
   return EXIT.ok;
 }
@@ -38,7 +84,14 @@ export function outline(p: JobPlan): string {
     lines.push(`      → ${s.schema.map((c) => `${c.name}: ${c.type}`).join(', ')}`);
   }
   lines.push('', 'outputs');
-  for (const o of p.outputs) lines.push(`  ${o.name}  ${o.from} → ${o.connection} (${o.use}) ${o.target}`);
+  for (const o of p.outputs) {
+    lines.push(`  ${o.name}  ${o.from} → ${o.connection} (${o.use}) ${o.target}`);
+    const slice = o.table?.slice;
+    if (slice) {
+      const whole = slice.length === 0 ? 'the whole output' : `each ${slice.join(', ')}`;
+      lines.push(`      held whole when a row of it is refused: ${whole}${o.table!.holdWith.length > 0 ? `; also when ${o.table!.holdWith.join(', ')} refused its row` : ''}`);
+    }
+  }
   if (p.schedule) lines.push('', `schedule  ${p.schedule.cron} (${p.schedule.timezone})`);
   const needs = Object.entries(p.needs);
   if (needs.length) {

@@ -15,6 +15,12 @@ export interface RunFlags extends CompileFlags {
 export async function run(file: string, flags: RunFlags, out: Out, signal?: AbortSignal): Promise<number> {
   let plan: JobPlan | undefined;
   if (file.endsWith('.json')) {
+    // A saved plan is fixed: its profile, params and day were chosen when it was compiled.
+    const fixed = [flags.profile !== undefined && '--profile', flags.param !== undefined && '--param', flags.today !== undefined && '--today'].filter(Boolean);
+    if (fixed.length > 0) {
+      out.stderr(`error: ${fixed.join(', ')} cannot apply to a saved plan (${file}): its profile and params were fixed by \`sisflow plan\`; compile the spec again with them, or run the spec itself`);
+      return EXIT.usage;
+    }
     const r = readPlanFile(file);
     printDiagnostics(out, r.diagnostics, file, undefined);
     plan = r.plan;
@@ -92,6 +98,13 @@ export function describeReport(r: RunReport): string {
     if (o.sample && o.sample.length > 0) {
       lines.push(`    first ${o.sample.length} row(s):`);
       for (const row of o.sample) lines.push(`      ${JSON.stringify(row)}`);
+    }
+  }
+  for (const [name, h] of Object.entries(r.held ?? {})) {
+    if (h.all !== undefined) lines.push(`  output ${name}: HELD whole, nothing applied: ${h.all}`);
+    else {
+      lines.push(`  output ${name}: ${h.slices.length} slice(s) held, left as they were:`);
+      for (const s of h.slices) lines.push(`    ${Object.entries(s.slice).map(([c, v]) => `${c} ${String(v)}`).join(', ')}: ${s.reasons.join('; ')}`);
     }
   }
   for (const [event, n] of Object.entries(r.events)) lines.push(`  ${event}: ${n}`);

@@ -1,7 +1,9 @@
 // `sisflow validate FILE…`: every diagnostic of every spec, as text or JSON; exit 1 on errors.
 import { compile, hasErrors, type Diagnostic } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { EXIT, printDiagnostics, readSpecFile, type Out } from '../io.js';
+import { writeFileSync } from 'node:fs';
+import { EXIT, printDiagnostics, readSpecFile, VERSION, type Out } from '../io.js';
+import { sarifLog } from '../reports/sarif.js';
 
 export interface CompileFlags {
   profile?: string;
@@ -20,7 +22,7 @@ export function compileFile(file: string, flags: CompileFlags) {
   });
 }
 
-export function validate(files: string[], flags: CompileFlags & { format?: string }, out: Out): number {
+export function validate(files: string[], flags: CompileFlags & { format?: string; sarif?: string }, out: Out): number {
   const all: Diagnostic[] = [];
   for (const file of files) {
     const r = compileFile(file, flags);
@@ -31,5 +33,9 @@ export function validate(files: string[], flags: CompileFlags & { format?: strin
     }
   }
   if (flags.format === 'json') out.stdout(JSON.stringify({ ok: !hasErrors(all), diagnostics: all }, null, 2));
+  if (flags.sarif) {
+    writeFileSync(flags.sarif, `${JSON.stringify(sarifLog(all, VERSION), null, 2)}\n`);
+    out.stderr(`wrote ${all.length} diagnostic(s) as SARIF to ${flags.sarif}`);
+  }
   return hasErrors(all) ? EXIT.failed : EXIT.ok;
 }

@@ -2,25 +2,11 @@
 // newer), the district's API certificate sent as the AERIES-CERT header, pages of records
 // (StartingRecord/EndingRecord), typed columns picked from the JSON records, retries on 429 and
 // 5xx. Each endpoint's Aeries API security area is declared, so `sisflow plan` lists exactly the
-// permissions to grant the API key.
+// permissions to grant the API key, and `sisflow access check` asks Aeries whether the key has them.
 import { parseTypeName, type Connector, type DescribeContext } from '@sisflow/core';
 import { HTTPS_CONNECTION_SETTINGS } from '../http/https-settings.js';
 import { declaredSchema } from '../csv/csv-settings.js';
-
-/** Endpoint shapes and the Aeries API security area each needs, most specific first. */
-export const SECURITY_AREAS: [RegExp, string][] = [
-  [/\/contacts(\/|$)/i, 'Contacts'],
-  [/\/(specialed|special-education)(\/|$)/i, 'Student Programs / Special Education'],
-  [/\/programs(\/|$)/i, 'Student Programs / Special Programs'],
-  [/\/enrollment(\/|$)/i, 'Attendance / Enrollment History'],
-  [/\/students(\/|$)/i, 'Student Data'],
-  [/\/staff(\/|$)/i, 'Staff Data'],
-  [/^schools(\/\{school\}|\/\d+)?$/i, 'School Info'],
-];
-
-export function securityArea(endpoint: string): string | undefined {
-  return SECURITY_AREAS.find(([re]) => re.test(endpoint))?.[1];
-}
+import { securityArea } from './security-areas.js';
 
 export const aeriesApiConnector: Connector = {
   name: 'aeries-api',
@@ -55,6 +41,7 @@ export const aeriesApiConnector: Connector = {
       yield* (await import('./aeries-api-read.js')).readAeriesApi(req, ctx);
     },
   },
+  checkAccess: async (req) => (await import('./aeries-api-access.js')).checkAeriesAccess(req),
 };
 
 function describeEndpoint(ctx: DescribeContext) {

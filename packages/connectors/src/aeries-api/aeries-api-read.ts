@@ -1,6 +1,6 @@
 // Fetching pages of records from the Aeries API over HTTPS (TLS 1.2 minimum, an optional private
 // CA), with bounded retries for throttling and server errors.
-import { HttpError, httpsRequest, judgeHttp, serverBusy } from '../http/https-request.js';
+import { HttpError, httpsRequest, judgeHttp, serverBusy, type HttpsResponse } from '../http/https-request.js';
 import { retryPolicy, tlsOptions } from '../http/https-settings.js';
 import { withRetries } from '../retry.js';
 import { jsonRows, recordColumns } from '../http/record-columns.js';
@@ -22,8 +22,7 @@ export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): A
         query.set('StartingRecord', String(start));
         query.set('EndingRecord', String(start + pageSize - 1));
       }
-      if (typeof c.database_year === 'number') query.set('DatabaseYear', String(c.database_year));
-      const url = `${String(c.base_url).replace(/\/+$/, '')}/api/v5/${path}${query.size > 0 ? `?${query}` : ''}`;
+      const url = aeriesUrl(c, path, query);
       const page = await withRetries(ctx, policy, () => getJson(url, c, ctx.signal), judgeHttp);
       if (!Array.isArray(page)) throw new Error(`${path}: Aeries answered with ${typeof page}, not a list of records`);
       const batch = jsonRows(page, columns, path, record + 1, ctx);
@@ -34,15 +33,27 @@ export async function* readAeriesApi(req: SourceReadRequest, ctx: RunContext): A
   }
 }
 
-async function getJson(url: string, c: Settings, signal: AbortSignal): Promise<unknown> {
+/** The address of an endpoint (`schools/994/students`) with its query. */
+export function aeriesUrl(c: Settings, path: string, query: URLSearchParams): string {
+  if (typeof c.database_year === 'number') query.set('DatabaseYear', String(c.database_year));
+  return `${String(c.base_url).replace(/\/+$/, '')}/api/v5/${path}${query.size > 0 ? `?${query}` : ''}`;
+}
+
+/** One GET with the API certificate; throttling and server errors throw, to be retried. */
+export async function aeriesGet(url: string, c: Settings, signal: AbortSignal): Promise<HttpsResponse> {
   const res = await httpsRequest(url, {
     headers: { Accept: 'application/json', 'AERIES-CERT': String(c.cert ?? '') },
     ...tlsOptions(c),
     signal,
   });
+  if (res.status === 429 || res.status >= 500) throw serverBusy(res, `Aeries answered ${res.status} for ${new URL(url).pathname}`);
+  return res;
+}
+
+async function getJson(url: string, c: Settings, signal: AbortSignal): Promise<unknown> {
+  const res = await aeriesGet(url, c, signal);
   const where = new URL(url).pathname;
   if (res.status === 401 || res.status === 403) throw new HttpError(`Aeries refused the API certificate for ${where} (${res.status}); check the certificate and that its security areas include the ones \`sisflow plan\` lists`, false);
-  if (res.status === 429 || res.status >= 500) throw serverBusy(res, `Aeries answered ${res.status} for ${where}`);
   if (res.status >= 400) throw new HttpError(`Aeries answered ${res.status} for ${where}: ${res.body.slice(0, 200)}`, false);
   try {
     return JSON.parse(res.body);

@@ -2,7 +2,7 @@
 // missing): the settings and checks shared by the mssql and sqlite sinks.
 import { didYouMean, type DescribeContext, type JsonSchema, type RowSchema, type SinkDescription } from '@sisflow/core';
 import { AERIES_CATALOG } from './catalog.js';
-import { catalogColumn, sqlTypeToType } from './column-types.js';
+import { catalogColumn, columnLimit, sqlTypeToType } from './column-types.js';
 
 export const TABLE_SINK_SETTINGS: JsonSchema = {
   type: 'object',
@@ -84,8 +84,12 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
   });
   if (!ok) return undefined;
   const deletes = scope !== false;
+  const key = ctx.settings.key as string[];
+  const limits = ctx.schema.map((col) => columnLimit(table.columns.find((x) => x.name === col.name)!, key.includes(col.name)));
   return {
     target: target(table.name),
+    // Slices held whole: each `within` value, or the whole table when delete_missing is true.
+    table: { ...(scope !== false ? { slice: scope === true ? [] : scope } : {}), columns: limits },
     needs: { tables: [{ name: table.name, access: 'write', columns: ctx.schema.map((c) => c.name) }], ...(deletes ? { permissions: [`DELETE ${table.name}`] } : {}) },
   };
 }

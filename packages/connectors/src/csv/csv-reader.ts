@@ -38,23 +38,15 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
       continue;
     }
     if (record.length !== width) {
-      ctx.reject({ line: info.lines, reason: `${label}: the row has ${record.length} fields, the header has ${width}`, data: record.join(options.delimiter) });
+      // A line cut short lost its end: the cells before its last one are still what they were,
+      // and say which record it was (its key). A longer line's cells may all be shifted.
+      const readable = record.length < width ? record.length - 1 : 0;
+      ctx.reject({ line: info.lines, reason: `${label}: the row has ${record.length} fields, the header has ${width}`, data: record.join(options.delimiter), fields: readCells(layout, record, readable).row });
       continue;
     }
-    const row: Row = {};
-    let bad: string | undefined;
-    for (const col of layout) {
-      const text = col.index < 0 ? '' : record[col.index]!;
-      try {
-        row[col.name] = col.parse(text);
-      } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        bad = `${label}: column ${col.name} ${e.message}`;
-        break;
-      }
-    }
+    const { row, bad } = readCells(layout, record, record.length);
     if (bad) {
-      ctx.reject({ line: info.lines, reason: bad, data: record.join(options.delimiter) });
+      ctx.reject({ line: info.lines, reason: `${label}: ${bad}`, data: record.join(options.delimiter), fields: row });
       continue;
     }
     if (options.lineColumn) row[options.lineColumn] = info.lines;
@@ -68,6 +60,26 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
   }
   if (!layout) ctx.warn(`${label} is empty (no header row)`);
   if (batch.length > 0) yield { rows: batch, lines };
+}
+
+/**
+ * The declared columns of a record, each parsed by its type, from cells before `readable`; a cell
+ * that does not parse is left out and the first such problem returned.
+ */
+function readCells(layout: { name: string; index: number; parse: (t: string) => unknown }[], record: string[], readable: number): { row: Row; bad?: string } {
+  const row: Row = {};
+  let bad: string | undefined;
+  for (const col of layout) {
+    if (col.index >= readable) continue;
+    const text = col.index < 0 ? '' : record[col.index]!;
+    try {
+      row[col.name] = col.parse(text);
+    } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      bad ??= `column ${col.name} ${e.message}`;
+    }
+  }
+  return bad === undefined ? { row } : { row, bad };
 }
 
 function matchHeader(header: string[], declared: RowSchema, options: CsvReadOptions, ctx: RunContext, label: string) {

@@ -5,13 +5,23 @@ import type Database from 'better-sqlite3';
 import { sqlite, sqliteColumnType, toSqlite } from '../sqlite/load.js';
 import type { Row } from '@sisflow/core';
 import { AERIES_TABLES, type CatalogTable } from '../aeries/catalog.js';
-import { sqlTypeToType } from '../aeries/column-types.js';
+import { columnLimit, sqlTypeToType } from '../aeries/column-types.js';
 import { generateDemo, type DemoOptions } from './generate.js';
 
+/**
+ * A catalog table in SQLite, carrying what SQL Server would enforce: NOT NULL, text lengths and
+ * integer ranges as CHECK constraints, so the demo refuses what production refuses.
+ */
 export function createTableSql(table: CatalogTable): string {
   const cols = table.columns.map((c) => {
     const type = sqliteColumnType(sqlTypeToType(c.sql, false).kind);
-    return `"${c.name}" ${type}${c.nullable ? '' : ' NOT NULL'}`;
+    const limit = columnLimit(c, table.key.includes(c.name));
+    const q = `"${c.name}"`;
+    const checks = [
+      limit.maxLength !== undefined ? `length(${q}) <= ${limit.maxLength}` : undefined,
+      limit.min !== undefined ? `${q} BETWEEN ${limit.min} AND ${limit.max}` : undefined,
+    ].filter(Boolean);
+    return `${q} ${type}${c.nullable ? '' : ' NOT NULL'}${checks.length > 0 ? ` CHECK (${checks.join(' AND ')})` : ''}`;
   });
   return `CREATE TABLE "${table.name}" (${cols.join(', ')}, PRIMARY KEY (${table.key.map((k) => `"${k}"`).join(', ')}))`;
 }

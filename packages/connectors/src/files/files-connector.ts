@@ -13,6 +13,8 @@ const PATH = { type: 'string', minLength: 1, description: 'file path relative to
 export const filesConnector: Connector = {
   name: 'files',
   summary: 'a local folder: reads CSV files from it, writes CSV files to it atomically',
+  // `sisflow doctor`: files to read are there, folders to write take a file (no data moved).
+  checkAccess: async (req) => (await import('./files-access.js')).checkFilesAccess(req),
   connection: {
     type: 'object',
     required: ['dir'],

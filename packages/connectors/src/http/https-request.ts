@@ -6,7 +6,7 @@ import { request } from 'node:https';
 import type { Verdict } from '../retry.js';
 
 export interface HttpsOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
   body?: string;
   /** PEM of a private certificate authority. */

@@ -31,6 +31,8 @@ export const mssqlConnector: Connector = {
     },
   },
   secretSettings: ['password'],
+  // `sisflow doctor`: login and the grants the spec needs, reading no rows.
+  checkAccess: async (req) => (await import('./mssql-access.js')).checkMssqlAccess(req),
   checkConnection: ({ connection, report }) => {
     if (connection.port !== undefined && connection.instance !== undefined) {
       report('SF408', '`port` and `instance` together', ['instance'], 'a named instance is found through the SQL Browser service; give one or the other');

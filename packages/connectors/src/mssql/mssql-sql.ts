@@ -16,6 +16,18 @@ export function createStageSql(table: CatalogTable, columns: string[]): string {
   return `CREATE TABLE ${STAGE} (${defs.join(', ')})`;
 }
 
+/** The slices a refused row held, bulk-copied like the stage. */
+export const HELD = '#sisflow_held';
+
+export function createHeldSql(table: CatalogTable, columns: string[]): string {
+  return `CREATE TABLE ${HELD} (${columns.map((c) => `${q(c)} ${table.columns.find((x) => x.name === c)!.sql} NULL`).join(', ')})`;
+}
+
+/** Takes the rows of held slices out of the stage: the MERGE then leaves those slices as they are. */
+export function dropHeldSql(columns: string[]): string {
+  return `DELETE s FROM ${STAGE} AS s WHERE EXISTS (SELECT 1 FROM ${HELD} AS h WHERE ${columns.map((c) => `h.${q(c)} = s.${q(c)}`).join(' AND ')})`;
+}
+
 export interface MergeOptions {
   table: string;
   columns: string[];

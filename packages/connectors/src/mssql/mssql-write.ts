@@ -5,7 +5,7 @@
 import type { Row, RunContext, SinkWriteRequest, StagedWrite } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import type * as Mssql from 'mssql';
-import { createStageSql, mergeSql, STAGE } from './mssql-sql.js';
+import { createHeldSql, createStageSql, dropHeldSql, HELD, mergeSql, STAGE } from './mssql-sql.js';
 import { driverType, toDriver } from './mssql-types.js';
 import { connect, explain, loadMssql } from './pool.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
@@ -57,6 +57,22 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
     }
     if (pending.length > 0) await load(pending);
     pending = [];
+    // Slices a refused row belonged to are left as they were: their rows leave the stage first.
+    const held = req.held?.();
+    if (held?.all) {
+      ctx.log(`${table.name}: held whole, nothing applied`);
+      return staged({ rows, files: [], changes: { [table.name]: { inserted: 0, updated: 0, deleted: 0 } } });
+    }
+    if (held && held.slices.length > 0) {
+      const sliceColumns = Object.keys(held.slices[0]!);
+      await new mssql.Request(tx).batch(createHeldSql(table, sliceColumns));
+      const heldTable = new mssql.Table(HELD);
+      heldTable.create = false;
+      sliceColumns.forEach((c) => heldTable.columns.add(c, driverType(mssql, table.columns.find((x) => x.name === c)!.sql) as Mssql.ISqlType, { nullable: true }));
+      for (const slice of held.slices) heldTable.rows.add(...sliceColumns.map((c) => toDriver(sqlTypeToType(table.columns.find((x) => x.name === c)!.sql, true).kind, slice[c]) as never));
+      await new mssql.Request(tx).bulk(heldTable);
+      await new mssql.Request(tx).batch(dropHeldSql(sliceColumns));
+    }
     if (rows === 0 && deleteMissing === true) {
       throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
     }
@@ -68,8 +84,14 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
       else if (r.action === 'DELETE') counts.deleted = r.n;
     }
     ctx.log(`${table.name}: ${counts.inserted} to insert, ${counts.updated} to update, ${counts.deleted} to delete (not committed yet)`);
+    return staged({ rows, files: [], changes: { [table.name]: counts } });
+  } catch (e) {
+    return fail(e);
+  }
+
+  function staged(result: StagedWrite['result']): StagedWrite {
     return {
-      result: { rows, files: [], changes: { [table.name]: counts } },
+      result,
       commit: async () => {
         try {
           await tx.commit();
@@ -83,7 +105,5 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
         await pool.close().catch(() => undefined);
       },
     };
-  } catch (e) {
-    return fail(e);
   }
 }

@@ -10,6 +10,8 @@ interface Token {
   value: string;
   /** ms since the epoch after which a fresh one is fetched. */
   renewAt: number;
+  /** The scopes the provider says it granted (space-separated), when it says. */
+  scope?: string;
 }
 
 const tokens = new Map<string, Token>();
@@ -27,6 +29,12 @@ export class TokenSource {
     const t = tokens.get(this.key);
     if (t && Date.now() < t.renewAt) return t.value;
     return this.fetch(signal);
+  }
+
+  /** The scopes the provider said it granted with the current token; undefined when it did not say. */
+  grantedScopes(): string[] | undefined {
+    const scope = tokens.get(this.key)?.scope;
+    return scope === undefined ? undefined : scope.split(/\s+/).filter((x) => x !== '');
   }
 
   /** Forgets a token the provider refused. */
@@ -72,7 +80,7 @@ export class TokenSource {
     if (typeof body.token_type === 'string' && body.token_type.toLowerCase() !== 'bearer') throw new HttpError(`the token endpoint ${where} sent a ${body.token_type.replace(/[^\w-]/g, '')} token; sisflow uses bearer tokens`, false);
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
     // Renewed a little early (10 %, at most a minute) so a page never starts with a token about to lapse.
-    const token = { value: body.access_token, renewAt: Date.now() + lifetime * 1000 - Math.min(60_000, lifetime * 100) };
+    const token: Token = { value: body.access_token, renewAt: Date.now() + lifetime * 1000 - Math.min(60_000, lifetime * 100), ...(typeof body.scope === 'string' ? { scope: body.scope } : {}) };
     tokens.set(this.key, token);
     return token.value;
   }

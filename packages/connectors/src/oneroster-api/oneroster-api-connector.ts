@@ -7,6 +7,7 @@ import type { Connector, DescribeContext, RowSchema } from '@sisflow/core';
 import { parseTypeName } from '@sisflow/core';
 import { HTTPS_CONNECTION_SETTINGS } from '../http/https-settings.js';
 import { columnProblem, type ColumnSetting } from '../http/record-columns.js';
+import { schemaProblem, type GradebookCollection } from './gradebook.js';
 
 const PREDICATE = String.raw`\s*[A-Za-z_][A-Za-z0-9_.]*\s*(=|!=|>=|<=|>|<|~)\s*'[^']*'\s*`;
 /** The OneRoster 1.1 filter grammar: one predicate, or two joined by AND or OR. */
@@ -14,10 +15,15 @@ const FILTER = new RegExp(`^${PREDICATE}(\\s(AND|OR)\\s${PREDICATE})?$`);
 
 const SCOPE = 'https://purl.imsglobal.org/spec/or/v1p1/scope/';
 
-/** The OAuth scope an endpoint needs: demographics have their own, everything else is roster-core. */
+/** The OAuth scope reading an endpoint needs: demographics and the gradebook have their own, everything else is roster-core. */
 export function onerosterScope(endpoint: string): string {
-  return `${SCOPE}${/(^|\/)demographics(\/|$)/.test(endpoint) ? 'roster-demographics.readonly' : 'roster-core.readonly'}`;
+  if (/(^|\/)demographics(\/|$)/.test(endpoint)) return `${SCOPE}roster-demographics.readonly`;
+  if (/(^|\/)(categories|lineItems|results)(\/|$)/.test(endpoint)) return `${SCOPE}gradebook.readonly`;
+  return `${SCOPE}roster-core.readonly`;
 }
+
+/** The scope writing (PUT) gradebook records needs. */
+export const GRADEBOOK_WRITE_SCOPE = `${SCOPE}gradebook.createput`;
 
 export const onerosterApiConnector: Connector = {
   name: 'oneroster-api',
@@ -33,6 +39,12 @@ export const onerosterApiConnector: Connector = {
       client_secret: { type: 'string', minLength: 1, description: 'OAuth client secret, as ${secret:…}' },
       scope: { type: 'string', description: 'scopes to ask for (space-separated); default: none, the provider grants what the client has' },
       client_auth: { enum: ['basic', 'body'], default: 'basic', description: 'send the client ID and secret as HTTP Basic (the OAuth default) or in the form body' },
+      schools_without_master_schedule: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        uniqueItems: true,
+        description: "sourcedIds of schools (orgs) without a master schedule: the provider takes no grades for their classes, so the gradebook sink refuses them (Aeries: elementary schools without one)",
+      },
       ...HTTPS_CONNECTION_SETTINGS,
     },
   },
@@ -71,7 +83,35 @@ export const onerosterApiConnector: Connector = {
       yield* (await import('./oneroster-api-read.js')).readOneRosterApi(req, ctx);
     },
   },
+  sink: {
+    settings: {
+      type: 'object',
+      required: ['collection'],
+      additionalProperties: false,
+      properties: {
+        collection: { enum: ['categories', 'lineItems', 'results'], description: 'the gradebook records this output PUTs (create or replace by sourcedId)' },
+        batch_size: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'records sent at once (requests in flight)' },
+      },
+    },
+    describe: describeGradebookOutput,
+    write: async (req, ctx) => (await import('./gradebook-write.js')).writeGradebook(req, ctx),
+  },
+  checkAccess: async (req) => (await import('./oneroster-api-access.js')).checkOneRosterAccess(req),
 };
+
+function describeGradebookOutput(ctx: DescribeContext & { schema: RowSchema }) {
+  const collection = String(ctx.settings.collection) as GradebookCollection;
+  const without = (ctx.connection.schools_without_master_schedule as string[] | undefined) ?? [];
+  const checkClass = without.length > 0 && collection !== 'categories';
+  const problem = schemaProblem(collection, ctx.schema, checkClass);
+  if (problem) {
+    ctx.report(problem.code, problem.message, ['collection'], problem.hint);
+    return undefined;
+  }
+  // Learning a class's school reads classes, which roster-core allows.
+  const permissions = [`OAuth scope ${GRADEBOOK_WRITE_SCOPE}`, ...(checkClass ? [`OAuth scope ${SCOPE}roster-core.readonly`] : [])];
+  return { target: `${String(ctx.connection.base_url).replace(/\/+$/, '')}/${collection}`, needs: { permissions } };
+}
 
 function describeEndpoint(ctx: DescribeContext) {
   const filter = ctx.settings.filter;

@@ -2,8 +2,9 @@
 // (Link rel="next", X-Total-Count, else a short or empty page); each record's columns picked and typed, a record that
 // does not fit goes to rejects with the reason.
 import { type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
-import { HttpError, httpsRequest, judgeHttp, serverBusy, type HttpsResponse } from '../http/https-request.js';
-import { retryPolicy, tlsOptions } from '../http/https-settings.js';
+import { HttpError, judgeHttp, type HttpsResponse } from '../http/https-request.js';
+import { retryPolicy } from '../http/https-settings.js';
+import { describeFailure, providerRequest } from './provider-request.js';
 import { withRetries } from '../retry.js';
 import { TokenSource } from './oauth.js';
 import { jsonRows, recordColumns, type ColumnSetting } from '../http/record-columns.js';
@@ -58,37 +59,13 @@ function morePages(res: HttpsResponse, got: number, offset: number, limit: numbe
   return got >= limit;
 }
 
-/** One page with a bearer token; a refused token is fetched again once before giving up. */
+/** One page; a refused token is fetched again once before giving up. */
 async function getPage(url: string, c: Settings, tokens: TokenSource, signal: AbortSignal): Promise<HttpsResponse> {
   const where = new URL(url).pathname;
-  for (let fresh = 0; ; fresh++) {
-    const token = await tokens.get(signal);
-    const res = await httpsRequest(url, {
-      headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
-      ...tlsOptions(c),
-      signal,
-    });
-    if (res.status === 401 && fresh === 0) {
-      tokens.drop(token);
-      continue;
-    }
-    if (res.status === 401 || res.status === 403) throw new HttpError(`the OneRoster provider refused access to ${where} (${res.status}); check that the client has the scope \`sisflow plan\` lists`, false);
-    if (res.status === 429 || res.status >= 500) throw serverBusy(res, `the OneRoster provider answered ${res.status} for ${where}`);
-    if (res.status >= 400) throw new HttpError(`the OneRoster provider answered ${res.status} for ${where}: ${describeFailure(res.body)}`, false);
-    return res;
-  }
-}
-
-/** The imsx status description of a failure, or the start of the body. */
-function describeFailure(body: string): string {
-  try {
-    const b = JSON.parse(body) as { imsx_description?: unknown; statusInfoSet?: { imsx_description?: unknown }[] };
-    const d = b.imsx_description ?? b.statusInfoSet?.[0]?.imsx_description;
-    if (typeof d === 'string') return d.slice(0, 200);
-  } catch {
-    // not JSON
-  }
-  return body.slice(0, 200);
+  const res = await providerRequest(url, c, tokens, signal);
+  if (res.status === 401 || res.status === 403) throw new HttpError(`the OneRoster provider refused access to ${where} (${res.status}); check that the client has the scope \`sisflow plan\` lists`, false);
+  if (res.status >= 400) throw new HttpError(`the OneRoster provider answered ${res.status} for ${where}: ${describeFailure(res.body)}`, false);
+  return res;
 }
 
 /** The list of records in an answer: the named property, or the only list it holds. */

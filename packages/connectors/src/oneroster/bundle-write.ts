@@ -3,6 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkRelativePath } from '../files/paths.js';
 import { zipSync } from 'fflate';
 import type { RunContext, Settings, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
 import { writeCsvRows } from '../csv/csv-writer.js';
@@ -50,6 +51,8 @@ export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): P
 
 /** Where the bundle goes: a local path, or `sftp://host:port/dir/path` for one delivered over SFTP. */
 function bundleTarget(c: Settings, baseDir: string): string {
+  checkRelativePath(String(c.path), 'the bundle path');
+  if (typeof c.snapshot === 'string') checkRelativePath(c.snapshot, 'the snapshot path');
   const sftp = c.sftp as Settings | undefined;
   return sftp ? sftpUrl(sftp, String(c.path)) : resolve(baseDir, String(c.path));
 }

@@ -105,6 +105,7 @@ export class SftpSession {
       const shown = seen[0] ? ` (the server presents ${seen[0].fingerprint}, ${seen[0].type})` : '';
       throw new SftpError(`${s.host}:${s.port} has no pinned host_key${shown}; check it with the server's owner and set \`host_key:\` (\`sisflow sftp fingerprint ${s.host}:${s.port}\` prints it)`, false);
     }
+    if (s.privateKey !== undefined) await checkPrivateKey(s);
     const client = new SftpClient('sisflow');
     const session = new SftpSession(s, client);
     let seen: HostKey | undefined;
@@ -257,4 +258,30 @@ export class SftpConnection {
 /** Promisified raw SFTP calls the client library does not wrap. */
 export function call(fn: (cb: (err?: Error | null) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Reads the private key before connecting, so that a key that cannot be used fails with sisflow's
+ * own words: the parser's message may quote decoded bytes of the key ("Unsupported OpenSSH key
+ * magic: …"), which no redaction of the key's text can recognise.
+ */
+async function checkPrivateKey(s: SftpSettings): Promise<void> {
+  const { utils } = (await import('ssh2')).default;
+  let parsed: unknown;
+  try {
+    parsed = utils.parseKey(s.privateKey!, s.passphrase);
+  } catch {
+    parsed = new Error('unreadable');
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!(key instanceof Error) && key !== undefined) return;
+  const encrypted = /ENCRYPTED|aes|bcrypt/i.test(s.privateKey!.slice(0, 200)) || /passphrase|decrypt|encrypted/i.test(key instanceof Error ? key.message : '');
+  throw new SftpError(
+    encrypted && s.passphrase === undefined
+      ? `the private_key for ${s.username}@${s.host}:${s.port} is encrypted and no passphrase is set; add \`passphrase: \${secret:NAME}\``
+      : encrypted
+        ? `the private_key for ${s.username}@${s.host}:${s.port} cannot be unlocked with the passphrase given`
+        : `the private_key for ${s.username}@${s.host}:${s.port} is not a private key sisflow can read (OpenSSH "BEGIN OPENSSH PRIVATE KEY" or PEM RSA/ECDSA/Ed25519 text); check that the whole key was copied, with its BEGIN and END lines`,
+    false,
+  );
 }

@@ -41,6 +41,8 @@ export const sftpConnector: Connector = {
     },
   },
   secretSettings: ['password', 'private_key', 'passphrase'],
+  // `sisflow doctor`: host key, login, files to read, folders to write (no data moved).
+  checkAccess: async (req) => (await import('./sftp-access.js')).checkSftpAccess(req),
   checkConnection: ({ connection, report }) => {
     if (connection.password === undefined && connection.private_key === undefined) {
       report('SF402', 'an sftp connection needs `password` or `private_key`', [], 'add `private_key: ${secret:NAME}` (preferred) or `password: ${secret:NAME}`');
@@ -71,6 +73,11 @@ export const sftpConnector: Connector = {
       }
       if (ctx.settings.after === 'archive' && ctx.settings.archive_dir === undefined) {
         ctx.report('SF402', '`after: archive` needs `archive_dir`', ['after'], 'add `archive_dir: archive`');
+        return undefined;
+      }
+      const archiveProblem = typeof ctx.settings.archive_dir === 'string' ? relativePathProblem(ctx.settings.archive_dir) : undefined;
+      if (archiveProblem) {
+        ctx.report('SF405', archiveProblem.replace('the path', '`archive_dir`'), ['archive_dir'], 'write a folder inside the connection\'s `dir`, such as `archive`');
         return undefined;
       }
       if (ctx.settings.archive_dir !== undefined && ctx.settings.after !== 'archive') {

@@ -9,6 +9,7 @@ import { readCsv } from '../csv/csv-reader.js';
 import { csvReadOptions } from '../csv/csv-settings.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { HashedFile, type HashedContent } from '../files/hashed-file.js';
+import { checkRelativePath } from '../files/paths.js';
 import { afterRead, download, findFiles, waitUntilStable } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
 import { sftpUrl } from './sftp-connector.js';
@@ -16,7 +17,7 @@ import { RemoteUpload } from './upload.js';
 
 export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const s = sftpSettings(req.connection);
-  const path = String(req.settings.path);
+  const path = checkRelativePath(String(req.settings.path), 'path');
   const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
   const local = join(spoolDir, basename(path));
   const conn = new SftpConnection(s, ctx);
@@ -66,7 +67,8 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
 
 export async function* readRemote(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const s = sftpSettings(req.connection);
-  const pattern = String(req.settings.path);
+  const pattern = checkRelativePath(String(req.settings.path), 'path');
+  if (typeof req.settings.archive_dir === 'string') checkRelativePath(req.settings.archive_dir, 'archive_dir');
   const conn = new SftpConnection(s, ctx);
   const spoolDir = await mkdtemp(join(tmpdir(), 'sisflow-sftp-'));
   try {

@@ -34,6 +34,12 @@ export function runLog(r: RunReport, attachments: Attachment[]): string {
     Object.entries(o.changes ?? {}).map(([table, c]) => `  ${table} (${name}): ${c.inserted} inserted, ${c.updated} updated, ${c.deleted} deleted${o.committed ? '' : ' — not committed'}`),
   );
   if (changes.length > 0) lines.push('', 'Tables', ...changes);
+  const held = Object.entries(r.held ?? {}).flatMap(([name, h]) =>
+    h.all !== undefined
+      ? [`  ${name}: all of it — ${h.all}`]
+      : h.slices.map((s) => `  ${name}: ${Object.entries(s.slice).map(([c, v]) => `${c} ${String(v)}`).join(', ')} — ${s.reasons.join('; ')}`),
+  );
+  if (held.length > 0) lines.push('', 'Held, left exactly as they were (a record of theirs was refused)', ...held);
   const files = Object.entries(r.outputs).flatMap(([name, o]) => o.files.map((f) => `  ${name}: ${f.path} (${o.rows} rows)`));
   if (files.length > 0) lines.push('', 'Files written', ...files);
   if (r.rejects.count > 0) {

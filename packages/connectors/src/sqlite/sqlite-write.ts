@@ -60,6 +60,19 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
       for (const row of batch as Row[]) insert.run(columns.map((c) => toSqlite(row[c])));
       rows += batch.length;
     }
+    // Indexed by the key (and the delete scope) the statements below join on: without it each
+    // destination row scans the whole stage (5,000 staged rows took 5 s, 200,000 over 10 min).
+    db.exec(`CREATE INDEX temp.${stage}_key ON ${stage} (${key.map(q).join(', ')})`);
+    if (Array.isArray(deleteMissing) && !deleteMissing.every((c, i) => key[i] === c)) db.exec(`CREATE INDEX temp.${stage}_within ON ${stage} (${deleteMissing.map(q).join(', ')})`);
+    // Slices a refused row belonged to are left as they were: their rows leave the staging table,
+    // so nothing in them is updated, inserted or (being absent from the stage) deleted.
+    const held = req.held?.();
+    if (held?.all) {
+      db.exec(`DROP TABLE temp.${stage}`);
+      ctx.log(`${table.name}: held whole, nothing applied`);
+      return { result: { rows, files: [], changes: { [table.name]: { inserted: 0, updated: 0, deleted: 0 } } }, commit: member.commit, abort: member.abort };
+    }
+    if (held && held.slices.length > 0) dropHeldSlices(db, stage, held.slices);
     if (rows === 0 && deleteMissing === true) throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
     const target = q(table.name);
     const updated = values.length === 0 ? 0 : db.prepare(`UPDATE ${target} AS t SET ${values.map((c) => `${q(c)} = s.${q(c)}`).join(', ')} FROM temp.${stage} AS s WHERE ${match} AND (${differs})`).run().changes;
@@ -81,3 +94,14 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
   }
 }
 
+
+/** Removes the rows of held slices from the staging table. */
+function dropHeldSlices(db: import('better-sqlite3').Database, stage: string, slices: Row[]): void {
+  const columns = Object.keys(slices[0]!);
+  const held = `${stage}_held`;
+  db.exec(`CREATE TEMP TABLE ${held} (${columns.map(q).join(', ')})`);
+  const insert = db.prepare(`INSERT INTO temp.${held} VALUES (${columns.map(() => '?').join(', ')})`);
+  for (const s of slices) insert.run(columns.map((c) => toSqlite(s[c])));
+  db.exec(`DELETE FROM temp.${stage} AS s WHERE EXISTS (SELECT 1 FROM temp.${held} AS h WHERE ${columns.map((c) => `h.${q(c)} = s.${q(c)}`).join(' AND ')})`);
+  db.exec(`DROP TABLE temp.${held}`);
+}

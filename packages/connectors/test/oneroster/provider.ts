@@ -2,7 +2,10 @@
 // client-credentials token endpoint (HTTP Basic or form body), bearer tokens it can revoke,
 // collections in the REST binding's JSON (GUIDRefs, lists), limit/offset paging with
 // X-Total-Count, a cap on the page size, the standard's filter (one or two predicates) and sort,
-// and faults on request: throttling, server errors, a provider that ignores offset.
+// and faults on request: throttling, server errors, a provider that ignores offset. The gradebook
+// service too: single records by sourcedId (GET classes/{id}), PUT categories, lineItems and
+// results (201 created, 200 replaced; 422 for a record that points at nothing or lacks a required
+// field; 403 for a read-only client), and a fault that applies a PUT but loses its answer.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -16,11 +19,44 @@ export interface ProviderOptions {
   clientSecret: string;
   /** The most records a page holds, whatever `limit` asks (default 1000). */
   maxLimit?: number;
+  /** The client may read but not PUT (no gradebook.createput scope). */
+  readOnly?: boolean;
+  /**
+   * The OAuth scopes (the part after …/scope/) the client holds, listed in the token answer and
+   * enforced per request; default: every scope, and none listed.
+   */
+  scopes?: string[];
 }
+
+/** The scope a request needs, as the 1.1 REST binding assigns them. */
+function scopeFor(method: string, name: string): string {
+  if (method === 'PUT') return 'gradebook.createput';
+  if (/(^|\/)demographics(\/|$)/.test(name)) return 'roster-demographics.readonly';
+  if (/(^|\/)(categories|lineItems|results)(\/|$)/.test(name)) return 'gradebook.readonly';
+  return 'roster-core.readonly';
+}
+
+/** The record key of a collection's single-record answers and PUT bodies. */
+const SINGULAR: Record<string, string> = { categories: 'category', lineItems: 'lineItem', results: 'result', classes: 'class', users: 'user', orgs: 'org', courses: 'course', enrollments: 'enrollment', academicSessions: 'academicSession' };
+
+/** Fields a PUT record must carry (OneRoster 1.1 REST binding). */
+const REQUIRED: Record<string, string[]> = {
+  categories: ['sourcedId', 'status', 'title'],
+  lineItems: ['sourcedId', 'status', 'title', 'assignDate', 'dueDate', 'class', 'category', 'gradingPeriod'],
+  results: ['sourcedId', 'status', 'lineItem', 'student', 'scoreStatus', 'score', 'scoreDate'],
+};
+
+/** What a PUT record points at, and the collection that must hold it. */
+const POINTS_AT: Record<string, [string, string][]> = {
+  lineItems: [['class', 'classes'], ['category', 'categories']],
+  results: [['lineItem', 'lineItems'], ['student', 'users']],
+};
 
 export class OneRosterProvider {
   readonly requests: string[] = [];
-  readonly faults = { throttle: new Set<string>(), fail: new Set<string>(), ignoreOffset: false, noTotal: false };
+  readonly faults = { throttle: new Set<string>(), fail: new Set<string>(), ignoreOffset: false, noTotal: false, loseAnswer: new Set<string>() };
+  /** sourcedId → how many PUTs reached it. */
+  readonly puts = new Map<string, number>();
   tokensIssued = 0;
   private readonly tokens = new Set<string>();
   private server!: Server;
@@ -64,6 +100,13 @@ export class OneRosterProvider {
         if (this.faults.throttle.delete(url.pathname)) return send(429, failure('server_busy', 'too many requests'), { 'retry-after': '0' });
         if (this.faults.fail.delete(url.pathname)) return send(503, failure('server_busy', 'try later'));
         const name = url.pathname.replace(/^\/ims\/oneroster\/v1p1\//, '');
+        if (this.o.scopes && !this.o.scopes.includes(scopeFor(req.method!, name))) return send(403, failure('forbidden', `the client has no ${scopeFor(req.method!, name)} scope`));
+        const one = /^(\w+)\/([^/]+)$/.exec(name);
+        if (req.method === 'PUT') return one ? this.put(one[1]!, decodeURIComponent(one[2]!), Buffer.concat(chunks).toString('utf8'), url.pathname, send) : send(405, failure('unsupported', 'PUT needs a sourcedId'));
+        if (one && this.collections.has(one[1]!) && SINGULAR[one[1]!]) {
+          const found = this.collections.get(one[1]!)!.find((r) => r.sourcedId === decodeURIComponent(one[2]!));
+          return found ? send(200, { [SINGULAR[one[1]!]!]: found }) : send(404, failure('unknownobject', `no ${SINGULAR[one[1]!]} ${one[2]}`));
+        }
         const all = this.collections.get(name);
         if (!all) return send(404, failure('unknownobject', `no collection ${name}`));
         let rows = all;
@@ -88,6 +131,34 @@ export class OneRosterProvider {
     this.port = (this.server.address() as { port: number }).port;
   }
 
+  /** Create or replace by sourcedId, as the REST binding's PUT does. */
+  private put(collection: string, id: string, text: string, path: string, send: (status: number, body: unknown) => void): void {
+    if (!REQUIRED[collection]) return send(405, failure('unsupported', `${collection} cannot be written`));
+    if (this.o.readOnly) return send(403, failure('forbidden', 'the client has no gradebook.createput scope'));
+    let record: Record_ | undefined;
+    try {
+      record = (JSON.parse(text) as Record<string, Record_>)[SINGULAR[collection]!];
+    } catch {
+      return send(400, failure('invalid_data', 'the body is not JSON'));
+    }
+    if (!record) return send(400, failure('invalid_data', `the body holds no ${SINGULAR[collection]}`));
+    if (record.sourcedId !== id) return send(400, failure('invalid_data', `the body's sourcedId ${String(record.sourcedId)} is not the one in the address (${id})`));
+    const lacking = REQUIRED[collection]!.filter((k) => record![k] === undefined || record![k] === null || record![k] === '');
+    if (lacking.length > 0) return send(422, failure('invalid_data', `missing ${lacking.join(', ')}`));
+    for (const [key, target] of POINTS_AT[collection] ?? []) {
+      const ref = (record[key] as { sourcedId?: string } | undefined)?.sourcedId;
+      if (!this.collections.get(target)?.some((r) => r.sourcedId === ref)) return send(422, failure('invalid_data', `${key} ${ref} does not exist`));
+    }
+    this.puts.set(id, (this.puts.get(id) ?? 0) + 1);
+    const list = this.collections.get(collection) ?? this.collections.set(collection, []).get(collection)!;
+    const at = list.findIndex((r) => r.sourcedId === id);
+    if (at >= 0) list[at] = record;
+    else list.push(record);
+    // The write happened, but the answer is lost (a proxy's 502): the client cannot tell, and retries.
+    if (this.faults.loseAnswer.delete(path)) return send(502, failure('server_busy', 'bad gateway'));
+    send(at >= 0 ? 200 : 201, { [SINGULAR[collection]!]: record });
+  }
+
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -106,7 +177,7 @@ export class OneRosterProvider {
     if (id !== this.o.clientId || secret !== this.o.clientSecret) return send(401, { error: 'invalid_client', error_description: `client ${id} and secret ${secret} not known` });
     const token = `tok-${++this.tokensIssued}-${Math.random().toString(36).slice(2)}`;
     this.tokens.add(token);
-    send(200, { access_token: token, token_type: 'bearer', expires_in: 3600 });
+    send(200, { access_token: token, token_type: 'bearer', expires_in: 3600, ...(this.o.scopes ? { scope: this.o.scopes.map((x) => `https://purl.imsglobal.org/spec/or/v1p1/scope/${x}`).join(' ') } : {}) });
   }
 }
 

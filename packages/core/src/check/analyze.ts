@@ -9,26 +9,40 @@ import type { Spec } from '../spec/spec.js';
 import { checkConnection, checkConnections } from './connections.js';
 import { CheckContext } from './context.js';
 import { checkGraph } from './graph.js';
-import { checkOutput, type OutputAnalysis } from './outputs.js';
+import { checkHoldWith, checkOutput, type OutputAnalysis } from './outputs.js';
 import { withParams } from './connector-role.js';
 import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { checkParamPatterns, checkParamValue, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
+import { todayIn } from '../expr/dates.js';
+import { checkSecretPlacement } from './secret-placement.js';
 import { checkOutputTargets } from './output-targets.js';
 import { checkRejects } from './rejects.js';
 import { checkSource, type SourceAnalysis } from './sources.js';
 import { checkStep, type StepAnalysis } from './steps.js';
 import { checkTests } from './tests.js';
 
+/** A parameter value as text (a command line) or typed (a program). */
+export type ParamInput = string | number | boolean | null | readonly (string | number | boolean)[];
+
 export interface AnalyzeOptions {
   registry: ConnectorRegistry;
   profile?: string;
-  params?: Record<string, string>;
+  /**
+   * Parameter values as a command line gives them (`'991,993'` for a list) or typed, as a program
+   * would (`[991, 993]`, `true`, `7`); they win over defaults, profiles and `values`.
+   */
+  params?: Record<string, ParamInput>;
   /** Typed parameter values (a program's or a spec test's), applied before `params`. */
   values?: Record<string, unknown>;
-  /** The date `today` resolves to; defaults to the clock (UTC). */
+  /**
+   * The date `today` resolves to; by default the clock's date in the spec's schedule time zone,
+   * else `timezone`, else the machine's (a district in California is 8 hours behind UTC).
+   */
   today?: string;
+  /** The district's time zone (a project's), used when the spec has no schedule. */
+  timezone?: string;
 }
 
 export interface Analysis {
@@ -54,7 +68,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     ...(options.profile ? { profile: loaded.spec.profiles?.[options.profile]?.params ?? {}, profileName: options.profile } : {}),
     ...(options.params ? { cli: options.params } : {}),
     ...(options.values ? { values: options.values } : {}),
-    today: options.today ?? new Date().toISOString().slice(0, 10),
+    today: options.today ?? districtToday(loaded.spec.schedule?.timezone, options.timezone),
   });
   ctx.params = params;
   checkParamPatterns(ctx);
@@ -107,10 +121,12 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     const o = checkOutput(ctx, name, analysis.schemas);
     if (o) analysis.outputs.set(name, o);
   }
+  checkHoldWith(ctx, analysis.outputs);
   for (const name of Object.keys(spec.notify ?? {}).sort()) {
     const n = checkNotify(ctx, name);
     if (n) analysis.notify.set(name, n);
   }
+  if (spec.rejects) checkSecretPlacement(ctx, spec.rejects, ['rejects'], [], 'the rejects output');
   checkOutputTargets(ctx, analysis.outputs);
   checkRejects(ctx);
   checkSchedule(ctx);
@@ -135,4 +151,17 @@ function applyProfile(loaded: LoadedSpec, profile: string | undefined): Spec {
     loaded.locator.remap(['connections', name], ['profiles', profile!, 'connections', name]);
   }
   return { ...loaded.spec, connections };
+}
+
+/** Today's date where the district is: the spec's time zone, the project's, or the machine's. */
+function districtToday(specZone: string | undefined, projectZone: string | undefined): string {
+  for (const zone of [specZone, projectZone]) {
+    if (!zone) continue;
+    try {
+      return todayIn(zone);
+    } catch {
+      // An unknown zone is reported by the schedule check; fall through to the next.
+    }
+  }
+  return todayIn(Intl.DateTimeFormat().resolvedOptions().timeZone);
 }

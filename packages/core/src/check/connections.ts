@@ -5,6 +5,7 @@ import type { Path } from '../spec/locate.js';
 import type { ConnectionSpec } from '../spec/spec.js';
 import type { CheckContext } from './context.js';
 import { isReferenceOnly, scanReferences } from './references.js';
+import { checkSecretPlacement } from './secret-placement.js';
 
 export function checkConnections(ctx: CheckContext): void {
   for (const [name, conn] of Object.entries(ctx.spec.connections ?? {})) checkConnection(ctx, conn, ['connections', name]);
@@ -31,6 +32,7 @@ export function checkConnection(ctx: CheckContext, conn: ConnectionSpec, path: P
   // A problem of the connection as a whole is reported at its name.
   if (errors.length === 0) connector.checkConnection?.({ connection: settings, report: (code, message, rel, hint) => (rel.length ? ctx.report(code, message, [...path, ...rel], hint) : ctx.reportKey(code, message, path, hint)) });
   checkReferences(ctx, settings, path);
+  checkSecretPlacement(ctx, settings, path, connector.secretSettings ?? [], `a ${conn.use} connection`);
   for (const key of connector.secretSettings ?? []) {
     // A dotted name reaches into a nested setting (`sftp.password`).
     const v = key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), settings);

@@ -6,6 +6,7 @@ import { foreignDatePattern, foreignPatternHint } from '../expr/date-pattern-dia
 import type { Path } from '../spec/locate.js';
 import { CONNECTOR_CODES, schemaDiagnostics } from '../spec/schema-diagnostics.js';
 import type { CheckContext } from './context.js';
+import { checkSecretPlacement } from './secret-placement.js';
 
 export interface RoleUse<R> {
   use: string;
@@ -41,7 +42,9 @@ export function connectorRole<K extends 'source' | 'sink' | 'notifier'>(
     ctx.report('SF214', `the ${conn.use} connector cannot be ${r.verb}`, [...path, r.key], r.hint);
     return undefined;
   }
-  const settings = withParams(ctx, Object.fromEntries(Object.entries(spec).filter(([k]) => !languageKeys.includes(k))), path) as Settings;
+  const written = Object.fromEntries(Object.entries(spec).filter(([k]) => !languageKeys.includes(k)));
+  checkSecretPlacement(ctx, written, path, [], `${/^[aeiou]/.test(r.noun) ? 'an' : 'a'} ${r.noun}`);
+  const settings = withParams(ctx, written, path) as Settings;
   // A `${param:…}` still in place belongs to a parameter that failed its own checks (reported there).
   const unresolved = (v: unknown) => typeof v === 'string' && /^\$\{param:[A-Za-z_][A-Za-z0-9_]*\}$/.test(v);
   const errors = schemaDiagnostics({ value: settings, schema: role.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} ${r.noun}`, isReference: unresolved });
@@ -60,6 +63,8 @@ export function connectorRole<K extends 'source' | 'sink' | 'notifier'>(
   };
 }
 
+/** Settings that name a file or a folder: a parameter may steer them only within their folder. */
+const PATH_SETTING = /(^|_)(path|dir|folder|file|snapshot)$/;
 const PARAM_REFERENCE = /\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
@@ -94,7 +99,13 @@ export function withParams(ctx: CheckContext, value: unknown, path: Path): unkno
         ctx.report('SF211', `\`${whole}\` must be a text, number or date parameter to be written into a setting (a list only as the whole value)`, path);
         return whole;
       }
-      return String(p.value);
+      const text = String(p.value);
+      const key = path[path.length - 1];
+      if (typeof key === 'string' && PATH_SETTING.test(key) && (/^[\\/]|^[A-Za-z]:/.test(text) || text.split(/[\\/]/).includes('..'))) {
+        ctx.report('SF270', `\`${whole}\` is ${JSON.stringify(text)}, which would take \`${key}\` out of its folder`, path, `a parameter may name a folder or file inside the one the spec fixes (\`dir: /srv/sftp/\${param:${name}}\`), never an absolute path or \`..\``);
+        return name; // a harmless stand-in, so the setting raises no second error
+      }
+      return text;
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => withParams(ctx, v, [...path, i]));

@@ -14,7 +14,7 @@ export interface ParamOverrides {
   /** Typed values from a program or a spec-embedded test (`tests[].params`). */
   values?: Record<string, unknown>;
   /** From `--param k=v`: text to be read by the declared type. */
-  cli?: Record<string, string>;
+  cli?: Record<string, unknown>;
   /** The date that `today` defaults resolve to (injectable for reproducible plans). */
   today?: string;
 }
@@ -40,7 +40,7 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
       { value: p.default, fail: (why, hint) => ctx.report('SF211', `the default of \`${name}\` is not ${expected}: ${why}`, ['params', name, 'default'], hint) },
       { value: overrides.profile?.[name], fail: (why, hint) => ctx.report('SF211', `profile \`${overrides.profileName}\` sets \`${name}\` to a value that is not ${expected}: ${why}`, profilePath, hint) },
       { value: overrides.values?.[name], fail: (why, hint) => error('SF211', `the value given for \`${name}\` is not ${expected}: ${why}`, hint) },
-      { value: fromCli === undefined ? undefined : parseCliValue(fromCli, type), fail: (why, hint) => error('SF501', `--param ${name}=${fromCli}: not ${expected}: ${why}`, hint ?? `write --param ${name}=${exampleOf(p, type)}`) },
+      { value: fromCli === undefined ? undefined : parseCliValue(fromCli, type), fail: (why, hint) => error('SF501', `--param ${name}=${typeof fromCli === 'string' ? fromCli : JSON.stringify(fromCli)}: not ${expected}: ${why}`, hint ?? `write --param ${name}=${exampleOf(p, type)}`) },
     ];
     let value: unknown = null;
     let ok = true;
@@ -72,7 +72,8 @@ export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map
 }
 
 /** Command-line text to a YAML-like value: lists are comma-separated. */
-function parseCliValue(text: string, type: Type): unknown {
+function parseCliValue(text: unknown, type: Type): unknown {
+  if (typeof text !== 'string') return text; // a program's typed value
   if (type.kind === 'list') return text === '' ? [] : text.split(',').map((s) => s.trim());
   return text;
 }
@@ -140,6 +141,9 @@ export function checkParamPatterns(ctx: CheckContext): void {
 }
 
 /** Reads a YAML or CLI value as the declared type (CLI text becomes numbers/booleans here). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
+
 export function coerce(v: unknown, type: Type, today?: string): Coerced {
   if (v === null) return type.nullable ? { ok: true, value: null } : { ok: false, why: 'null is not allowed' };
   switch (type.kind) {
@@ -166,6 +170,7 @@ export function coerce(v: unknown, type: Type, today?: string): Coerced {
       if (v === 'true' || v === 'false') return { ok: true, value: v === 'true' };
       return { ok: false, why: `${JSON.stringify(v)} is not true or false` };
     case 'string':
+      if (typeof v === 'string' && CONTROL.test(v)) return { ok: false, why: `${JSON.stringify(v)} contains a control character (a line break, a tab, …), which would split a file name, a header or a report line` };
       return typeof v === 'string' || typeof v === 'number' ? { ok: true, value: String(v) } : { ok: false, why: `${JSON.stringify(v)} is not text` };
     case 'date': {
       const s = v instanceof Date ? v.toISOString().slice(0, 10) : v === 'today' && today ? today : v;

@@ -40,6 +40,44 @@ export interface SinkDescription {
   needs?: Needs;
   /** What the sink writes, for the plan outline: a path, a table. */
   target: string;
+  /**
+   * The sink applies rows to a table by key (an import). Its inputs must not be empty (unless a
+   * source says `allow_empty`), every value is checked against `columns` before it reaches the
+   * sink, and rows come in slices held whole when one of their rows was refused.
+   */
+  table?: {
+    /** Columns whose values name a slice (`delete_missing: { within }`); [] for the whole output. */
+    slice?: string[];
+    /** What the destination's columns accept. */
+    columns: ColumnLimit[];
+  };
+}
+
+/** What a destination column accepts: a value outside it is refused with the column named. */
+export interface ColumnLimit {
+  name: string;
+  kind: 'string' | 'int' | 'decimal' | 'bool' | 'date' | 'datetime';
+  nullable: boolean;
+  /** Characters, for text columns. */
+  maxLength?: number;
+  /** Range, for integer columns. */
+  min?: number;
+  max?: number;
+  /** The column is part of the key: never null. */
+  key?: boolean;
+  /** As the destination declares it, for messages (`varchar(3)`). */
+  declared: string;
+}
+
+/**
+ * Slices of an import held whole because one of their rows was refused: the sink leaves every row
+ * of these slices as it was (nothing inserted, updated, renumbered or deleted), or, with `all`,
+ * applies nothing.
+ */
+export interface HeldSlices {
+  all: boolean;
+  /** The slice columns' values of each held slice. */
+  slices: Row[];
 }
 
 export interface RunContext {
@@ -48,8 +86,12 @@ export interface RunContext {
   log(message: string): void;
   /** A problem worth a reader's attention that does not stop the run (extra columns, empty input). */
   warn(message: string): void;
-  /** A source row that cannot be read (bad CSV, wrong type): it goes to the rejects output. */
-  reject(reject: { line: number; reason: string; data?: Row | string }): void;
+  /**
+   * A source row that cannot be read (bad CSV, wrong type): it goes to the rejects output. `fields`
+   * are the cells of it that could still be read: they say which slice of an import the row
+   * belonged to, so only that slice is held; without them the whole import is held.
+   */
+  reject(reject: { line: number; reason: string; data?: Row | string; fields?: Row }): void;
   /** Directory relative paths resolve against (the spec's folder). */
   baseDir: string;
   /** When the run started (UTC, ISO 8601 with milliseconds): one timestamp for everything a run stamps. */
@@ -87,6 +129,11 @@ export interface SinkWriteRequest {
   rows: AsyncIterable<Row[]>;
   /** The write will be aborted, not committed: a sink may skip work that only publishing needs. */
   dryRun: boolean;
+  /**
+   * For a table import with slices: the slices to leave as they are. Final once `rows` has ended
+   * (call it then, not before).
+   */
+  held?(): HeldSlices;
 }
 
 export interface SinkResult {
@@ -160,6 +207,34 @@ export interface NotifierRole {
   send(req: NotifyRequest, ctx: { signal: AbortSignal; log(message: string): void }): Promise<void>;
 }
 
+/** One request made with a connection's credentials, to learn whether it may read or write an area. */
+export interface AccessProbe {
+  /** The permission as the system names it: an Aeries API security area, an OAuth scope. */
+  area: string;
+  /** A step of the spec needs it; otherwise it was probed only to warn that the key can do more. */
+  needed: boolean;
+  /** The sources and outputs that need it. */
+  usedBy: string[];
+  /** `unknown`: the system cannot be asked without doing the thing (a write), and did not say. */
+  status: 'granted' | 'refused' | 'not found' | 'failed' | 'unknown';
+  /** What was asked, without credentials: `GET /aeries/api/v5/schools/994/students`. */
+  request: string;
+  /** The server's answer when the area is not granted (status, message). */
+  detail?: string;
+  /** For an area the spec does not need: what it holds, for the warning. */
+  holds?: string;
+}
+
+export interface AccessCheckRequest {
+  /** The connection's settings, references resolved. */
+  connection: Settings;
+  /** What the plan reads and writes through this connection (settings resolved). */
+  uses: { step: string; role: 'source' | 'output'; settings: Settings }[];
+  signal: AbortSignal;
+  /** The folder relative paths resolve against (the spec's). */
+  baseDir?: string;
+}
+
 export interface Connector {
   /** The `use:` name. */
   name: string;
@@ -173,4 +248,10 @@ export interface Connector {
   source?: SourceRole;
   sink?: SinkRole;
   notifier?: NotifierRole;
+  /**
+   * Asks the system, with the connection's credentials, for each permission the spec needs (one
+   * cheap request each), and for a fixed list of sensitive ones it does not need. `sisflow access
+   * check` prints the answers; it never sees the credentials.
+   */
+  checkAccess?(req: AccessCheckRequest): Promise<AccessProbe[]>;
 }

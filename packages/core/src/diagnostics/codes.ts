@@ -28,6 +28,7 @@ export const CODES = {
   SF116: { severity: 'error', title: 'unsupported language version' },
   SF117: { severity: 'error', title: 'conflicting keys' },
   SF118: { severity: 'error', title: 'key under the wrong parent' },
+  SF130: { severity: 'error', title: 'spec too large' },
   // SF2xx — names and references
   SF201: { severity: 'error', title: 'unknown connection' },
   SF202: { severity: 'error', title: 'unknown source or step' },
@@ -52,6 +53,9 @@ export const CODES = {
   SF221: { severity: 'error', title: 'two outputs write the same file' },
   SF222: { severity: 'error', title: 'two tests with the same name' },
   SF223: { severity: 'error', title: 'expression parameter syntax in a setting' },
+  SF230: { severity: 'error', title: 'hold_with names no other output' },
+  SF231: { severity: 'error', title: 'hold_with cannot hold these slices' },
+  SF270: { severity: 'error', title: 'parameter steers a path out of its folder' },
   // SF3xx — expressions
   SF301: { severity: 'error', title: 'expression syntax error' },
   SF302: { severity: 'error', title: 'unknown column in expression' },
@@ -71,6 +75,7 @@ export const CODES = {
   SF317: { severity: 'warning', title: 'condition can never be true' },
   SF318: { severity: 'error', title: 'test value does not fit its column' },
   SF319: { severity: 'error', title: 'text longer than its destination column' },
+  SF330: { severity: 'error', title: 'reference written inside an expression' },
   // SF4xx — connector configuration
   SF401: { severity: 'error', title: 'unknown connector setting' },
   SF402: { severity: 'error', title: 'missing connector setting' },
@@ -81,6 +86,9 @@ export const CODES = {
   SF407: { severity: 'error', title: 'secret written in clear text' },
   SF408: { severity: 'error', title: 'invalid connector configuration' },
   SF409: { severity: 'error', title: 'query placeholder without a value' },
+  SF460: { severity: 'error', title: 'output lacks a column its API records need' },
+  SF461: { severity: 'error', title: 'column type does not fit the API record field' },
+  SF480: { severity: 'error', title: 'secret outside a credential setting' },
   // SF5xx — command line and plan input
   SF501: { severity: 'error', title: 'bad --param value' },
   SF502: { severity: 'error', title: 'not a job plan' },

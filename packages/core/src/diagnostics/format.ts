@@ -1,11 +1,23 @@
 // Prints diagnostics like a compiler: file:line:col, code, message, a code frame, a hint.
 import type { Diagnostic } from './diagnostic.js';
-import type { SourceText } from './source-text.js';
+import { SourceText } from './source-text.js';
 
 export interface FormatOptions {
   color?: boolean;
-  /** Source texts by file name, for code frames. */
-  sources?: ReadonlyMap<string, SourceText>;
+  /**
+   * Source texts for code frames: by file name (a Map or a plain object, a SourceText or the
+   * text itself), or the SourceTexts themselves (`compile()` returns one as `source`).
+   */
+  sources?: ReadonlyMap<string, SourceText> | Readonly<Record<string, SourceText | string>> | readonly SourceText[] | SourceText;
+}
+
+function sourceFor(sources: FormatOptions['sources'], file: string): SourceText | undefined {
+  if (!sources) return undefined;
+  if (sources instanceof SourceText) return sources.file === file ? sources : undefined;
+  if (sources instanceof Map) return sources.get(file);
+  if (Array.isArray(sources)) return (sources as readonly SourceText[]).find((s) => s.file === file);
+  const v = (sources as Readonly<Record<string, SourceText | string>>)[file];
+  return typeof v === 'string' ? new SourceText(file, v) : v;
 }
 
 const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
@@ -26,7 +38,7 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
   const sev = d.severity === 'error' ? c.red('error') : d.severity === 'warning' ? c.yellow('warning') : c.cyan('info');
   const where = d.span ? `${d.span.file}:${d.span.start.line}:${d.span.start.col}: ` : '';
   const lines = [`${c.bold(where)}${sev} ${c.dim(d.code)}: ${d.message}`];
-  const source = d.span ? options.sources?.get(d.span.file) : undefined;
+  const source = d.span ? sourceFor(options.sources, d.span.file) : undefined;
   if (d.span && source) lines.push(...codeFrame(source, d.span, c));
   if (d.hint) lines.push(`  ${c.cyan('hint')}: ${d.hint}`);
   if (d.followers) lines.push(`  ${c.dim('note')}: and ${d.followers} more problem${d.followers === 1 ? '' : 's'} that follow${d.followers === 1 ? 's' : ''} from this one`);

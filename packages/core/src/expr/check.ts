@@ -166,8 +166,12 @@ class Checker {
 
   private literal(e: ExprOf<'literal'>): Type {
     switch (e.type) {
-      case 'string':
+      case 'string': {
+        // References are resolved in settings only: here it would be sent as the literal text.
+        const ref = /\$\{(env|secret|param):[^}]*\}/.exec(String(e.value));
+        if (ref) this.report('SF330', `\`${ref[0]}\` is not resolved inside an expression: every row would get this text`, e, ref[1] === 'param' ? `write the parameter as \`$${ref[0].slice(8, -1)}\`` : 'declare a parameter for the value, or keep secrets out of the data');
         return T.string;
+      }
       case 'int':
         if (!Number.isSafeInteger(e.value)) this.report('SF309', `${String(e.value)} is too large for an int`, e, 'write it as a decimal or a string');
         return T.int;

@@ -8,7 +8,8 @@ import { analyze, type Analysis, type AnalyzeOptions } from '../check/analyze.js
 import { loadSpec } from '../spec/load-spec.js';
 import type { RuleSpec } from '../spec/spec.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import { PLAN_VERSION, type JobPlan, type PlanColumn, type PlanRule, type PlanStep } from './plan.js';
+import { PLAN_VERSION, type JobPlan, type PlanColumn, type PlanRule, type PlanStep, type PlanTableImport } from './plan.js';
+import { importSlice, type OutputAnalysis } from '../check/outputs.js';
 
 export interface CompileResult {
   plan?: JobPlan;
@@ -62,6 +63,7 @@ export function buildPlan(a: Analysis): JobPlan {
         schema: columns(src.schema),
         ...(src.filter ? { filter: { expression: src.filter.text, residual: src.filter.residual, ...(src.filter.pushdown ? { pushdown: src.filter.pushdown } : {}) } } : {}),
         ...(src.filter && src.description.filterSchema ? { filterSchema: columns(src.description.filterSchema) } : {}),
+        ...(typeof spec.sources[name]!.allow_empty === 'boolean' ? { allowEmpty: spec.sources[name]!.allow_empty } : {}),
       });
       addNeeds(src.connection, withColumns(src.description.needs, src.filter?.reads ?? []));
       continue;
@@ -92,6 +94,7 @@ export function buildPlan(a: Analysis): JobPlan {
       target: o.description.target,
       schema: columns(o.schema),
       lineage: sourceLineage(a, o.from),
+      ...(o.description.table ? { table: tableImport(a, o) } : {}),
     };
   });
   const notify = [...a.notify.values()].map((n) => ({ name: n.name, connection: n.connection, use: n.use, settings: n.settings, when: n.when, attach: n.attach, target: n.target }));
@@ -120,6 +123,12 @@ export function buildPlan(a: Analysis): JobPlan {
     tests: spec.tests?.length ?? 0,
   };
   return { ...body, hash: sha256Hex(canonicalJson(body)) } as JobPlan;
+}
+
+/** A table import: its slices, the imports it holds with, what its columns accept. */
+function tableImport(a: Analysis, o: OutputAnalysis): PlanTableImport {
+  const slice = importSlice(a.spec, o);
+  return { ...(slice ? { slice } : {}), holdWith: a.spec.outputs[o.name]!.hold_with ?? [], columns: o.description.table!.columns };
 }
 
 function planRules(r: RuleSpec): PlanRule[] {

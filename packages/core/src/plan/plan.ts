@@ -1,5 +1,5 @@
 // The job plan: plain JSON, deterministic for a spec + params, with a content hash and no secret values.
-import type { Needs, Settings } from '../connector/connector.js';
+import type { ColumnLimit, Needs, Settings } from '../connector/connector.js';
 
 export const PLAN_VERSION = 1;
 
@@ -28,6 +28,8 @@ export interface PlanSource {
   filter?: PlanFilter;
   /** Every column `where` may test (a table's columns), when more than the ones read. */
   filterSchema?: PlanColumn[];
+  /** `allow_empty`: true, an import may run when this source has no rows; false, no run may (absent: imports may not). */
+  allowEmpty?: boolean;
 }
 
 export interface PlanLookup {
@@ -74,6 +76,16 @@ export interface PlanOutput {
   schema: PlanColumn[];
   /** For each column, the source columns (`source.column`) it is computed from. */
   lineage: Record<string, string[]>;
+  /** A table import: what its columns accept and how it is sliced (see docs/imports.md). */
+  table?: PlanTableImport;
+}
+
+export interface PlanTableImport {
+  /** Columns naming a slice held whole when one of its rows is refused; [] is the whole output. Absent: no slices. */
+  slice?: string[];
+  /** Other outputs whose held slices (same slice columns) are held here too (`hold_with`). */
+  holdWith: string[];
+  columns: ColumnLimit[];
 }
 
 export interface PlanNotification {

@@ -26,6 +26,18 @@ export interface PreparedTransform {
   rules: PreparedRule[];
   /** The generated JavaScript, for `sisflow plan --explain`. */
   source: string;
+  /** Which input columns each part of the step reads: what a refused row's unread cells make unknown. */
+  depends: StepDepends;
+}
+
+/**
+ * The input columns each output column, lookup key and the filter depend on (a lookup's columns
+ * count as its key's inputs). Absent `columns`: the step passes its input's columns on.
+ */
+export interface StepDepends {
+  columns?: Map<string, ReadonlySet<string>>;
+  lookups: ReadonlySet<string>[];
+  where: ReadonlySet<string>;
 }
 
 export type PreparedRule = PlanRule & { test?: (row: Row) => unknown; regex?: RegExp };
@@ -114,7 +126,31 @@ function prepareTransform(step: PlanTransform, schemas: Map<string, RowSchema>, 
     if (r.kind === 'matches') return { ...r, regex: new RegExp(r.pattern, 'u') };
     return r;
   });
-  return { plan: step, fn: compiled.fn, lookups, rules, source: compiled.source };
+  const onReads = step.lookups.map((l) => new Set(l.on.flatMap((text) => check(text, base, step.name).reads)));
+  const depends = (reads: string[]): ReadonlySet<string> => {
+    const out = new Set<string>();
+    for (const r of reads) {
+      const dot = r.indexOf('.');
+      const q = dot > 0 ? r.slice(0, dot) : undefined;
+      const alias = q === undefined ? -1 : step.lookups.findIndex((l) => l.alias === q);
+      if (alias >= 0) onReads[alias]!.forEach((c) => out.add(resolveInput(c)));
+      else out.add(q !== undefined && q === inputName && !columns.has(r) ? r.slice(dot + 1) : r);
+    }
+    return out;
+  };
+  const resolveInput = (r: string) => (r.startsWith(`${inputName}.`) && !columns.has(r) ? r.slice(inputName.length + 1) : r);
+  return {
+    plan: step,
+    fn: compiled.fn,
+    lookups,
+    rules,
+    source: compiled.source,
+    depends: {
+      ...(cols ? { columns: new Map(cols.map((c) => [c.name, depends(c.expr.reads)])) } : {}),
+      lookups: onReads.map((r) => new Set([...r].map(resolveInput))),
+      where: where ? depends(where.reads) : new Set(),
+    },
+  };
 }
 
 function check(text: string, scope: ExprScope, where: string): CheckedExpr {

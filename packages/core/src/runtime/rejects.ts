@@ -6,10 +6,10 @@ import { T } from '../expr/types.js';
 
 /**
  * Why a row was refused, in the terms an import log uses: a line that could not be read, a row a
- * required lookup found no match for, a second row with a key already seen, or a row that broke a
- * rule or a type.
+ * required lookup found no match for, a second row with a key already seen, a row that broke a
+ * rule or a type, or a record the destination refused (or would refuse) to take.
  */
-export type RejectKind = 'unreadable' | 'unmatched' | 'duplicate' | 'invalid';
+export type RejectKind = 'unreadable' | 'unmatched' | 'duplicate' | 'invalid' | 'refused';
 
 export interface Reject {
   step: string;
@@ -35,8 +35,9 @@ export function threshold(max: number | string | undefined): { exceeded(rejected
   if (max === undefined) return undefined;
   if (typeof max === 'number') return { exceeded: (r) => r > max, text: `${max} row(s)` };
   const pct = Number(max.replace('%', ''));
-  // A percentage is only meaningful once every row has been read.
-  return { exceeded: (r, n, final) => final && r > (pct / 100) * n, text: `${pct}% of rows read` };
+  // A percentage is only meaningful once every row has been read. 100% allows every row to be
+  // refused, whatever was counted (a row refused by two outputs counts twice).
+  return { exceeded: (r, n, final) => final && pct < 100 && r > (pct / 100) * n, text: `${pct}% of rows read` };
 }
 
 export function rejectData(data: Row | string | undefined): string {

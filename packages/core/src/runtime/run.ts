@@ -1,7 +1,7 @@
 // Executes a job plan: sources stream batches through the compiled steps into the sinks, with
 // backpressure from each sink back to the sources. Lookup sides are loaded first (hash joins).
 // A run either publishes every output or none: a failure or cancellation makes every sink abort.
-import type { Row, RunContext, Settings, SinkRole, StagedWrite } from '../connector/connector.js';
+import type { HeldSlices, Row, RunContext, Settings, SinkRole, StagedWrite } from '../connector/connector.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import type { SqlFragment } from '../expr/compile-sql.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
@@ -14,6 +14,9 @@ import type { RunReport } from './report.js';
 import { sendNotifications } from './notify.js';
 import { Redactor, resolveSettings, type SecretSource } from './secrets.js';
 import { lookupKey, lookupTableId, StepRunner, type Batch, type KeySet, type LookupTable } from './step-runner.js';
+import { HeldCollector, heldFromSource, NOTHING_UNKNOWN, type HeldRow } from './held.js';
+import { columnProblem } from './column-limits.js';
+import { emptyInputs } from './empty-inputs.js';
 
 export interface RunOptions {
   registry: ConnectorRegistry;
@@ -40,6 +43,11 @@ export interface RunOptions {
   now?: Date;
   /** Spec tests check mappings, not volumes: they turn the rejects threshold off. */
   ignoreThreshold?: boolean;
+  /**
+   * Rows each source read in the last run of this spec (the run history provides them): a source
+   * that reads none where the last run read some is named in a warning.
+   */
+  previousRows?: Readonly<Record<string, number>>;
   /** Progress lines (rows so far) for a terminal. */
   onProgress?(rowsRead: number): void;
   log?(line: string): void;
@@ -72,6 +80,7 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
     outputs: {},
     rejects: { count: 0, bySource: {}, sample: [], files: [] },
     warnings: [],
+    held: {},
     events: {},
     notifications: {},
   };
@@ -85,8 +94,8 @@ export async function runPlan(plan: JobPlan, options: RunOptions): Promise<RunRe
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     report.durationMs = Math.round(performance.now() - started);
-    report.warnings = report.warnings.map((w) => redactor.redact(w));
-    for (const r of report.rejects.sample) r.reason = redactor.redact(r.reason);
+    // Every text of the report, paths and keys included: a secret may have been steered into a setting.
+    Object.assign(report, redactor.redactDeep({ ...report }));
   }
   if (!options.noSinks) await sendNotifications(plan, report, options.registry, options.secrets, redactor, options.log);
   return { report, captured };
@@ -119,6 +128,10 @@ class Execution {
   /** Batches of `readOnce` sources read while loading lookups, replayed when read again. */
   private readonly kept = new Map<string, Batch[]>();
   private readonly samples = new Map<string, Row[]>();
+  /** Held rows that reached each table import (refused on the way, or by its column checks). */
+  private readonly arrivals = new Map<string, HeldRow[]>();
+  /** Each sliced import's held slices, once every row has been read. */
+  private readonly held = new Map<string, HeldCollector>();
   private failing = false;
 
   constructor(
@@ -145,17 +158,8 @@ class Execution {
       try {
         const terminals = new Map<string, ((b: Batch) => Promise<void>)[]>();
         const addTerminal = (node: string, f: (b: Batch) => Promise<void>) => terminals.set(node, [...(terminals.get(node) ?? []), f]);
-        for (const s of sinks) addTerminal(s.from, (b) => s.queue.push(b.rows));
-        const wanted = this.options.sample ?? 0;
-        if (wanted > 0) {
-          for (const s of sinks) {
-            const kept: Row[] = [];
-            this.samples.set(s.name, kept);
-            addTerminal(s.from, async (b) => {
-              for (const row of b.rows) if (kept.length < wanted) kept.push(row);
-            });
-          }
-        }
+        for (const s of sinks) addTerminal(s.from, (b) => this.toSink(s.name, s.queue, b));
+        if ((this.options.sample ?? 0) > 0) for (const s of sinks) this.samples.set(s.name, []);
         for (const name of this.options.capture ?? []) {
           const node = this.plan.outputs.find((o) => o.name === name)?.from ?? name;
           const rows: Row[] = [];
@@ -164,6 +168,8 @@ class Execution {
         }
         await this.pass(terminals);
         if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
+        this.checkEmptyInputs(sinks.map((s) => s.name));
+        this.collectHeld();
         for (const s of sinks) s.queue.close();
         const staged = await Promise.all(sinks.map((s) => s.done));
         await this.publish(sinks.map((s, i) => ({ name: s.name, staged: staged[i]! })));
@@ -268,7 +274,7 @@ class Execution {
         const runner = runners.get(c);
         if (!runner) continue;
         const out = runner.process(batch);
-        if (out.rows.length > 0) await deliver(c, out);
+        if (out.rows.length > 0 || out.held) await deliver(c, out);
       }
     };
     const aborted = () => {
@@ -277,7 +283,7 @@ class Execution {
     for (const name of this.sourceOrder([...terminals.keys()])) {
       for await (const batch of this.batchesOf(name, lookup)) {
         aborted();
-        if (batch.rows.length > 0) await deliver(name, batch);
+        if (batch.rows.length > 0 || batch.held) await deliver(name, batch);
         await this.flushRejects();
       }
       aborted();
@@ -340,10 +346,22 @@ class Execution {
     const name = src.plan.name;
     const first = !this.counted.has(name);
     const stats = (this.report.sources[name] ??= { rows: 0, rejected: 0 });
-    const reject = (line: number, reason: string, data?: Row | string, kind: RejectKind = 'unreadable') => {
+    const columns = this.prepared.schemas.get(name)!.map((c) => c.name);
+    // Refused lines travel on as held rows (every pass: the rows they belong to are read again).
+    let held: HeldRow[] = [];
+    const reject = (line: number, reason: string, data?: Row | string, kind: RejectKind = 'unreadable', fields?: Row) => {
+      held.push(heldFromSource(columns, fields, kind === 'unreadable' ? undefined : (data as Row), name, line, reason));
       if (!first) return;
       stats.rejected++;
+      // An unreadable line was read all the same: it counts among the rows a percentage is of.
+      if (kind === 'unreadable') this.rowsRead++;
       this.addReject({ step: name, source: name, line, kind, reason, data: rejectData(data) }, name);
+    };
+    const takeHeld = () => {
+      if (held.length === 0) return {};
+      const out = { held };
+      held = [];
+      return out;
     };
     let line = 0;
     const given = this.options.given?.get(name);
@@ -359,7 +377,10 @@ class Execution {
           reject(n, `${missing} is null, but ${name} declares it always has a value`, row, 'invalid');
           continue;
         }
-        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) continue;
+        if (given ? src.where && src.where(row) !== true : src.residual && !src.residual(row)) {
+          if (first) stats.filtered = (stats.filtered ?? 0) + 1;
+          continue;
+        }
         rows.push(given ? this.project(row, name) : row);
         lines.push(n);
       }
@@ -368,8 +389,9 @@ class Execution {
         this.rowsRead += b.rows.length;
         this.options.onProgress?.(this.rowsRead);
       }
-      yield { rows, lines, source: name };
+      yield { rows, lines, source: name, ...takeHeld() };
     }
+    if (held.length > 0) yield { rows: [], lines: [], source: name, ...takeHeld() };
   }
 
   private project(row: Row, source: string): Row {
@@ -397,7 +419,7 @@ class Execution {
     yield { rows: typed };
   }
 
-  private connectorBatches(src: PreparedSource, reject: (line: number, reason: string, data?: Row | string) => void) {
+  private connectorBatches(src: PreparedSource, reject: (line: number, reason: string, data?: Row | string, kind?: RejectKind, fields?: Row) => void) {
     const step = src.plan;
     const connector = this.options.registry.get(step.use);
     if (!connector?.source) throw new RunFailure(`no connector \`${step.use}\` that can read (source ${step.name})`);
@@ -411,7 +433,7 @@ class Execution {
         batchSize: this.batchSize,
         ...(this.options.limit !== undefined ? { limit: this.options.limit } : {}),
       },
-      this.context(step.name, (r) => reject(r.line, r.reason, r.data)),
+      this.context(step.name, (r) => reject(r.line, r.reason, r.data, 'unreadable', r.fields)),
     ));
   }
 
@@ -438,14 +460,15 @@ class Execution {
         if (!connector?.sink) throw new RunFailure(`no connector \`${o.use}\` that can write (output ${o.name})`);
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name);
+        const held = o.table?.slice ? () => this.held.get(o.name)!.held() : undefined;
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, (r) => this.sinkReject(o.name, r), held);
         return { name: o.name, from: o.from, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, reject: RunContext['reject'] = () => undefined, held?: () => HeldSlices): Promise<StagedWrite> {
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun }, this.context(name, () => undefined)))
+      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, ...(held ? { held } : {}) }, this.context(name, reject)))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -454,6 +477,52 @@ class Execution {
       if (!this.failing) this.controller.abort(e);
     });
     return done;
+  }
+
+  /**
+   * Rows on their way into an output. A table import first checks every value against what its
+   * destination column accepts (the same check whatever the database): a row that does not fit is
+   * refused with the column named, and held like any refused row.
+   */
+  private async toSink(output: string, queue: BoundedQueue<Row[]>, b: Batch): Promise<void> {
+    const table = this.plan.outputs.find((o) => o.name === output)!.table;
+    let rows = b.rows;
+    if (table) {
+      const arrived = this.arrivals.get(output) ?? this.arrivals.set(output, []).get(output)!;
+      if (b.held) arrived.push(...b.held);
+      rows = [];
+      b.rows.forEach((row, i) => {
+        const problem = columnProblem(table.columns, row);
+        if (!problem) return void rows.push(row);
+        const line = b.lines[i]!;
+        arrived.push({ row, unknown: NOTHING_UNKNOWN, source: b.source, line, reason: problem });
+        this.addReject({ step: output, source: b.source, line, kind: 'invalid', reason: problem, data: rejectData(row) }, output);
+      });
+    }
+    if (rows.length === 0) return;
+    const sample = this.samples.get(output);
+    if (sample) for (const row of rows) if (sample.length < this.options.sample!) sample.push(row);
+    await queue.push(rows);
+  }
+
+  /** Every row was read: each sliced import's held slices, from what reached it and its `hold_with` imports. */
+  private collectHeld(): void {
+    for (const o of this.plan.outputs) {
+      const slice = o.table?.slice;
+      if (!slice) continue;
+      const collector = new HeldCollector(slice);
+      for (const from of [o.name, ...o.table!.holdWith]) for (const h of this.arrivals.get(from) ?? []) collector.add(h);
+      this.held.set(o.name, collector);
+      if (!collector.empty) this.report.held[o.name] = collector.report();
+    }
+  }
+
+  /** An import fed by an empty source fails (unless the source allows it); a source that emptied since the last run is named. */
+  private checkEmptyInputs(running: string[]): void {
+    const imports = this.plan.outputs.filter((o) => o.table && running.includes(o.name));
+    const found = emptyInputs(this.plan, this.report.sources, imports, (n) => this.ancestors([n]), this.options.previousRows);
+    this.report.warnings.push(...found.warnings);
+    if (found.failure) throw new RunFailure(found.failure);
   }
 
   private startRejectsSink() {
@@ -486,6 +555,11 @@ class Execution {
     if (this.options.dryRun) await staged.abort();
     else await staged.commit();
     this.report.rejects.files = staged.result.files;
+  }
+
+  /** A record an output's destination refused (an API's 4xx) or would refuse: `line` is its place in the output. */
+  private sinkReject(output: string, r: Parameters<RunContext['reject']>[0]): void {
+    this.addReject({ step: output, source: output, line: r.line, kind: 'refused', reason: r.reason, data: rejectData(r.data) }, `output ${output}`);
   }
 
   private addReject(r: Reject, node: string): void {

@@ -6,6 +6,8 @@ import { formatDiagnostics } from '../diagnostics/format.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { compile, type CompileResult } from '../plan/compile.js';
 import type { TestSpec } from '../spec/spec.js';
+import type { JobPlan } from '../plan/plan.js';
+import type { RunReport } from './report.js';
 import { runPlan } from './run.js';
 
 export interface SpecTestResult {
@@ -21,10 +23,12 @@ export interface SpecTestOptions {
   profile?: string;
   /** The date `today` means in tests (default: the clock). */
   today?: string;
+  /** Parameters as given on a command line (`--param`); a test's own `params:` win over them. */
+  params?: Record<string, string>;
 }
 
 export async function runSpecTests(text: string | Uint8Array, file: string, options: SpecTestOptions): Promise<{ results: SpecTestResult[]; diagnostics: string }> {
-  const base = compile(text, file, { registry: options.registry, ...(options.profile ? { profile: options.profile } : {}), ...(options.today ? { today: options.today } : {}) });
+  const base = compile(text, file, { registry: options.registry, ...(options.profile ? { profile: options.profile } : {}), ...(options.today ? { today: options.today } : {}), ...(options.params ? { params: options.params } : {}) });
   if (!base.plan) return { results: [], diagnostics: formatDiagnostics(base.diagnostics, base.source ? { sources: new Map([[file, base.source]]) } : {}) };
   const results: SpecTestResult[] = [];
   for (const t of base.analysis!.spec.tests ?? []) results.push(await runOne(text, file, t, options, base));
@@ -38,6 +42,7 @@ async function runOne(text: string | Uint8Array, file: string, t: TestSpec, opti
         registry: options.registry,
         ...(options.profile ? { profile: options.profile } : {}),
         ...(options.today ? { today: options.today } : {}),
+        ...(options.params ? { params: Object.fromEntries(Object.entries(options.params).filter(([n]) => !(n in t.params!))) } : {}),
         values: t.params,
       })
     : base;
@@ -49,7 +54,12 @@ async function runOne(text: string | Uint8Array, file: string, t: TestSpec, opti
   const { report, captured } = await runPlan(compiled.plan, { registry: options.registry, baseDir: options.baseDir, secrets: { env: () => undefined, secret: () => undefined }, given, capture: new Set(Object.keys(t.expect)), noSinks: true, ignoreThreshold: true });
   const failures: string[] = [];
   if (!report.ok) failures.push(`the run failed: ${report.error}`);
-  for (const [name, expected] of Object.entries(t.expect)) compareRows(name, expected, captured.get(name) ?? [], failures);
+  for (const [name, expected] of Object.entries(t.expect)) {
+    const before = failures.length;
+    compareRows(name, expected, captured.get(name) ?? [], failures);
+    // Rows that vanished: say which source filter or step dropped them, and with which params.
+    if (failures.length > before && (captured.get(name) ?? []).length < expected.length) failures.push(...whereRowsWent(compiled.plan, report, given));
+  }
   for (const want of t.rejects ?? []) {
     const hits = report.rejects.sample.filter((r) => (!want.step || r.step === want.step) && (!want.reason || r.reason.includes(want.reason)));
     const count = want.count ?? (hits.length > 0 ? hits.length : 1);
@@ -75,4 +85,27 @@ function same(actual: unknown, expected: unknown): boolean {
   if (actual === null || actual === undefined || expected === null) return (actual ?? null) === expected;
   if (typeof actual === 'number' && typeof expected === 'number') return actual === expected;
   return String(actual) === String(expected);
+}
+
+/** Each source and step of the run that let fewer rows out than came in, and why. */
+function whereRowsWent(plan: JobPlan, report: RunReport, given: ReadonlyMap<string, Row[]>): string[] {
+  const lines: string[] = [];
+  const paramsIn = (expr: string) =>
+    Object.entries(plan.params)
+      .filter(([n]) => new RegExp(`\\$${n}\\b`).test(expr))
+      .map(([n, v]) => `$${n} = ${JSON.stringify(v.value)}`)
+      .join(', ');
+  for (const s of plan.steps) {
+    if (s.kind === 'source') {
+      const n = given.get(s.name)?.length ?? 0;
+      const kept = n - (report.sources[s.name]?.filtered ?? 0);
+      if (kept < n && s.filter) lines.push(`  source ${s.name}: ${n} given, ${kept} kept by its where \`${s.filter.expression}\`${paramsIn(s.filter.expression) ? ` (${paramsIn(s.filter.expression)}; pin the params a test relies on in its \`params:\`)` : ''}`);
+      continue;
+    }
+    const c = report.steps[s.name];
+    if (!c || c.out >= c.in) continue;
+    const why = [c.filtered ? `${c.filtered} filtered${s.where ? ` by where \`${s.where}\`${paramsIn(s.where) ? ` (${paramsIn(s.where)})` : ''}` : ''}` : '', c.rejected ? `${c.rejected} rejected` : '', c.deduplicated ? `${c.deduplicated} deduplicated` : ''].filter(Boolean);
+    lines.push(`  step ${s.name}: ${c.in} in, ${c.out} out${why.length ? ` (${why.join(', ')})` : ''}`);
+  }
+  return lines.length ? ['where the rows went:', ...lines] : [];
 }

@@ -2,8 +2,10 @@
 // declared rules and dedupe. Rows that fail go to rejects with the reason; the rest flow on.
 import type { Row } from '../connector/connector.js';
 import { RowError } from '../expr/row-error.js';
-import type { PreparedRule, PreparedTransform } from './prepare.js';
+import { KeyIndex } from './key-index.js';
+import type { PreparedLookup, PreparedRule, PreparedTransform } from './prepare.js';
 import { rejectData, type Reject, type RejectKind } from './rejects.js';
+import { NOTHING_UNKNOWN, type HeldRow } from './held.js';
 
 export interface Batch {
   rows: Row[];
@@ -11,6 +13,8 @@ export interface Batch {
   lines: number[];
   /** The source the rows came from (a union's batches each come from one input's source). */
   source: string;
+  /** Rows refused on the way here, carried on so imports hold the slices they belong to (held.ts). */
+  held?: HeldRow[];
 }
 
 export interface StepCounts {
@@ -38,11 +42,12 @@ export function lookupKey(values: unknown[]): unknown {
 
 export class StepRunner {
   readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
-  private readonly unique = new Map<string, Map<unknown, number>>();
-  private readonly seen = new Map<unknown, number>();
+  private readonly unique = new Map<string, KeyIndex>();
+  private readonly seen = new KeyIndex();
   private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
   /** `number:` — the last number given within each key. */
   private readonly numbers = new Map<unknown, number>();
+  private tablesFound: LookupTable[] | undefined;
 
   constructor(
     private readonly step: PreparedTransform,
@@ -56,7 +61,13 @@ export class StepRunner {
     const dedupe = plan.dedupe;
     const out: Row[] = [];
     const lines: number[] = [];
+    const held: HeldRow[] = [];
+    for (const h of batch.held ?? []) {
+      const next = this.follow(h);
+      if (next) held.push(next);
+    }
     const found: (Row | undefined)[] = new Array(lookups.length);
+    const tables = this.lookupTables(lookups);
     this.counts.in += batch.rows.length;
     rows: for (let i = 0; i < batch.rows.length; i++) {
       const row = batch.rows[i]!;
@@ -66,9 +77,12 @@ export class StepRunner {
         for (let k = 0; k < lookups.length; k++) {
           const l = lookups[k]!;
           const key = l.on.length === 1 ? l.on[0]!(row) : lookupKey(l.on.map((f) => f(row)));
-          const hit = key === null ? undefined : this.tables.get(lookupTableId(l.from, l.key))?.get(key);
+          const hit = key === null ? undefined : tables[k]?.get(key);
           if (!hit && l.required) {
-            this.fail(row, line, batch.source, `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`, 'unmatched');
+            const reason = `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`;
+            this.fail(row, line, batch.source, reason, 'unmatched');
+            const h = this.follow({ row, unknown: NOTHING_UNKNOWN, source: batch.source, line, reason });
+            if (h) held.push(h);
             continue rows;
           }
           found[k] = hit;
@@ -77,6 +91,7 @@ export class StepRunner {
       } catch (e) {
         if (!(e instanceof RowError)) throw e;
         this.fail(row, line, batch.source, e.message, 'invalid');
+        held.push({ row: {}, unknown: 'all', source: batch.source, line, reason: e.message });
         continue;
       }
       if (mapped === undefined) {
@@ -86,6 +101,7 @@ export class StepRunner {
       const broken = this.brokenRule(rules, mapped, line);
       if (broken) {
         this.fail(mapped, line, batch.source, broken, 'invalid');
+        held.push(this.heldAfterMapping(mapped, batch.source, line, broken));
         continue;
       }
       if (dedupe) {
@@ -93,7 +109,9 @@ export class StepRunner {
         const first = this.seen.get(key);
         if (first !== undefined || dedupe.keep === 'last') {
           if (dedupe.keep === 'reject' && first !== undefined) {
-            this.fail(mapped, line, batch.source, `duplicate ${dedupe.key.join(', ')} ${display(key)} (first seen on line ${first})`, 'duplicate');
+            const reason = `duplicate ${dedupe.key.join(', ')} ${display(key)} (first seen on line ${first})`;
+            this.fail(mapped, line, batch.source, reason, 'duplicate');
+            held.push(this.heldAfterMapping(mapped, batch.source, line, reason));
             continue;
           }
           if (dedupe.keep === 'last') {
@@ -111,7 +129,63 @@ export class StepRunner {
       lines.push(line);
     }
     this.counts.out += out.length;
-    return { rows: out, lines, source: batch.source };
+    return { rows: out, lines, source: batch.source, ...(held.length > 0 ? { held } : {}) };
+  }
+
+  /**
+   * A held row through this step: looked up and mapped like a good row, so it reaches the outputs
+   * in their terms. Output columns computed from unknown cells are unknown; when a lookup key or
+   * the filter depends on an unknown cell, or the mapping fails, nothing is known any more.
+   * A whole row the filter drops belongs to no slice further on and is dropped (a partly read one
+   * may have been misread, so it stays, knowing nothing).
+   */
+  private follow(h: HeldRow): HeldRow | undefined {
+    if (h.unknown === 'all') return h;
+    const unknown = h.unknown;
+    const { fn, lookups, depends } = this.step;
+    const touches = (cols: ReadonlySet<string>) => unknown.size > 0 && [...cols].some((c) => unknown.has(c));
+    const found: (Row | undefined)[] = new Array(lookups.length);
+    for (let k = 0; k < lookups.length; k++) {
+      if (touches(depends.lookups[k]!)) return { ...h, row: {}, unknown: 'all' };
+      const l = lookups[k]!;
+      let key: unknown;
+      try {
+        key = l.on.length === 1 ? l.on[0]!(h.row) : lookupKey(l.on.map((f) => f(h.row)));
+      } catch {
+        return { ...h, row: {}, unknown: 'all' };
+      }
+      // A required lookup that finds nothing maps to nulls: a slice taken from it is then no slice
+      // of the destination, while one taken from the row itself (a student ID in the file) still is.
+      found[k] = key === null ? undefined : this.tables.get(lookupTableId(l.from, l.key))?.get(key);
+    }
+    let mapped: Row | undefined;
+    try {
+      mapped = lookups.length === 0 ? fn(h.row) : fn(h.row, ...found);
+    } catch {
+      return { ...h, row: {}, unknown: 'all' };
+    }
+    if (mapped === undefined) return h.partial || touches(depends.where) ? { ...h, row: {}, unknown: 'all' } : undefined;
+    let next: ReadonlySet<string> = unknown;
+    if (depends.columns && unknown.size > 0) {
+      const u = new Set<string>();
+      for (const [col, deps] of depends.columns) if (touches(deps)) u.add(col);
+      next = u;
+    }
+    return { ...this.heldAfterMapping(mapped, h.source, h.line, h.reason, next), ...(h.partial ? { partial: true as const } : {}) };
+  }
+
+  /** A row refused after this step mapped it: known as mapped, except the number it was not given. */
+  private heldAfterMapping(row: Row, source: string, line: number, reason: string, unknown: ReadonlySet<string> = NOTHING_UNKNOWN): HeldRow {
+    const n = this.step.plan.number;
+    return { row, unknown: n ? new Set([...unknown, n.as]) : unknown, source, line, reason };
+  }
+
+  /** The loaded table of each lookup, found once (the sides are loaded before any row is processed). */
+  private lookupTables(lookups: readonly PreparedLookup[]): (LookupTable | undefined)[] {
+    if (this.tablesFound) return this.tablesFound;
+    const found = lookups.map((l) => this.tables.get(lookupTableId(l.from, l.key)));
+    if (found.every((t) => t !== undefined)) this.tablesFound = found;
+    return found;
   }
 
   /** Rows held back until the end (`dedupe: keep: last`), in the order their keys first appeared. */
@@ -155,7 +229,7 @@ export class StepRunner {
       case 'unique': {
         const id = r.columns.join('\u0000');
         let seen = this.unique.get(id);
-        if (!seen) this.unique.set(id, (seen = new Map()));
+        if (!seen) this.unique.set(id, (seen = new KeyIndex()));
         const values = r.columns.map((c) => row[c]);
         if (values.some((v) => v === null || v === undefined)) return undefined;
         const key = lookupKey(values);
@@ -174,7 +248,11 @@ export class StepRunner {
       }
       case 'max_length': {
         const v = row[r.column];
-        const n = v === null || v === undefined ? 0 : [...String(v)].length;
+        if (v === null || v === undefined) return undefined;
+        const text = String(v);
+        // UTF-16 length bounds the number of characters: count them only when it is over.
+        if (text.length <= r.max) return undefined;
+        const n = [...text].length;
         return n > r.max ? `${r.column} is ${n} characters long; at most ${r.max} allowed` : undefined;
       }
       case 'references': {

@@ -18,7 +18,30 @@ export interface LoadOutcome extends Result<LoadedSpec> {
   source?: SourceText;
 }
 
+/**
+ * A spec is code, not data: past this size it is refused before parsing (a 58 MB spec of test rows
+ * ran `validate` out of memory). Large test data belongs in files.
+ */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+
 export function loadSpec(input: string | Uint8Array, file: string): LoadOutcome {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count the bytes only of a text that may be over.
+  const size = typeof input !== 'string' ? input.byteLength : input.length * 3 > MAX_SPEC_BYTES ? new TextEncoder().encode(input).byteLength : input.length;
+  if (size > MAX_SPEC_BYTES) {
+    const bytes = (n: number) => n.toLocaleString('en-US');
+    const at = { line: 1, col: 1, offset: 0 };
+    return {
+      diagnostics: [
+        {
+          code: 'SF130',
+          severity: 'error',
+          message: `the spec is ${bytes(size)} bytes; a spec may be at most ${bytes(MAX_SPEC_BYTES)} (1 MB)`,
+          span: { file, start: at, end: at },
+          hint: 'a spec holds the mapping, not data: move large test rows into a CSV file and read it with a source, or split the spec',
+        },
+      ],
+    };
+  }
   let text: string;
   if (typeof input === 'string') text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   else {

@@ -83,6 +83,7 @@ export const SPEC_SCHEMA: JsonSchema = {
           from: { ...name, description: 'the connection to read from' },
           description: { type: 'string' },
           where: { ...expression, description: 'a filter, pushed down to the database where it can be' },
+          allow_empty: { type: 'boolean', description: 'true: an import may run when this source has no rows; false: no run may (by default an empty input to a table import fails the run)' },
         },
       },
     },
@@ -137,7 +138,18 @@ export const SPEC_SCHEMA: JsonSchema = {
       additionalProperties: {
         type: 'object',
         required: ['from', 'to'],
-        properties: { from: name, to: name, description: { type: 'string' } },
+        properties: {
+          from: name,
+          to: name,
+          description: { type: 'string' },
+          hold_with: {
+            type: 'array',
+            items: name,
+            minItems: 1,
+            uniqueItems: true,
+            description: "table imports whose held slices are held here too, matched by this output's slice columns (a student whose row in the student file was refused keeps their services)",
+          },
+        },
       },
     },
     notify: {
@@ -202,6 +214,6 @@ export const SPEC_SCHEMA: JsonSchema = {
 };
 
 /** Keys a source or output carries for the language itself; the rest belong to the connector. */
-export const SOURCE_LANGUAGE_KEYS = ['from', 'description', 'where'] as const;
-export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description'] as const;
+export const SOURCE_LANGUAGE_KEYS = ['from', 'description', 'where', 'allow_empty'] as const;
+export const OUTPUT_LANGUAGE_KEYS = ['from', 'to', 'description', 'hold_with'] as const;
 export const NOTIFY_LANGUAGE_KEYS = ['to', 'when', 'attach', 'description'] as const;

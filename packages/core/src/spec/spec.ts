@@ -28,6 +28,8 @@ export interface SourceSpec {
   from: string;
   description?: string;
   where?: Expression;
+  /** true: an import may run when this source has no rows; false: no run may. */
+  allow_empty?: boolean;
   [setting: string]: unknown;
 }
 
@@ -69,6 +71,8 @@ export interface OutputSpec {
   from: string;
   to: string;
   description?: string;
+  /** Table imports whose held slices are held here too. */
+  hold_with?: string[];
   [setting: string]: unknown;
 }
 

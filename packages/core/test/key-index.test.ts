@@ -1,0 +1,50 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { KeyIndex } from '../src/runtime/key-index.js';
+
+test('remembers the first line of every key, of every kind, as a Map would', () => {
+  const key = fc.oneof(
+    fc.nat({ max: 5000 }),
+    fc.nat({ max: 5000 }).map(String),
+    fc.constantFrom('0042', '42 ', '-1', '1e3', 'T5001', '', '["a",1]', '9007199254740993'),
+    fc.integer({ min: -3, max: 3 }),
+    fc.double({ noNaN: false }),
+    fc.constant(Number.MAX_SAFE_INTEGER),
+  );
+  fc.assert(
+    fc.property(fc.array(fc.tuple(key, fc.nat()), { maxLength: 3000 }), (pairs) => {
+      const index = new KeyIndex();
+      const map = new Map<unknown, number>();
+      for (const [k, line] of pairs) {
+        assert.is(index.get(k), map.get(k), `get ${String(k)}`);
+        if (!map.has(k)) {
+          map.set(k, line);
+          index.set(k, line);
+        }
+      }
+      assert.is(index.size, map.size);
+      for (const [k, line] of map) assert.is(index.get(k), line);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('a number and the text of that number are different keys; leading zeros are kept apart', () => {
+  const index = new KeyIndex();
+  index.set(42, 1);
+  assert.is(index.get('42'), undefined);
+  index.set('42', 2);
+  index.set('0042', 3);
+  assert.equal([index.get(42), index.get('42'), index.get('0042'), index.size], [1, 2, 3, 3]);
+});
+
+test('grows past a million keys without losing one', () => {
+  const index = new KeyIndex();
+  for (let i = 0; i < 1_200_000; i++) index.set(String(100000 + i * 7), i);
+  assert.is(index.size, 1_200_000);
+  for (let i = 0; i < 1_200_000; i += 997) assert.is(index.get(String(100000 + i * 7)), i);
+  assert.is(index.get(String(100000 + 3)), undefined);
+});
+
+test.run();
