@@ -32,7 +32,7 @@ const CONVERT: Partial<Record<string, string>> = {
   datetime: "parse_date(…, 'yyyy-MM-dd HH:mm')",
 };
 
-const NULL_FIX = 'make the lookup it comes from `required: true` (rows without a match go to rejects), or give a value for null with coalesce(…, default)';
+const nullFix = (lookup: string) => `make lookup \`${lookup}\` \`required: true\` (rows without a match go to rejects), or give a value for null with coalesce(…, default)`;
 
 /** The output's columns must be columns of the table, of compatible types, and include the key. */
 export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, target: (table: string) => string): SinkDescription | undefined {
@@ -59,9 +59,9 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
     } else if (col.maxLength !== undefined && length !== undefined && col.maxLength > length) {
       ok = false;
       ctx.report('SF319', `\`${col.name}\` may hold ${col.maxLength} characters, but ${table.name}.${c.name} is ${c.sql}: SQL Server refuses the longer values`, ['table'], `cut it in the step with left(…, ${length}), or check that the column is the right one`);
-    } else if (col.type.nullable && !want.nullable && !keys.includes(col.name)) {
+    } else if (col.nullableVia && col.type.nullable && !want.nullable && !keys.includes(col.name)) {
       ok = false;
-      ctx.report('SF308', `\`${col.name}\` may be null, but ${table.name}.${c.name} does not allow null`, ['table'], NULL_FIX);
+      ctx.report('SF308', `\`${col.name}\` is null when lookup \`${col.nullableVia}\` finds no match, but ${table.name}.${c.name} does not allow null`, ['table'], nullFix(col.nullableVia));
     }
   }
   keys.forEach((k, i) => {
@@ -69,9 +69,11 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
     if (!col) {
       ok = false;
       ctx.report('SF208', `key column \`${k}\` is not a column of the output`, ['key', i], didYouMean(k, ctx.schema.map((c) => c.name)) ?? `the output's columns: ${ctx.schema.map((c) => c.name).join(', ')}`);
-    } else if (col.type.nullable) {
+    } else if (col.type.nullable && col.nullableVia) {
+      // A value a source declares nullable is checked row by row when the import runs; one that is
+      // null whenever a lookup finds nothing is a mapping mistake, found now.
       ok = false;
-      ctx.report('SF308', `key column \`${k}\` may be null, and a row without a key cannot be matched in ${table.name}`, ['key', i], NULL_FIX);
+      ctx.report('SF308', `key column \`${k}\` is null when lookup \`${col.nullableVia}\` finds no match, and a row without a key cannot be matched in ${table.name}`, ['key', i], nullFix(col.nullableVia));
     }
   });
   if (!ok) return undefined;

@@ -122,7 +122,10 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
       }
       analysis.columns.push({ name: col, text, checked });
       const maxLength = checked.type.kind === 'string' ? maxTextLength(checked.expr, lengthOf) : undefined;
-      out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type, ...(maxLength !== undefined ? { maxLength } : {}) });
+      // Why the column may be null, when it is a lookup that may find nothing (here or in a step before).
+      const carried = (r: string) => input.find((c) => c.name === (r.startsWith(`${inputName}.`) ? r.slice(inputName.length + 1) : r))?.nullableVia;
+      const via = checked.type.nullable ? (lookups.find((l) => !l.required && checked.reads.some((r) => r.startsWith(`${l.alias}.`)))?.alias ?? checked.reads.map(carried).find((v) => v !== undefined)) : undefined;
+      out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type, ...(maxLength !== undefined ? { maxLength } : {}), ...(via ? { nullableVia: via } : {}) });
       analysis.lineage[col] = checked.reads.flatMap((r) => {
         const dot = r.indexOf('.');
         if (dot >= 0 && r.slice(0, dot) !== inputName) return [r];

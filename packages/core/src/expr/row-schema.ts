@@ -8,6 +8,8 @@ export interface ColumnInfo {
   doc?: string;
   /** The most characters a text column holds, when known (a catalog's varchar(10), a literal). */
   maxLength?: number;
+  /** The lookup (without `required: true`) whose missing match makes this column null, when that is why it may be. */
+  nullableVia?: string;
 }
 
 export type RowSchema = ColumnInfo[];
