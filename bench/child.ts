@@ -1,7 +1,7 @@
 // One benchmark measurement in its own process (so peak RSS is its own): prints JSON with the
 // wall time, peak RSS and the output's sha256. Usage: child.ts CONTENDER ROWS (BENCH_DB names
 // the database of the SQLite contenders); child.ts make-mapping-db ROWS PATH and
-// child.ts make-district-db 0 PATH build those databases.
+// child.ts make-district-db SCHOOLS PATH build those databases.
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,7 +22,7 @@ if (name === 'make-csv-export') {
   process.exit(0);
 }
 if (name === 'make-district-db') {
-  console.log(JSON.stringify(makeDistrictDb(dbPath)));
+  console.log(JSON.stringify(makeDistrictDb(dbPath, Number(rowsText) || 50)));
   process.exit(0);
 }
 /**

@@ -39,8 +39,8 @@ export function makeMappingDb(rows: number, path: string): void {
 }
 
 /** A district of 50 schools, 1,000 students each, 8 classes a student and 8 sections a teacher. */
-export function makeDistrictDb(path: string): Record<string, number> {
-  return writeDemoDatabase(path, { schools: 50, studentsPerSchool: 1000, sectionsPerTeacher: 8, classesPerStudent: 8 });
+export function makeDistrictDb(path: string, schools = 50): Record<string, number> {
+  return writeDemoDatabase(path, { schools, studentsPerSchool: 1000, sectionsPerTeacher: 8, classesPerStudent: 8 });
 }
 
 export async function runExample(example: string, replace: [string, string][], dir: string): Promise<void> {

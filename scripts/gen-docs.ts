@@ -37,6 +37,11 @@ const NO_EXAMPLE: Record<string, string> = {
   SF100: 'The spec file does not exist, is a folder, or cannot be read: `sisflow validate missing.yaml` prints `missing.yaml: error SF100: cannot read missing.yaml: no such file`.',
   SF502: '`sisflow run plan.json` on a JSON file that `sisflow plan --json` did not write: `error SF502: plan.json is not a sisflow job plan (no planVersion 1)`.',
   SF214: 'A source reading from a connector that can only write, or an output writing to one that can only read. Every built-in connector both reads and writes; a third-party connector may not (`error SF214: the example connector cannot be read from`).',
+  SF450: '`sisflow transfer list -c transfer.yaml` when the file is missing, is not YAML or not a mapping of settings: `error SF450: cannot read /srv/transfer.yaml: no such file`.',
+  SF451: 'A transfer.yaml setting sisflow does not know: `transfer.yaml:3:1: error SF451: \`operator\` is not a transfer setting` with the hint `did you mean \`operator_key\`?`.',
+  SF452: 'A required transfer.yaml setting is absent (`district`, `registry`, `operator_key`), or `tls` lacks `cert` or `key`: `error SF452: \`operator_key\` is required`.',
+  SF453: 'A transfer.yaml value of the wrong form: a district code with spaces, an operator key thumbprint that is not 43 characters, a registry that is neither a file nor https://, a port or limit out of range: `transfer.yaml:4:15: error SF453: \`operator_key\` must be the registry operator key\'s thumbprint (43 characters; …)`.',
+  SF454: 'A file transfer.yaml names cannot be read (`ca`): `transfer.yaml:6:5: error SF454: \`ca\` names /srv/ca.pem, which cannot be read`.',
   SF900: 'A bug in sisflow, never a problem with the spec: please report it with the spec that caused it.',
 };
 

@@ -15,6 +15,7 @@ import { init } from './commands/init.js';
 import { onerosterCheck } from './commands/oneroster.js';
 import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
+import { transferApprove, transferDeny, transferImport, transferKeys, transferList, transferRequest, transferServe, transferShow, transferSignRegistry } from './commands/transfer.js';
 
 
 export async function main(argv: string[], out: Out = processOut, signal?: AbortSignal): Promise<number> {
@@ -152,6 +153,79 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--timeout <seconds>', 'connection timeout', '10')
     .addHelpText('after', '\nExamples:\n  $ sisflow sftp fingerprint sftp.example.org\n  $ sisflow sftp fingerprint files.example.org:7472')
     .action(async (target: string, o) => set(await fingerprint(target, o, out)));
+
+  const transfer = program.command('transfer').description('student records transfer between districts (docs/records-transfer.md)');
+  const config = () => new Option('-c, --config <file>', "the district's transfer configuration").default('transfer.yaml');
+  transfer
+    .command('keys')
+    .description("create this district's signing and encryption keys (private halves into the secrets folder) and print its registry entry")
+    .requiredOption('--secrets <dir>', 'secrets folder (SISFLOW_SECRETS_DIR) the private keys are written to')
+    .option('--district <code>', "this district's registry code")
+    .option('--name <name>', "this district's name")
+    .option('--url <url>', "this district's service address (https://…)")
+    .option('--operator', "create the registry operator's key instead (prints the thumbprint districts pin)")
+    .option('--force', 'replace existing keys')
+    .addHelpText('after', '\nExamples:\n  $ sisflow transfer keys --secrets /etc/sisflow/secrets --district 1964212 --name "Prior Unified" --url https://transfer.prior.k12.ca.us')
+    .action(async (o) => set(await transferKeys(o, out)));
+  transfer
+    .command('sign-registry')
+    .description('registry operator: sign a registry document (JSON with `districts`)')
+    .argument('<file>', 'registry document (JSON)')
+    .requiredOption('--key <file>', "the operator's private key file")
+    .option('-o, --out <file>', 'write the signed registry here')
+    .action(async (file: string, o) => set(await transferSignRegistry(file, o, out)));
+  transfer
+    .command('request')
+    .description("ask a prior district for an enrolled student's records")
+    .addOption(config())
+    .requiredOption('--from <code>', "the prior district's registry code")
+    .requiredOption('--student <id>', "this district's permanent student ID (kept here)")
+    .option('--ssid <ssid>', 'statewide student ID (default: from Aeries)')
+    .option('--last-name <name>', 'last name (default: from Aeries)')
+    .option('--first-name <name>', 'first name (default: from Aeries)')
+    .option('--birth-date <date>', 'birth date, YYYY-MM-DD (default: from Aeries)')
+    .option('--prior-id <id>', "the student's ID at the prior district, if known")
+    .addHelpText('after', '\nExamples:\n  $ sisflow transfer request --from 1964212 --student 900001\n  $ sisflow transfer request --from 1964212 --student 900001 --ssid 1000700014 --last-name Patel --first-name Liam --birth-date 2011-02-16')
+    .action(async (o) => set(await transferRequest(o, out, signal)));
+  transfer
+    .command('list')
+    .description('requests received (to approve or deny) and made (packages to review and import)')
+    .addOption(config())
+    .option('--json', 'print as JSON')
+    .action(async (o) => set(await transferList(o, out)));
+  transfer
+    .command('approve')
+    .description('approve a received request: the send spec seals and delivers the records')
+    .argument('<id>', 'request ID')
+    .addOption(config())
+    .option('--student <id>', 'the student here, when the request matched nobody or the wrong one')
+    .option('--confirm-match', 'confirm a match made by name and birth date only')
+    .action(async (id: string, o) => set(await transferApprove(id, o, out, signal)));
+  transfer
+    .command('deny')
+    .description('deny a received request')
+    .argument('<id>', 'request ID')
+    .addOption(config())
+    .requiredOption('--reason <text>', 'why (recorded in the audit log)')
+    .action(async (id: string, o) => set(await transferDeny(id, o, out)));
+  transfer
+    .command('show')
+    .description('review a received package beside what Aeries has: new, same, different; mapping problems as rejects')
+    .argument('<id>', 'request ID')
+    .addOption(config())
+    .option('--json', 'print as JSON')
+    .action(async (id: string, o) => set(await transferShow(id, o, out, signal)));
+  transfer
+    .command('import')
+    .description('import a reviewed package with the receive spec (all or nothing)')
+    .argument('<id>', 'request ID')
+    .addOption(config())
+    .action(async (id: string, o) => set(await transferImport(id, o, out, signal)));
+  transfer
+    .command('serve')
+    .description("run this district's HTTPS service for requests and packages from other districts")
+    .addOption(config())
+    .action(async (o) => set(await transferServe(o, out, signal)));
 
   if (argv.length === 0) {
     // `sisflow` alone is a question, not a mistake: the overview, exit 0.

@@ -35,6 +35,8 @@ const ONEROSTER = 'out: { use: oneroster-api, base_url: "https://x.example/v1p1"
 /** BASE writing its output to a OneRoster provider's gradebook (categories), changed by `edit`. */
 const gradebook = (edit: (spec: string) => string) => edit(r('out: { use: files, dir: out }', ONEROSTER).replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: out, collection: categories }'));
 const STU_READ = 'table: STU\n    columns: [ID, SC, LN, FN, GR, TG, BD]\n    where: SC in $schools\n';
+/** BASE reading its source from a CSV file in the `out` folder, with these settings after `path`. */
+const csvSource = (settings: string) => r(STU_READ, `path: t.csv\n${settings}`).replace('    from: db\n', '    from: out\n');
 
 export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   // SF1xx — the file, YAML, the language schema
@@ -133,6 +135,10 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['sftp without password or key', sftp((c) => c.replace(', private_key: "${secret:k}"', '')), 'SF402@7:3'],
   ['sftp passphrase without a key', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: "${secret:p}", passphrase: "${secret:q}"')), 'SF408@7:80'],
   ['sftp port out of range', sftp((c) => c.replace('host: h', 'host: h, port: 70000')), 'SF406@7:36'],
+  ['absent: keep on a column that cannot be empty', csvSource('    columns:\n      LN: string\n      FN: { type: string, absent: keep }\n      GR: int\n'), 'SF425@14:11'],
+  ['CSV layout that is not one of the layouts', csvSource('    layout: tableA.csv\n    layouts:\n      tableB.csv: { LN: string, FN: string, GR: int }\n'), 'SF426@12:13'],
+  ['CSV layouts with different columns', csvSource('    layout: a\n    layouts:\n      a: { LN: string, FN: string, GR: int }\n      b: { LN: string, FN: string, GR: string }\n'), 'SF427@15:10'],
+  ['header name claimed by two columns', csvSource('    columns:\n      LN: string\n      FN: { type: string, headers: [First Name, LN] }\n      GR: int\n'), 'SF428@14:11'],
   ['sftp glob in a folder', sftpSource("path: 'in*/t.csv'\n"), 'SF405@11:11'],
   ['sftp archive without archive_dir', sftpSource("path: 't*.csv'\n    after: archive\n"), 'SF402@12:12'],
   ['a parameter nothing uses', r('params:\n', 'params:\n  unused: { type: int, default: 1 }\n'), 'SF220@4:3'],
@@ -150,6 +156,10 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['number within an unknown column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: School, as: SQ }\n'), 'SF208@20:23'],
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
+  ['dedupe prefer with keep reject', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    dedupe: { key: Name, keep: reject, prefer: { Grade: [KG] } }\n'), 'SF260@20:48'],
+  ['dedupe prefer value of the wrong type', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    dedupe: { key: Name, keep: first, prefer: { Grade: [KG, true] } }\n'), 'SF261@20:61'],
+  ['destiny properties for a column Destiny lacks', r('path: f.csv }', 'path: f.csv, destiny_properties: f.properties }'), 'SF470@21:59'],
+  ['unnest of a column that is not a list', r('    from: stu\n    columns', '    from: stu\n    unnest: { column: LN, as: Part }\n    columns'), 'SF262@17:23'],
   ['profile sets an undeclared param', BASE + 'profiles:\n  demo:\n    params: { school: [1] }\n', 'SF210@24:15'],
   ['hold_with names no other output', IMPORT_CSE.replace('hold_with: [x]', 'hold_with: [cse]'), 'SF230@21:94'],
   ['hold_with on a file output', r('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: out, path: f.csv, hold_with: [g] }\n  g: { from: m, to: out, path: g.csv }'), 'SF231@21:39'],

@@ -220,6 +220,17 @@ test('oneroster check: names file, line and column of each problem; a conforming
   const json = JSON.parse(sisflow(['oneroster', 'check', dir, '--format', 'json']).stdout) as { ok: boolean; problems: unknown[] };
   assert.is(json.ok, false);
   assert.is(json.problems.length, 2);
+  // One missing parent repeated down the file: the first three in full, then a count; JSON has all.
+  const rows = Array.from({ length: 50 }, (_, i) => `s${i},,,School ${i},school,,d0\n`).join('');
+  writeFileSync(join(dir, 'orgs.csv'), `sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd1,,,District,district,,\n${rows}`);
+  const grouped = sisflow(['oneroster', 'check', dir]);
+  assert.is(grouped.code, 1);
+  assert.is(grouped.stderr.split('\n').filter((l) => l.includes('error OR115')).length, 3);
+  assert.match(grouped.stderr, '  … and 47 more OR115 in orgs.csv column 7 (lines 6, 7, 8, 9, 10, …)');
+  assert.match(grouped.stderr, '50 error(s); --format json lists every one');
+  const all = JSON.parse(sisflow(['oneroster', 'check', dir, '--format', 'json']).stdout) as { errors: number; problems: unknown[] };
+  assert.is(all.problems.length, 50);
+  assert.is(all.errors, 50);
 });
 
 test('schedule shows the next runs in the district time zone', () => {

@@ -9,6 +9,7 @@ import { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
 import { onerosterCsvConnector } from './oneroster/bundle-connector.js';
 import { onerosterApiConnector } from './oneroster-api/oneroster-api-connector.js';
 import { smtpConnector } from './smtp/smtp-connector.js';
+import { recordsTransferConnector } from './records-transfer/transfer-connector.js';
 
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
 export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
@@ -23,6 +24,7 @@ export { onerosterApiConnector, onerosterScope } from './oneroster-api/oneroster
 export { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
 export { securityArea, SECURITY_AREAS, SENSITIVE_AREAS } from './aeries-api/security-areas.js';
 export { smtpConnector } from './smtp/smtp-connector.js';
+export { recordsTransferConnector } from './records-transfer/transfer-connector.js';
 export { runLog } from './smtp/run-log.js';
 export { environmentSecrets } from './secrets/environment-secrets.js';
 export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/mssql-sql.js';
@@ -34,7 +36,7 @@ export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } fro
 export { writeDemoDatabase, createTableSql, insertRows } from './demo/sqlite-demo.js';
 
 /** Every connector this package provides. */
-export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, sftpConnector, smtpConnector, sqliteConnector];
+export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, recordsTransferConnector, sftpConnector, smtpConnector, sqliteConnector];
 
 /** A registry holding this package's connectors; add your own with `.register(...)`. */
 export function defaultRegistry(): ConnectorRegistry {

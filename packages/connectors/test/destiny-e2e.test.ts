@@ -2,7 +2,7 @@
 // sshd on 127.0.0.1, downloaded again by the sftp source and compared byte for byte with the
 // golden file; the file parses with Destiny's header and no formula-like cells; and each filter
 // parameter changes the output as the spec documents. UPDATE_GOLDEN=1 rewrites the golden file.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -65,6 +65,9 @@ outputs:
     writeFileSync(GOLDEN, uploaded);
   }
   assert.ok(uploaded.equals(readFileSync(GOLDEN)), 'the uploaded patrons.csv differs from examples/destiny/expected/patrons.csv');
+  // Destiny's properties file went up with it, and nothing was left under a temporary name.
+  assert.ok(readFileSync(join(sshd.root, 'follett/patrons.properties')).equals(readFileSync(join(GOLDEN, '../patrons.properties'))));
+  assert.equal(readdirSync(join(sshd.root, 'follett')).filter((n) => n.startsWith('patrons.') || n.startsWith('.')).sort(), ['patrons.csv', 'patrons.properties', 'patrons.rejects.csv']);
   // What Destiny's importer will see: the template's header, CR/LF, UTF-8, no formulas.
   const text = uploaded.toString('utf8');
   assert.ok(Buffer.from(text, 'utf8').equals(uploaded), 'valid UTF-8');

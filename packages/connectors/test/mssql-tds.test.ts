@@ -309,5 +309,38 @@ test('delete_missing refuses an empty output instead of emptying the table', asy
   assert.not.ok(existsSync(join(dir, 'cse')));
 });
 
+test('absent: keep and a file without the column: the MERGE leaves that column of the table as it is', async () => {
+  const staged = importHandler();
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-mssql-import-'));
+  writeFileSync(join(dir, 'tableA.csv'), 'StudentID,SSID,Disability\r\n1000,9000000000,210\r\n1001,9000000001,\r\n');
+  const spec = IMPORT().replace('MeetingDate: date? }', 'MeetingDate: { type: date?, absent: keep } }');
+  const { report } = await runSpec(spec, { aeries_password: PASSWORD }, { baseDir: dir });
+  assert.ok(report.ok, report.error);
+  assert.ok(report.warnings.some((w) => w.includes('CSE.MD left as they are')), report.warnings.join('\n'));
+  // Staged as declared, MD empty; the MERGE neither compares, updates nor inserts MD.
+  assert.equal(staged, [{ ID: 1000, CID: '9000000000', DI: '210', MD: null }, { ID: 1001, CID: '9000000001', DI: null, MD: null }]);
+  const merge = server.statements.map((s) => s.sql).find((sql) => sql.includes('MERGE [dbo].[CSE]'))!;
+  assert.is(
+    merge,
+    [
+      'DECLARE @changes TABLE ([action] nvarchar(10));',
+      'MERGE [dbo].[CSE] WITH (HOLDLOCK) AS t',
+      'USING #sisflow_stage AS s ON t.[ID] = s.[ID]',
+      'WHEN MATCHED AND ((t.[CID] <> s.[CID] OR (t.[CID] IS NULL AND s.[CID] IS NOT NULL) OR (t.[CID] IS NOT NULL AND s.[CID] IS NULL)) OR (t.[DI] <> s.[DI] OR (t.[DI] IS NULL AND s.[DI] IS NOT NULL) OR (t.[DI] IS NOT NULL AND s.[DI] IS NULL))) THEN UPDATE SET t.[CID] = s.[CID], t.[DI] = s.[DI]',
+      'WHEN NOT MATCHED BY TARGET THEN INSERT ([ID], [CID], [DI]) VALUES (s.[ID], s.[CID], s.[DI])',
+      'OUTPUT $action INTO @changes;',
+      'SELECT [action], COUNT(*) AS [n] FROM @changes GROUP BY [action];',
+    ].join('\n'),
+  );
+  // Without absent: keep the same file stops the run before the transaction begins.
+  server.statements.length = 0;
+  server.transactions.length = 0;
+  const strict = await runSpec(IMPORT(), { aeries_password: PASSWORD }, { baseDir: dir });
+  assert.not.ok(strict.report.ok);
+  assert.match(strict.report.error!, 'tableA.csv has no column "MeetingDate"');
+  assert.not.ok(server.statements.some((s) => s.sql.includes('MERGE')), 'nothing was merged');
+  assert.not.ok(server.transactions.some((t) => t.event === 'commit'), 'nothing was committed');
+});
+
 void (undefined as unknown as Row);
 test.run();

@@ -91,6 +91,53 @@ test('references of records to be deleted, and into delta files, are not judged;
   assert.equal(codes(b), ['OR115 enrollments.csv:3:4']);
 });
 
+test('extension columns (metadata.…) to the right of the standard ones are allowed, and their rows are checked', () => {
+  const b = valid();
+  b.set('users.csv', b.get('users.csv')!.replace(`${header('users')}\r\n`, `${header('users')},metadata.district.homeroom\r\n`).replaceAll(',\r\n', ',,R12\r\n').replace('u2,,,true,s994,teacher,t.lee,,Tom,Lee,,5001,tlee@example.org,,,,,,R12', 'u2,,,true,s994,teacher,t.lee,,Tom,Lee,,5001,tlee@example.org,,,,,,'));
+  assert.equal(codes(b), []);
+  b.set('users.csv', b.get('users.csv')!.replace(',metadata.district.homeroom', ',homeroom'));
+  const p = checkBundle(b).find((x) => x.code === 'OR110')!;
+  assert.is(`${p.file}:${p.line}:${p.column}`, 'users.csv:1:19');
+  assert.is(p.message, 'column 19 of the header is "homeroom": after the standard\'s 18 columns only extension columns named metadata.… may follow');
+});
+
+test('a wrong header says what was found and what was expected, and does not cascade into dangling references', () => {
+  const b = broken('users.csv', 'sourcedId,status,dateLastModified,enabledUser', 'id,status,dateLastModified,enabledUser');
+  const problems = checkBundle(b);
+  assert.equal(problems.map((p) => `${p.code} ${p.file}:${p.line}:${p.column}`), ['OR110 users.csv:1:1'], 'enrollments pointing at users are not reported: users.csv is there');
+  assert.match(problems[0]!.message, /^column 1 of the header is "id", expected sourcedId; there is no sourcedId column \(the header starts sourcedId,status,/);
+  const short = checkBundle(broken('orgs.csv', ',identifier,parentSourcedId\r\n', ',identifier\r\n'));
+  assert.match(short.find((p) => p.code === 'OR110')!.message, /^the header ends after column 6 \("identifier"\); expected column 7 to be parentSourcedId/);
+  const swapped = checkBundle(broken('orgs.csv', 'name,type', 'type,name'));
+  assert.match(swapped.find((p) => p.code === 'OR110')!.message, /^column 4 of the header is "type", expected name; name is column 5/);
+});
+
+test('a bulk file with a header and no records conforms, with a warning that a consumer would remove every record', () => {
+  const b = valid();
+  b.set('demographics.csv', `${header('demographics')}\r\n`);
+  const problems = checkBundle(b);
+  assert.equal(problems.map((p) => `${p.severity} ${p.code} ${p.file}`), ['warning OR119 demographics.csv']);
+  // A delta file with no records says "no changes": nothing to warn about.
+  b.set('manifest.csv', b.get('manifest.csv')!.replace('file.demographics,bulk', 'file.demographics,delta'));
+  assert.equal(checkBundle(b), []);
+});
+
+test('repeated problems are grouped: the first few in full, then a count and the next lines', async () => {
+  const { problemLines } = await import('@sisflow/connectors/oneroster');
+  const b = valid();
+  const rows = Array.from({ length: 40 }, (_, i) => `e${i + 10},,,cl1,s994,u9,student,,,\r\n`).join('');
+  b.set('enrollments.csv', b.get('enrollments.csv')! + rows);
+  const problems = checkBundle(b);
+  assert.is(problems.length, 40);
+  const lines = problemLines(problems);
+  assert.equal(lines, [
+    'enrollments.csv:4:6: error OR115: userSourcedId u9 is not a sourcedId in users.csv',
+    'enrollments.csv:5:6: error OR115: userSourcedId u9 is not a sourcedId in users.csv',
+    'enrollments.csv:6:6: error OR115: userSourcedId u9 is not a sourcedId in users.csv',
+    '  … and 37 more OR115 in enrollments.csv column 6 (lines 7, 8, 9, 10, 11, …)',
+  ]);
+});
+
 for (const [name, bundle, expected] of CORPUS) {
   test(`broken bundle: ${name} → ${expected}`, () => {
     const found = codes(bundle());

@@ -45,6 +45,7 @@ export function context(signal = new AbortController().signal) {
     reject: () => undefined,
     count: (e, n = 1) => (events[e] = (events[e] ?? 0) + n),
     startedAt: '2026-11-23T05:30:00.000Z',
+    absent: () => undefined,
     afterSuccess: (_k, a) => void after.push(a),
   };
   return { ctx, events, logs, warnings, after };

@@ -5,9 +5,10 @@ export { USUAL_FIX } from './diagnostics/fixes.js';
 export { diagnostic, hasErrors, sortDiagnostics, type Diagnostic, type Position, type Result, type Severity, type Span } from './diagnostics/diagnostic.js';
 export { formatDiagnostic, formatDiagnostics, summarize, type FormatOptions } from './diagnostics/format.js';
 export { SourceText } from './diagnostics/source-text.js';
-export { didYouMean } from './diagnostics/suggest.js';
+export { didYouMean, editDistance } from './diagnostics/suggest.js';
 
 export { loadSpec, type LoadedSpec } from './spec/load-spec.js';
+export { Locator, type Path } from './spec/locate.js';
 export { SPEC_SCHEMA, type JsonSchema } from './spec/schema.js';
 export type * from './spec/spec.js';
 

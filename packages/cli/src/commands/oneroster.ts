@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { EXIT, type Out } from '../io.js';
 
 export async function onerosterCheck(path: string, flags: { format?: string }, out: Out): Promise<number> {
-  const { checkBundle, readBundle } = await import('@sisflow/connectors/oneroster');
+  const { checkBundle, problemLines, readBundle } = await import('@sisflow/connectors/oneroster');
   if (!existsSync(path)) {
     out.stderr(`error: ${path} does not exist`);
     return EXIT.usage;
@@ -16,10 +16,14 @@ export async function onerosterCheck(path: string, flags: { format?: string }, o
     out.stderr(`error: ${path} is neither a folder nor a zip of CSV files (${(e as Error).message})`);
     return EXIT.failed;
   }
-  if (flags.format === 'json') out.stdout(JSON.stringify({ ok: problems.length === 0, problems }, null, 2));
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.length - errors;
+  if (flags.format === 'json') out.stdout(JSON.stringify({ ok: errors === 0, errors, warnings, problems }, null, 2));
   else {
-    for (const p of problems) out.stderr(`${path}/${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}: error ${p.code}: ${p.message}`);
-    out.stderr(problems.length === 0 ? `${path}: conforms to OneRoster 1.1 CSV` : `${problems.length} problem(s)`);
+    // Repeated problems are grouped (the first few, then a count); --format json lists every one.
+    for (const line of problemLines(problems, `${path}/`)) out.stderr(line);
+    const counts = `${errors} error(s)${warnings ? `, ${warnings} warning(s)` : ''}`;
+    out.stderr(errors === 0 ? `${path}: conforms to OneRoster 1.1 CSV${warnings ? ` (${counts})` : ''}` : `${counts}${problems.length > problemLines(problems).filter((l) => !l.startsWith('  …')).length ? '; --format json lists every one' : ''}`);
   }
-  return problems.length === 0 ? EXIT.ok : EXIT.failed;
+  return errors === 0 ? EXIT.ok : EXIT.failed;
 }

@@ -1,6 +1,6 @@
 // Writing rows into an Aeries table by key (insert new, update changed, optionally delete
 // missing): the settings and checks shared by the mssql and sqlite sinks.
-import { didYouMean, type DescribeContext, type JsonSchema, type RowSchema, type SinkDescription } from '@sisflow/core';
+import { didYouMean, type DescribeContext, type JsonSchema, type RowSchema, type RunContext, type SinkDescription, type SinkWriteRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from './catalog.js';
 import { catalogColumn, columnLimit, sqlTypeToType } from './column-types.js';
 
@@ -101,4 +101,19 @@ export function deleteScope(settings: Record<string, unknown>): boolean | string
   const d = settings.delete_missing;
   if (d && typeof d === 'object') return (d as { within: string[] }).within;
   return d === true;
+}
+
+/**
+ * The output's columns the import sets, once every row is staged: all of them but those computed
+ * from a column the input did not have (`absent: keep`), which the table keeps as they are. A key
+ * cannot be left out: without it no row can be matched.
+ */
+export function appliedColumns(req: SinkWriteRequest, ctx: RunContext, table: string): string[] {
+  const untouched = new Set(req.untouched());
+  const columns = req.schema.map((c) => c.name);
+  if (untouched.size === 0) return columns;
+  const key = (req.settings.key as string[]).filter((k) => untouched.has(k));
+  if (key.length > 0) throw new Error(`key column ${key.join(', ')} is computed from a column the input does not have (absent: keep), so no row can be matched; nothing was changed`);
+  ctx.warn(`${table}.${[...untouched].join(`, ${table}.`)} left as they are: computed from a column the input does not have (absent: keep)`);
+  return columns.filter((c) => !untouched.has(c));
 }

@@ -3,61 +3,124 @@
 import { Readable, Transform } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
-import { cellParser, RowError, type Row, type RowSchema, type RunContext, type SourceBatch } from '@sisflow/core';
-import { declaredSchema, type CsvReadOptions } from './csv-settings.js';
+import { RowError, type Row, type RunContext, type SourceBatch } from '@sisflow/core';
+import type { CsvReadOptions } from './csv-settings.js';
+import { CsvFileError, matchHeader, type ColumnReader } from './csv-header.js';
 
-/** Raised for a problem with the whole file (missing columns, wrong encoding): the run fails. */
-export class CsvFileError extends Error {}
+export { CsvFileError } from './csv-header.js';
+
+interface ParseError extends Error {
+  code?: string;
+  lines?: number;
+  raw?: string;
+  records?: number;
+}
 
 export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: RunContext, batchSize: number, label: string): AsyncIterable<SourceBatch> {
   const parser = parse({
     delimiter: options.delimiter,
     bom: true,
     info: true,
+    // The raw text of each record, to count the lines it spans and quote the lines it lost.
+    raw: true,
     relax_column_count: true,
-    skip_empty_lines: true,
     skip_records_with_error: true,
     trim: options.trim,
   });
-  parser.on('skip', (err: Error & { lines?: number }) => {
-    ctx.reject({ line: err.lines ?? 0, reason: `${label}: ${err.message}` });
-  });
+  // Parse errors are signalled as the parser meets them, ahead of the records still queued for
+  // this loop: they wait here and are handled in file order (by the records read before them).
+  const skipped: ParseError[] = [];
+  parser.on('skip', (err: ParseError) => void skipped.push(err));
   const decoded = input.pipe(decoder(options.encoding, label));
   decoded.on('error', (e) => parser.destroy(e));
   decoded.pipe(parser);
 
-  const declared = declaredSchema(options.columns);
-  let layout: { name: string; index: number; parse: (t: string) => unknown }[] | undefined;
+  // Every physical line is accounted for: read into a row, blank, or rejected. Lines a parse
+  // error swallowed (a stray quote) are rejected one by one, so each counts against rejects.max.
+  let accounted = 0;
+  let layout: ColumnReader[] | undefined;
+  const lose = (upTo: number, raw: string, reason: string) => {
+    const n = upTo - accounted;
+    if (n <= 0) return;
+    const texts = physicalLines(raw).slice(-n);
+    const of = n > 1 ? ` (lines ${accounted + 1}–${upTo} were read as one record; each is rejected)` : '';
+    for (let i = 0; i < n; i++) {
+      const text = texts[i - (n - texts.length)];
+      ctx.reject({ line: accounted + 1 + i, reason: `${reason}${of}`, ...(text !== undefined ? { data: text } : {}) });
+    }
+    accounted = upTo;
+  };
+  const handleSkipped = (before: number) => {
+    while (skipped.length > 0 && (skipped[0]!.records ?? 0) < before) {
+      const err = skipped.shift()!;
+      const raw = err.raw ?? '';
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+        // Everything after the quote would be one value: the file cannot be read as its sender meant.
+        const last = err.lines ?? accounted + 1;
+        throw new CsvFileError(`${label}: a quote opened on line ${accounted + 1} is never closed, so the ${last - accounted} line(s) from there to the end of the file cannot be read; nothing was imported`);
+      }
+      if (!layout) throw new CsvFileError(`${label}: its header (line ${accounted + 1}) cannot be read (${err.message}); nothing was imported`);
+      lose(err.lines ?? accounted + 1, raw, `${label}: ${err.message}`);
+    }
+  };
+
   let width = 0;
   let batch: Row[] = [];
   let lines: number[] = [];
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number; records: number }; raw: string }>) {
+    handleSkipped(info.records);
+    const end = info.lines; // the record's last line (its own line end not counted)
+    const start = Math.max(accounted + 1, end - physicalLines(raw).length + 1);
+    lose(start - 1, '', `${label}: lost after the unreadable line ${accounted}`);
+    if (record.length === 1 && record[0] === '') {
+      accounted = end; // a blank line
+      continue;
+    }
     if (!layout) {
-      layout = matchHeader(record, declared, options, ctx, label);
+      layout = matchHeader(record, options, ctx, label);
       width = record.length;
+      accounted = end;
       continue;
     }
+    let bad: string | undefined;
+    // The cells of a refused record that could still be read: they say which slice of an import
+    // it belonged to (its key), so only that slice is held.
+    let fields: Row | undefined;
+    let row: Row = {};
     if (record.length !== width) {
-      // A line cut short lost its end: the cells before its last one are still what they were,
-      // and say which record it was (its key). A longer line's cells may all be shifted.
-      const readable = record.length < width ? record.length - 1 : 0;
-      ctx.reject({ line: info.lines, reason: `${label}: the row has ${record.length} fields, the header has ${width}`, data: record.join(options.delimiter), fields: readCells(layout, record, readable).row });
-      continue;
+      bad = `${label}: the row has ${record.length} fields, the header has ${width}`;
+      // A line cut short lost its end: the cells before its last one are still what they were.
+      // A longer line's cells may all be shifted.
+      fields = readCells(layout, record, record.length < width ? record.length - 1 : 0).row;
+    } else {
+      const cells = readCells(layout, record, record.length);
+      row = cells.row;
+      if (cells.bad) {
+        bad = `${label}: ${cells.bad}`;
+        fields = cells.row;
+      }
     }
-    const { row, bad } = readCells(layout, record, record.length);
     if (bad) {
-      ctx.reject({ line: info.lines, reason: `${label}: ${bad}`, data: record.join(options.delimiter), fields: row });
+      // A rejected record over several lines (a stray quote that closed further down) lost every
+      // line it spans: each is rejected, and counted, on its own.
+      if (end > start) lose(end, raw, bad);
+      else {
+        ctx.reject({ line: end, reason: bad, data: record.join(options.delimiter), ...(fields ? { fields } : {}) });
+        accounted = end;
+      }
       continue;
     }
-    if (options.lineColumn) row[options.lineColumn] = info.lines;
+    accounted = end;
+    if (options.lineColumn) row[options.lineColumn] = start;
     batch.push(row);
-    lines.push(info.lines);
+    lines.push(start);
     if (batch.length >= batchSize) {
       yield { rows: batch, lines };
       batch = [];
       lines = [];
     }
   }
+  handleSkipped(Infinity);
   if (!layout) ctx.warn(`${label} is empty (no header row)`);
   if (batch.length > 0) yield { rows: batch, lines };
 }
@@ -82,25 +145,11 @@ function readCells(layout: { name: string; index: number; parse: (t: string) => 
   return bad === undefined ? { row } : { row, bad };
 }
 
-function matchHeader(header: string[], declared: RowSchema, options: CsvReadOptions, ctx: RunContext, label: string) {
-  const position = new Map<string, number>();
-  header.forEach((h, i) => {
-    const key = h.trim();
-    if (!position.has(key)) position.set(key, i);
-  });
-  const missing = declared.filter((c) => !position.has(c.name));
-  const missingRequired = missing.filter((c) => !c.type.nullable);
-  if (missingRequired.length > 0) {
-    throw new CsvFileError(`${label} has no column ${missingRequired.map((c) => `"${c.name}"`).join(', ')} (its header: ${header.join(', ')})`);
-  }
-  if (missing.length > 0) ctx.warn(`${label} has no column ${missing.map((c) => `"${c.name}"`).join(', ')}; read as empty`);
-  const extra = header.filter((h) => !declared.some((c) => c.name === h.trim()));
-  if (extra.length > 0) ctx.warn(`${label}: ignoring column(s) the spec does not declare: ${extra.join(', ')}`);
-  return declared.map((c) => ({
-    name: c.name,
-    index: position.get(c.name) ?? -1,
-    parse: cellParser(c.type, options.dateFormat ? { dateFormat: options.dateFormat } : {}),
-  }));
+/** The physical lines of a record's raw text (its own line end not counted as one more). */
+function physicalLines(raw: string): string[] {
+  const parts = raw.split('\n');
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
 /** Decodes bytes into text: a BOM wins over the declared encoding; bad UTF-8 fails the file, not a row. */
@@ -114,11 +163,17 @@ function decoder(encoding: string, label: string): Transform {
     if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return new TextDecoder('utf-8', { fatal: true });
     return new TextDecoder(encoding === 'latin1' ? 'windows-1252' : encoding, { fatal: encoding === 'utf-8' || encoding === 'utf-16le' });
   };
+  let heldCr = false;
   const decode = (chunk: Buffer, stream: boolean): string => {
     try {
-      const s = td!.decode(chunk, { stream });
+      let s = td!.decode(chunk, { stream });
       offset += chunk.length;
-      return s;
+      // CR LF becomes LF (a CR at the end of a chunk waits for the next), so that line numbers
+      // count CR LF inside a quoted value as one line end, as everywhere else.
+      if (heldCr) s = `\r${s}`;
+      heldCr = stream && s.endsWith('\r');
+      if (heldCr) s = s.slice(0, -1);
+      return s.replaceAll('\r\n', '\n');
     } catch {
       throw new CsvFileError(`${label} is not valid ${td!.encoding} (near byte ${offset}); set \`encoding:\` (e.g. windows-1252) to the file's encoding`);
     }

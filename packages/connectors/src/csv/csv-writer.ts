@@ -5,6 +5,7 @@
 // of a run (bench/run.ts).
 import type { Row, RowSchema, RunContext, SinkWriteRequest } from '@sisflow/core';
 import { csvWriteOptions, type CsvWriteOptions } from './csv-settings.js';
+import { describeCharacter, textEncoder, type TextEncoder } from './text-encoder.js';
 
 export interface CsvFormatter {
   /** The BOM and header row ('' when there is none). */
@@ -58,15 +59,46 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
   };
 }
 
-/** Formats a sink's rows as CSV into `write`, a batch at a time; returns the number of rows. */
+/**
+ * Formats a sink's rows as CSV into `write`, a batch at a time, in the output's encoding; returns
+ * the number of rows written. A row holding a character the encoding lacks is rejected (the run's
+ * rejects, with the column named) and left out.
+ */
 export async function writeCsvRows(req: SinkWriteRequest, ctx: RunContext, write: (chunk: Buffer) => Promise<void>): Promise<number> {
-  const format = csvFormatter(req.schema, csvWriteOptions(req.settings));
+  const options = csvWriteOptions(req.settings, req.forPeople);
+  const format = csvFormatter(req.schema, options);
+  const encoder = textEncoder(options.encoding);
+  const header = format.start();
+  const badHeader = encoder.unencodable(header);
+  if (badHeader) throw new Error(`the header holds ${describeCharacter(badHeader)}, which ${options.encoding} cannot hold`);
   let rows = 0;
-  await write(Buffer.from(format.start(), 'utf8'));
+  let seen = 0;
+  await write(encoder.encode(header));
+  const strings = req.schema.filter((c) => c.type.kind === 'string').map((c) => c.name);
   for await (const batch of req.rows) {
     if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('the run was cancelled');
-    rows += batch.length;
-    await write(Buffer.from(format.rows(batch), 'utf8'));
+    let fit = batch;
+    if (options.encoding !== 'utf-8') {
+      fit = [];
+      for (const row of batch) {
+        seen++;
+        const why = unencodableCell(row, strings, encoder, options.encoding);
+        if (why) ctx.reject({ line: seen, reason: why, data: row, kind: 'invalid' });
+        else fit.push(row);
+      }
+    }
+    rows += fit.length;
+    await write(encoder.encode(format.rows(fit)));
   }
   return rows;
+}
+
+function unencodableCell(row: Row, columns: string[], encoder: TextEncoder, encoding: string): string | undefined {
+  for (const c of columns) {
+    const v = row[c];
+    if (typeof v !== 'string') continue;
+    const ch = encoder.unencodable(v);
+    if (ch) return `column ${c} holds ${describeCharacter(ch)}, which ${encoding} cannot hold`;
+  }
+  return undefined;
 }

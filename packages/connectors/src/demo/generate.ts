@@ -3,6 +3,7 @@
 import type { Row } from '@sisflow/core';
 import { COURSES, FIRST_NAMES, LAST_NAMES, SCHOOLS, STAFF_TITLES } from './names.js';
 import { Random } from './random.js';
+import { generateRecords, type RecordTables } from './records.js';
 
 export interface DemoOptions {
   /** Students per school (default 400). */
@@ -26,7 +27,7 @@ function schoolList(count: number) {
   return [...SCHOOLS.slice(0, Math.max(1, count)), ...extra];
 }
 
-export type DemoTables = Record<'LOC' | 'STU' | 'STF' | 'TCH' | 'CRS' | 'MST' | 'SEC' | 'TRM' | 'ENR' | 'CSE' | 'CSV', Row[]>;
+export type DemoTables = Record<'LOC' | 'STU' | 'STF' | 'TCH' | 'CRS' | 'MST' | 'SEC' | 'TRM' | 'ENR' | 'CSE' | 'CSV', Row[]> & RecordTables;
 
 export const DEMO_SCHOOL_YEAR = { start: '2026-08-12', end: '2027-06-04', code: '2627', nextStart: '2027-08-11' };
 
@@ -39,7 +40,7 @@ export function generateDemo(options: DemoOptions = {}): DemoTables {
   const sectionsPerTeacher = options.sectionsPerTeacher ?? 5;
   const classesPerStudent = options.classesPerStudent ?? 4;
   const rnd = new Random(options.seed ?? 20261123);
-  const t: DemoTables = { LOC: [], STU: [], STF: [], TCH: [], CRS: [], MST: [], SEC: [], TRM: [], ENR: [], CSE: [], CSV: [] };
+  const t: Omit<DemoTables, keyof RecordTables> = { LOC: [], STU: [], STF: [], TCH: [], CRS: [], MST: [], SEC: [], TRM: [], ENR: [], CSE: [], CSV: [] };
 
   for (const [CN, CO] of COURSES) t.CRS.push({ CN, CO, DE: CN.slice(0, 2), SUB: CO.split(' ')[0]!.toUpperCase().slice(0, 10), LO: null, HI: null, DEL: false });
 
@@ -120,13 +121,13 @@ export function generateDemo(options: DemoOptions = {}): DemoTables {
     t.STU.push({ ...m, SC: other.CD, SN, TG: 'I', LD: '2026-09-30', TE: null, TN: null });
     t.ENR.push({ SC: other.CD, ID: m.ID, YR: DEMO_SCHOOL_YEAR.code, ED: DEMO_SCHOOL_YEAR.start, LD: '2026-09-30', GR: m.GR, ER: 'E1', LR: 'L2' });
   }
-  return t;
+  return { ...t, ...generateRecords(t.STU, schools, options.seed ?? 20261123) };
 }
 
 const DISABILITIES = ['210', '220', '230', '240', '250', '260', '270', '280', '290', '300', '310', '320', '330'];
 const SERVICES = ['330', '340', '415', '425', '435', '436', '445', '450', '510', '520'];
 
-function addSpecialEducation(t: DemoTables, rnd: Random, ID: number, CID: string): void {
+function addSpecialEducation(t: Pick<DemoTables, 'CSE' | 'CSV'>, rnd: Random, ID: number, CID: string): void {
   t.CSE.push({
     ID, CID, DI: rnd.pick(DISABILITIES), D2: rnd.chance(0.2) ? rnd.pick(DISABILITIES) : null, PS: rnd.pick(['100', '200', '400']), EP: rnd.pick(['100', '200']),
     RD: `2024-${pad(rnd.int(1, 12))}-${pad(rnd.int(1, 28))}`, MD: `2026-${pad(rnd.int(1, 10))}-${pad(rnd.int(1, 28))}`, MT: rnd.pick(['10', '20', '30']), XD: null, XR: null, CM: `${rnd.pick(LAST_NAMES)}, ${rnd.pick(FIRST_NAMES)[0]}.`, DEL: false,

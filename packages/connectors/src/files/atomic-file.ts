@@ -1,7 +1,7 @@
 // A file that appears at its final path complete or not at all: written under a temporary name
 // beside the target, flushed to disk, then renamed over it. Aborting removes the temporary file.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { WrittenFile } from '@sisflow/core';
 import { HashedFile } from './hashed-file.js';
@@ -54,6 +54,37 @@ export class AtomicFile {
     await f?.drop();
     await rm(this.tempPath, { force: true });
   }
+}
+
+/**
+ * Publishes finished files together (a CSV and the file that describes it): each final path's
+ * previous content is kept by a hard link until every rename went through; if one fails, the
+ * files already renamed get their previous content back (or are removed if they had none).
+ */
+export async function commitTogether(files: AtomicFile[]): Promise<void> {
+  const kept = new Map<AtomicFile, string | undefined>();
+  try {
+    for (const f of files) {
+      const backup = `${f.tempPath}.previous`;
+      const had = await link(f.path, backup).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') return false;
+          throw e;
+        },
+      );
+      kept.set(f, had ? backup : undefined);
+      await f.commit();
+    }
+  } catch (e) {
+    for (const [f, backup] of kept) {
+      if (backup) await rename(backup, f.path).catch(() => undefined);
+      else if (files.indexOf(f) < kept.size - 1) await rm(f.path, { force: true });
+    }
+    for (const f of files) await f.abort();
+    throw e;
+  }
+  for (const backup of kept.values()) if (backup) await rm(backup, { force: true });
 }
 
 /** Temporary files of earlier runs that were killed (their process is gone) are removed. */

@@ -1,11 +1,13 @@
 // `use: files` — a local folder: CSV files are read from it and written to it atomically.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { type Connector, type DescribeContext, type RunContext, type SinkWriteRequest, type StagedWrite, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
-import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, csvReadOptions, csvSourceSchema } from '../csv/csv-settings.js';
+import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS, checkCsvOutput, companionPath, csvReadOptions, csvSourceSchema } from '../csv/csv-settings.js';
+import { patronProperties } from '../destiny/properties-file.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { readCsv } from '../csv/csv-reader.js';
-import { AtomicFile } from './atomic-file.js';
+import { AtomicFile, commitTogether } from './atomic-file.js';
 import { relativePathProblem, resolveInside } from './paths.js';
 
 const PATH = { type: 'string', minLength: 1, description: 'file path relative to the connection\'s `dir`' };
@@ -24,7 +26,7 @@ export const filesConnector: Connector = {
   source: {
     settings: {
       type: 'object',
-      required: ['path', 'columns'],
+      required: ['path'],
       additionalProperties: false,
       properties: {
         path: PATH,
@@ -32,7 +34,10 @@ export const filesConnector: Connector = {
         ...CSV_READ_SETTINGS,
       },
     },
-    describe: (ctx) => (checkPath(ctx) ? { schema: csvSourceSchema(ctx) } : undefined),
+    describe: (ctx) => {
+      const schema = checkPath(ctx) ? csvSourceSchema(ctx) : undefined;
+      return schema && { schema };
+    },
     read: readFile,
   },
   sink: {
@@ -42,7 +47,7 @@ export const filesConnector: Connector = {
       additionalProperties: false,
       properties: { path: PATH, format: { enum: ['csv'], default: 'csv' }, ...CSV_WRITE_SETTINGS },
     },
-    describe: (ctx) => (checkPath(ctx) ? { target: `${String(ctx.connection.dir).replace(/\/$/, '')}/${String(ctx.settings.path)}` } : undefined),
+    describe: (ctx) => (checkPath(ctx) && checkCsvOutput(ctx) ? { target: `${String(ctx.connection.dir).replace(/\/$/, '')}/${String(ctx.settings.path)}` } : undefined),
     write: writeFile,
   },
 };
@@ -74,13 +79,21 @@ async function* readFile(req: SourceReadRequest, ctx: RunContext): AsyncIterable
 
 async function writeFile(req: SinkWriteRequest, ctx: RunContext): Promise<StagedWrite> {
   const path = resolveInside(ctx.baseDir, String(req.connection.dir), String(req.settings.path));
-  const file = await AtomicFile.create(path);
+  const files = [await AtomicFile.create(path)];
   try {
-    const rows = await writeCsvRows(req, ctx, (chunk) => file.write(chunk));
-    const written = await file.finish();
-    return { result: { rows, files: [written] }, commit: () => file.commit(), abort: () => file.abort() };
+    const rows = await writeCsvRows(req, ctx, (chunk) => files[0]!.write(chunk));
+    const written = [await files[0]!.finish()];
+    const properties = companionPath(req.settings);
+    if (properties) {
+      // Destiny's mapping of the same columns, published with the CSV: both or neither.
+      const f = await AtomicFile.create(resolveInside(ctx.baseDir, String(req.connection.dir), properties));
+      files.unshift(f);
+      await f.write(Buffer.from(patronProperties(basename(path), req.schema), 'latin1'));
+      written.push(await f.finish());
+    }
+    return { result: { rows, files: written }, commit: () => commitTogether(files), abort: async () => void (await Promise.all(files.map((f) => f.abort()))) };
   } catch (e) {
-    await file.abort();
+    await Promise.all(files.map((f) => f.abort()));
     throw e;
   }
 }

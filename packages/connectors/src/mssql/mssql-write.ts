@@ -9,7 +9,7 @@ import { createHeldSql, createStageSql, dropHeldSql, HELD, mergeSql, STAGE } fro
 import { driverType, toDriver } from './mssql-types.js';
 import { connect, explain, loadMssql } from './pool.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
-import { deleteScope } from '../aeries/table-sink.js';
+import { appliedColumns, deleteScope } from '../aeries/table-sink.js';
 
 /** Rows per bulk copy into the staging table. */
 const BULK_ROWS = 5000;
@@ -76,7 +76,8 @@ export async function writeMssql(req: SinkWriteRequest, ctx: RunContext): Promis
     if (rows === 0 && deleteMissing === true) {
       throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
     }
-    const merged = await new mssql.Request(tx).query(mergeSql({ table: table.name, columns, key, deleteMissing }));
+    // Columns computed from one the input lacks (absent: keep) stay staged but out of the MERGE.
+    const merged = await new mssql.Request(tx).query(mergeSql({ table: table.name, columns: appliedColumns(req, ctx, table.name), key, deleteMissing }));
     const counts = { inserted: 0, updated: 0, deleted: 0 };
     for (const r of (merged.recordset ?? []) as { action: string; n: number }[]) {
       if (r.action === 'INSERT') counts.inserted = r.n;

@@ -5,10 +5,10 @@
 // a zip or a folder, locally or uploaded to an SFTP server (`sftp:`). In delta mode the outputs
 // still write whole files; the sink sends only what changed since the last published run
 // (delta.ts).
-import type { Connector, DescribeContext, RowSchema, Settings } from '@sisflow/core';
+import { parseTypeName, type Connector, type DescribeContext, type RowSchema, type Settings } from '@sisflow/core';
 import { sftpConnector, sftpUrl } from '../sftp/sftp-connector.js';
 import { relativePathProblem } from '../files/paths.js';
-import { FILE_BY_NAME, FILES } from './standard.js';
+import { FILE_BY_NAME, FILES, isListColumn, type ColumnSpec } from './standard.js';
 
 export const onerosterCsvConnector: Connector = {
   name: 'oneroster-csv',
@@ -31,6 +31,32 @@ export const onerosterCsvConnector: Connector = {
     if (!String(connection.path).endsWith('.zip')) report('SF408', 'a bundle delivered over SFTP must be a zip', ['path'], 'end `path` with .zip (a folder cannot be swapped in atomically on the server)');
     sftpConnector.checkConnection?.({ connection: connection.sftp as Settings, report: (code, message, rel, hint) => report(code, message, ['sftp', ...rel], hint) });
   },
+  source: {
+    settings: {
+      type: 'object',
+      required: ['file'],
+      additionalProperties: false,
+      properties: {
+        file: { enum: FILES.map((f) => f.name), description: 'which file of the bundle this source reads; its columns and their types come from the standard' },
+        check: { enum: ['error', 'warn'], default: 'error', description: 'a bundle that does not conform is refused before any row is read (error), or read with its problems as warnings (warn)' },
+      },
+    },
+    describe: (ctx) => {
+      const problem = relativePathProblem(String(ctx.connection.path));
+      if (problem) {
+        ctx.report('SF405', problem, ['file'], 'give the connection a path such as in/oneroster.zip or in/oneroster');
+        return undefined;
+      }
+      if (ctx.connection.sftp !== undefined || ctx.connection.mode === 'delta') {
+        ctx.report('SF408', ctx.connection.sftp !== undefined ? 'a bundle is read from a local folder or zip, not over `sftp:`' : '`mode: delta` is how a bundle is written; a bundle read says its own mode in its manifest', ['file'], ctx.connection.sftp !== undefined ? 'fetch the zip first (an sftp source, or the vendor\'s drop), then read it here' : 'remove `mode` from the connection that is read');
+        return undefined;
+      }
+      return { schema: bundleFileSchema(String(ctx.settings.file)) };
+    },
+    read: async function* (req, ctx) {
+      yield* (await import('./bundle-source.js')).readBundleFile(req, ctx);
+    },
+  },
   sink: {
     settings: {
       type: 'object',
@@ -42,6 +68,18 @@ export const onerosterCsvConnector: Connector = {
     write: async (req, ctx) => (await import('./bundle-write.js')).writeBundleFile(req, ctx),
   },
 };
+
+/** The type a column of the standard is read as (lists as list<string>, years as int). */
+function columnType(c: ColumnSpec): string {
+  if (isListColumn(c)) return 'list<string>';
+  const t = { date: 'date', datetime: 'datetime', bool: 'bool', year: 'int' }[c.rule.kind as string] ?? 'string';
+  return c.required ? t : `${t}?`;
+}
+
+/** The row schema of one file of the standard, as a source reads it. */
+export function bundleFileSchema(file: string): RowSchema {
+  return FILE_BY_NAME.get(file)!.columns.map((c) => ({ name: c.name, type: parseTypeName(columnType(c))! }));
+}
 
 function describeFile(ctx: DescribeContext & { schema: RowSchema }) {
   const path = String(ctx.connection.path);

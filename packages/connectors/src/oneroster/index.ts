@@ -3,4 +3,5 @@
 // library it needs load only when a bundle is checked, not at every start of the CLI.
 export { checkBundle, BUNDLE_CODES, type BundleProblem } from './check.js';
 export { readBundle } from './read-bundle.js';
+export { groupProblems, problemLines, problemSummary, type ProblemGroup } from './problem-groups.js';
 export { FILES as ONEROSTER_FILES, MANIFEST_FILES, GRADES } from './standard.js';

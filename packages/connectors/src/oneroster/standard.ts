@@ -7,7 +7,8 @@ export const MANIFEST_FILES = ['academicSessions', 'categories', 'classes', 'cla
 export const GRADES = ['IT', 'PR', 'PK', 'TK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', 'PS', 'UG', 'Other'];
 
 export type ColumnRule =
-  | { kind: 'text' }
+  /** Free text; `list` when the standard makes it a comma-separated list (subjects, periods, userIds). */
+  | { kind: 'text'; list?: boolean }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'date' }
   | { kind: 'datetime' }
@@ -28,6 +29,7 @@ export interface FileSpec {
 }
 
 const text: ColumnRule = { kind: 'text' };
+const textList: ColumnRule = { kind: 'text', list: true };
 const col = (name: string, rule: ColumnRule = text, required = false): ColumnSpec => ({ name, rule, ...(required ? { required } : {}) });
 const COMMON = [col('sourcedId', text, true), col('status', { kind: 'enum', values: ['active', 'tobedeleted'] }), col('dateLastModified', { kind: 'datetime' })];
 
@@ -51,7 +53,7 @@ export const FILES: FileSpec[] = [
   },
   {
     name: 'courses',
-    columns: [...COMMON, col('schoolYearSourcedId', { kind: 'ref', file: 'academicSessions' }), col('title', text, true), col('courseCode'), col('grades', { kind: 'grades' }), col('orgSourcedId', { kind: 'ref', file: 'orgs' }, true), col('subjects'), col('subjectCodes')],
+    columns: [...COMMON, col('schoolYearSourcedId', { kind: 'ref', file: 'academicSessions' }), col('title', text, true), col('courseCode'), col('grades', { kind: 'grades' }), col('orgSourcedId', { kind: 'ref', file: 'orgs' }, true), col('subjects', textList), col('subjectCodes', textList)],
   },
   {
     name: 'classes',
@@ -65,9 +67,9 @@ export const FILES: FileSpec[] = [
       col('location'),
       col('schoolSourcedId', { kind: 'ref', file: 'orgs' }, true),
       col('termSourcedIds', { kind: 'ref', file: 'academicSessions', list: true }, true),
-      col('subjects'),
-      col('subjectCodes'),
-      col('periods'),
+      col('subjects', textList),
+      col('subjectCodes', textList),
+      col('periods', textList),
     ],
   },
   {
@@ -91,7 +93,7 @@ export const FILES: FileSpec[] = [
       col('orgSourcedIds', { kind: 'ref', file: 'orgs', list: true }, true),
       col('role', { kind: 'enum', values: ['administrator', 'aide', 'guardian', 'parent', 'proctor', 'relative', 'student', 'teacher'] }, true),
       col('username', text, true),
-      col('userIds'),
+      col('userIds', textList),
       col('givenName', text, true),
       col('familyName', text, true),
       col('middleName'),
@@ -121,5 +123,11 @@ export const FILES: FileSpec[] = [
 
 export const FILE_BY_NAME = new Map(FILES.map((f) => [f.name, f]));
 
+/** Whether a column holds a comma-separated list in the CSV (grades, lists of ids, subjects, periods, userIds). */
+export function isListColumn(c: ColumnSpec): boolean {
+  return c.rule.kind === 'grades' || (c.rule.kind === 'ref' && !!c.rule.list) || (c.rule.kind === 'text' && !!c.rule.list);
+}
+
 /** How sisflow writes a bundle's CSV files (sink settings of the CSV writer): CRLF, quoted when needed, a header. */
-export const BUNDLE_CSV = { line_ending: 'crlf', quote: 'needed', header: true } as const;
+// Never spreadsheet-safe: a bundle is read by programs, and the standard's values must arrive as they are.
+export const BUNDLE_CSV = { line_ending: 'crlf', quote: 'needed', header: true, spreadsheet_safe: false } as const;

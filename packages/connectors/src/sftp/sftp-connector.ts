@@ -3,7 +3,7 @@
 // uploaded under a temporary name and renamed into place only when the whole run succeeded.
 import type { Connector, DescribeContext, Settings } from '@sisflow/core';
 import { CSV_READ_SETTINGS, CSV_WRITE_SETTINGS } from '../csv/csv-settings.js';
-import { csvSourceSchema } from '../csv/csv-settings.js';
+import { checkCsvOutput, csvSourceSchema } from '../csv/csv-settings.js';
 import { relativePathProblem } from '../files/paths.js';
 import { FINGERPRINT_PATTERN } from './host-key.js';
 
@@ -54,7 +54,7 @@ export const sftpConnector: Connector = {
   source: {
     settings: {
       type: 'object',
-      required: ['path', 'columns'],
+      required: ['path'],
       additionalProperties: false,
       properties: {
         path: { ...PATH, description: 'remote file, or a glob in the last segment (`incoming/tableA*.csv`); several files are read in name order' },
@@ -83,7 +83,8 @@ export const sftpConnector: Connector = {
       if (ctx.settings.archive_dir !== undefined && ctx.settings.after !== 'archive') {
         ctx.report('SF408', '`archive_dir` is set, but `after` is not `archive`', ['archive_dir'], 'add `after: archive`, or remove `archive_dir`');
       }
-      return { schema: csvSourceSchema(ctx) };
+      const schema = csvSourceSchema(ctx);
+      return schema && { schema };
     },
     // The transfer code (ssh2) loads on first use: validate and plan never pay for it.
     read: async function* (req, ctx) {
@@ -105,7 +106,7 @@ export const sftpConnector: Connector = {
         ...CSV_WRITE_SETTINGS,
       },
     },
-    describe: (ctx) => (checkPath(ctx) ? { target: sftpUrl(ctx.connection, String(ctx.settings.path)) } : undefined),
+    describe: (ctx) => (checkPath(ctx) && checkCsvOutput(ctx) ? { target: sftpUrl(ctx.connection, String(ctx.settings.path)) } : undefined),
     write: async (req, ctx) => (await import('./transfer.js')).writeRemote(req, ctx),
   },
 };

@@ -1,12 +1,14 @@
 // The run-time half of the sftp connector: spooling, uploading and downloading (ssh2). Loaded on
 // first use by sftp-connector.ts.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { RunContext, SinkWriteRequest, SourceBatch, SourceReadRequest, StagedWrite } from '@sisflow/core';
 import { readCsv } from '../csv/csv-reader.js';
-import { csvReadOptions } from '../csv/csv-settings.js';
+import { companionPath, csvReadOptions } from '../csv/csv-settings.js';
+import { patronProperties } from '../destiny/properties-file.js';
 import { writeCsvRows } from '../csv/csv-writer.js';
 import { HashedFile, type HashedContent } from '../files/hashed-file.js';
 import { checkRelativePath } from '../files/paths.js';
@@ -25,7 +27,10 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
     await conn.close();
     await rm(spoolDir, { recursive: true, force: true });
   };
-  let upload: RemoteUpload | undefined;
+  const uploads: RemoteUpload[] = [];
+  const abortAll = async () => {
+    for (const u of uploads) await u.abort();
+  };
   try {
     const spool = await HashedFile.create(local);
     let rows: number;
@@ -37,29 +42,42 @@ export async function writeRemote(req: SinkWriteRequest, ctx: RunContext): Promi
       await spool.drop();
       throw e;
     }
-    upload = new RemoteUpload(conn, ctx, path, local, content.bytes, (req.settings.keep_versions as number | undefined) ?? 0);
-    if (req.dryRun) await upload.preflight();
-    else await upload.stage();
-    const file = { path: sftpUrl(req.connection, path), ...content };
+    const files = [{ path: sftpUrl(req.connection, path), ...content }];
+    const keep = (req.settings.keep_versions as number | undefined) ?? 0;
+    const properties = companionPath(req.settings);
+    if (properties) {
+      // Destiny's mapping of the same columns goes up first: it only changes when the columns do,
+      // so a failure between the two renames leaves a mapping that still fits the previous CSV.
+      const text = Buffer.from(patronProperties(basename(path), req.schema), 'latin1');
+      const propLocal = join(spoolDir, `properties-${basename(properties)}`);
+      await writeFile(propLocal, text);
+      uploads.push(new RemoteUpload(conn, ctx, properties, propLocal, text.length, keep));
+      files.push({ path: sftpUrl(req.connection, properties), bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') });
+    }
+    uploads.push(new RemoteUpload(conn, ctx, path, local, content.bytes, keep));
+    for (const u of uploads) {
+      if (req.dryRun) await u.preflight();
+      else await u.stage();
+    }
     return {
-      result: { rows, files: [file] },
+      result: { rows, files },
       commit: async () => {
         try {
-          await upload!.commit();
+          for (const u of uploads) await u.commit();
         } catch (e) {
-          await upload!.abort();
+          await abortAll();
           throw e;
         } finally {
           await cleanup();
         }
       },
       abort: async () => {
-        await upload!.abort();
+        await abortAll();
         await cleanup();
       },
     };
   } catch (e) {
-    await upload?.abort();
+    await abortAll();
     await cleanup();
     throw e;
   }

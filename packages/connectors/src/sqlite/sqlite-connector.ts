@@ -11,7 +11,7 @@ import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeri
 import { writeDemoDatabase } from '../demo/sqlite-demo.js';
 
 /** Bump when the demo generator's output changes, so cached demo databases are rebuilt. */
-export const DEMO_VERSION = 2; // 2: the catalog's lengths and ranges as CHECK constraints
+export const DEMO_VERSION = 3; // 2: the catalog's lengths and ranges as CHECK constraints; 3: records-transfer tables (TST, CST, CTS, HIS)
 
 export const sqliteConnector: Connector = {
   name: 'sqlite',

@@ -5,7 +5,7 @@
 import type { Row, RunContext, SinkWriteRequest, StagedWrite } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { sqlTypeToType } from '../aeries/column-types.js';
-import { deleteScope } from '../aeries/table-sink.js';
+import { appliedColumns, deleteScope } from '../aeries/table-sink.js';
 import { sqlite, sqliteColumnType, toSqlite } from './load.js';
 import { sqliteFile } from './sqlite-connector.js';
 import { CommitGroups } from '../files/commit-group.js';
@@ -41,7 +41,6 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
   const table = AERIES_CATALOG.get(String(req.settings.table).toUpperCase())!;
   const columns = req.schema.map((c) => c.name);
   const key = req.settings.key as string[];
-  const values = columns.filter((c) => !key.includes(c));
   const deleteMissing = deleteScope(req.settings);
   const file = sqliteFile(req.connection, ctx.baseDir);
   const member = transactions.join(file, () => openTransaction(file));
@@ -50,7 +49,6 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
   const stage = `sisflow_stage_${++shared.stages}`;
   const stageTypes = columns.map((c) => sqliteColumnType(sqlTypeToType(table.columns.find((x) => x.name === c)!.sql, true).kind));
   const match = key.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
-  const differs = values.length > 0 ? values.map((c) => `t.${q(c)} IS NOT s.${q(c)}`).join(' OR ') : '0';
   try {
     db.exec(`CREATE TEMP TABLE ${stage} (${columns.map((c, i) => `${q(c)} ${stageTypes[i]}`).join(', ')})`);
     const insert = db.prepare(`INSERT INTO temp.${stage} (${columns.map(q).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
@@ -74,9 +72,12 @@ export async function writeSqliteTable(req: SinkWriteRequest, ctx: RunContext): 
     }
     if (held && held.slices.length > 0) dropHeldSlices(db, stage, held.slices);
     if (rows === 0 && deleteMissing === true) throw new Error(`the output is empty, and delete_missing would delete every row of ${table.name}; nothing was changed`);
+    const applied = appliedColumns(req, ctx, table.name);
+    const values = applied.filter((c) => !key.includes(c));
+    const differs = values.map((c) => `t.${q(c)} IS NOT s.${q(c)}`).join(' OR ');
     const target = q(table.name);
     const updated = values.length === 0 ? 0 : db.prepare(`UPDATE ${target} AS t SET ${values.map((c) => `${q(c)} = s.${q(c)}`).join(', ')} FROM temp.${stage} AS s WHERE ${match} AND (${differs})`).run().changes;
-    const inserted = db.prepare(`INSERT INTO ${target} (${columns.map(q).join(', ')}) SELECT ${columns.map((c) => `s.${q(c)}`).join(', ')} FROM temp.${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${match})`).run().changes;
+    const inserted = db.prepare(`INSERT INTO ${target} (${applied.map(q).join(', ')}) SELECT ${applied.map((c) => `s.${q(c)}`).join(', ')} FROM temp.${stage} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${match})`).run().changes;
     const within = Array.isArray(deleteMissing) ? ` AND EXISTS (SELECT 1 FROM temp.${stage} AS w WHERE ${deleteMissing.map((c) => `w.${q(c)} = t.${q(c)}`).join(' AND ')})` : '';
     const deleted = deleteMissing !== false ? db.prepare(`DELETE FROM ${target} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.${stage} AS s WHERE ${match})${within}`).run().changes : 0;
     db.exec(`DROP TABLE temp.${stage}`);

@@ -5,7 +5,8 @@ import { T, comparable, nullable, typeToString, unify, type Type } from '../expr
 import { didYouMean } from '../diagnostics/suggest.js';
 import { maxTextLength } from '../expr/text-length.js';
 import type { Path } from '../spec/locate.js';
-import type { RuleSpec, StepSpec } from '../spec/spec.js';
+import type { DedupeSpec, RuleSpec, StepSpec } from '../spec/spec.js';
+import { coerce } from './params.js';
 import type { CheckContext } from './context.js';
 
 export interface LookupAnalysis {
@@ -46,7 +47,9 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
   const inputs = step.union ?? (step.from ? [step.from] : []);
   const inputSchemas = inputs.map((i) => schemas.get(i));
   if (inputs.length === 0 || inputSchemas.some((s) => !s)) return undefined; // reported elsewhere
-  const input = step.union ? unionSchema(ctx, name, step, inputSchemas as RowSchema[]) : inputSchemas[0]!;
+  const read = step.union ? unionSchema(ctx, name, step, inputSchemas as RowSchema[]) : inputSchemas[0]!;
+  if (!read) return undefined;
+  const input = step.unnest ? unnestSchema(ctx, name, step.unnest, read) : read;
   if (!input) return undefined;
 
   const inputName = step.from ?? name;
@@ -196,8 +199,52 @@ function checkKeysAndRules(ctx: CheckContext, name: string, step: StepSpec, sche
   if (step.dedupe) {
     const keys = list(step.dedupe.key);
     keys.forEach((k, i) => need(k, Array.isArray(step.dedupe!.key) ? [...path, 'dedupe', 'key', i] : [...path, 'dedupe', 'key']));
+    checkPrefer(ctx, step.dedupe, [...path, 'dedupe'], cols, need);
   }
   (step.rules ?? []).forEach((rule, i) => checkRule(ctx, rule, [...path, 'rules', i], cols, need, schemas, params));
+}
+
+/** The input with `unnest.as` added (the element type of the list column), or undefined when it cannot be. */
+function unnestSchema(ctx: CheckContext, name: string, u: { column: string; as: string }, input: RowSchema): RowSchema | undefined {
+  const path = ['steps', name, 'unnest'];
+  const col = input.find((c) => c.name === u.column);
+  if (!col) {
+    ctx.report('SF208', `step \`${name}\` has no column \`${u.column}\` to unnest`, [...path, 'column'], didYouMean(u.column, input.map((c) => c.name)));
+    return undefined;
+  }
+  if (col.type.kind !== 'list') {
+    ctx.report('SF262', `\`${u.column}\` is ${typeToString(col.type)}, not a list: there is nothing to fan out`, [...path, 'column'], 'unnest a list<…> column (OneRoster grades, orgSourcedIds, …)');
+    return undefined;
+  }
+  if (input.some((c) => c.name === u.as)) {
+    ctx.report('SF262', `step \`${name}\` already has a column \`${u.as}\``, [...path, 'as'], 'name the element column something new');
+    return undefined;
+  }
+  return [...input, { name: u.as, type: { ...(col.type.element ?? { kind: 'string' }), nullable: false } as Type }];
+}
+
+/** `prefer:` names columns of the step, holds values of their type, and needs a row to keep. */
+function checkPrefer(ctx: CheckContext, dedupe: DedupeSpec, path: Path, cols: ReadonlyMap<string, Type>, need: (c: string, p: Path) => void): void {
+  if (!dedupe.prefer) return;
+  if (dedupe.keep === 'reject') {
+    ctx.report('SF260', '`prefer` picks which row of a key to keep, but `keep: reject` keeps the first and rejects the others', [...path, 'prefer'], 'use `keep: first` (ties go to the first row read) or `keep: last`');
+    return;
+  }
+  for (const [column, values] of Object.entries(dedupe.prefer)) {
+    need(column, [...path, 'prefer', column]);
+    const type = cols.get(column);
+    if (!type) continue;
+    values.forEach((v, i) => {
+      const c = coerce(v, type);
+      if (!c.ok) ctx.report('SF261', `\`${column}\` is ${typeToString(type)}: ${c.why}`, [...path, 'prefer', column, i], `list values ${column} can hold, in order of preference`);
+    });
+    const seen = new Set<unknown>();
+    values.forEach((v, i) => {
+      const c = coerce(v, type);
+      if (c.ok && seen.has(c.value)) ctx.report('SF261', `${JSON.stringify(v)} is listed twice for \`${column}\``, [...path, 'prefer', column, i], 'list each value once');
+      if (c.ok) seen.add(c.value);
+    });
+  }
 }
 
 function checkRule(ctx: CheckContext, rule: RuleSpec, path: Path, cols: ReadonlyMap<string, Type>, need: (c: string, p: Path) => void, schemas: ReadonlyMap<string, RowSchema>, params: ReadonlyMap<string, ParamValue>): void {

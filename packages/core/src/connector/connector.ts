@@ -91,7 +91,19 @@ export interface RunContext {
    * are the cells of it that could still be read: they say which slice of an import the row
    * belonged to, so only that slice is held; without them the whole import is held.
    */
-  reject(reject: { line: number; reason: string; data?: Row | string; fields?: Row }): void;
+  reject(reject: {
+    line: number;
+    reason: string;
+    data?: Row | string;
+    fields?: Row;
+    /** For an output's reject: `invalid` for a row it cannot write (a character its encoding lacks); default `refused` (the destination said no). */
+    kind?: 'invalid' | 'refused';
+  }): void;
+  /**
+   * A declared column the source's input does not have, which the spec lets it read as empty
+   * (`absent: keep`): table outputs computed from it leave the destination's value as it is.
+   */
+  absent?(column: string): void;
   /** Directory relative paths resolve against (the spec's folder). */
   baseDir: string;
   /** When the run started (UTC, ISO 8601 with milliseconds): one timestamp for everything a run stamps. */
@@ -134,6 +146,16 @@ export interface SinkWriteRequest {
    * (call it then, not before).
    */
   held?(): HeldSlices;
+  /**
+   * The output's columns computed from a source column its input did not have (`absent: keep`):
+   * a table sink leaves them as they are in the destination. Complete once `rows` has ended.
+   */
+  untouched(): string[];
+  /**
+   * People read this output (the rejects file, an attachment of a notification): a CSV sink makes
+   * its cells spreadsheet-safe unless the output's settings say `spreadsheet_safe: false`.
+   */
+  forPeople: boolean;
 }
 
 export interface SinkResult {

@@ -120,6 +120,8 @@ class ExprParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.listLiteral) },
       { ALT: () => this.SUBRULE(this.param) },
+      // A list column (OneRoster's grades, orgSourcedIds) or a function giving a list.
+      { ALT: () => this.SUBRULE(this.reference) },
     ]),
   );
 

@@ -6,9 +6,10 @@ import type { RowSchema } from '../expr/row-schema.js';
 import { typeToString } from '../expr/types.js';
 import { analyze, type Analysis, type AnalyzeOptions } from '../check/analyze.js';
 import { loadSpec } from '../spec/load-spec.js';
-import type { RuleSpec } from '../spec/spec.js';
+import type { DedupeSpec, RuleSpec } from '../spec/spec.js';
+import { coerce } from '../check/params.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import { PLAN_VERSION, type JobPlan, type PlanColumn, type PlanRule, type PlanStep, type PlanTableImport } from './plan.js';
+import { PLAN_VERSION, type JobPlan, type PlanColumn, type PlanRule, type PlanStep, type PlanTableImport, type PlanTransform } from './plan.js';
 import { importSlice, type OutputAnalysis } from '../check/outputs.js';
 
 export interface CompileResult {
@@ -74,11 +75,12 @@ export function buildPlan(a: Analysis): JobPlan {
       kind: 'transform',
       name,
       inputs: st.inputs,
-      lookups: st.lookups.map((l) => ({ alias: l.alias, from: l.from, key: l.key, on: l.on.map((o) => o.text), required: l.required })),
+      lookups: st.lookups.map((l) => ({ alias: l.alias, from: l.from, key: l.key, on: l.on.map((o) => o.text), required: l.required, columns: aliasReads(st, l.alias) })),
       ...(st.where ? { where: st.where.text } : {}),
       ...(st.columns ? { columns: st.columns.map((c) => ({ name: c.name, expression: c.text })) } : {}),
-      ...(spec_.dedupe ? { dedupe: { key: list(spec_.dedupe.key), keep: spec_.dedupe.keep } } : {}),
+      ...(spec_.dedupe ? { dedupe: planDedupe(spec_.dedupe, st.schema) } : {}),
       ...(spec_.number ? { number: { within: list(spec_.number.within), as: spec_.number.as } } : {}),
+      ...(spec_.unnest ? { unnest: { column: spec_.unnest.column, as: spec_.unnest.as } } : {}),
       rules: (spec_.rules ?? []).flatMap(planRules),
       schema: columns(st.schema),
     });
@@ -164,4 +166,20 @@ function sourceLineage(a: Analysis, from: string): Record<string, string[]> {
   const schema = a.schemas.get(from) ?? [];
   for (const c of schema) out[c.name] = [...new Set(resolve(`${from}.${c.name}`, new Set()))].sort();
   return out;
+}
+
+/** A step's dedupe for the plan: `prefer` values typed like their column (the checker vouched for them). */
+function planDedupe(d: DedupeSpec, schema: RowSchema): NonNullable<PlanTransform['dedupe']> {
+  const prefer = Object.entries(d.prefer ?? {}).map(([column, values]) => {
+    const type = schema.find((c) => c.name === column)!.type;
+    return { column, values: values.map((v) => { const c = coerce(v, type); return (c.ok ? c.value : v) as string | number | boolean; }) };
+  });
+  return { key: list(d.key), keep: d.keep, ...(prefer.length > 0 ? { prefer } : {}) };
+}
+
+/** The columns of a lookup's side a step's expressions read as `alias.column`. */
+function aliasReads(st: { where?: { checked: { reads: string[] } }; columns?: { checked: { reads: string[] } }[] }, alias: string): string[] {
+  const prefix = `${alias}.`;
+  const reads = [...(st.where?.checked.reads ?? []), ...(st.columns ?? []).flatMap((c) => c.checked.reads)];
+  return [...new Set(reads.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)))].sort();
 }

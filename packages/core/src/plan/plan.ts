@@ -38,6 +38,8 @@ export interface PlanLookup {
   key: string[];
   on: string[];
   required: boolean;
+  /** The columns of the looked-up side the step reads (`alias.column`): its table keeps only these. */
+  columns: string[];
 }
 
 export type PlanRule =
@@ -57,9 +59,16 @@ export interface PlanTransform {
   lookups: PlanLookup[];
   where?: string;
   columns?: { name: string; expression: string }[];
-  dedupe?: { key: string[]; keep: 'first' | 'last' | 'reject' };
+  dedupe?: {
+    key: string[];
+    keep: 'first' | 'last' | 'reject';
+    /** The most preferred row of a key wins (columns in the order written); `keep` breaks ties. */
+    prefer?: { column: string; values: (string | number | boolean)[] }[];
+  };
   /** Rows numbered 1, 2, … per `within` key into the column `as`, after dedupe and rules. */
   number?: { within: string[]; as: string };
+  /** Each input row is repeated once per element of the list column, the element in `as`. */
+  unnest?: { column: string; as: string };
   rules: PlanRule[];
   schema: PlanColumn[];
 }
@@ -111,7 +120,7 @@ export interface JobPlan {
   steps: PlanStep[];
   outputs: PlanOutput[];
   notify: PlanNotification[];
-  rejects: { max?: number | string; to?: string; path?: string };
+  rejects: { max?: number | string; to?: string; path?: string; spreadsheet_safe?: boolean };
   schedule?: { cron: string; timezone: string };
   needs: Record<string, Needs>;
   /** How many spec-embedded tests the spec carries (run by `sisflow test`). */

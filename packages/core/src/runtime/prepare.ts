@@ -99,7 +99,9 @@ function prepareSource(step: PlanSource, schema: RowSchema, params: Map<string, 
 
 function prepareTransform(step: PlanTransform, schemas: Map<string, RowSchema>, params: Map<string, ParamValue>): PreparedTransform {
   const inputs = step.inputs.map((i) => schemas.get(i) ?? fail(`step ${step.name} reads ${i}, which comes later in the plan`));
-  const input = inputs.length === 1 ? inputs[0]! : unionOf(inputs, step.name);
+  const read = inputs.length === 1 ? inputs[0]! : unionOf(inputs, step.name);
+  const listType = step.unnest ? read.find((c) => c.name === step.unnest!.column)?.type : undefined;
+  const input = step.unnest ? [...read, { name: step.unnest.as, type: { ...(listType?.element ?? { kind: 'string' }), nullable: false } as Type }] : read;
   const inputName = inputs.length === 1 ? step.inputs[0]! : step.name;
   const columns = schemaMap(input);
   const qualifiers = new Map<string, ReadonlyMap<string, Type>>([[inputName, columns]]);

@@ -132,6 +132,10 @@ class Execution {
   private readonly arrivals = new Map<string, HeldRow[]>();
   /** Each sliced import's held slices, once every row has been read. */
   private readonly held = new Map<string, HeldCollector>();
+  /** `source.column` of declared columns an input did not have (`absent: keep`). */
+  private readonly absent = new Set<string>();
+  /** Outputs people read (attached to a notification): CSV sinks make them spreadsheet-safe. */
+  private readonly forPeople: Set<string>;
   private failing = false;
 
   constructor(
@@ -145,6 +149,7 @@ class Execution {
     this.prepared = prepare(plan);
     this.batchSize = options.batchSize ?? 1000;
     this.limit = options.ignoreThreshold ? undefined : threshold(plan.rejects.max);
+    this.forPeople = new Set(plan.notify.flatMap((n) => n.attach));
     for (const t of this.prepared.transforms.values()) {
       for (const input of t.plan.inputs) this.consumers.set(input, [...(this.consumers.get(input) ?? []), t.plan.name]);
     }
@@ -172,6 +177,10 @@ class Execution {
         this.collectHeld();
         for (const s of sinks) s.queue.close();
         const staged = await Promise.all(sinks.map((s) => s.done));
+        // Outputs may reject rows too (a character their encoding lacks).
+        if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
+        // A cancellation that came while the last batches were being written publishes nothing.
+        if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
         await this.publish(sinks.map((s, i) => ({ name: s.name, staged: staged[i]! })));
       } catch (e) {
         // The run already failed: the sinks' own errors that follow are not news, and must not
@@ -231,17 +240,33 @@ class Execution {
 
   /** Loads every lookup side and `references` target into memory, in plan order. */
   private async loadLookups(): Promise<void> {
-    const wanted = new Map<string, { tables: string[][]; keys: string[] }>();
-    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [] }).get(node)!;
+    // Each side keeps only the columns its consumers read: a lookup of students for 1.6 M section
+    // enrollments holds ids, not whole student rows.
+    const wanted = new Map<string, { tables: string[][]; keys: string[]; columns: Set<string> }>();
+    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [], columns: new Set() }).get(node)!;
     for (const t of this.prepared.transforms.values()) {
-      for (const l of t.lookups) want(l.from).tables.push(l.key);
-      for (const r of t.rules) if (r.kind === 'references') want(r.step).keys.push(r.key);
+      for (const [i, l] of t.lookups.entries()) {
+        const w = want(l.from);
+        w.tables.push(l.key);
+        for (const c of [...l.key, ...(t.plan.lookups[i]?.columns ?? this.prepared.schemas.get(l.from)!.map((s) => s.name))]) w.columns.add(c);
+      }
+      for (const r of t.rules) {
+        if (r.kind !== 'references') continue;
+        want(r.step).keys.push(r.key);
+        want(r.step).columns.add(r.key);
+      }
     }
     for (const step of this.plan.steps) {
       const w = wanted.get(step.name);
       if (!w) continue;
       const rows: Row[] = [];
-      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows)]]]), true);
+      const columns = [...w.columns];
+      const keep = (row: Row): Row => {
+        const out: Row = {};
+        for (const c of columns) out[c] = row[c];
+        return out;
+      };
+      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows.map(keep))]]]), true);
       for (const key of w.tables) {
         const table: LookupTable = new Map();
         let duplicates = 0;
@@ -291,7 +316,12 @@ class Execution {
     // Steps that hold rows back (dedupe keep: last) release them once all their inputs ended.
     for (const step of this.plan.steps) {
       const runner = runners.get(step.name);
-      if (runner) for (const b of runner.finish()) await deliver(step.name, b);
+      if (runner) {
+        for (const b of runner.finish(this.batchSize)) {
+          aborted();
+          await deliver(step.name, b);
+        }
+      }
     }
     aborted();
     for (const [name, r] of runners) if (!this.counted.has(name)) this.report.steps[name] = r.counts;
@@ -407,7 +437,7 @@ class Execution {
       for (const c of schema) {
         const v = r[c.name];
         if (v === undefined) {
-          out[c.name] = c.type.nullable ? null : c.type.kind === 'string' ? '' : c.type.kind === 'bool' ? false : null;
+          out[c.name] = c.type.nullable ? null : c.type.kind === 'string' ? '' : c.type.kind === 'bool' ? false : c.type.kind === 'list' ? [] : null;
           continue;
         }
         const k = coerce(v, c.type);
@@ -461,14 +491,21 @@ class Execution {
         const queue = new BoundedQueue<Row[]>(this.options.queueDepth ?? 2);
         const settings = resolveSettings(o.settings, this.options.secrets, this.redactor, `output \`${o.name}\``);
         const held = o.table?.slice ? () => this.held.get(o.name)!.held() : undefined;
-        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, (r) => this.sinkReject(o.name, r), held);
+        const untouched = () => Object.entries(o.lineage).filter(([, from]) => from.some((f) => this.absent.has(f))).map(([c]) => c);
+        const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, {
+          untouched,
+          forPeople: this.forPeople.has(o.name),
+          reject: (r) => this.sinkReject(o.name, r),
+          ...(held ? { held } : {}),
+        });
         return { name: o.name, from: o.from, queue, done };
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, reject: RunContext['reject'] = () => undefined, held?: () => HeldSlices): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, o: { untouched?: () => string[]; forPeople?: boolean; reject?: RunContext['reject']; held?: () => HeldSlices } = {}): Promise<StagedWrite> {
+    const request = { connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, untouched: o.untouched ?? (() => []), forPeople: o.forPeople ?? false, ...(o.held ? { held: o.held } : {}) };
     const done = Promise.resolve()
-      .then(() => sink.write({ connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, ...(held ? { held } : {}) }, this.context(name, reject)))
+      .then(() => sink.write(request, this.context(name, o.reject ?? (() => undefined))))
       .catch((e: unknown) => {
         throw this.labelled(e, `output ${name}`);
       });
@@ -532,7 +569,8 @@ class Execution {
     const connector = conn && this.options.registry.get(conn.use);
     if (!conn || !connector?.sink) throw new RunFailure(`rejects go to \`${r.to}\`, which cannot be written to`);
     const queue = new BoundedQueue<Row[]>(64);
-    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), { path: r.path ?? `${this.plan.name}.rejects.csv` }, REJECT_SCHEMA, 'rejects');
+    const settings = { path: r.path ?? `${this.plan.name}.rejects.csv`, ...(r.spreadsheet_safe === false ? { spreadsheet_safe: false } : {}) };
+    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), settings, REJECT_SCHEMA, 'rejects', { forPeople: true });
     this.rejectQueue = queue;
     return { queue, done };
   }
@@ -557,9 +595,12 @@ class Execution {
     this.report.rejects.files = staged.result.files;
   }
 
-  /** A record an output's destination refused (an API's 4xx) or would refuse: `line` is its place in the output. */
+  /**
+   * A record an output's destination refused (an API's 4xx), or a row it cannot write (a character
+   * its file's encoding lacks): `line` is its place among the rows the output received.
+   */
   private sinkReject(output: string, r: Parameters<RunContext['reject']>[0]): void {
-    this.addReject({ step: output, source: output, line: r.line, kind: 'refused', reason: r.reason, data: rejectData(r.data) }, `output ${output}`);
+    this.addReject({ step: output, source: output, line: r.line, kind: r.kind ?? 'refused', reason: r.reason, data: rejectData(r.data) }, `output ${output}`);
   }
 
   private addReject(r: Reject, node: string): void {
@@ -590,6 +631,7 @@ class Execution {
       log: (m) => this.options.log?.(this.redactor.redact(`${name}: ${m}`)),
       warn: (m) => this.report.warnings.push(`${name}: ${m}`),
       reject,
+      absent: (column) => void this.absent.add(`${name}.${column}`),
       count: (event, n = 1) => (this.report.events[event] = (this.report.events[event] ?? 0) + n),
       afterSuccess: (key, action) => {
         if (!this.afterSuccess.has(key)) this.afterSuccess.set(key, action);

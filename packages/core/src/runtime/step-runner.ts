@@ -44,7 +44,9 @@ export class StepRunner {
   readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
   private readonly unique = new Map<string, KeyIndex>();
   private readonly seen = new KeyIndex();
-  private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
+  private readonly kept = new Map<unknown, { row: Row; line: number; source: string; rank?: number[] }>();
+  /** `dedupe: prefer` — each column's values → their place in the order of preference. */
+  private readonly preference: { column: string; places: Map<unknown, number> }[];
   /** `number:` — the last number given within each key. */
   private readonly numbers = new Map<unknown, number>();
   private tablesFound: LookupTable[] | undefined;
@@ -54,10 +56,18 @@ export class StepRunner {
     private readonly tables: ReadonlyMap<string, LookupTable>,
     private readonly keySets: ReadonlyMap<string, KeySet>,
     private readonly reject: (r: Reject) => void,
-  ) {}
+  ) {
+    this.preference = (step.plan.dedupe?.prefer ?? []).map((p) => ({ column: p.column, places: new Map(p.values.map((v, i) => [v, i])) }));
+  }
 
-  process(batch: Batch): Batch {
+  /** Where a row stands in the order of preference: lower wins; values not listed come after all listed ones. */
+  private rank(row: Row): number[] {
+    return this.preference.map((p) => p.places.get(row[p.column]) ?? p.places.size);
+  }
+
+  process(input: Batch): Batch {
     const { fn, lookups, rules, plan } = this.step;
+    const batch = plan.unnest ? unnest(input, plan.unnest) : input;
     const dedupe = plan.dedupe;
     const out: Row[] = [];
     const lines: number[] = [];
@@ -102,6 +112,19 @@ export class StepRunner {
       if (broken) {
         this.fail(mapped, line, batch.source, broken, 'invalid');
         held.push(this.heldAfterMapping(mapped, batch.source, line, broken));
+        continue;
+      }
+      if (dedupe?.prefer) {
+        // The most preferred row of each key is held until every row was seen.
+        const key = lookupKey(dedupe.key.map((k) => mapped![k]));
+        const rank = this.rank(mapped);
+        const best = this.kept.get(key);
+        if (!best) this.kept.set(key, { row: mapped, line, source: batch.source, rank });
+        else {
+          this.counts.deduplicated++;
+          const c = compareRanks(rank, best.rank!);
+          if (c < 0 || (c === 0 && dedupe.keep === 'last')) this.kept.set(key, { row: mapped, line, source: batch.source, rank });
+        }
         continue;
       }
       if (dedupe) {
@@ -188,13 +211,17 @@ export class StepRunner {
     return found;
   }
 
-  /** Rows held back until the end (`dedupe: keep: last`), in the order their keys first appeared. */
-  finish(): Batch[] {
-    if (this.kept.size === 0) return [];
-    const bySource = [...this.kept.values()];
+  /** Rows held back until the end (`dedupe: keep: last` or `prefer`), in the order their keys first appeared. */
+  *finish(batchSize = 1000): Iterable<Batch> {
+    if (this.kept.size === 0) return;
+    const held = [...this.kept.values()];
     this.kept.clear();
-    this.counts.out += bySource.length;
-    return [{ rows: bySource.map((k) => this.numbered(k.row)), lines: bySource.map((k) => k.line), source: bySource[0]!.source }];
+    this.counts.out += held.length;
+    // In batches, like any other input: a sink checks for cancellation and applies backpressure per batch.
+    for (let i = 0; i < held.length; i += batchSize) {
+      const part = held.slice(i, i + batchSize);
+      yield { rows: part.map((k) => this.numbered(k.row)), lines: part.map((k) => k.line), source: part[0]!.source };
+    }
   }
 
   /** Adds the `number:` column: 1, 2, 3, … within each key, in the order rows leave the step. */
@@ -271,6 +298,27 @@ export class StepRunner {
       }
     }
   }
+}
+
+/** One row per element of a list column, the element under `as`; an empty or null list gives none. */
+function unnest(batch: Batch, u: { column: string; as: string }): Batch {
+  const rows: Row[] = [];
+  const lines: number[] = [];
+  for (let i = 0; i < batch.rows.length; i++) {
+    const row = batch.rows[i]!;
+    const list = row[u.column];
+    if (!Array.isArray(list)) continue;
+    for (const el of list) {
+      rows.push({ ...row, [u.as]: el });
+      lines.push(batch.lines[i]!);
+    }
+  }
+  return { rows, lines, source: batch.source };
+}
+
+function compareRanks(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
 const isEmpty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');

@@ -118,7 +118,23 @@ export const SPEC_SCHEMA: JsonSchema = {
             type: 'object',
             required: ['key', 'keep'],
             additionalProperties: false,
-            properties: { key: nameOrNames, keep: { enum: ['first', 'last', 'reject'] } },
+            properties: {
+              key: nameOrNames,
+              keep: { enum: ['first', 'last', 'reject'] },
+              prefer: {
+                type: 'object',
+                minProperties: 1,
+                description: 'which row of a key wins: `{ Status: [A, R, I] }` keeps the row whose Status comes first in the list (values not listed come last); several columns decide in the order written; `keep` breaks ties',
+                additionalProperties: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } },
+              },
+            },
+          },
+          unnest: {
+            type: 'object',
+            required: ['column', 'as'],
+            additionalProperties: false,
+            description: 'fan out a list column: each input row is repeated once per element of `column` (a list<…>), the element in a new column `as`; an empty list gives no row. Runs before lookups, `where` and `columns`',
+            properties: { column: { type: 'string', minLength: 1 }, as: { type: 'string', minLength: 1 } },
           },
           number: {
             type: 'object',
@@ -180,6 +196,7 @@ export const SPEC_SCHEMA: JsonSchema = {
         },
         to: name,
         path: { type: 'string', minLength: 1 },
+        spreadsheet_safe: { type: 'boolean', default: true, description: "the rejects file is for people: cells starting with = + - @ (and tab/CR) get a leading ' so a spreadsheet does not run them; false writes them as they are" },
       },
     },
     schedule: {

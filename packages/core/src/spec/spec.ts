@@ -43,6 +43,8 @@ export interface LookupSpec {
 export interface DedupeSpec {
   key: string | string[];
   keep: 'first' | 'last' | 'reject';
+  /** Column → values in order of preference: the most preferred row of a key wins. */
+  prefer?: Record<string, (string | number | boolean)[]>;
 }
 
 export type RuleSpec =
@@ -64,6 +66,8 @@ export interface StepSpec {
   dedupe?: DedupeSpec;
   /** Numbers rows 1, 2, … within each key (a sequence column such as Aeries' SQ). */
   number?: { within: string | string[]; as: string };
+  /** One row per element of a list column, the element in a new column `as` (before lookups and mapping). */
+  unnest?: { column: string; as: string };
   rules?: RuleSpec[];
 }
 
@@ -80,6 +84,7 @@ export interface RejectsSpec {
   max?: number | string;
   to?: string;
   path?: string;
+  spreadsheet_safe?: boolean;
 }
 
 export interface ScheduleSpec {
