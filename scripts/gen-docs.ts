@@ -15,6 +15,11 @@ export function diagnosticsPage(): string {
   md += '`file:line:col: severity CODE: message`, a code frame with a caret under the problem, and a hint;\n';
   md += '`--format json` prints the same as JSON. SF1xx: the file, YAML and language schema; SF2xx: names and references;\n';
   md += 'SF3xx: expressions; SF4xx: connector settings; SF5xx: command line, plans and runs; SF6xx: the project file (sisflow.yaml); SF9xx: internal.\n\n';
+  md += 'Every diagnostic carries a hint: the check\'s own fix when it has one, else the usual fix for its code.\n';
+  md += 'One mistake is reported once: a YAML structure mistake (a dedented or over-indented line, a tab, a block under\n';
+  md += 'the wrong parent) at the line where the structure breaks, with the indentation to use; the problems that follow\n';
+  md += 'from it are counted, not listed (`note: and 16 more problems that follow from this one`; `followers` in JSON).\n';
+  md += 'The corpus `packages/cli/test/corpus/` (200 realistic wrong specs, 25 unusual valid ones) holds the checker to this.\n\n';
   md += 'Each example below is the first case of the test table `packages/cli/test/bad-specs.cases.ts` (based on the\n';
   md += 'small spec of `packages/cli/test/helpers.ts`) that produces the code, compiled when this page was generated;\n';
   md += 'the test suite checks every case still produces its code at its line and column, and that this page is current.\n\n';

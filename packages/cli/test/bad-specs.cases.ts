@@ -27,7 +27,7 @@ const MSSQL = 'db: { use: mssql, server: s, database: d, user: u, password: "${s
 /** BASE reading from SQL Server, changed by `edit`. */
 const mssql = (edit: (spec: string) => string) => edit(r('db: { use: sqlite, demo: true }', MSSQL));
 /** BASE importing into CSE by ID, its services-like slices held with an output `x`. */
-const IMPORT_CSE = r("      Name: LN || ', ' || FN\n      Grade: grade_label(GR)\n", '      ID: ID\n      CID: LN\n').replace(
+const IMPORT_CSE = r("      Name: LN || ', ' || FN\n      Grade: grade_label(GR)\n", '      ID: ID\n      CID: left(LN, 10)\n').replace(
   'f: { from: m, to: out, path: f.csv }',
   'f: { from: m, to: db, table: CSE, key: [ID], delete_missing: { within: [ID] }, hold_with: [x] }',
 );
@@ -87,8 +87,8 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['invalid time zone', BASE + 'schedule: { cron: "0 5 * * *", timezone: Pacific/Springfield }\n', 'SF217@22:42'],
   ['test gives rows for a step', BASE + 'tests:\n  - name: x\n    given: { m: [] }\n    expect: { f: [] }\n', 'SF218@24:14'],
   ['test expects an unknown column', BASE + 'tests:\n  - name: x\n    given: { stu: [] }\n    expect: { f: [{ Nmae: x }] }\n', 'SF208@25:21'],
-  ['required param without a value', r('default: [991]', 'doc: which schools'), 'SF219@4:12'],
-  ['param value not allowed', r('default: [991] }', 'default: [991], values: [992] }'), 'SF211@4:12'],
+  ['required param without a value', r('default: [991]', 'doc: which schools'), 'SF219@4:3'],
+  ['param value not allowed', r('default: [991] }', 'default: [991], values: [992] }'), 'SF211@4:42'],
   // SF3xx — expressions
   ['syntax error in where', r('where: SC in $schools', 'where: SC in ($schools'), 'SF301@13:27'],
   ['double-quoted text literal', r("Name: LN || ', ' || FN", 'Name: LN = "Smith"'), 'SF302@18:18'],
@@ -132,7 +132,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['sftp host key not a SHA256 fingerprint', sftp((c) => c.replace(PIN, 'MD5:aa')), 'SF405@7:81'],
   ['sftp host key list with a bad entry', sftp((c) => c.replace(PIN, `[${PIN}, nope]`)), 'SF405@7:134'],
   ['sftp password in clear text', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: hunter22')), 'SF407@7:53'],
-  ['sftp without password or key', sftp((c) => c.replace(', private_key: "${secret:k}"', '')), 'SF402@7:8'],
+  ['sftp without password or key', sftp((c) => c.replace(', private_key: "${secret:k}"', '')), 'SF402@7:3'],
   ['sftp passphrase without a key', sftp((c) => c.replace('private_key: "${secret:k}"', 'password: "${secret:p}", passphrase: "${secret:q}"')), 'SF408@7:80'],
   ['sftp port out of range', sftp((c) => c.replace('host: h', 'host: h, port: 70000')), 'SF406@7:36'],
   ['absent: keep on a column that cannot be empty', csvSource('    columns:\n      LN: string\n      FN: { type: string, absent: keep }\n      GR: int\n'), 'SF425@14:11'],
@@ -152,7 +152,7 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['a setting names an undeclared param', r('path: f.csv }', 'path: "${param:nope}.csv" }'), 'SF210@21:32'],
   ['a setting uses a list param', r('path: f.csv }', 'path: "${param:schools}.csv" }'), 'SF211@21:32'],
   ['a connection uses a list param', r('out: { use: files, dir: out }', 'out: { use: files, dir: "x${param:schools}" }'), 'SF211@7:27'],
-  ['a param default off its pattern', r('params:\n', 'params:\n  cds: { type: string, default: "12a", pattern: "^\\\\d{7}$" }\n'), 'SF211@4:8'],
+  ['a param default off its pattern', r('params:\n', 'params:\n  cds: { type: string, default: "12a", pattern: "^\\\\d{7}$" }\n'), 'SF211@4:33'],
   ['number within an unknown column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: School, as: SQ }\n'), 'SF208@20:23'],
   ['number into an existing column', r('      Grade: grade_label(GR)\n', '      Grade: grade_label(GR)\n    number: { within: Name, as: Grade }\n'), 'SF117@20:33'],
   ['delete_missing within an unknown column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], delete_missing: { within: [Nope] } }')), 'SF208@21:32'],
@@ -174,4 +174,15 @@ export const BAD_SPECS: [name: string, text: string, expected: string][] = [
   ['guard key not a column of the output', r('path: f.csv }', 'path: f.csv, guard: { key: ID, max_removed: 10% } }'), 'SF250@21:53'],
   ['guard percentage over 100', r('path: f.csv }', 'path: f.csv, guard: { key: Name, max_removed: 120% } }'), 'SF251@21:72'],
   ['guard on an output that cannot be held', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [Name], guard: { key: Name } }')), 'SF440@21:57'],
+  // Diagnostics v2 (issue 22)
+  ['a column block dedented under the steps', r('    columns:\n      Name', '  columns:\n      Name'), 'SF118@17:3'],
+  ['two outputs write one file', r('  f: { from: m, to: out, path: f.csv }\n', '  f: { from: m, to: out, path: f.csv }\n  g: { from: m, to: out, path: f.csv }\n'), 'SF221@22:32'],
+  ['two tests with one name', BASE + 'tests:\n  - { name: x, given: { stu: [] }, expect: { f: [] } }\n  - { name: x, given: { stu: [] }, expect: { f: [] } }\n', 'SF222@24:13'],
+  ['an expression parameter in a setting', r('path: f.csv }', 'path: "f$schools.csv" }'), 'SF223@21:32'],
+  ['a date pattern in moment letters', r('Grade: grade_label(GR)', "Grade: format_date(BD, 'MM/DD/YYYY')"), 'SF315@19:30'],
+  ['a status that student_status() never returns', r('Grade: grade_label(GR)', "Grade: if(student_status(TG, BD, date '2026-09-01') = 'Active', 'A', 'I')"), 'SF316@19:17'],
+  ['a filter that can never match', r('where: SC in $schools', 'where: SC in $schools and SC = 1'), 'SF317@13:31'],
+  ['a test row value of the wrong type', BASE + 'tests:\n  - name: x\n    given: { stu: [{ ID: "1" }] }\n    expect: { f: [] }\n', 'SF318@24:26'],
+  ['a query placeholder without parameters', mssql((t) => t.replace(STU_READ, 'query: SELECT ID FROM STU WHERE SC = @school\n    columns: { ID: int }\n').replace("Name: LN || ', ' || FN", 'Name: text(ID)').replace('Grade: grade_label(GR)', 'Grade: "\'-\'"')), 'SF409@11:12'],
+  ['a name into a 10-character column', mssql((t) => t.replace('f: { from: m, to: out, path: f.csv }', 'f: { from: m, to: db, table: CSE, key: [ID] }').replace("Name: LN || ', ' || FN", 'ID: ID').replace('Grade: grade_label(GR)', 'CID: LN')), 'SF319@21:32'],
 ];

@@ -193,7 +193,7 @@ test('validate: plan lists OAuth scopes; http://, a bad filter, a bad path or fo
   assert.equal(ok.diagnostics, []);
   assert.equal(ok.plan!.needs.provider, { permissions: ['OAuth scope https://purl.imsglobal.org/spec/or/v1p1/scope/roster-core.readonly', 'OAuth scope https://purl.imsglobal.org/spec/or/v1p1/scope/roster-demographics.readonly'] });
   const codes = (text: string) => c(text).diagnostics.map((d) => `${d.code} ${d.message}`);
-  assert.equal(codes(STUDENTS.replace('${env:ONEROSTER_URL}', 'http://x.example/v1p1')), ['SF405 connections.provider.base_url must match ^https://']);
+  assert.equal(codes(STUDENTS.replace('${env:ONEROSTER_URL}', 'http://x.example/v1p1')), ['SF405 connections.provider.base_url uses http://; sisflow only talks HTTPS to services']);
   assert.equal(codes(STUDENTS.replace("role='student' AND grades~'12'", "role=student")), ["SF408 `role=student` is not a OneRoster 1.1 filter"]);
   assert.equal(codes(STUDENTS.replace("path: 'grades[]'", "path: 'grades[].x[]'")), ['SF404 `grades[].x[]` walks more than one list']);
   assert.equal(codes(STUDENTS.replace("path: 'grades[]', type: list<string>", "path: 'grades[]', type: string")), ['SF404 `grades[]` gives a list, but the type is string']);

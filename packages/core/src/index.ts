@@ -1,6 +1,7 @@
 // @sisflow/core: spec loading, diagnostics, the expression language, the checker, the plan compiler,
 // the connector API and the runtime. No network or database dependencies.
 export { CODES, describeCode, isDiagnosticCode, type DiagnosticCode, type CodeInfo } from './diagnostics/codes.js';
+export { USUAL_FIX } from './diagnostics/fixes.js';
 export { diagnostic, hasErrors, sortDiagnostics, type Diagnostic, type Position, type Result, type Severity, type Span } from './diagnostics/diagnostic.js';
 export { formatDiagnostic, formatDiagnostics, summarize, type FormatOptions } from './diagnostics/format.js';
 export { SourceText } from './diagnostics/source-text.js';

@@ -20,7 +20,8 @@ export function sqlTypeToType(sql: string, nullable: boolean): Type {
 }
 
 export function catalogColumn(col: CatalogColumn): ColumnInfo {
-  return { name: col.name, type: sqlTypeToType(col.sql, col.nullable ?? false), doc: col.doc };
+  const length = /^n?(?:var)?char\((\d+)\)$/i.exec(col.sql);
+  return { name: col.name, type: sqlTypeToType(col.sql, col.nullable ?? false), doc: col.doc, ...(length ? { maxLength: Number(length[1]) } : {}) };
 }
 
 export function tableSchema(table: CatalogTable, columns?: string[]): RowSchema {

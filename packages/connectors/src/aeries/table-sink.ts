@@ -2,7 +2,7 @@
 // missing): the settings and checks shared by the mssql and sqlite sinks.
 import { didYouMean, type DescribeContext, type JsonSchema, type RowSchema, type RunContext, type SinkDescription, type SinkWriteRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from './catalog.js';
-import { columnLimit, sqlTypeToType } from './column-types.js';
+import { catalogColumn, columnLimit, sqlTypeToType } from './column-types.js';
 
 export const TABLE_SINK_SETTINGS: JsonSchema = {
   type: 'object',
@@ -22,6 +22,18 @@ export const TABLE_SINK_SETTINGS: JsonSchema = {
   },
 };
 
+/** How a step turns a value into each kind of column (functions of the expression library). */
+const CONVERT: Partial<Record<string, string>> = {
+  string: 'text(…)',
+  int: 'parse_int(…)',
+  decimal: 'parse_decimal(…)',
+  bool: "a comparison gives true or false, e.g. `FLAG = 'Y'`",
+  date: "parse_date(…, 'yyyyMMdd')",
+  datetime: "parse_date(…, 'yyyy-MM-dd HH:mm')",
+};
+
+const nullFix = (lookup: string) => `make lookup \`${lookup}\` \`required: true\` (rows without a match go to rejects), or give a value for null with coalesce(…, default)`;
+
 /** The output's columns must be columns of the table, of compatible types, and include the key. */
 export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, target: (table: string) => string): SinkDescription | undefined {
   const name = String(ctx.settings.table);
@@ -31,6 +43,7 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
     return undefined;
   }
   let ok = true;
+  const keys = ctx.settings.key as string[];
   for (const col of ctx.schema) {
     const c = table.columns.find((x) => x.name === col.name);
     if (!c) {
@@ -39,15 +52,28 @@ export function describeTableSink(ctx: DescribeContext & { schema: RowSchema }, 
       continue;
     }
     const want = sqlTypeToType(c.sql, c.nullable ?? false);
-    if (want.kind !== col.type.kind && !(want.kind === 'decimal' && col.type.kind === 'int')) {
+    const length = catalogColumn(c).maxLength;
+    if (want.kind !== col.type.kind && !(want.kind === 'decimal' && col.type.kind === 'int') && col.type.kind !== 'null') {
       ok = false;
-      ctx.report('SF306', `\`${col.name}\` is ${col.type.kind}, but ${table.name}.${c.name} is ${c.sql}`, ['table'], `convert it in the step, e.g. with ${want.kind === 'string' ? 'text()' : `to_${want.kind}()`}`);
+      ctx.report('SF306', `\`${col.name}\` is ${col.type.kind}, but ${table.name}.${c.name} is ${c.sql}`, ['table'], `convert it in the step: ${CONVERT[want.kind] ?? 'text(…)'}`);
+    } else if (col.maxLength !== undefined && length !== undefined && col.maxLength > length) {
+      ok = false;
+      ctx.report('SF319', `\`${col.name}\` may hold ${col.maxLength} characters, but ${table.name}.${c.name} is ${c.sql}: SQL Server refuses the longer values`, ['table'], `cut it in the step with left(…, ${length}), or check that the column is the right one`);
+    } else if (col.nullableVia && col.type.nullable && !want.nullable && !keys.includes(col.name)) {
+      ok = false;
+      ctx.report('SF308', `\`${col.name}\` is null when lookup \`${col.nullableVia}\` finds no match, but ${table.name}.${c.name} does not allow null`, ['table'], nullFix(col.nullableVia));
     }
   }
-  (ctx.settings.key as string[]).forEach((k, i) => {
-    if (!ctx.schema.some((c) => c.name === k)) {
+  keys.forEach((k, i) => {
+    const col = ctx.schema.find((c) => c.name === k);
+    if (!col) {
       ok = false;
-      ctx.report('SF208', `key column \`${k}\` is not a column of the output`, ['key', i], didYouMean(k, ctx.schema.map((c) => c.name)));
+      ctx.report('SF208', `key column \`${k}\` is not a column of the output`, ['key', i], didYouMean(k, ctx.schema.map((c) => c.name)) ?? `the output's columns: ${ctx.schema.map((c) => c.name).join(', ')}`);
+    } else if (col.type.nullable && col.nullableVia) {
+      // A value a source declares nullable is checked row by row when the import runs; one that is
+      // null whenever a lookup finds nothing is a mapping mistake, found now.
+      ok = false;
+      ctx.report('SF308', `key column \`${k}\` is null when lookup \`${col.nullableVia}\` finds no match, and a row without a key cannot be matched in ${table.name}`, ['key', i], nullFix(col.nullableVia));
     }
   });
   if (!ok) return undefined;

@@ -75,6 +75,12 @@ export const mssqlConnector: Connector = {
   },
 };
 
+/** The @name placeholders of a query, outside string literals and comments (@@ROWCOUNT is not one). */
+function queryPlaceholders(query: string): string[] {
+  const code = query.replace(/'(?:[^']|'')*'/g, "''").replace(/--.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
+  return [...new Set([...code.matchAll(/(?<![@\w])@([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))];
+}
+
 function describeQuery(ctx: DescribeContext) {
   const query = String(ctx.settings.query);
   if (!/^\s*(select|with)\b/i.test(query)) {
@@ -83,6 +89,13 @@ function describeQuery(ctx: DescribeContext) {
   }
   if (ctx.settings.table !== undefined) {
     ctx.report('SF408', '`query` and `table` together', ['query'], 'read a catalog table with `table:`, or write the SELECT yourself with `query:`');
+    return undefined;
+  }
+  const given = Object.keys((ctx.settings.parameters as Record<string, unknown> | undefined) ?? {});
+  const missing = queryPlaceholders(query).filter((p) => !given.includes(p));
+  if (missing.length > 0) {
+    const list = missing.map((m) => `@${m}`).join(', ');
+    ctx.report('SF409', `\`query\` uses ${list}, which \`parameters:\` does not give a value`, ['query'], `add \`parameters: { ${missing.map((m) => `${m}: \${param:${m}}`).join(', ')} }\` beside the query (a value or a \${param:…} reference)`);
     return undefined;
   }
   const columns = ctx.settings.columns;

@@ -2,6 +2,7 @@
 import type { ConnectorRegistry } from '../connector/registry.js';
 import type { ParamValue } from '../expr/check.js';
 import type { RowSchema } from '../expr/row-schema.js';
+import { diagnostic } from '../diagnostics/diagnostic.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { LoadedSpec } from '../spec/load-spec.js';
 import type { ConnectionSpec, Spec } from '../spec/spec.js';
@@ -11,11 +12,13 @@ import { checkGraph } from './graph.js';
 import { checkHoldWith, checkOutput, type OutputAnalysis } from './outputs.js';
 import { withParams } from './connector-role.js';
 import { checkNotify, type NotifyAnalysis } from './notify.js';
-import { coerce, resolveParams } from './params.js';
+import { checkParamPatterns, checkParamValue, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
 import { todayIn } from '../expr/dates.js';
 import { checkSecretPlacement } from './secret-placement.js';
+import { checkOutputTargets } from './output-targets.js';
+import { checkRejects } from './rejects.js';
 import { checkSource, type SourceAnalysis } from './sources.js';
 import { checkStep, type StepAnalysis } from './steps.js';
 import { checkTests } from './tests.js';
@@ -64,12 +67,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
   const ctx = new CheckContext(spec, loaded.locator, options.registry);
   if (options.profile !== undefined && !loaded.spec.profiles?.[options.profile]) {
     const names = Object.keys(loaded.spec.profiles ?? {});
-    ctx.diagnostics.push({
-      code: 'SF207',
-      severity: 'error',
-      message: `the spec has no profile \`${options.profile}\``,
-      ...(names.length ? { hint: didYouMean(options.profile, names) ?? `profiles: ${names.join(', ')}` } : { hint: 'add one under `profiles:`' }),
-    });
+    ctx.diagnostics.push(diagnostic('SF207', `the spec has no profile \`${options.profile}\``, { hint: names.length ? didYouMean(options.profile, names) ?? `profiles: ${names.join(', ')}` : 'add one under `profiles:`' }));
   }
   const params = resolveParams(ctx, {
     ...(options.profile ? { profile: loaded.spec.profiles?.[options.profile]?.params ?? {}, profileName: options.profile } : {}),
@@ -78,6 +76,7 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     today: options.today ?? districtToday(loaded.spec.schedule?.timezone, options.timezone),
   });
   ctx.params = params;
+  checkParamPatterns(ctx);
   // `${param:NAME}` in connections (the SIRAS user name is the district's CDS code) is replaced
   // now, so checks and the plan see the value.
   // (Copies: the loaded spec is compiled again with other params by spec tests.)
@@ -100,8 +99,8 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
       if (!declared) ctx.reportKey('SF210', `profile \`${pname}\` sets \`${param}\`, which is not a declared parameter`, path, didYouMean(param, Object.keys(loaded.spec.params ?? {})));
       else {
         const type = parseTypeName(declared.type);
-        const v = type && coerce(value, type, options.today);
-        if (v && !v.ok) ctx.report('SF211', `profile \`${pname}\` sets \`${param}\` to a value that is not ${declared.type}: ${v.why}`, path);
+        const v = type && checkParamValue(declared, type, value, options.today);
+        if (v && !v.ok) ctx.report('SF211', `profile \`${pname}\` sets \`${param}\` to a value that is not ${declared.type}: ${v.why}`, path, v.hint);
       }
     }
   }
@@ -134,9 +133,8 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     if (n) analysis.notify.set(name, n);
   }
   if (spec.rejects) checkSecretPlacement(ctx, spec.rejects, ['rejects'], [], 'the rejects output');
-  if (spec.rejects?.to && !spec.connections?.[spec.rejects.to]) {
-    ctx.report('SF201', `unknown connection \`${spec.rejects.to}\``, ['rejects', 'to'], didYouMean(spec.rejects.to, Object.keys(spec.connections ?? {})));
-  }
+  checkOutputTargets(ctx, analysis.outputs);
+  checkRejects(ctx);
   checkSchedule(ctx);
   const givenSchemas = new Map([...analysis.sources].flatMap(([n, s]) => (s.filter && s.description.filterSchema ? [[n, s.description.filterSchema] as const] : [])));
   checkTests(ctx, analysis.schemas, givenSchemas);

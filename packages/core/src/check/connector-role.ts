@@ -2,6 +2,7 @@
 // the settings written beside `from:`/`to:` fit the connector's schema for that role.
 import type { Connector, DescribeContext, NotifierRole, Settings, SinkRole, SourceRole } from '../connector/connector.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { foreignDatePattern, foreignPatternHint } from '../expr/date-pattern-dialect.js';
 import type { Path } from '../spec/locate.js';
 import { CONNECTOR_CODES, schemaDiagnostics } from '../spec/schema-diagnostics.js';
 import type { CheckContext } from './context.js';
@@ -44,9 +45,16 @@ export function connectorRole<K extends 'source' | 'sink' | 'notifier'>(
   const written = Object.fromEntries(Object.entries(spec).filter(([k]) => !languageKeys.includes(k)));
   checkSecretPlacement(ctx, written, path, [], `${/^[aeiou]/.test(r.noun) ? 'an' : 'a'} ${r.noun}`);
   const settings = withParams(ctx, written, path) as Settings;
-  const errors = schemaDiagnostics({ value: settings, schema: role.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} ${r.noun}` });
+  // A `${param:…}` still in place belongs to a parameter that failed its own checks (reported there).
+  const unresolved = (v: unknown) => typeof v === 'string' && /^\$\{param:[A-Za-z_][A-Za-z0-9_]*\}$/.test(v);
+  const errors = schemaDiagnostics({ value: settings, schema: role.settings, locator: ctx.locator, base: path, codes: CONNECTOR_CODES, subject: `a ${conn.use} ${r.noun}`, isReference: unresolved });
   ctx.diagnostics.push(...errors);
   if (errors.length > 0) return undefined;
+  if (typeof settings.date_format === 'string') {
+    // Connectors that read dates from text take a pattern in the expression language's letters.
+    const f = foreignDatePattern(settings.date_format);
+    if (f) ctx.report('SF315', `date_format '${settings.date_format}' is written in another library's letters: ${f.why}`, [...path, 'date_format'], foreignPatternHint(f));
+  }
   const { use, ...connSettings } = conn;
   return {
     use,
@@ -65,6 +73,12 @@ const PARAM_REFERENCE = /\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}/g;
  */
 export function withParams(ctx: CheckContext, value: unknown, path: Path): unknown {
   if (typeof value === 'string') {
+    for (const m of value.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\})/g)) {
+      if (!ctx.params.has(m[1]!) || value[m.index! + 1] === '{') continue;
+      ctx.usedParams.add(m[1]!);
+      ctx.report('SF223', `\`${m[0]}\` is how an expression names a parameter; a setting takes it as plain text`, path, `write \`\${param:${m[1]}}\` to put the parameter's value in a setting`);
+      return value;
+    }
     // A setting that is only a reference takes the parameter's value as it is: a list of schools,
     // a number (`page_size: ${param:page_size}`), a yes/no.
     const whole = /^\$\{param:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
@@ -76,6 +90,7 @@ export function withParams(ctx: CheckContext, value: unknown, path: Path): unkno
     return value.replace(PARAM_REFERENCE, (whole, name: string) => {
       const p = ctx.params.get(name);
       ctx.usedParams.add(name);
+      if (p?.unresolved) return whole;
       if (!p) {
         ctx.report('SF210', `\`${whole}\` names no declared parameter`, path, didYouMean(name, [...ctx.params.keys()]) ?? 'declare it under `params:`');
         return whole;

@@ -51,7 +51,7 @@ function checkSourceFilter(ctx: CheckContext, name: string, text: string, desc: 
   const columns = schemaMap(desc.pushdown && desc.filterSchema ? desc.filterSchema : desc.schema);
   const read = new Set(desc.schema.map((c) => c.name));
   const scope = { columns, qualifiers: new Map([[name, columns]]), params };
-  const checked = ctx.expression(path, text, scope);
+  const checked = ctx.condition(path, text, scope);
   if (!checked) return undefined;
   if (checked.type.kind !== 'bool' && checked.type.kind !== 'any') {
     ctx.report('SF311', `\`where\` must be a condition (bool), not ${checked.type.kind}`, path);

@@ -1,8 +1,9 @@
 // Steps: each input's schema flows in; lookups, filters, mappings, dedupe and rules are typed against it.
 import type { CheckedExpr, ParamValue } from '../expr/check.js';
 import { schemaMap, type ColumnInfo, type RowSchema } from '../expr/row-schema.js';
-import { comparable, nullable, typeToString, unify, type Type } from '../expr/types.js';
+import { T, comparable, nullable, typeToString, unify, type Type } from '../expr/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { maxTextLength } from '../expr/text-length.js';
 import type { Path } from '../spec/locate.js';
 import type { DedupeSpec, RuleSpec, StepSpec } from '../spec/spec.js';
 import { coerce } from './params.js';
@@ -26,6 +27,16 @@ export interface StepAnalysis {
   schema: RowSchema;
   /** For each output column, the input columns (`step.column`) it is computed from. */
   lineage: Record<string, string[]>;
+}
+
+/** The columns of something that failed its own checks: any name is accepted, of unknown type. */
+class AnyColumns extends Map<string, Type> {
+  override get(): Type {
+    return T.any;
+  }
+  override has(): boolean {
+    return true;
+  }
 }
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
@@ -53,7 +64,9 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
     const lpath = [...path, 'lookup', alias];
     const ls = schemas.get(l.from);
     if (!ls) {
+      // What it reads is broken (reported there): its columns are unknown, not the alias.
       ok = false;
+      qualifiers.set(alias, new AnyColumns());
       continue;
     }
     if (qualifiers.has(alias)) ctx.reportKey('SF206', `\`${alias}\` already names this step's input`, lpath, 'choose another alias');
@@ -83,11 +96,16 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
   const scope = { columns, qualifiers, params };
   const analysis: StepAnalysis = { name, inputs, union: !!step.union, lookups, schema: input, lineage: {} };
   if (step.where !== undefined) {
-    const checked = ctx.expression([...path, 'where'], step.where, scope);
+    const checked = ctx.condition([...path, 'where'], step.where, scope);
     if (checked && checked.type.kind !== 'bool' && checked.type.kind !== 'any') ctx.report('SF311', `\`where\` must be a condition (bool), not ${typeToString(checked.type)}`, [...path, 'where']);
     if (checked) analysis.where = { text: step.where, checked };
     else ok = false;
   }
+  // Declared text lengths of the input's and the lookups' columns, carried to the columns that copy them.
+  const lengthOf = (q: string | undefined, n: string): number | undefined => {
+    const schema = q === undefined || q === inputName ? input : schemas.get(step.lookup?.[q]?.from ?? '');
+    return schema?.find((c) => c.name === n)?.maxLength;
+  };
   if (step.columns) {
     const out: ColumnInfo[] = [];
     analysis.columns = [];
@@ -96,14 +114,21 @@ export function checkStep(ctx: CheckContext, name: string, schemas: ReadonlyMap<
       if (typeof text !== 'string') continue;
       const checked = ctx.expression(cpath, text, scope);
       if (!checked) {
+        // Still a column of the step (of unknown type): its rules and keys are not reported again.
         ok = false;
+        out.push({ name: col, type: T.any });
         continue;
       }
       if (checked.type.kind === 'list' || checked.type.kind === 'map') {
         ctx.report('SF306', `column \`${col}\` would hold ${typeToString(checked.type)}; columns hold single values`, cpath, 'use join(list, \',\') for a list');
+        ok = false;
       }
       analysis.columns.push({ name: col, text, checked });
-      out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type });
+      const maxLength = checked.type.kind === 'string' ? maxTextLength(checked.expr, lengthOf) : undefined;
+      // Why the column may be null, when it is a lookup that may find nothing (here or in a step before).
+      const carried = (r: string) => input.find((c) => c.name === (r.startsWith(`${inputName}.`) ? r.slice(inputName.length + 1) : r))?.nullableVia;
+      const via = checked.type.nullable ? (lookups.find((l) => !l.required && checked.reads.some((r) => r.startsWith(`${l.alias}.`)))?.alias ?? checked.reads.map(carried).find((v) => v !== undefined)) : undefined;
+      out.push({ name: col, type: checked.type.kind === 'null' ? { kind: 'string', nullable: true } : checked.type, ...(maxLength !== undefined ? { maxLength } : {}), ...(via ? { nullableVia: via } : {}) });
       analysis.lineage[col] = checked.reads.flatMap((r) => {
         const dot = r.indexOf('.');
         if (dot >= 0 && r.slice(0, dot) !== inputName) return [r];
@@ -152,6 +177,10 @@ function unionSchema(ctx: CheckContext, name: string, step: StepSpec, inputs: Ro
     }
     s.forEach((c, j) => {
       const u = unify(out[j]!.type, c.type);
+      // The longest text of a union's column is the longest of its inputs', when all are known.
+      const a = out[j]!.maxLength;
+      if (a !== undefined && c.maxLength !== undefined) out[j]!.maxLength = Math.max(a, c.maxLength);
+      else delete out[j]!.maxLength;
       if (!u) {
         ok = false;
         ctx.report('SF213', `column \`${c.name}\` is ${typeToString(c.type)} in \`${step.union![i]}\` but ${typeToString(out[j]!.type)} in \`${step.union![0]}\``, path);

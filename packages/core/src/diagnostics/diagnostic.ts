@@ -1,5 +1,6 @@
 // The one type for every problem sisflow finds before running a job.
 import { describeCode, type DiagnosticCode } from './codes.js';
+import { USUAL_FIX } from './fixes.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -30,6 +31,8 @@ export interface Diagnostic {
   span?: Span;
   hint?: string;
   related?: RelatedLocation[];
+  /** How many further problems follow from this one and were not reported (a dedented block). */
+  followers?: number;
 }
 
 export interface DiagnosticInit {
@@ -43,7 +46,8 @@ export interface DiagnosticInit {
 export function diagnostic(code: DiagnosticCode, message: string, init: DiagnosticInit = {}): Diagnostic {
   const d: Diagnostic = { code, severity: init.severity ?? describeCode(code).severity, message };
   if (init.span) d.span = init.span;
-  if (init.hint) d.hint = init.hint;
+  const hint = init.hint || USUAL_FIX[code];
+  if (hint) d.hint = hint;
   if (init.related && init.related.length > 0) d.related = init.related;
   return d;
 }

@@ -41,6 +41,7 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
   const source = d.span ? sourceFor(options.sources, d.span.file) : undefined;
   if (d.span && source) lines.push(...codeFrame(source, d.span, c));
   if (d.hint) lines.push(`  ${c.cyan('hint')}: ${d.hint}`);
+  if (d.followers) lines.push(`  ${c.dim('note')}: and ${d.followers} more problem${d.followers === 1 ? '' : 's'} that follow${d.followers === 1 ? 's' : ''} from this one`);
   for (const r of d.related ?? []) {
     lines.push(`  ${c.dim('note')}: ${r.span.file}:${r.span.start.line}:${r.span.start.col}: ${r.message}`);
   }

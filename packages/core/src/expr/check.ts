@@ -9,6 +9,8 @@ import { T, comparable, isNumeric, nullable, typeToString, unify, type Type } fr
 export interface ParamValue {
   type: Type;
   value: unknown;
+  /** The parameter exists but its type or value is wrong (reported once, where it is declared). */
+  unresolved?: boolean;
 }
 
 export interface ExprScope {
@@ -210,15 +212,18 @@ class Checker {
       return t;
     }
     const quoted = !e.qualifier && e.end - e.start === e.name.length + 2;
-    let hint = quoted ? `text is written in single quotes: '${e.name}'; double quotes name a column` : didYouMean(e.name, this.scope.columns.keys());
+    // A column a lookup has, written without its alias, is the likeliest meaning: prefer it to a
+    // similar-looking column of the input.
+    let hint: string | undefined = quoted ? `text is written in single quotes: '${e.name}'; double quotes name a column` : undefined;
     if (!hint) {
       for (const [q, cols] of this.scope.qualifiers) {
-        if (cols.has(e.name) && cols !== this.scope.columns) {
+        if (cols !== this.scope.columns && cols.get(e.name) !== undefined && cols.get(e.name)!.kind !== 'any') {
           hint = `\`${e.name}\` is a column of \`${q}\`: write \`${q}.${e.name}\``;
           break;
         }
       }
     }
+    hint ??= didYouMean(e.name, this.scope.columns.keys());
     if (!hint && /^[a-z]/.test(e.name) && closestName(e.name, ['true', 'false', 'null']) === undefined && e.name.length > 1) {
       hint = `to write text, quote it: '${e.name}'`;
     }
@@ -311,7 +316,7 @@ class Checker {
     if ('error' in result) {
       const code = result.code ?? 'SF305';
       const at = result.arg !== undefined && e.args[result.arg] ? e.args[result.arg]! : e;
-      this.report(code, `${e.name}() ${result.error}`, at, `${def.signature}`);
+      this.report(code, `${e.name}() ${result.error}`, at, result.hint ?? def.signature);
       return T.any;
     }
     return result;
@@ -327,8 +332,12 @@ class Checker {
       } else this.expectBool(wt, w.when, '`when`');
       const tt = this.check(w.then);
       const u = unify(result, tt);
-      if (!u) this.report('SF313', `this branch is ${typeToString(tt)}, but the others are ${typeToString(result)}`, w.then);
-      else result = u;
+      if (!u) {
+        // One odd branch out is one mistake: reported once.
+        this.report('SF313', `this branch is ${typeToString(tt)}, but the others are ${typeToString(result)}`, w.then, 'make every branch the same type, e.g. text(…) around the number');
+        return T.any;
+      }
+      result = u;
     }
     if (!e.otherwise) result = nullable(result, true);
     return result;

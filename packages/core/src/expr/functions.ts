@@ -1,5 +1,6 @@
 // What a standard-library function is: its signature check, its JavaScript implementation, its SQL forms.
 import type { Expr } from './ast.js';
+import { foreignDatePattern, foreignPatternHint } from './date-pattern-dialect.js';
 import { T, assignable, nullable, typeToString, unify, type Type } from './types.js';
 
 export type Dialect = 'sqlite' | 'tsql';
@@ -18,11 +19,30 @@ export interface FunctionDef {
   examples: { call: string; result: unknown; row?: Record<string, unknown> }[];
   signature: string;
   /** Returns the result type, or a message when the arguments do not fit. */
-  check(c: CallCheck): Type | { error: string; arg?: number; code?: 'SF305' | 'SF304' | 'SF312' | 'SF308' };
+  check(c: CallCheck): Type | CallError;
   /** `propagate`: any null argument makes the result null without calling impl. `handles`: impl sees nulls. */
   nulls: 'propagate' | 'handles';
+  /** Every text value the function can return, given its argument count (checks find comparisons that never match). */
+  results?: (argCount: number) => readonly string[] | undefined;
   impl: (...args: never[]) => unknown;
   sql?: Partial<Record<Dialect, (args: string[]) => string>>;
+}
+
+/** Why a call does not fit: the message, which argument, the code, and a fix when there is a better one than the signature. */
+export interface CallError {
+  error: string;
+  arg?: number;
+  code?: 'SF305' | 'SF304' | 'SF312' | 'SF308' | 'SF315' | 'SF316';
+  hint?: string;
+}
+
+/** A constant date pattern (argument i) written in another library's letters. */
+export function checkDatePattern(c: CallCheck, i: number): CallError | undefined {
+  const p = c.constant(i);
+  if (!p.ok || typeof p.value !== 'string') return undefined;
+  const f = foreignDatePattern(p.value);
+  if (!f) return undefined;
+  return { error: `pattern '${p.value}' is written in another library's letters: ${f.why}`, arg: i, code: 'SF315', hint: foreignPatternHint(f) };
 }
 
 type Arg = Type | 'T' | 'num';

@@ -6,6 +6,10 @@ export interface ColumnInfo {
   type: Type;
   /** Free text: what the column means (from the Aeries catalog or the spec). */
   doc?: string;
+  /** The most characters a text column holds, when known (a catalog's varchar(10), a literal). */
+  maxLength?: number;
+  /** The lookup (without `required: true`) whose missing match makes this column null, when that is why it may be. */
+  nullableVia?: string;
 }
 
 export type RowSchema = ColumnInfo[];

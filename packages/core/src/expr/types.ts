@@ -55,6 +55,20 @@ export function parseTypeName(text: string): Type | undefined {
 
 export const TYPE_NAMES = [...SCALAR_KINDS, 'list<T>'];
 
+/** What other languages call our types (SQL, JSON Schema, TypeScript), for "did you mean". */
+const TYPE_SYNONYMS: Record<string, string> = {
+  integer: 'int', smallint: 'int', bigint: 'int', tinyint: 'int', long: 'int', number: 'decimal', numeric: 'decimal', float: 'decimal', double: 'decimal', money: 'decimal',
+  text: 'string', varchar: 'string', char: 'string', nvarchar: 'string', str: 'string', boolean: 'bool', bit: 'bool', timestamp: 'datetime', datetime2: 'datetime', array: 'list<T>',
+};
+
+/** The type name meant by a name from another language (`integer?` → `int?`), or undefined. */
+export function typeSynonym(name: string): string | undefined {
+  const m = /^(list\s*<\s*)?([A-Za-z0-9]+)(\s*>)?(\?)?$/.exec(name.trim());
+  if (!m) return undefined;
+  const base = TYPE_SYNONYMS[m[2]!.toLowerCase()];
+  return base ? `${m[1] ? 'list<' : ''}${base}${m[3] ? '>' : ''}${m[4] ?? ''}` : undefined;
+}
+
 export function isNumeric(t: Type): boolean {
   return t.kind === 'int' || t.kind === 'decimal';
 }

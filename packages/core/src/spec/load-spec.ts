@@ -3,6 +3,7 @@ import type { Diagnostic, Result } from '../diagnostics/diagnostic.js';
 import { SourceText } from '../diagnostics/source-text.js';
 import { decodeSpecBytes, loadYaml } from './load-yaml.js';
 import { Locator } from './locate.js';
+import { findMisplacedKeys, type Misplaced } from './misplaced-keys.js';
 import { LANGUAGE_CODES, schemaDiagnostics } from './schema-diagnostics.js';
 import { SPEC_SCHEMA } from './schema.js';
 import type { Spec } from './spec.js';
@@ -53,9 +54,26 @@ export function loadSpec(input: string | Uint8Array, file: string): LoadOutcome 
   const { source, doc, value } = yaml.value;
   const locator = new Locator(source, doc);
   const diagnostics: Diagnostic[] = [...yaml.diagnostics];
-  diagnostics.push(...schemaDiagnostics({ value, schema: SPEC_SCHEMA, locator, base: [], codes: LANGUAGE_CODES }));
+  diagnostics.push(...oneRootPerMisplacedKey(schemaDiagnostics({ value, schema: SPEC_SCHEMA, locator, base: [], codes: LANGUAGE_CODES }), findMisplacedKeys(doc, source, SPEC_SCHEMA)));
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, source };
   return { value: { spec: value as Spec, locator }, diagnostics, source };
+}
+
+/** A key under the wrong parent replaces the schema errors inside it (they follow from it). */
+function oneRootPerMisplacedKey(errors: Diagnostic[], misplaced: Misplaced[]): Diagnostic[] {
+  if (errors.length === 0) return errors;
+  const roots = misplaced.filter((m) => errors.some((e) => inside(e, m.range)));
+  const rest = errors.filter((e) => !roots.some((m) => inside(e, m.range)));
+  for (const m of roots) {
+    const n = errors.filter((e) => inside(e, m.range)).length - 1;
+    if (n > 0) m.diagnostic.followers = n;
+  }
+  return [...roots.map((m) => m.diagnostic), ...rest];
+}
+
+function inside(d: Diagnostic, [from, to]: [number, number]): boolean {
+  const at = d.span?.start.offset ?? -1;
+  return at >= from && at <= to;
 }
 
 function sourceOf(text: string, file: string): SourceText {

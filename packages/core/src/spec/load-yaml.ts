@@ -3,6 +3,7 @@ import { parseAllDocuments, visit, type Document } from 'yaml';
 import { diagnostic, type Diagnostic, type Result } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import { SourceText } from '../diagnostics/source-text.js';
+import { findStructureBreak } from './indentation.js';
 
 export interface YamlFile {
   source: SourceText;
@@ -100,7 +101,7 @@ export function loadYaml(text: string, file: string): Result<YamlFile> {
       diagnostics.push(diagnostic(code, message, { span: source.span(e.pos[0], e.pos[1]), hint: YAML_HINTS[code] }));
     }
   }
-  if (diagnostics.length > 0) return { diagnostics: dedupeByPosition(diagnostics) };
+  if (diagnostics.length > 0) return { diagnostics: oneRootPerStructureMistake(dedupeByPosition(diagnostics), source) };
 
   let value: unknown;
   try {
@@ -133,6 +134,40 @@ export function loadYaml(text: string, file: string): Result<YamlFile> {
     };
   }
   return { value: { source, doc, value }, diagnostics };
+}
+
+/**
+ * A dedented line or a tab makes the YAML parser report a problem on nearly every line after it.
+ * They all follow from one mistake: report it once, where the indentation breaks, and count the rest.
+ */
+function oneRootPerStructureMistake(ds: Diagnostic[], source: SourceText): Diagnostic[] {
+  const structural = ds.filter((d) => d.code === 'SF101' || d.code === 'SF103');
+  if (structural.length === 0) return ds;
+  const others = ds.filter((d) => !structural.includes(d));
+  const found = findStructureBreak(source);
+  const first = structural[0]!;
+  let root: Diagnostic;
+  if (found && found.line <= first.span!.start.line + 1) {
+    const at = source.lineStarts[found.line - 1]! + found.col - 1;
+    const end = source.lineStarts[found.line - 1]! + source.lineText(found.line).length;
+    root = diagnostic(found.tab ? 'SF103' : 'SF101', found.message, { span: source.span(at, end), hint: found.hint });
+  } else {
+    root = { ...first, hint: first.hint ?? structureHint(first.message) };
+  }
+  const followers = structural.length - (structural.some((d) => sameLine(d, root)) ? 1 : 0);
+  if (followers > 0) root.followers = followers;
+  return [root, ...others];
+}
+
+function sameLine(a: Diagnostic, b: Diagnostic): boolean {
+  return a.span?.start.line === b.span?.start.line && a.code === b.code;
+}
+
+function structureHint(message: string): string {
+  if (/flow (map|collection|sequence)|missing closing|unexpected end/i.test(message)) return 'close every `{` with `}` and every `[` with `]` on the same entry';
+  if (/quote|quoted/i.test(message)) return 'close the quote; inside single quotes write a quote as two: \'it\'\'s\'';
+  if (/implicit keys|block scalar|indent/i.test(message)) return 'line the key up with its siblings, two spaces deeper than its parent';
+  return 'check the indentation and brackets of this line and the one above it';
 }
 
 function cleanYamlMessage(message: string): string {

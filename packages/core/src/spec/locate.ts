@@ -93,6 +93,14 @@ export class Locator {
     return this.source.span(r[0], r[1]);
   }
 
+  /** How the scalar at path is written: 'PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', … */
+  scalarStyle(path: Path): string | undefined {
+    const { node, depth } = this.walk(path);
+    if (depth !== this.resolvePath(path).length) return undefined;
+    const n = this.deref(node);
+    return n && isScalar(n) ? (n.type ?? undefined) : undefined;
+  }
+
   /**
    * For a string scalar at path: the offset in the file of each character of its value
    * (plus one past the end), so an expression's diagnostics land on the right character

@@ -1,9 +1,11 @@
 // Validates a value against a JSON Schema with ajv and maps each error back to the YAML node that caused it.
+import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Locator, Path } from './locate.js';
+import { typeSynonym } from '../expr/types.js';
 import type { JsonSchema } from './schema.js';
 
 /** Which code each kind of schema failure gets: the language's SF11x or a connector's SF40x. */
@@ -156,22 +158,26 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
     case 'type':
     case 'oneOf':
     case 'anyOf': {
-      const expected = e.keyword === 'type' ? describeSchemaType(e.parentSchema) : describeSchemaType(e.schema === true ? undefined : { oneOf: e.schema });
-      return diagnostic(codes.type, `${where} must be ${expected}, not ${typeOfValue(e.data)}`, { span: locator.valueSpan(path) });
+      const shape = e.keyword === 'type' ? (e.parentSchema as JsonSchema | undefined) : e.schema === true ? undefined : { oneOf: e.schema };
+      // Alternatives that say what they are ("a number of rows", "a share of the rows read") say it better than their types.
+      const alts = ((shape?.oneOf ?? shape?.anyOf) as JsonSchema[] | undefined)?.map((a) => (typeof a.description === 'string' ? a.description.split(/,? e\.g\./)[0]!.trim() : undefined));
+      const expected = alts?.every((a) => a) ? alts.join(' or ') : describeSchemaType(shape);
+      const got = typeof e.data === 'string' || typeof e.data === 'number' || typeof e.data === 'boolean' ? JSON.stringify(e.data) : typeOfValue(e.data);
+      return diagnostic(codes.type, `${where} must be ${expected}, not ${got}`, { span: locator.valueSpan(path), hint: exampleHint(path, shape, e.data) });
     }
     case 'const': {
       const allowed = (e.params as { allowedValue: unknown }).allowedValue;
       const isVersion = check.base.length === 0 && rel.length === 1 && rel[0] === 'sisflow';
       return diagnostic(isVersion ? 'SF116' : codes.notAllowed, `${where} must be ${JSON.stringify(allowed)}, not ${JSON.stringify(e.data)}`, {
         span: locator.valueSpan(path),
-        hint: isVersion ? 'this sisflow reads language version 1: write `sisflow: 1`' : undefined,
+        hint: isVersion ? 'this sisflow reads language version 1: write `sisflow: 1`' : `write \`${String(path[path.length - 1])}: ${JSON.stringify(allowed)}\``,
       });
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       return diagnostic(codes.notAllowed, `${where} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(e.data)}`, {
         span: locator.valueSpan(path),
-        hint: typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String)) : undefined,
+        hint: (typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String)) : undefined) ?? `allowed: ${allowed.map(String).join(', ')}`,
       });
     }
     case 'propertyNames':
@@ -187,6 +193,24 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
           hint: 'names start with a letter or `_` and hold only letters, digits and `_`',
         });
       }
+      const described = (e.parentSchema as { description?: unknown } | undefined)?.description;
+      if (e.keyword === 'pattern' && typeof e.data === 'string') {
+        const known = formHint(e.data, path);
+        if (known) return diagnostic(codes.form, known.message, { span: locator.valueSpan(path), hint: known.hint });
+        // A sentence says it better than the regular expression.
+        const words = /^\^\(([\w|-]+)\)(\\\?\?)?\$$/.exec((e.params as { pattern: string }).pattern);
+        if (words) {
+          const allowed = words[1]!.split('|');
+          const optional = words[2] !== undefined;
+          return diagnostic(codes.form, `${where} must be one of ${allowed.join(', ')}${optional ? ', with ? for one that may be null' : ''}, not ${JSON.stringify(e.data)}`, {
+            span: locator.valueSpan(path),
+            hint: (typeSynonym(e.data) && allowed.includes(typeSynonym(e.data)!.replace(/\?$/, '')) ? `did you mean \`${typeSynonym(e.data)}\`?` : undefined) ?? didYouMean(e.data.replace(/\?$/, ''), allowed)?.replace(/`\?$/, `${optional && e.data.endsWith('?') ? '?' : ''}\`?`) ?? `write one of ${allowed.join(', ')}`,
+          });
+        }
+        if (typeof described === 'string') {
+          return diagnostic(codes.form, `${where} is not ${describedForm(described)}: ${JSON.stringify(e.data)}`, { span: locator.valueSpan(path), hint: patternHint(path) ?? `expected: ${described}` });
+        }
+      }
       const form =
         e.keyword === 'pattern'
           ? `match ${(e.params as { pattern: string }).pattern}`
@@ -195,7 +219,6 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
             : e.keyword === 'maxLength'
               ? `be at most ${(e.params as { limit: number }).limit} characters long`
               : `be a valid ${(e.params as { format: string }).format}`;
-      const described = (e.parentSchema as { description?: unknown } | undefined)?.description;
       return diagnostic(codes.form, `${where} must ${form}`, { span: locator.valueSpan(path), hint: patternHint(path) ?? (typeof described === 'string' ? `expected: ${described}` : undefined) });
     }
     case 'minimum':
@@ -211,12 +234,74 @@ function mapError(e: ErrorObject, check: SchemaCheck): Diagnostic | undefined {
         e.keyword.endsWith('Items') ? `${e.keyword.startsWith('min') ? 'at least' : 'at most'} ${limit} item(s)`
         : e.keyword.endsWith('Properties') ? `${e.keyword.startsWith('min') ? 'at least' : 'at most'} ${limit} entr${limit === 1 ? 'y' : 'ies'}`
         : `${comparison ?? ''} ${limit}`.trim();
+      const described = (e.parentSchema as { description?: unknown } | undefined)?.description;
       return diagnostic(codes.range, `${where} must ${e.keyword.includes('Items') || e.keyword.includes('Properties') ? 'have' : 'be'} ${what}`, {
         span: locator.valueSpan(path),
+        hint: typeof described === 'string' ? `expected: ${described}` : e.keyword.endsWith('Items') ? `give ${what}` : `use a value ${what}`,
       });
     }
     default:
-      return diagnostic(codes.form, `${where}: ${e.message ?? 'invalid value'}`, { span: locator.valueSpan(path) });
+      return diagnostic(codes.form, `${where}: ${e.message ?? 'invalid value'}`, { span: locator.valueSpan(path), hint: 'see docs/spec-language.md and docs/connectors.md for the form of each key' });
+  }
+}
+
+/** "the server's host key fingerprint, SHA256:…" → "a host key fingerprint"-like wording for messages. */
+function describedForm(description: string): string {
+  const head = description.split(/[,;:(]| e\.g\./)[0]!.trim();
+  return /^(a|an|the)\b/i.test(head) ? head : `a valid ${head}`;
+}
+
+/** Values whose mistake is recognisable, with a message and fix of their own. */
+function formHint(value: string, path: Path): { message: string; hint: string } | undefined {
+  const key = String(path[path.length - 1] ?? path[path.length - 2] ?? '');
+  const where = displayPath(path);
+  const pasted = /^(ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+)\s+([A-Za-z0-9+/]+={0,2})/.exec(value.trim());
+  if (pasted) {
+    const bytes = Buffer.from(pasted[2]!, 'base64');
+    const fp = `SHA256:${createHash('sha256').update(bytes).digest('base64').replace(/=+$/, '')}`;
+    return {
+      message: `${where} is a pasted ${pasted[1]} public key, not its fingerprint`,
+      hint: `write its fingerprint, \`${fp}\`, the way \`sisflow sftp fingerprint HOST\` prints it`,
+    };
+  }
+  if (/host_key/.test(where) || key === 'host_key') {
+    return { message: `${where} is not a host key fingerprint: ${JSON.stringify(value)}`, hint: 'write it as `sisflow sftp fingerprint HOST` prints it: SHA256: and 43 characters' };
+  }
+  if (/^http:\/\//i.test(value)) return { message: `${where} uses http://; sisflow only talks HTTPS to services`, hint: `write ${JSON.stringify(value.replace(/^http:/i, 'https:'))}` };
+  return undefined;
+}
+
+/** An example of a value of this shape, as the hint of a type error. */
+function exampleHint(path: Path, shape: JsonSchema | undefined, got: unknown): string {
+  const key = String(path[path.length - 1] ?? 'key');
+  const described = shape?.description;
+  const alts = ((shape?.oneOf ?? shape?.anyOf) as JsonSchema[] | undefined) ?? [shape ?? {}];
+  const examples = alts.map((a) => exampleOfShape(a, key)).filter((x) => x !== undefined);
+  const one = examples.length ? `write it like \`${key}: ${examples.join('` or `' + key + ': ')}\`` : `write ${describeSchemaType(shape)}`;
+  const why = typeof got === 'string' && /^\$\{param:/.test(got) ? '; a parameter reference is replaced by its value only when it is the whole value' : '';
+  return `${one}${typeof described === 'string' ? ` (${described})` : ''}${why}`;
+}
+
+function exampleOfShape(s: JsonSchema, key: string): string | undefined {
+  const d = typeof s.description === 'string' ? /e\.g\.\s*([^;,)]+)/.exec(s.description)?.[1]?.trim() : undefined;
+  if (d) return d;
+  const t = Array.isArray(s.type) ? s.type[0] : s.type;
+  if (s.enum) return String((s.enum as unknown[])[0]);
+  switch (t) {
+    case 'integer':
+      return typeof s.minimum === 'number' ? String(Math.max(s.minimum, 1)) : '10';
+    case 'number':
+      return '1.5';
+    case 'boolean':
+      return 'true';
+    case 'array':
+      return '[a, b]';
+    case 'object':
+      return '{ … }';
+    case 'string':
+      return key === 'type' ? 'string' : 'text';
+    default:
+      return undefined;
   }
 }
 

@@ -205,7 +205,13 @@ export const SPEC_SCHEMA: JsonSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        max: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%$' }] },
+        max: {
+          oneOf: [
+            { type: 'integer', minimum: 0, description: 'a number of rows, e.g. 5' },
+            { type: 'string', pattern: '^\\d+(\\.\\d+)?%$', description: 'a share of the rows read, e.g. 2%' },
+          ],
+          description: 'more rejected rows than this fail the run',
+        },
         to: name,
         path: { type: 'string', minLength: 1 },
         spreadsheet_safe: { type: 'boolean', default: true, description: "the rejects file is for people: cells starting with = + - @ (and tab/CR) get a leading ' so a spreadsheet does not run them; false writes them as they are" },

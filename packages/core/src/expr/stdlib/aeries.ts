@@ -22,6 +22,7 @@ export function gradeLabel(grade: number, overrides?: Map<unknown, unknown>): st
 }
 
 export type StudentStatus = 'active' | 'pre-enrolled' | 'inactive';
+export const STUDENT_STATUSES: readonly StudentStatus[] = ['active', 'pre-enrolled', 'inactive'];
 
 /** Active: blank inactive tag and an enter date on or before the as-of date. Pre-enrolled: blank tag, future enter date. */
 export function studentStatus(tag: string | null, enterDate: string | null, asOf: string): StudentStatus {
@@ -52,6 +53,8 @@ export const AERIES_FUNCTIONS: FunctionDef[] = [
       return nullable(T.string, g.nullable);
     },
     nulls: 'propagate',
+    // With overrides, a spec may return any label.
+    results: (n) => (n === 1 ? [...new Set([...DEFAULT_GRADE_LABELS.values(), 'Other', 'UG'])] : undefined),
     impl: gradeLabel,
   },
   {
@@ -64,6 +67,7 @@ export const AERIES_FUNCTIONS: FunctionDef[] = [
     ],
     check: fixed([nullable(T.string), nullable(T.date), T.date], T.string, 0, true),
     nulls: 'handles',
+    results: () => STUDENT_STATUSES,
     impl: studentStatus,
     sql: {
       sqlite: (a) => `(CASE WHEN trim(coalesce(${a[0]}, ''), ' ') <> '' THEN 'inactive' WHEN ${a[1]} > ${a[2]} THEN 'pre-enrolled' ELSE 'active' END)`,

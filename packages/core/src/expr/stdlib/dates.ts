@@ -1,7 +1,7 @@
 // Date functions. Patterns are explicit (yyyy MM dd HH mm ss); no locale guessing.
 import { RowError } from '../row-error.js';
 import { T, nullable, typeToString } from '../types.js';
-import { fixed, requireConstant, type FunctionDef } from '../functions.js';
+import { checkDatePattern, fixed, requireConstant, type FunctionDef } from '../functions.js';
 import { ageOn, civilFromDays, daysFromCivil, formatDate, parseDate, schoolYearOf, todayIn } from '../dates.js';
 
 const dateLike = (t: { kind: string }) => t.kind === 'date' || t.kind === 'datetime' || t.kind === 'null' || t.kind === 'any';
@@ -15,7 +15,7 @@ export const DATE_FUNCTIONS: FunctionDef[] = [
     check: (c) => {
       if (c.args.length !== 2) return { error: `takes 2 arguments, not ${c.args.length}`, code: 'SF304' };
       if (!dateLike(c.args[0]!)) return { error: `argument 1 must be a date, not ${typeToString(c.args[0]!)}`, arg: 0 };
-      const e = requireConstant(c, 1, 'the pattern');
+      const e = requireConstant(c, 1, 'the pattern') ?? checkDatePattern(c, 1);
       if (e) return e;
       return nullable(T.string, c.args[0]!.nullable);
     },
@@ -30,7 +30,7 @@ export const DATE_FUNCTIONS: FunctionDef[] = [
     check: (c) => {
       const t = fixed([T.string, T.string], T.date)(c);
       if ('error' in t) return t;
-      const e = requireConstant(c, 1, 'the pattern');
+      const e = requireConstant(c, 1, 'the pattern') ?? checkDatePattern(c, 1);
       if (e) return e;
       const p = c.constant(1);
       if (p.ok && typeof p.value === 'string' && /HH|mm|ss/.test(p.value)) return nullable(T.datetime, t.nullable);
