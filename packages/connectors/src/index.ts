@@ -16,7 +16,8 @@ export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } 
 export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
 export { describeTableSource, tableSelect, TABLE_SOURCE_SETTINGS } from './aeries/table-source.js';
 export { AtomicFile, HELD_PREFIX, TEMP_PREFIX } from './files/atomic-file.js';
-export { processAlive } from './files/process-alive.js';
+// One check of whether a process lives, in core (the publish journal uses it too).
+export { processAlive } from '@sisflow/core';
 export { filesConnector } from './files/files-connector.js';
 export { sqliteConnector } from './sqlite/sqlite-connector.js';
 export { sftpConnector } from './sftp/sftp-connector.js';

@@ -2,7 +2,7 @@
 // beside the target, flushed to disk, then renamed over it. Aborting removes the temporary file.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { processAlive, syncFolder, type StagedMove, type WrittenFile } from '@sisflow/core';
 import { HashedFile } from './hashed-file.js';
@@ -65,7 +65,7 @@ export class AtomicFile {
     if (!this.written) throw new Error(`${this.path} is not finished`);
     const held = join(dirname(this.path), `${HELD_PREFIX}${basename(this.path)}.${randomBytes(6).toString('hex')}`);
     await rename(this.tempPath, held);
-    await syncDir(dirname(this.path));
+    await syncFolder(dirname(this.path));
     return held;
   }
 
@@ -142,18 +142,5 @@ async function removeOrphans(path: string, keep: ReadonlySet<string>): Promise<v
     const pid = Number(name.slice(prefix.length).split('.')[0]);
     const orphan = join(dirname(path), name);
     if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid) && !keep.has(orphan)) await rm(orphan, { force: true });
-  }
-}
-
-export async function syncDir(dir: string): Promise<void> {
-  // Not every platform can open a folder for fsync (Windows); the rename is still atomic there.
-  const d = await open(dir, 'r').catch(() => undefined);
-  if (!d) return;
-  try {
-    await d.sync();
-  } catch {
-    // ignored: best effort
-  } finally {
-    await d.close();
   }
 }

@@ -5,7 +5,8 @@ import { createReadStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { HeldStage, WrittenFile } from '@sisflow/core';
-import { syncDir, type AtomicFile } from './atomic-file.js';
+import { syncFolder } from '@sisflow/core';
+import type { AtomicFile } from './atomic-file.js';
 
 interface HeldFileState {
   /** Where the staged bytes wait. */
@@ -49,7 +50,7 @@ export async function publishHeldFile(stage: HeldStage): Promise<void> {
   }
   for (const s of parts) {
     await rename(s.held, s.path);
-    await syncDir(dirname(s.path));
+    await syncFolder(dirname(s.path));
   }
 }
 
