@@ -42,6 +42,7 @@ export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
 
 export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
 export { checkPlanAccess, type AccessReport, type AccessOptions, type ConnectionAccess } from './runtime/access.js';
+export { standaloneContext } from './connector/standalone-context.js';
 export { missingReferences, type MissingReference } from './runtime/missing-references.js';
 export { testPause } from './runtime/publish.js';
 export { PublishJournal, JOURNAL_DIR, processAlive, syncFolder, type JournalRecord, type JournalEntry } from './runtime/publish-journal.js';

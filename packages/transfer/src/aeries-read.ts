@@ -2,7 +2,7 @@
 // resolved the way a run resolves them): matching a requested student, and setting a received
 // package beside what Aeries already has.
 import { dirname } from 'node:path';
-import { quoteIdent, Redactor, resolveSettings, type JobPlan, type Row, type RunContext, type SqlFragment } from '@sisflow/core';
+import { quoteIdent, Redactor, resolveSettings, standaloneContext, type JobPlan, type Row, type SqlFragment } from '@sisflow/core';
 import { AERIES_CATALOG, tableSchema } from '@sisflow/connectors';
 import type { District } from './district.js';
 
@@ -29,15 +29,6 @@ export async function* readAeriesTable(district: District, r: TableRead): AsyncI
   const tests = Object.entries(r.anyOf ?? {}).filter(([, v]) => v !== undefined && v !== null);
   const dialect = conn.use === 'mssql' ? 'tsql' : 'sqlite';
   const filter: SqlFragment | undefined = tests.length === 0 ? undefined : { sql: tests.map(([c], i) => `${quoteIdent(c, dialect)} = @p${i + 1}`).join(' OR '), parameters: tests.map(([, v]) => v) };
-  const ctx: RunContext = {
-    signal: r.signal ?? new AbortController().signal,
-    log: () => undefined,
-    warn: () => undefined,
-    reject: () => undefined,
-    baseDir: dirname(r.spec),
-    startedAt: district.clock().toISOString(),
-    count: () => undefined,
-    afterSuccess: () => undefined,
-  };
+  const ctx = standaloneContext({ ...(r.signal ? { signal: r.signal } : {}), baseDir: dirname(r.spec), startedAt: district.clock() });
   for await (const batch of connector.source.read({ connection, settings: { table: table.name, ...(r.columns ? { columns: r.columns } : {}) }, schema, ...(filter ? { filter } : {}), batchSize: 2000 }, ctx)) yield* batch.rows;
 }

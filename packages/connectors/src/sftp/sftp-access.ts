@@ -2,23 +2,13 @@
 // then for each file the spec reads whether it is there, and for each folder it writes whether a
 // file can be created there (an empty probe file, removed at once).
 import { posix } from 'node:path';
-import type { AccessCheckRequest, AccessProbe, RunContext } from '@sisflow/core';
+import { standaloneContext, type AccessCheckRequest, type AccessProbe } from '@sisflow/core';
 import { findFiles } from './download.js';
 import { SftpConnection, sftpSettings } from './session.js';
 
 export async function checkSftpAccess(req: AccessCheckRequest): Promise<AccessProbe[]> {
   const s = { ...sftpSettings(req.connection), retries: 0 };
-  const ctx: RunContext = {
-    signal: req.signal,
-    baseDir: '.',
-    startedAt: new Date().toISOString(),
-    log: () => undefined,
-    warn: () => undefined,
-    reject: () => undefined,
-    count: () => undefined,
-    afterSuccess: () => undefined,
-    journaled: new Set(),
-  };
+  const ctx = standaloneContext({ signal: req.signal });
   const conn = new SftpConnection(s, ctx);
   const everyone = req.uses.map((u) => u.step);
   const login: AccessProbe = { area: `log in as ${s.username} to ${s.host}:${s.port} (pinned host key)`, needed: true, usedBy: everyone, status: 'granted', request: `ssh ${s.username}@${s.host}:${s.port}` };

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { testPause, type HeldContext, type HeldStage, type RunContext, type Settings, type SinkWriteRequest, type SourceBatch, type SourceReadRequest, type StagedMove, type StagedWrite } from '@sisflow/core';
+import { standaloneContext, testPause, type HeldContext, type HeldStage, type RunContext, type Settings, type SinkWriteRequest, type SourceBatch, type SourceReadRequest, type StagedMove, type StagedWrite } from '@sisflow/core';
 import { readCsv } from '../csv/csv-reader.js';
 import { companionPath, csvReadOptions } from '../csv/csv-settings.js';
 import { patronProperties } from '../destiny/properties-file.js';
@@ -112,16 +112,7 @@ export async function finishRemote(moves: StagedMove[], connection: Settings, ct
 
 /** Publishes (or drops) an upload a held run left on the server, logging in with the connection as it is now. */
 export async function heldRemote(action: 'publish' | 'discard', stage: HeldStage, hc: HeldContext): Promise<void> {
-  const ctx: RunContext = {
-    signal: hc.signal,
-    baseDir: '.',
-    startedAt: new Date().toISOString(),
-    log: hc.log,
-    warn: hc.log,
-    reject: () => undefined,
-    count: () => undefined,
-    afterSuccess: () => undefined,
-  };
+  const ctx = standaloneContext({ signal: hc.signal, log: hc.log });
   const conn = new SftpConnection(sftpSettings(hc.connection), ctx);
   try {
     // A stage of several uploads (a CSV and its Destiny properties file) keeps them as `parts`.
