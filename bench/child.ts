@@ -26,7 +26,7 @@ if (name === 'make-district-db') {
   process.exit(0);
 }
 /**
- * The sha256 of the file's records as parsed CSV: contenders whose quoting differs (Python quotes
+ * The sha256 of a CSV output's records as parsed (a zip has none): contenders whose quoting differs (Python quotes
  * empty cells, sisflow does not) are compared by the rows they wrote.
  */
 async function rowsHash(path: string): Promise<string> {
@@ -44,7 +44,7 @@ try {
   const { path, maxRssMb } = typeof result === 'string' ? { path: result, maxRssMb: process.resourceUsage().maxRSS / 1024 } : result;
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  console.log(JSON.stringify({ ms, maxRssMb, sha256: hash.digest('hex'), rowsSha256: await rowsHash(path), bytes: statSync(path).size }));
+  console.log(JSON.stringify({ ms, maxRssMb, sha256: hash.digest('hex'), rowsSha256: path.endsWith('.csv') ? await rowsHash(path) : '', bytes: statSync(path).size }));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
