@@ -3,7 +3,7 @@
 // folder; a bundle that does not conform is refused before a row is read (or read with warnings
 // under `check: warn`); the manifest's absent files read as empty; list columns can be tested
 // with `in`; a delta bundle's tobedeleted users arrive marked.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -142,6 +142,40 @@ test('a delta bundle: tobedeleted users arrive marked and are sent as inactive',
   assert.ok(r.report.ok, r.report.error);
   const patrons = rows(join(dir, 'out/destiny/patrons.csv'));
   assert.equal(patrons.map((p) => [p.Barcode, p.Status]), [[first!.split(',')[11], 'I'], [second!.split(',')[11], 'A']]);
+});
+
+// Public bundles nobody here wrote (test/oneroster/public-corpus): neither conforms, so the example
+// reads them under `check: warn`, with the checker's problems as warnings.
+const PUBLIC = fileURLToPath(new URL('./oneroster/public-corpus/', import.meta.url));
+const warnReading = (path: string) => reading(path, (s) => s.replaceAll(/file: (orgs|users|demographics) \}/g, 'file: $1, check: warn }'));
+
+test('a public bundle without a manifest (RosterHub, English sample) becomes Destiny patrons under check: warn', async () => {
+  cpSync(join(PUBLIC, 'lepo-roster-hub-en'), join(dir, 'lepo-en'), { recursive: true });
+  const r = await runSpec(warnReading('lepo-en'), {}, { baseDir: dir });
+  assert.ok(r.report.ok, r.report.error);
+  assert.ok(r.report.warnings.some((w) => w.includes('OR101')), r.report.warnings.join('\n'));
+  assert.ok(r.report.warnings.some((w) => w.includes('demographics.csv: the bundle has no manifest and no such file; read as empty')), r.report.warnings.join('\n'));
+  assert.is(r.report.sources.users!.rows, 20);
+  assert.is(r.report.rejects.count, 0);
+  const patrons = rows(join(dir, 'out/destiny/patrons.csv'));
+  assert.is(patrons.length, 20);
+  assert.equal(
+    [patrons[0]!['Site Short Name'], patrons[0]!.Barcode, patrons[0]!['Last Name'], patrons[0]!['First Name'], patrons[0]!['Patron Type'], patrons[0]!.Status, patrons[0]!.Gender, patrons[0]!['User Name'], patrons[0]!['Email 1']],
+    ['or0001', 'us0001', 'FN 01', 'GN 01', 'Student', 'A', 'U', 'user01', 'user01@sample-u.ac.jp'],
+  );
+  assert.equal(patrons.map((p) => p.Barcode), Array.from({ length: 20 }, (_, i) => `us${String(i + 1).padStart(4, '0')}`));
+});
+
+test('a public bundle with a quoted manifest (RosterHub, Japanese sample): the manifest is read as CSV, the names arrive as written', async () => {
+  cpSync(join(PUBLIC, 'lepo-roster-hub-ja'), join(dir, 'lepo-ja'), { recursive: true });
+  const r = await runSpec(warnReading('lepo-ja'), {}, { baseDir: dir });
+  assert.ok(r.report.ok, r.report.error);
+  assert.ok(r.report.warnings.some((w) => w.includes('OR102')) && r.report.warnings.some((w) => w.includes('OR103')), r.report.warnings.join('\n'));
+  assert.is(r.report.sources.users!.rows, 20);
+  assert.is(r.report.sources.orgs!.rows, 1);
+  const patrons = rows(join(dir, 'out/destiny/patrons.csv'));
+  assert.is(patrons.length, 20);
+  assert.equal([patrons[19]!.Barcode, patrons[19]!['Last Name'], patrons[19]!['First Name'], patrons[19]!['Site Short Name']], ['us0020', '姓20', '名20', 'or0001']);
 });
 
 test.run();

@@ -4,6 +4,7 @@
 // declares none. Extension columns (metadata.…) are not read.
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { cellParser, RowError, type Row, type RunContext, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 import { checkBundle, type BundleProblem } from './check.js';
 import { problemLines, problemSummary } from './problem-groups.js';
@@ -33,17 +34,33 @@ export async function* readBundleFile(req: SourceReadRequest, ctx: RunContext): 
     throw new Error(`${req.connection.path} does not conform to OneRoster 1.1, so no row was read (\`check: warn\` reads it anyway): ${problemSummary(problems)}`);
   }
   for (const line of problemLines(problems)) ctx.warn(`${req.connection.path}: ${line}`);
-  const manifest = Buffer.from(files.get('manifest.csv') ?? new Uint8Array()).toString('utf8');
-  const mode = /^file\.(\w+),(\w+)\s*$/gm;
-  let declared = 'absent';
-  for (const m of manifest.matchAll(mode)) if (m[1] === file) declared = m[2]!;
+  const declared = declaredMode(files, file);
   const bytes = files.get(`${file}.csv`);
   if (declared === 'absent' || !bytes) {
-    ctx.warn(`${file}.csv: the manifest declares it ${declared === 'absent' ? 'absent' : `${declared}, but the bundle does not have it`}; read as empty`);
+    const why = !files.has('manifest.csv') ? 'the bundle has no manifest and no such file' : declared === 'absent' ? 'the manifest declares it absent' : `the manifest declares it ${declared}, but the bundle does not have it`;
+    ctx.warn(`${file}.csv: ${why}; read as empty`);
     return;
   }
   ctx.log(`${file}.csv (${declared}) from ${req.connection.path}`);
   yield* readRows(bytes, file, req, ctx);
+}
+
+/**
+ * How the manifest declares a file: bulk, delta or absent (a file it has no row for is absent).
+ * The manifest is CSV like the others (its cells may be quoted). A bundle without one, read under
+ * `check: warn`, has its files read as they are: `unknown`, absent only when the file is not there.
+ */
+function declaredMode(files: ReadonlyMap<string, Uint8Array>, file: string): string {
+  const manifest = files.get('manifest.csv');
+  if (!manifest) return files.has(`${file}.csv`) ? 'mode unknown: no manifest' : 'absent';
+  let declared = 'absent';
+  try {
+    const rows = parseSync(Buffer.from(manifest), { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    for (const [name, value] of rows) if (name?.trim() === `file.${file}` && value) declared = value.trim();
+  } catch {
+    // A manifest that is not CSV is the checker's OR118; nothing is declared.
+  }
+  return declared;
 }
 
 async function* readRows(bytes: Uint8Array, file: string, req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {

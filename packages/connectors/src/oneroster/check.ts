@@ -143,17 +143,21 @@ function* checking(names: readonly string[], report: Report): Generator<ReadRequ
     if (!(MANIFEST_FILES as readonly string[]).includes(base)) report('OR103', name, 0, 0, `${name} is not a OneRoster 1.1 file`);
     else if (modes && (modes.get(base) ?? 'absent') === 'absent') report('OR103', 'manifest.csv', 0, 0, `${name} is in the bundle, but the manifest says file.${base} is absent`);
   }
+  // Without a readable manifest the files that are there are still checked, in an unknown mode:
+  // their headers, values and references among them, but not what depends on bulk or delta
+  // (status and dateLastModified filled or not, references into files the bundle lacks).
+  const fileModes = modes ?? new Map(MANIFEST_FILES.filter((f) => present.has(`${f}.csv`)).map((f): [string, string] => [f, UNKNOWN_MODE]));
   // One pass per file, in reference order: each row is checked as it is parsed, and only the
   // sourcedIds are kept (a 400,000-row enrollments file is never held as rows).
   const loaded = new Map<string, ReadFile>();
   for (const base of READ_ORDER) {
-    const mode = modes?.get(base) ?? 'absent';
+    const mode = fileModes.get(base) ?? 'absent';
     if (mode === 'absent') continue;
     if (!present.has(`${base}.csv`)) {
       report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
       continue;
     }
-    const table = new TableCheck(`${base}.csv`, FILE_BY_NAME.get(base)!, mode, modes!, loaded, report, !REFERENCED.has(base));
+    const table = new TableCheck(`${base}.csv`, FILE_BY_NAME.get(base)!, mode, fileModes, loaded, report, !REFERENCED.has(base));
     const ok: boolean = yield { file: `${base}.csv`, visit: (line, values) => table.record(line, values) };
     const read = ok ? table.end() : undefined;
     // A file nobody points into kept 52-bit hashes of its ids, not the ids: a repeated hash is
@@ -166,6 +170,9 @@ function* checking(names: readonly string[], report: Report): Generator<ReadRequ
     if (mode !== 'absent' && !FILE_BY_NAME.has(base) && !present.has(`${base}.csv`)) report('OR103', 'manifest.csv', 0, 0, `the manifest declares file.${base} as ${mode}, but ${base}.csv is not in the bundle`);
   }
 }
+
+/** The mode of a file in a bundle without a readable manifest: neither bulk nor delta is assumed. */
+const UNKNOWN_MODE = 'unknown';
 
 /** Files that other files refer to: their sourcedIds are kept while the bundle is checked. */
 const REFERENCED = new Set(FILES.flatMap((f) => f.columns.flatMap((c) => (c.rule.kind === 'ref' && c.rule.file !== f.name ? [c.rule.file] : []))));
@@ -343,7 +350,7 @@ function referenceCheck(c: ColumnSpec, i: number, self: string, mode: string, mo
   if (c.rule.kind !== 'ref') return undefined;
   const { file, list } = c.rule;
   const targetMode = modes.get(file) ?? 'absent';
-  if (targetMode === 'delta' || (mode === 'delta' && targetMode === 'absent')) return undefined;
+  if (targetMode === 'delta' || ((mode === 'delta' || mode === UNKNOWN_MODE) && targetMode === 'absent')) return undefined;
   const split = (v: string) => (list ? v.split(',').map((x) => x.trim()) : [v]);
   if (file === self) return (row, line) => row[i] !== '' && split(row[i]!).forEach((id) => later(line, i + 1, id));
   const read = loaded.get(file);
