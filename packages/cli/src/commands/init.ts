@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { specSchemaFor } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { EXIT, type Out } from '../io.js';
+import { EXIT, printFailure, type JsonFlag, type Out } from '../io.js';
 
 /** Integrations `init` knows, and the example each one starts from. */
 export const TEMPLATES: Record<string, { example: string; file: string; next: string[] }> = {
@@ -24,10 +24,10 @@ export const TEMPLATES: Record<string, { example: string; file: string; next: st
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 
-export function init(kind: string, dir: string | undefined, flags: { force?: boolean }, out: Out): number {
+export function init(kind: string, dir: string | undefined, flags: JsonFlag & { force?: boolean }, out: Out): number {
   const t = TEMPLATES[kind];
   if (!t) {
-    out.stderr(`error: no template "${kind}"; templates: ${Object.keys(TEMPLATES).join(', ')}`);
+    printFailure(out, flags, { message: `error: no template "${kind}"; templates: ${Object.keys(TEMPLATES).join(', ')}` });
     return EXIT.usage;
   }
   const target = resolve(dir ?? '.');
@@ -35,13 +35,17 @@ export function init(kind: string, dir: string | undefined, flags: { force?: boo
   const schema = join(target, 'sisflow.schema.json');
   const existing = [spec, schema].filter((f) => existsSync(f));
   if (existing.length > 0 && !flags.force) {
-    out.stderr(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`);
+    printFailure(out, flags, { message: `error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)` });
     return EXIT.failed;
   }
   const text = readFileSync(join(REPO, t.example), 'utf8').replace(/^# yaml-language-server: \$schema=.*$/m, '# yaml-language-server: $schema=./sisflow.schema.json');
   mkdirSync(target, { recursive: true });
   writeFileSync(spec, text);
   writeFileSync(schema, `${JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)}\n`);
+  if (flags.json) {
+    out.stdout(JSON.stringify({ ok: true, integration: kind, wrote: [spec, schema], next: t.next }, null, 2));
+    return EXIT.ok;
+  }
   out.stdout(`wrote ${spec}\nwrote ${schema} (editors check the spec against it)\nnext:\n${t.next.map((n) => `  ${n}`).join('\n')}`);
   return EXIT.ok;
 }
