@@ -150,11 +150,11 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
   program
     .command('init')
     .description('write a starter spec for an integration (with comments, tests and a production profile)')
-    .argument('<integration>', 'destiny')
+    .argument('<integration>', 'destiny, siras (Aeries → SIRAS) or oneroster (Aeries → a OneRoster 1.1 CSV bundle)')
     .argument('[dir]', 'folder to write into (default: here)')
     .option('--force', 'overwrite existing files')
     .addOption(json('the files written'))
-    .addHelpText('after', '\nExamples:\n  $ sisflow init destiny district/destiny')
+    .addHelpText('after', '\nExamples:\n  $ sisflow init destiny district/destiny\n  $ sisflow init siras district/siras\n  $ sisflow init oneroster district/oneroster')
     .action((kind: string, dir: string | undefined, o) => set(init(kind, dir, o, out)));
   program
     .command('grants')

@@ -1,4 +1,4 @@
-// `sisflow init destiny [DIR]`: a starter spec for an integration — the maintained example,
+// `sisflow init destiny|siras|oneroster [DIR]`: a starter spec for an integration — the maintained example,
 // with its comments, tests and production profile — plus the JSON Schema beside it for editors.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,6 +20,29 @@ export const TEMPLATES: Record<string, { example: string; file: string; next: st
       'try production without uploading:  sisflow run patrons.yaml --profile production --dry-run',
     ],
   },
+  siras: {
+    example: 'examples/siras/export.yaml',
+    file: 'siras-export.yaml',
+    next: [
+      "run its tests (no API needed):     sisflow test siras-export.yaml",
+      'set your school codes under params: and your CDS code in the production profile, then: sisflow test siras-export.yaml',
+      'the API security areas to grant:   sisflow plan siras-export.yaml',
+      'set AERIES_API_URL and the secret aeries_api_cert, then: sisflow access check siras-export.yaml',
+      'everything production needs here:  sisflow doctor siras-export.yaml --profile production',
+      'try production without uploading:  sisflow run siras-export.yaml --profile production --dry-run',
+    ],
+  },
+  oneroster: {
+    example: 'examples/oneroster/csv-export.yaml',
+    file: 'oneroster.yaml',
+    next: [
+      'run it on the demo district:       sisflow run oneroster.yaml',
+      'check the bundle it wrote:         sisflow oneroster check out/oneroster.zip',
+      'set your district name and school year under params:, then: sisflow test oneroster.yaml',
+      'create the SQL role:               sisflow grants oneroster.yaml --profile production',
+      'everything production needs here:  sisflow doctor oneroster.yaml --profile production',
+    ],
+  },
 };
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -38,7 +61,11 @@ export function init(kind: string, dir: string | undefined, flags: JsonFlag & { 
     printFailure(out, flags, { message: `error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)` });
     return EXIT.failed;
   }
-  const text = readFileSync(join(REPO, t.example), 'utf8').replace(/^# yaml-language-server: \$schema=.*$/m, '# yaml-language-server: $schema=./sisflow.schema.json');
+  // The example's own comments name it by its place in the checkout; here it is the user's file.
+  const text = readFileSync(join(REPO, t.example), 'utf8')
+    .replace(/^# yaml-language-server: \$schema=.*$/m, '# yaml-language-server: $schema=./sisflow.schema.json')
+    .replaceAll(`pnpm sisflow `, 'sisflow ')
+    .replaceAll(t.example, t.file);
   mkdirSync(target, { recursive: true });
   writeFileSync(spec, text);
   writeFileSync(schema, `${JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)}\n`);
