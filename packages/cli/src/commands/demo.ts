@@ -2,14 +2,14 @@
 // the built-in demo district, then show what was written. `--reset` starts the district over.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { examplePath } from '../examples.js';
 import { demoDatabase, demoFolder, resetDemo } from '@sisflow/connectors';
 import { EXIT, type JsonFlag, type Out } from '../io.js';
 import { run } from './run.js';
 import { test } from './test.js';
 import { validate } from './validate.js';
 
-export const DEMO_SPEC = fileURLToPath(new URL('../../../../examples/destiny/patrons.yaml', import.meta.url));
+export const DEMO_SPEC = examplePath('destiny/patrons.yaml');
 
 export async function demo(flags: JsonFlag & { reset?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
   // The demo database is the project folder's, found from here (like the run below).

@@ -2,10 +2,10 @@
 // with its comments, tests and production profile — plus the JSON Schema beside it for editors.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { specSchemaFor } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { EXIT, printFailure, type JsonFlag, type Out } from '../io.js';
+import { examplePath } from '../examples.js';
 
 /** Integrations `init` knows, and the example each one starts from. */
 export const TEMPLATES: Record<string, { example: string; file: string; next: string[] }> = {
@@ -45,7 +45,6 @@ export const TEMPLATES: Record<string, { example: string; file: string; next: st
   },
 };
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 
 export function init(kind: string, dir: string | undefined, flags: JsonFlag & { force?: boolean }, out: Out): number {
   const t = TEMPLATES[kind];
@@ -62,7 +61,7 @@ export function init(kind: string, dir: string | undefined, flags: JsonFlag & { 
     return EXIT.failed;
   }
   // The example's own comments name it by its place in the checkout; here it is the user's file.
-  const text = readFileSync(join(REPO, t.example), 'utf8')
+  const text = readFileSync(examplePath(t.example.replace(/^examples\//, '')), 'utf8')
     .replace(/^# yaml-language-server: \$schema=.*$/m, '# yaml-language-server: $schema=./sisflow.schema.json')
     .replaceAll(`pnpm sisflow `, 'sisflow ')
     .replaceAll(t.example, t.file);
