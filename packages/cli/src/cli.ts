@@ -45,7 +45,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(json('the diagnostics'))
     .addOption(new Option('--format <format>', 'output format (`--format json` is --json)').choices(['text', 'json']).default('text'))
     .option('--sarif <file>', 'also write the diagnostics as SARIF 2.1.0 (GitHub code scanning shows them at the spec line)')
-    .addHelpText('after', '\nExamples:\n  $ sisflow validate examples/destiny/patrons.yaml\n  $ sisflow validate --format json specs/*.yaml\n  $ sisflow validate specs/*.yaml --sarif sisflow.sarif')
+    .addHelpText('after', '\nExamples:\n  $ sisflow validate patrons.yaml\n  $ sisflow validate --format json specs/*.yaml\n  $ sisflow validate specs/*.yaml --sarif sisflow.sarif')
     .action((files: string[], o) => set(validate(files, o, out)));
   program
     .command('plan')
@@ -57,7 +57,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(json('the plan'))
     .option('-o, --out <file>', 'write the JSON plan to a file')
     .option('--diff <old>', 'show what changed from OLD: a plan JSON, another spec, or a git revision of this spec (HEAD, main~1)')
-    .addHelpText('after', '\nExamples:\n  $ sisflow plan examples/destiny/patrons.yaml\n  $ sisflow plan examples/destiny/patrons.yaml --param schools=991,992 -o plan.json\n  $ sisflow plan examples/destiny/patrons.yaml --diff HEAD        # what this edit changes\n  $ sisflow plan examples/destiny/patrons.yaml --diff plan.json --json')
+    .addHelpText('after', '\nExamples:\n  $ sisflow plan patrons.yaml\n  $ sisflow plan patrons.yaml --param schools=991,992 -o plan.json\n  $ sisflow plan patrons.yaml --diff HEAD        # what this edit changes\n  $ sisflow plan patrons.yaml --diff plan.json --json')
     .action(async (file: string, o) => set(await plan(file, o, out)));
   program
     .command('run')
@@ -70,7 +70,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--limit <rows>', 'read at most this many rows from each source')
     .addOption(json('the run report'))
     .option('--base-dir <dir>', 'folder that relative paths in connections resolve against (default: the file\'s)')
-    .addHelpText('after', '\nEvery run but a dry run is recorded in the run history (`sisflow history`); a run of a spec never overlaps another.\nExit codes: 0 published, 1 failed, 3 held for approval by a guard, 130 cancelled.\n\nExamples:\n  $ sisflow run examples/destiny/patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json\n  $ sisflow run examples/destiny/patrons.yaml > run.log')
+    .addHelpText('after', '\nEvery run but a dry run is recorded in the run history (`sisflow history`); a run of a spec never overlaps another.\nExit codes: 0 published, 1 failed, 3 held for approval by a guard, 130 cancelled.\n\nExamples:\n  $ sisflow run patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json\n  $ sisflow run patrons.yaml > run.log')
     .action(async (file: string, o) => set(await run(file, o, out, signal)));
   program
     .command('serve')
@@ -121,7 +121,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(today())
     .addOption(json('the test results'))
     .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
-    .addHelpText('after', "\nA test's own `params:` win over --param and the profile's.\n\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml\n  $ sisflow test patrons.yaml --profile production --param schools=991,993")
+    .addHelpText('after', "\nA test's own `params:` win over --param and the profile's.\n\nExamples:\n  $ sisflow test patrons.yaml\n  $ sisflow test patrons.yaml --profile production --param schools=991,993")
     .action(async (files: string[], o) => set(await test(files, o, out)));
   program
     .command('schedule')
@@ -131,7 +131,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(param())
     .option('-c, --count <n>', 'how many run times', '5')
     .addOption(json('the schedule and run times'))
-    .addHelpText('after', '\nExamples:\n  $ sisflow schedule examples/destiny/patrons.yaml --count 10')
+    .addHelpText('after', '\nExamples:\n  $ sisflow schedule patrons.yaml --count 10')
     .action((file: string, o) => set(schedule(file, o, out)));
   program
     .command('schema')
@@ -167,7 +167,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--role <name>', 'role name (default: sisflow_<spec name>)')
     .option('--login <name>', "also create a database user for this existing login and add it to the role")
     .addOption(json('the SQL of each connection'))
-    .addHelpText('after', '\nExamples:\n  $ sisflow grants examples/destiny/patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
+    .addHelpText('after', '\nExamples:\n  $ sisflow grants patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
     .action((file: string, o) => set(grants(file, o, out)));
   program
     .command('doctor')
