@@ -5,7 +5,7 @@ import { defaultRegistry } from '@sisflow/connectors';
 import { openHistory, projectAlerts, projectOfSpec, runRecorded, type RunRecord } from '@sisflow/service';
 import { describeHeld } from './history.js';
 import { specFiles } from './project-args.js';
-import { eachAsJson, environmentSecrets, EXIT, printDiagnostics, printFailure, readPlanFile, type Out } from '../io.js';
+import { eachAsJson, environmentSecrets, EXIT, printFailure, readPlanFile, type Out } from '../io.js';
 import { compileForVerb, type CompileFlags } from './validate.js';
 
 export interface RunFlags extends CompileFlags {
