@@ -31,6 +31,8 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .showSuggestionAfterError();
   const profile = () => new Option('-p, --profile <name>', 'use a profile of the spec (e.g. demo)');
   const param = () => new Option('--param <name=value>', 'set a parameter (repeatable; lists are comma-separated)').argParser(collectParam);
+  // Every verb prints its result as JSON on stdout with --json; `--format json` is the same switch.
+  const json = (what = 'the result') => new Option('--json', `print ${what} as JSON on stdout`);
   const today = () => new Option('--today <date>', "the date `today` means (YYYY-MM-DD; default: today in the spec's schedule time zone, else this machine's)");
 
   program
@@ -40,9 +42,10 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(profile())
     .addOption(param())
     .addOption(today())
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(json('the diagnostics'))
+    .addOption(new Option('--format <format>', 'output format (`--format json` is --json)').choices(['text', 'json']).default('text'))
     .option('--sarif <file>', 'also write the diagnostics as SARIF 2.1.0 (GitHub code scanning shows them at the spec line)')
-    .addHelpText('after', '\nExamples:\n  $ sisflow validate examples/destiny/patrons.yaml\n  $ sisflow validate --format json specs/*.yaml\n  $ sisflow validate specs/*.yaml --sarif sisflow.sarif')
+    .addHelpText('after', '\nExamples:\n  $ sisflow validate patrons.yaml\n  $ sisflow validate --format json specs/*.yaml\n  $ sisflow validate specs/*.yaml --sarif sisflow.sarif')
     .action((files: string[], o) => set(validate(files, o, out)));
   program
     .command('plan')
@@ -51,11 +54,11 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(profile())
     .addOption(param())
     .addOption(today())
-    .option('--json', 'print the plan as JSON')
+    .addOption(json('the plan'))
     .option('-o, --out <file>', 'write the JSON plan to a file')
     .option('--diff <old>', 'show what changed from OLD: a plan JSON, another spec, or a git revision of this spec (HEAD, main~1)')
-    .addHelpText('after', '\nExamples:\n  $ sisflow plan examples/destiny/patrons.yaml\n  $ sisflow plan examples/destiny/patrons.yaml --param schools=991,992 -o plan.json\n  $ sisflow plan examples/destiny/patrons.yaml --diff HEAD        # what this edit changes\n  $ sisflow plan examples/destiny/patrons.yaml --diff plan.json --json')
-    .action((file: string, o) => set(plan(file, o, out)));
+    .addHelpText('after', '\nExamples:\n  $ sisflow plan patrons.yaml\n  $ sisflow plan patrons.yaml --param schools=991,992 -o plan.json\n  $ sisflow plan patrons.yaml --diff HEAD        # what this edit changes\n  $ sisflow plan patrons.yaml --diff plan.json --json')
+    .action(async (file: string, o) => set(await plan(file, o, out)));
   program
     .command('run')
     .description('run a spec (or a JSON plan) and publish its outputs')
@@ -65,15 +68,16 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(today())
     .option('-n, --dry-run', 'do everything except publishing the outputs')
     .option('--limit <rows>', 'read at most this many rows from each source')
-    .option('--json', 'print the run report as JSON')
+    .addOption(json('the run report'))
     .option('--base-dir <dir>', 'folder that relative paths in connections resolve against (default: the file\'s)')
-    .addHelpText('after', '\nEvery run but a dry run is recorded in the run history (`sisflow history`); a run of a spec never overlaps another.\nExit codes: 0 published, 1 failed, 3 held for approval by a guard, 130 cancelled.\n\nExamples:\n  $ sisflow run examples/destiny/patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json\n  $ sisflow run examples/destiny/patrons.yaml > run.log')
+    .addHelpText('after', '\nEvery run but a dry run is recorded in the run history (`sisflow history`); a run of a spec never overlaps another.\nExit codes: 0 published, 1 failed, 3 held for approval by a guard, 130 cancelled.\n\nExamples:\n  $ sisflow run patrons.yaml --dry-run\n  $ sisflow run plan.json --json > report.json\n  $ sisflow run patrons.yaml > run.log')
     .action(async (file: string, o) => set(await run(file, o, out, signal)));
   program
     .command('serve')
     .description("run a project's specs on their schedules until stopped (SIGTERM or Ctrl-C: running runs are cancelled cleanly)")
     .argument('[project]', 'project folder (with sisflow.yaml)', '.')
     .addOption(profile())
+    .addOption(json('the log (JSON lines, also on a terminal)'))
     .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production')
     .action(async (folder: string, o) => set(await serve(folder, o, out, signal)));
   const dir = () => new Option('-C, --dir <folder>', 'the project folder (or spec folder) whose history to use (default: here)');
@@ -83,7 +87,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .argument('[spec]', 'a spec name, or a spec file (its project\'s history)')
     .addOption(dir())
     .option('--limit <n>', 'how many runs', '20')
-    .option('--json', 'print the runs as JSON')
+    .addOption(json('the runs'))
     .addHelpText('after', '\nExamples:\n  $ sisflow history -C district\n  $ sisflow history destiny-patrons -C district --json')
     .action(async (spec: string | undefined, o) => set(await history(spec, o, out)));
   program
@@ -91,13 +95,14 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('show one recorded run: counts, files and hashes, changes, rejects, warnings, what its guard saw')
     .argument('<run>', 'run id (from `sisflow history`)')
     .addOption(dir())
-    .option('--json', 'print the run as JSON')
+    .addOption(json('the run'))
     .action(async (id: string, o) => set(await show(id, o, out)));
   program
     .command('approve')
     .description('publish the staged outputs of a run a guard held, exactly as staged')
     .argument('<run>', 'run id of a held run')
     .addOption(dir())
+    .addOption(json('the decision'))
     .addHelpText('after', '\nRefused when the stage is gone or altered, when the destination changed since the run, or when the run is not held (a second approve).')
     .action(async (id: string, o) => set(await decide('approve', id, o, out)));
   program
@@ -105,6 +110,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('drop the staged outputs of a held run; nothing is published')
     .argument('<run>', 'run id of a held run')
     .addOption(dir())
+    .addOption(json('the decision'))
     .action(async (id: string, o) => set(await decide('discard', id, o, out)));
   program
     .command('test')
@@ -113,8 +119,9 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(profile())
     .addOption(param())
     .addOption(today())
+    .addOption(json('the test results'))
     .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
-    .addHelpText('after', "\nA test's own `params:` win over --param and the profile's.\n\nExamples:\n  $ sisflow test examples/destiny/patrons.yaml\n  $ sisflow test patrons.yaml --profile production --param schools=991,993")
+    .addHelpText('after', "\nA test's own `params:` win over --param and the profile's.\n\nExamples:\n  $ sisflow test patrons.yaml\n  $ sisflow test patrons.yaml --profile production --param schools=991,993")
     .action(async (files: string[], o) => set(await test(files, o, out)));
   program
     .command('schedule')
@@ -123,27 +130,31 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(profile())
     .addOption(param())
     .option('-c, --count <n>', 'how many run times', '5')
-    .addHelpText('after', '\nExamples:\n  $ sisflow schedule examples/destiny/patrons.yaml --count 10')
+    .addOption(json('the schedule and run times'))
+    .addHelpText('after', '\nExamples:\n  $ sisflow schedule patrons.yaml --count 10')
     .action((file: string, o) => set(schedule(file, o, out)));
   program
     .command('schema')
     .description('print the JSON Schema of the spec language with every connector (for editors)')
+    .addOption(json('the schema (it always is JSON)'))
     .addHelpText('after', '\nExamples:\n  $ sisflow schema > sisflow.schema.json')
     .action(() => out.stdout(JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)));
   program
     .command('demo')
     .description('validate, test and run the Destiny example on the built-in demo district')
     .option('--reset', 'start the demo district of this project folder over (imports into it are undone) and exit')
+    .addOption(json("each step's result"))
     .addHelpText('after', '\nThe demo database lives in the project folder\'s .sisflow/demo/ (the nearest folder up from here\nwith sisflow.yaml or .git, else here); SISFLOW_DEMO_DIR names another folder.\n\nExamples:\n  $ sisflow demo\n  $ sisflow demo --reset')
-    .action(async (o: { reset?: boolean }) => set(await demo(o, out, signal)));
+    .action(async (o: { reset?: boolean; json?: boolean }) => set(await demo(o, out, signal)));
 
   program
     .command('init')
     .description('write a starter spec for an integration (with comments, tests and a production profile)')
-    .argument('<integration>', 'destiny')
+    .argument('<integration>', 'destiny, siras (Aeries → SIRAS) or oneroster (Aeries → a OneRoster 1.1 CSV bundle)')
     .argument('[dir]', 'folder to write into (default: here)')
     .option('--force', 'overwrite existing files')
-    .addHelpText('after', '\nExamples:\n  $ sisflow init destiny district/destiny')
+    .addOption(json('the files written'))
+    .addHelpText('after', '\nExamples:\n  $ sisflow init destiny district/destiny\n  $ sisflow init siras district/siras\n  $ sisflow init oneroster district/oneroster')
     .action((kind: string, dir: string | undefined, o) => set(init(kind, dir, o, out)));
   program
     .command('grants')
@@ -155,7 +166,8 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--connection <name>', 'only this connection')
     .option('--role <name>', 'role name (default: sisflow_<spec name>)')
     .option('--login <name>', "also create a database user for this existing login and add it to the role")
-    .addHelpText('after', '\nExamples:\n  $ sisflow grants examples/destiny/patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
+    .addOption(json('the SQL of each connection'))
+    .addHelpText('after', '\nExamples:\n  $ sisflow grants patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
     .action((file: string, o) => set(grants(file, o, out)));
   program
     .command('doctor')
@@ -163,7 +175,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .argument('<file>', 'spec file')
     .addOption(profile())
     .addOption(param())
-    .option('--json', 'print the findings as JSON')
+    .addOption(json('the findings'))
     .addHelpText('after', '\nExamples:\n  $ sisflow doctor patrons.yaml --profile production\n  $ sisflow doctor examples/siras/import.yaml --profile production --json')
     .action(async (file: string, o) => set(await doctor(file, o, out, signal)));
   const access = program.command('access').description("a spec's API keys and their permissions");
@@ -174,7 +186,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(profile())
     .addOption(param())
     .addOption(today())
-    .option('--json', 'print the answers as JSON')
+    .addOption(json('the answers'))
     .addHelpText('after', '\nExamples:\n  $ sisflow access check examples/siras/export.yaml\n  $ sisflow access check examples/oneroster/grade-passback.yaml --json')
     .action(async (file: string, o) => set(await accessCheck(file, o, out, signal)));
   const oneroster = program.command('oneroster').description('OneRoster 1.1 CSV helpers');
@@ -182,7 +194,8 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .command('check')
     .description('check a OneRoster 1.1 CSV bundle (folder or zip): manifest, headers, required fields, enumerations, formats, unique ids, references')
     .argument('<path>', 'bundle folder or zip')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(json('the diagnostics'))
+    .addOption(new Option('--format <format>', 'output format (`--format json` is --json)').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExamples:\n  $ sisflow oneroster check out/oneroster.zip\n  $ sisflow oneroster check vendor-bundle/ --format json')
     .action(async (path: string, o) => set(await onerosterCheck(path, o, out)));
   const sftp = program.command('sftp').description('SFTP helpers');
@@ -191,6 +204,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description("print an SFTP server's host key fingerprints, to pin in a connection's `host_key`")
     .argument('<host[:port]>', 'server, e.g. sftp.example.org or files.example.org:7472')
     .option('--timeout <seconds>', 'connection timeout', '10')
+    .addOption(json('the fingerprints'))
     .addHelpText('after', '\nExamples:\n  $ sisflow sftp fingerprint sftp.example.org\n  $ sisflow sftp fingerprint files.example.org:7472')
     .action(async (target: string, o) => set(await fingerprint(target, o, out)));
 
@@ -205,6 +219,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--url <url>', "this district's service address (https://…)")
     .option('--operator', "create the registry operator's key instead (prints the thumbprint districts pin)")
     .option('--force', 'replace existing keys')
+    .addOption(json('the registry entry (or operator key) and the files written'))
     .addHelpText('after', '\nExamples:\n  $ sisflow transfer keys --secrets /etc/sisflow/secrets --district 1964212 --name "Prior Unified" --url https://transfer.prior.k12.ca.us')
     .action(async (o) => set(await transferKeys(o, out)));
   transfer
@@ -213,6 +228,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .argument('<file>', 'registry document (JSON)')
     .requiredOption('--key <file>', "the operator's private key file")
     .option('-o, --out <file>', 'write the signed registry here')
+    .addOption(json('the signed registry (or where it was written)'))
     .action(async (file: string, o) => set(await transferSignRegistry(file, o, out)));
   transfer
     .command('request')
@@ -225,13 +241,14 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--first-name <name>', 'first name (default: from Aeries)')
     .option('--birth-date <date>', 'birth date, YYYY-MM-DD (default: from Aeries)')
     .option('--prior-id <id>', "the student's ID at the prior district, if known")
+    .addOption(json('the request ID'))
     .addHelpText('after', '\nExamples:\n  $ sisflow transfer request --from 1964212 --student 900001\n  $ sisflow transfer request --from 1964212 --student 900001 --ssid 1000700014 --last-name Patel --first-name Liam --birth-date 2011-02-16')
     .action(async (o) => set(await transferRequest(o, out, signal)));
   transfer
     .command('list')
     .description('requests received (to approve or deny) and made (packages to review and import)')
     .addOption(config())
-    .option('--json', 'print as JSON')
+    .addOption(json())
     .action(async (o) => set(await transferList(o, out)));
   transfer
     .command('approve')
@@ -240,6 +257,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addOption(config())
     .option('--student <id>', 'the student here, when the request matched nobody or the wrong one')
     .option('--confirm-match', 'confirm a match made by name and birth date only')
+    .addOption(json('what was sent'))
     .action(async (id: string, o) => set(await transferApprove(id, o, out, signal)));
   transfer
     .command('deny')
@@ -247,25 +265,37 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .argument('<id>', 'request ID')
     .addOption(config())
     .requiredOption('--reason <text>', 'why (recorded in the audit log)')
+    .addOption(json('the decision'))
     .action(async (id: string, o) => set(await transferDeny(id, o, out)));
   transfer
     .command('show')
     .description('review a received package beside what Aeries has: new, same, different; mapping problems as rejects')
     .argument('<id>', 'request ID')
     .addOption(config())
-    .option('--json', 'print as JSON')
+    .addOption(json())
     .action(async (id: string, o) => set(await transferShow(id, o, out, signal)));
   transfer
     .command('import')
     .description('import a reviewed package with the receive spec (all or nothing)')
     .argument('<id>', 'request ID')
     .addOption(config())
+    .addOption(json('what was imported'))
     .action(async (id: string, o) => set(await transferImport(id, o, out, signal)));
   transfer
     .command('serve')
     .description("run this district's HTTPS service for requests and packages from other districts")
     .addOption(config())
+    .addOption(json('where it listens, once started'))
     .action(async (o) => set(await transferServe(o, out, signal)));
+
+  // `--format json` (the older spelling) is --json; every verb reads only `json`. A verb without
+  // --format of its own takes it too, hidden, so scripts written either way work on every verb.
+  for (const verb of verbs(program)) {
+    if (!verb.options.some((o) => o.long === '--format')) verb.addOption(new Option('--format <format>').choices(['text', 'json']).hideHelp());
+  }
+  program.hook('preAction', (_program, verb) => {
+    if (verb.getOptionValue('format') === 'json') verb.setOptionValue('json', true);
+  });
 
   if (argv.length === 0) {
     // `sisflow` alone is a question, not a mistake: the overview, exit 0.
@@ -281,4 +311,9 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     throw e;
   }
   return code;
+}
+
+/** The commands that do something (leaves of the command tree), e.g. `validate`, `access check`. */
+export function verbs(command: Command): Command[] {
+  return command.commands.flatMap((c) => (c.commands.length > 0 ? verbs(c) : [c]));
 }

@@ -49,6 +49,37 @@ export function printDiagnostics(out: Out, diagnostics: Diagnostic[], file: stri
   out.stderr(summarize(diagnostics));
 }
 
+/** Every verb's `--json` (or its alias `--format json`): the result as one JSON document on stdout. */
+export interface JsonFlag {
+  json?: boolean;
+}
+
+/**
+ * Problems that stopped a verb before it had a result: printed for people on stderr and, with
+ * `--json`, also as `{ "ok": false, … }` on stdout so a script reading stdout always gets JSON.
+ */
+export function printFailure(out: Out, flags: JsonFlag, problem: { message?: string; diagnostics?: Diagnostic[]; file?: string; source?: SourceText }): void {
+  if (problem.diagnostics) printDiagnostics(out, problem.diagnostics, problem.file ?? '', problem.source);
+  if (problem.message) out.stderr(problem.message);
+  if (flags.json) out.stdout(JSON.stringify({ ok: false, ...(problem.message ? { error: problem.message } : {}), ...(problem.diagnostics ? { diagnostics: problem.diagnostics } : {}) }, null, 2));
+}
+
+/**
+ * A verb run over several specs (a project folder) with `--json`: each one's JSON result is
+ * gathered into one array on stdout, so stdout stays a single JSON document.
+ */
+export async function eachAsJson<T extends number>(out: Out, items: string[], each: (item: string, out: Out) => T | Promise<T>, combine: (codes: T[]) => T): Promise<T> {
+  const results: unknown[] = [];
+  const codes: T[] = [];
+  for (const item of items) {
+    const texts: string[] = [];
+    codes.push(await each(item, { ...out, stdout: (t) => void texts.push(t) }));
+    results.push(...texts.map((t) => JSON.parse(t) as unknown));
+  }
+  out.stdout(JSON.stringify(results, null, 2));
+  return combine(codes);
+}
+
 /** The default lookup of `${env:…}` and `${secret:…}` lives in @sisflow/connectors (embedders use it too). */
 export { environmentSecrets } from '@sisflow/connectors';
 

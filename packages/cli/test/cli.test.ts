@@ -212,7 +212,7 @@ test('oneroster check: names file, line and column of each problem; a conforming
   writeFileSync(join(dir, 'orgs.csv'), 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd1,,,District,district,,\n');
   const ok = sisflow(['oneroster', 'check', dir]);
   assert.is(ok.code, 0, ok.stderr);
-  assert.match(ok.stderr, 'conforms to OneRoster 1.1 CSV');
+  assert.match(ok.stdout, 'conforms to OneRoster 1.1 CSV');
   writeFileSync(join(dir, 'orgs.csv'), 'sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd1,,,District,county,,d0\n');
   const bad = sisflow(['oneroster', 'check', dir]);
   assert.is(bad.code, 1);
@@ -228,7 +228,7 @@ test('oneroster check: names file, line and column of each problem; a conforming
   assert.is(grouped.code, 1);
   assert.is(grouped.stderr.split('\n').filter((l) => l.includes('error OR115')).length, 3);
   assert.match(grouped.stderr, '  … and 47 more OR115 in orgs.csv column 7 (lines 6, 7, 8, 9, 10, …)');
-  assert.match(grouped.stderr, '50 error(s); --format json lists every one');
+  assert.match(grouped.stdout, '50 error(s); --json lists every one');
   const all = JSON.parse(sisflow(['oneroster', 'check', dir, '--format', 'json']).stdout) as { errors: number; problems: unknown[] };
   assert.is(all.problems.length, 50);
   assert.is(all.errors, 50);

@@ -102,4 +102,51 @@ test('validate --sarif writes SARIF 2.1.0 with each diagnostic at its line; test
   assert.match(xml, 'PSC in $schools and TG = &apos;&apos;'.replace(/&apos;/g, "'"));
 });
 
+test('init siras: comments, a guard, a production profile, and tests that pass at once and after the first edit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-init-siras-'));
+  const init = await sisflow(['init', 'siras', dir]);
+  assert.is(init.code, 0, init.stderr);
+  assert.match(init.stdout, 'sisflow test siras-export.yaml');
+  const spec = join(dir, 'siras-export.yaml');
+  const text = readFileSync(spec, 'utf8');
+  assert.match(text, '# yaml-language-server: $schema=./sisflow.schema.json');
+  assert.match(text, 'guard: { key: Student ID, max_removed: 10%');
+  assert.match(text, '  production:');
+  assert.match(text, '#   sisflow test siras-export.yaml', 'its comments name the user\'s file, not the checkout\'s');
+  assert.match((await sisflow(['test', spec])).stdout, '2 passed, 0 failed');
+  // The README's first edit: the district's own schools and CDS code.
+  writeFileSync(spec, text.replace('default: [991, 992, 993, 994, 995]', 'default: [101, 102]').replace('district_cds_code: "0000000"', 'district_cds_code: "1964212"'));
+  for (const extra of [[], ['--profile', 'production']]) {
+    const r = await sisflow(['test', spec, ...extra]);
+    assert.is(r.code, 0, `${extra.join(' ')}\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, '2 passed, 0 failed');
+  }
+  const plan = await sisflow(['plan', spec, '--profile', 'production']);
+  assert.is(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, 'Student Data / Student Programs / Special Education');
+  assert.match(plan.stdout, 'sftp://${env:SIRAS_SFTP_HOST}:7472/siras-demographics.csv');
+});
+
+test('init oneroster: runs on the demo district into a conforming bundle; tests pass at once and after the first edit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-init-oneroster-'));
+  const init = await sisflow(['init', 'oneroster', dir]);
+  assert.is(init.code, 0, init.stderr);
+  const spec = join(dir, 'oneroster.yaml');
+  const text = readFileSync(spec, 'utf8');
+  assert.match(text, '  production:');
+  assert.match((await sisflow(['test', spec])).stdout, '2 passed, 0 failed');
+  writeFileSync(spec, text.replace('default: Demo Unified School District }', 'default: Prior Unified School District }').replace('school_year: { type: int, default: 2027', 'school_year: { type: int, default: 2028'));
+  for (const extra of [[], ['--profile', 'production']]) {
+    const r = await sisflow(['test', spec, ...extra]);
+    assert.is(r.code, 0, `${extra.join(' ')}\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, '2 passed, 0 failed');
+  }
+  const run = await sisflow(['run', spec]);
+  assert.is(run.code, 0, run.stderr + run.stdout);
+  const check = await sisflow(['oneroster', 'check', join(dir, 'out', 'oneroster.zip')]);
+  assert.is(check.code, 0, check.stderr);
+  assert.match(check.stdout, 'conforms to OneRoster 1.1 CSV');
+  assert.is((await sisflow(['validate', spec, '--profile', 'production'])).code, 0);
+});
+
 test.run();

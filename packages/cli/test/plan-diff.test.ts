@@ -62,7 +62,7 @@ test('against a saved plan or another spec; an unknown revision is a clear error
 test('plan -o says where it wrote', async () => {
   const dir = repo();
   const r = await sisflow(['plan', join(dir, 'spec.yaml'), '-o', join(dir, 'p.json')]);
-  assert.match(r.stderr, `to ${join(dir, 'p.json')}`);
+  assert.match(r.stdout, `to ${join(dir, 'p.json')}`);
 });
 
 test.run();

@@ -101,9 +101,9 @@ test('keys, registry, serve, request, approve, show, import — all from the com
   b.close();
 
   // The SSID, name and birth date come from this district's Aeries row for the student.
-  const req = sisflow(['transfer', 'request', '--from', prior.code, '--student', '900001'], next.home, next.secrets);
+  const req = sisflow(['transfer', 'request', '--from', prior.code, '--student', '900001', '--json'], next.home, next.secrets);
   assert.is(req.code, 0, req.stderr);
-  const id = req.stdout.trim();
+  const id = (JSON.parse(req.stdout) as { request: string }).request;
   const unknown = sisflow(['transfer', 'request', '--from', prior.code, '--student', '424242'], next.home, next.secrets);
   assert.is(unknown.code, 1);
   assert.match(unknown.stderr, /student 424242 is not in this district's Aeries .*--last-name/);
@@ -112,20 +112,23 @@ test('keys, registry, serve, request, approve, show, import — all from the com
   assert.match(list.stdout, new RegExp(`${id}  pending  from ${next.code} .* student ${s.ID} by ssid`));
   const approve = sisflow(['transfer', 'approve', id], prior.home, prior.secrets);
   assert.is(approve.code, 0, approve.stderr);
-  assert.match(approve.stderr, /approved: \d+ record\(s\) of student \d+ sent to district 3768338 \(package sha256 [0-9a-f]{64}\)/);
+  assert.match(approve.stdout, /approved: \d+ record\(s\) of student \d+ sent to district 3768338 \(package sha256 [0-9a-f]{64}\)/);
   const show = sisflow(['transfer', 'show', id], next.home, next.secrets);
   assert.is(show.code, 0, show.stderr);
   assert.match(show.stdout, new RegExp(`TST: ${sent} new, 0 same, 0 different`));
-  const imported = sisflow(['transfer', 'import', id], next.home, next.secrets);
+  const listed = JSON.parse(sisflow(['transfer', 'list', '--json'], next.home, next.secrets).stdout) as { sent: { id: string; status: string }[] };
+  assert.equal(listed.sent.map((r) => r.id), [id]);
+  const imported = sisflow(['transfer', 'import', id, '--json'], next.home, next.secrets);
   assert.is(imported.code, 0, imported.stderr);
-  assert.match(imported.stderr, new RegExp(`TST: ${sent} inserted, 0 updated`));
+  assert.equal((JSON.parse(imported.stdout) as { imported: unknown[] }).imported.find((c) => (c as { table: string }).table === 'TST'), { table: 'TST', inserted: sent, updated: 0 });
   const again = sisflow(['transfer', 'import', id], next.home, next.secrets);
   assert.is(again.code, 1);
   assert.match(again.stderr, /imported already/);
   assert.not.match(again.stderr, /\n\s+at /, 'no stack trace');
-  const deny = sisflow(['transfer', 'deny', id, '--reason', 'x'], prior.home, prior.secrets);
+  const deny = sisflow(['transfer', 'deny', id, '--reason', 'x', '--json'], prior.home, prior.secrets);
   assert.is(deny.code, 1);
   assert.match(deny.stderr, /is sent, not pending/);
+  assert.match((JSON.parse(deny.stdout) as { ok: boolean; error: string }).error, /is sent, not pending/);
 });
 
 test('a bad transfer.yaml is printed like a bad spec: place, code, code frame, hint; exit 1', () => {

@@ -1,7 +1,7 @@
 // Bounded retries with a doubling delay, for connectors that talk to servers over a network
 // (SFTP, the Aeries API): each retry is counted in the run report and logged, the wait ends at
 // once when the run is cancelled, and what cannot get better by waiting is never retried.
-import type { RunContext } from '@sisflow/core';
+import { connectionFailure, isConnectionFailure, type RunContext } from '@sisflow/core';
 
 export interface RetryPolicy {
   /** Further attempts after the first. */
@@ -28,13 +28,19 @@ export async function withRetries<T>(ctx: Pick<RunContext, 'signal' | 'count' | 
     } catch (e) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
       const v = judge(e);
-      if (!v.retryable || n >= policy.retries) throw n > 0 ? new Error(`${v.error.message} (after ${n + 1} attempts)`) : v.error;
+      if (!v.retryable || n >= policy.retries) throw n > 0 ? lastOf(v.error, n + 1) : v.error;
       const wait = Math.min(v.waitMs ?? policy.delayMs * 2 ** n, policy.maxDelayMs ?? Infinity);
       ctx.count(policy.event);
       ctx.log(`${v.error.message}; trying again in ${wait / 1000} s`);
       await sleep(wait, ctx.signal);
     }
   }
+}
+
+/** The last attempt's error, saying how many were made; still the connection's own failure if it was one. */
+function lastOf(error: Error, attempts: number): Error {
+  const last = new Error(`${error.message} (after ${attempts} attempts)`);
+  return isConnectionFailure(error) ? connectionFailure(last) : last;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -127,7 +127,7 @@ test('a wrong password is not retried and never printed', async () => {
   const logins = server.logins;
   const { report, logs } = await run(spec(), 'not-the-password');
   assert.not.ok(report.ok);
-  assert.is(report.error, `output destiny: 127.0.0.1:${server.port} refused the login of sis (wrong password or key?)`);
+  assert.is(report.error, `connection drop (used by output destiny): 127.0.0.1:${server.port} refused the login of sis (wrong password or key?)`);
   assert.equal(report.events, {});
   assert.is(server.logins, logins);
   assert.not.match(JSON.stringify({ report, logs }), 'not-the-password');

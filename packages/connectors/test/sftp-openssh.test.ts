@@ -93,7 +93,7 @@ test('a wrong pin is refused at once, naming the key the server showed; nothing 
   const spec = UPLOAD().replace(`host_key: ${sshd.fingerprint}`, `host_key: ${wrong}`).replace('destiny/patrons.csv', 'pinned/patrons.csv');
   const { report } = await runSpec(spec, secrets(), { baseDir: local });
   assert.not.ok(report.ok);
-  assert.match(report.error!, `output destiny: the host key of 127.0.0.1:${sshd.port} is ${sshd.fingerprint} (ssh-ed25519), not the pinned ${wrong}`);
+  assert.match(report.error!, `connection drop (used by output destiny): the host key of 127.0.0.1:${sshd.port} is ${sshd.fingerprint} (ssh-ed25519), not the pinned ${wrong}`);
   assert.equal(report.events, {});
   assert.equal(await names(join(sshd.root, 'pinned')), []);
 });
@@ -104,7 +104,7 @@ test('a refused key login is not retried and the key never shows in the error', 
   const key = await readFile(join(local, 'other_key'), 'utf8');
   const { report } = await runSpec(UPLOAD(), { sftp_key: key }, { baseDir: local });
   assert.not.ok(report.ok);
-  assert.is(report.error, `output destiny: 127.0.0.1:${sshd.port} refused the login of ${sshd.username} (wrong password or key?)`);
+  assert.is(report.error, `connection drop (used by output destiny): 127.0.0.1:${sshd.port} refused the login of ${sshd.username} (wrong password or key?)`);
   assert.equal(report.events, {});
 });
 

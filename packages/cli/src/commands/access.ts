@@ -4,17 +4,16 @@
 import { dirname, resolve } from 'node:path';
 import { checkPlanAccess, type AccessReport } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
-import { compileFile, type CompileFlags } from './validate.js';
+import { environmentSecrets, EXIT, type Out } from '../io.js';
+import { compileForVerb, type CompileFlags } from './validate.js';
 
 /** This check is about API keys and their permission areas; `sisflow doctor` asks every connection. */
 const API_CONNECTORS = new Set(['aeries-api', 'oneroster-api']);
 
 export async function accessCheck(file: string, flags: CompileFlags & { json?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
-  const r = compileFile(file, flags);
-  printDiagnostics(out, r.diagnostics, file, r.source);
-  if (!r.plan) return EXIT.failed;
-  const report = await checkPlanAccess(r.plan, { registry: defaultRegistry(), secrets: environmentSecrets(), baseDir: resolve(dirname(file)), only: API_CONNECTORS, ...(signal ? { signal } : {}) });
+  const plan = compileForVerb(file, flags, out);
+  if (!plan) return EXIT.failed;
+  const report = await checkPlanAccess(plan, { registry: defaultRegistry(), secrets: environmentSecrets(), baseDir: resolve(dirname(file)), only: API_CONNECTORS, ...(signal ? { signal } : {}) });
   if (flags.json) out.stdout(JSON.stringify(report, null, 2));
   else out.stdout(describeAccess(report));
   return report.ok ? EXIT.ok : EXIT.failed;

@@ -5,26 +5,25 @@
 import { dirname, resolve } from 'node:path';
 import { checkPlanAccess, missingReferences, type AccessProbe } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
-import { compileFile, type CompileFlags } from './validate.js';
+import { environmentSecrets, EXIT, type Out } from '../io.js';
+import { compileForVerb, type CompileFlags } from './validate.js';
 
 const LABEL: Record<AccessProbe['status'], string> = { granted: 'ok', refused: 'REFUSED', 'not found': 'NOT FOUND', failed: 'FAILED', unknown: 'unknown' };
 
 export async function doctor(file: string, flags: CompileFlags & { json?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
-  const r = compileFile(file, flags);
-  printDiagnostics(out, r.diagnostics, file, r.source);
-  if (!r.plan) return EXIT.failed;
+  const plan = compileForVerb(file, flags, out);
+  if (!plan) return EXIT.failed;
   const secrets = environmentSecrets();
-  const missing = missingReferences(r.plan, secrets);
-  const access = await checkPlanAccess(r.plan, { registry: defaultRegistry(), secrets, baseDir: resolve(dirname(file)), ...(signal ? { signal } : {}) });
+  const missing = missingReferences(plan, secrets);
+  const access = await checkPlanAccess(plan, { registry: defaultRegistry(), secrets, baseDir: resolve(dirname(file)), ...(signal ? { signal } : {}) });
   const problems =
     missing.length +
     access.connections.reduce((n, c) => n + (c.error && !missing.length ? 1 : 0) + c.probes.filter((p) => p.needed && p.status !== 'granted' && p.status !== 'unknown').length, 0);
   if (flags.json) {
-    out.stdout(JSON.stringify({ name: r.plan.name, ok: problems === 0, missing, connections: access.connections }, null, 2));
+    out.stdout(JSON.stringify({ name: plan.name, ok: problems === 0, missing, connections: access.connections }, null, 2));
     return problems === 0 ? EXIT.ok : EXIT.failed;
   }
-  const lines = [`doctor ${r.plan.name}${r.plan.profile ? ` (profile ${r.plan.profile})` : ''}`];
+  const lines = [`doctor ${plan.name}${plan.profile ? ` (profile ${plan.profile})` : ''}`];
   lines.push('', 'settings');
   if (missing.length === 0) lines.push('  ok       every ${env:…} and ${secret:…} the spec uses has a value');
   for (const m of missing) lines.push(`  MISSING  \${${m.kind}:${m.name}}  for ${m.usedBy.join('; ')}: ${m.error ?? m.how}`);

@@ -2,24 +2,28 @@
 // on each SQL Server connection (SELECT on the columns it reads, INSERT/UPDATE(/DELETE) on the
 // tables it writes), for a DBA to review and run.
 import { grantsSql } from '@sisflow/connectors';
-import { EXIT, printDiagnostics, type Out } from '../io.js';
-import { compileFile, type CompileFlags } from './validate.js';
+import { EXIT, printFailure, type JsonFlag, type Out } from '../io.js';
+import { compileForVerb, type CompileFlags } from './validate.js';
 
-export function grants(file: string, flags: CompileFlags & { connection?: string; role?: string; login?: string }, out: Out): number {
-  const r = compileFile(file, flags);
-  printDiagnostics(out, r.diagnostics, file, r.source);
-  if (!r.plan) return EXIT.failed;
-  const plan = r.plan;
+export function grants(file: string, flags: CompileFlags & JsonFlag & { connection?: string; role?: string; login?: string }, out: Out): number {
+  const compiled = compileForVerb(file, flags, out);
+  if (!compiled) return EXIT.failed;
+  const plan = compiled;
   const names = Object.keys(plan.connections)
     .filter((n) => plan.connections[n]!.use === 'mssql')
     .filter((n) => !flags.connection || n === flags.connection)
     .sort();
   if (names.length === 0) {
     const which = flags.connection ? `no SQL Server connection named \`${flags.connection}\`` : 'no SQL Server (`use: mssql`) connection';
-    out.stderr(`${file}: ${which}${flags.profile ? ` in profile ${flags.profile}` : ''}; grants are for SQL Server${plan.profile ? '' : ' (try --profile production)'}`);
+    printFailure(out, flags, { message: `${file}: ${which}${flags.profile ? ` in profile ${flags.profile}` : ''}; grants are for SQL Server${plan.profile ? '' : ' (try --profile production)'}` });
     return EXIT.failed;
   }
-  const blocks = names.map((n) => {
+  const blocks = names.map((connection) => ({ connection, sql: sqlFor(connection) }));
+  if (flags.json) out.stdout(JSON.stringify({ ok: true, name: plan.name, plan: plan.hash, grants: blocks }, null, 2));
+  else out.stdout(blocks.map((b) => b.sql).join('\n\n'));
+  return EXIT.ok;
+
+  function sqlFor(n: string): string {
     const database = knownValue(plan.connections[n]!.settings.database);
     return grantsSql(plan.needs[n] ?? {}, {
       spec: plan.name,
@@ -29,9 +33,7 @@ export function grants(file: string, flags: CompileFlags & { connection?: string
       ...(flags.role ? { role: flags.role } : {}),
       ...(flags.login ? { login: flags.login } : {}),
     });
-  });
-  out.stdout(blocks.join('\n\n'));
-  return EXIT.ok;
+  }
 }
 
 /** A setting's value when it is known here: literal, or an `${env:…}` set in this environment. */

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { loadSpec } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { approveRun, discardRun, historyPath, openHistory, projectOfSpec, readSpecFile, type HistoryStore, type RunRecord } from '@sisflow/service';
-import { environmentSecrets, EXIT, type Out } from '../io.js';
+import { environmentSecrets, EXIT, printFailure, type Out } from '../io.js';
 import { describeReport } from './run.js';
 
 export interface HistoryFlags {
@@ -26,9 +26,9 @@ function locate(spec: string | undefined, flags: HistoryFlags): { folder: string
   return { folder: resolve(flags.dir ?? '.'), ...(spec ? { name: spec } : {}) };
 }
 
-async function withStore<T>(folder: string, out: Out, f: (store: HistoryStore) => Promise<T>): Promise<T | number> {
+async function withStore<T>(folder: string, flags: HistoryFlags, out: Out, f: (store: HistoryStore) => Promise<T>): Promise<T | number> {
   if (!existsSync(historyPath(folder))) {
-    out.stderr(`no run history in ${folder} (${historyPath(folder)} does not exist): runs are recorded there by \`sisflow run\` and \`sisflow serve\``);
+    printFailure(out, flags, { message: `no run history in ${folder} (${historyPath(folder)} does not exist): runs are recorded there by \`sisflow run\` and \`sisflow serve\`` });
     return EXIT.failed;
   }
   const store = openHistory(folder);
@@ -42,7 +42,7 @@ async function withStore<T>(folder: string, out: Out, f: (store: HistoryStore) =
 export async function history(spec: string | undefined, flags: HistoryFlags, out: Out): Promise<number> {
   const { folder, name } = locate(spec, flags);
   const limit = Math.max(1, Math.min(10_000, Number(flags.limit ?? 20) || 20));
-  const r = await withStore(folder, out, async (store) => {
+  const r = await withStore(folder, flags, out, async (store) => {
     const runs = await store.list({ ...(name ? { spec: name } : {}), limit });
     if (flags.json) out.stdout(JSON.stringify(runs.map(({ report: _r, ...rest }) => rest), null, 2));
     else if (runs.length === 0) out.stdout(`no runs${name ? ` of ${name}` : ''} yet`);
@@ -53,10 +53,10 @@ export async function history(spec: string | undefined, flags: HistoryFlags, out
 }
 
 export async function show(id: string, flags: HistoryFlags, out: Out): Promise<number> {
-  return withStore(resolve(flags.dir ?? '.'), out, async (store) => {
+  return withStore(resolve(flags.dir ?? '.'), flags, out, async (store) => {
     const run = await store.get(id);
     if (!run) {
-      out.stderr(`no run ${id} in the history of ${resolve(flags.dir ?? '.')}`);
+      printFailure(out, flags, { message: `no run ${id} in the history of ${resolve(flags.dir ?? '.')}` });
       return EXIT.failed;
     }
     if (flags.json) out.stdout(JSON.stringify(run, null, 2));
@@ -66,12 +66,17 @@ export async function show(id: string, flags: HistoryFlags, out: Out): Promise<n
 }
 
 export async function decide(kind: 'approve' | 'discard', id: string, flags: HistoryFlags, out: Out): Promise<number> {
-  return withStore(resolve(flags.dir ?? '.'), out, async (store) => {
+  return withStore(resolve(flags.dir ?? '.'), flags, out, async (store) => {
     const options = { store, registry: defaultRegistry(), by: userInfo().username, secrets: environmentSecrets(), log: (line: string) => out.stderr(line) };
     const r = kind === 'approve' ? await approveRun(id, options) : await discardRun(id, options);
     if (!r.ok) {
-      out.stderr(`${kind} refused: ${r.why}`);
+      printFailure(out, flags, { message: `${kind} refused: ${r.why}` });
       return EXIT.failed;
+    }
+    if (flags.json) {
+      const outputs = kind === 'approve' ? Object.entries(r.record.report?.outputs ?? {}).flatMap(([output, o]) => o.files.map((f) => ({ output, ...f }))) : [];
+      out.stdout(JSON.stringify({ ok: true, run: id, decision: kind === 'approve' ? 'approved' : 'discarded', ...(kind === 'approve' ? { publishedBy: r.record.id, outputs } : {}) }, null, 2));
+      return EXIT.ok;
     }
     out.stdout(kind === 'approve' ? `run ${id} approved: its staged outputs are published (run ${r.record.id})` : `run ${id} discarded: its staged outputs are removed, nothing was published`);
     if (kind === 'approve' && r.record.report) for (const [n, o] of Object.entries(r.record.report.outputs)) for (const f of o.files) out.stdout(`  output ${n}: ${f.path} (${f.bytes} bytes, sha256 ${f.sha256.slice(0, 12)})`);

@@ -2,9 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { compile, diffPlans, formatPlanDiff, type JobPlan } from '@sisflow/core';
+import { compile, diffPlans, formatPlanDiff, type Diagnostic, type JobPlan } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { EXIT, printDiagnostics, readPlanFile, type Out } from '../io.js';
+import { eachAsJson, EXIT, printDiagnostics, printFailure, readPlanFile, type Out } from '../io.js';
 import { compileFile, type CompileFlags } from './validate.js';
 import { specFiles } from './project-args.js';
 
@@ -16,7 +16,7 @@ import { specFiles } from './project-args.js';
 function planDiff(file: string, now: JobPlan, flags: CompileFlags & { diff: string; json?: boolean }, out: Out): number {
   const old = oldPlan(file, flags);
   if (!old.plan) {
-    out.stderr(`error: ${old.error}`);
+    printFailure(out, flags, { message: `error: ${old.error}` });
     return EXIT.failed;
   }
   const changes = diffPlans(old.plan, now);
@@ -48,14 +48,19 @@ function oldPlan(file: string, flags: CompileFlags & { diff: string }): { plan?:
   return r.plan ? { plan: r.plan, name } : { name, error: `${name} does not compile: ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}` };
 }
 
-export function plan(path: string, flags: CompileFlags & { json?: boolean; out?: string; diff?: string }, out: Out): number {
-  const files = specFiles([path], out);
-  if (!files) return EXIT.failed;
+export async function plan(path: string, flags: CompileFlags & { json?: boolean; out?: string; diff?: string }, out: Out): Promise<number> {
+  const collected: Diagnostic[] = [];
+  const files = specFiles([path], out, flags.json ? collected : undefined);
+  if (!files) {
+    printFailure(out, flags, { diagnostics: collected });
+    return EXIT.failed;
+  }
   if (files.length === 1) return planOne(files[0]!, flags, out);
   if (flags.out) {
-    out.stderr('-o writes one plan: give a spec file, not a project folder');
+    printFailure(out, flags, { message: '-o writes one plan: give a spec file, not a project folder' });
     return EXIT.usage;
   }
+  if (flags.json) return eachAsJson(out, files, (file, o) => planOne(file, flags, o), (codes) => Math.max(...codes));
   let code: number = EXIT.ok;
   for (const file of files) code = Math.max(code, planOne(file, flags, out));
   return code;
@@ -63,13 +68,18 @@ export function plan(path: string, flags: CompileFlags & { json?: boolean; out?:
 
 function planOne(file: string, flags: CompileFlags & { json?: boolean; out?: string; diff?: string }, out: Out): number {
   const r = compileFile(file, flags);
+  if (!r.plan) {
+    printFailure(out, flags, { diagnostics: r.diagnostics, file, ...(r.source ? { source: r.source } : {}) });
+    return EXIT.failed;
+  }
   printDiagnostics(out, r.diagnostics, file, r.source);
-  if (!r.plan) return EXIT.failed;
   if (flags.diff !== undefined) return planDiff(file, r.plan, flags as CompileFlags & { diff: string; json?: boolean }, out);
   const json = `${JSON.stringify(r.plan, null, 2)}\n`;
   if (flags.out) {
     writeFileSync(flags.out, json);
-    out.stderr(`wrote the plan of ${r.plan.name} (${r.plan.hash.slice(0, 12)}) to ${flags.out}`);
+    const wrote = `wrote the plan of ${r.plan.name} (${r.plan.hash.slice(0, 12)}) to ${flags.out}`;
+    if (flags.json) out.stdout(JSON.stringify({ ok: true, name: r.plan.name, hash: r.plan.hash, file: flags.out }, null, 2));
+    else out.stdout(wrote);
   } else if (flags.json) out.stdout(json);
   else out.stdout(outline(r.plan));
   return EXIT.ok;

@@ -1,12 +1,12 @@
 // `sisflow run SPEC|PLAN.json`: executes a job and prints its report; Ctrl-C cancels cleanly.
 import { dirname, resolve } from 'node:path';
-import { diagnostic, runPlan, type JobPlan, type RunReport } from '@sisflow/core';
+import { diagnostic, runPlan, type Diagnostic, type JobPlan, type RunReport } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { openHistory, projectAlerts, projectOfSpec, runRecorded, type RunRecord } from '@sisflow/service';
 import { describeHeld } from './history.js';
 import { specFiles } from './project-args.js';
-import { environmentSecrets, EXIT, printDiagnostics, readPlanFile, type Out } from '../io.js';
-import { compileFile, type CompileFlags } from './validate.js';
+import { eachAsJson, environmentSecrets, EXIT, printFailure, readPlanFile, type Out } from '../io.js';
+import { compileForVerb, type CompileFlags } from './validate.js';
 
 export interface RunFlags extends CompileFlags {
   dryRun?: boolean;
@@ -16,8 +16,17 @@ export interface RunFlags extends CompileFlags {
 }
 
 export async function run(path: string, flags: RunFlags, out: Out, signal?: AbortSignal): Promise<number> {
-  const files = path.endsWith('.json') ? [path] : specFiles([path], out);
-  if (!files) return EXIT.failed;
+  const collected: Diagnostic[] = [];
+  const files = path.endsWith('.json') ? [path] : specFiles([path], out, flags.json ? collected : undefined);
+  if (!files) {
+    printFailure(out, flags, { diagnostics: collected });
+    return EXIT.failed;
+  }
+  if (flags.json && files.length > 1) {
+    // One JSON array of the reports; a cancelled run stops the rest, as below.
+    let cancelled = false;
+    return eachAsJson(out, files, async (file, o) => (cancelled ? EXIT.cancelled : await runOne(file, flags, o, signal).then((c) => ((cancelled = c === EXIT.cancelled), c))), (codes) => (codes.includes(EXIT.cancelled) ? EXIT.cancelled : codes.find((c) => c !== EXIT.ok) ?? EXIT.ok));
+  }
   let worst: number = EXIT.ok;
   for (const file of files) {
     if (files.length > 1) out.stdout(`\n${file}`);
@@ -34,21 +43,17 @@ async function runOne(file: string, flags: RunFlags, out: Out, signal?: AbortSig
     // A saved plan is fixed: its profile, params and day were chosen when it was compiled.
     const fixed = [flags.profile !== undefined && '--profile', flags.param !== undefined && '--param', flags.today !== undefined && '--today'].filter(Boolean);
     if (fixed.length > 0) {
-      out.stderr(`error: ${fixed.join(', ')} cannot apply to a saved plan (${file}): its profile and params were fixed by \`sisflow plan\`; compile the spec again with them, or run the spec itself`);
+      printFailure(out, flags, { message: `error: ${fixed.join(', ')} cannot apply to a saved plan (${file}): its profile and params were fixed by \`sisflow plan\`; compile the spec again with them, or run the spec itself` });
       return EXIT.usage;
     }
     const r = readPlanFile(file);
-    printDiagnostics(out, r.diagnostics, file, undefined);
+    if (!r.plan) printFailure(out, flags, { diagnostics: r.diagnostics, file });
     plan = r.plan;
-  } else {
-    const r = compileFile(file, flags);
-    printDiagnostics(out, r.diagnostics, file, r.source);
-    plan = r.plan;
-  }
+  } else plan = compileForVerb(file, flags, out);
   if (!plan) return EXIT.failed;
   const limit = flags.limit !== undefined ? Number(flags.limit) : undefined;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    out.stderr(`--limit needs a whole number, not "${flags.limit}"`);
+    printFailure(out, flags, { message: `--limit needs a whole number, not "${flags.limit}"` });
     return EXIT.usage;
   }
   const progress = !flags.json && out.tty ? progressLine(out) : undefined;
@@ -78,7 +83,7 @@ async function runOne(file: string, flags: RunFlags, out: Out, signal?: AbortSig
     try {
       const r = await runRecorded({ plan, file, store, trigger: 'manual', run: options, alerts: projectAlerts(project, registry, environmentSecrets(), log) });
       if (r.busy) {
-        printDiagnostics(out, [diagnostic('SF521', `${plan.name} is already running (run ${r.busy.id}, ${r.busy.trigger}, started ${r.busy.startedAt}${r.busy.pid ? `, process ${r.busy.pid}` : ''})`, { hint: 'wait for it to finish: `sisflow history` shows it; runs of one spec never overlap' })], file, undefined);
+        printFailure(out, flags, { file, diagnostics: [diagnostic('SF521', `${plan.name} is already running (run ${r.busy.id}, ${r.busy.trigger}, started ${r.busy.startedAt}${r.busy.pid ? `, process ${r.busy.pid}` : ''})`, { hint: 'wait for it to finish: `sisflow history` shows it; runs of one spec never overlap' })] });
         return EXIT.failed;
       }
       report = r.report;

@@ -1,19 +1,23 @@
 // `sisflow schedule SPEC`: the spec's schedule in words and its next run times.
 import { nextRuns } from '@sisflow/core';
-import { EXIT, printDiagnostics, type Out } from '../io.js';
-import { compileFile, type CompileFlags } from './validate.js';
+import { EXIT, type JsonFlag, type Out } from '../io.js';
+import { compileForVerb, type CompileFlags } from './validate.js';
 
-export function schedule(file: string, flags: CompileFlags & { count?: string }, out: Out): number {
-  const r = compileFile(file, flags);
-  printDiagnostics(out, r.diagnostics, file, r.source);
-  if (!r.plan) return EXIT.failed;
-  const s = r.plan.schedule;
-  if (!s) {
-    out.stdout(`${r.plan.name} has no schedule: it runs when someone runs it`);
+export function schedule(file: string, flags: CompileFlags & JsonFlag & { count?: string }, out: Out): number {
+  const plan = compileForVerb(file, flags, out);
+  if (!plan) return EXIT.failed;
+  const s = plan.schedule;
+  const n = Math.max(1, Math.min(100, Number(flags.count ?? 5) || 5));
+  if (flags.json) {
+    const runs = s ? nextRuns(s.cron, s.timezone, n).map((d) => d.toISOString()) : [];
+    out.stdout(JSON.stringify({ name: plan.name, schedule: s ?? null, next: runs }, null, 2));
     return EXIT.ok;
   }
-  const n = Math.max(1, Math.min(100, Number(flags.count ?? 5) || 5));
-  out.stdout(`${r.plan.name}: "${s.cron}" in ${s.timezone}; next ${n} run(s):`);
+  if (!s) {
+    out.stdout(`${plan.name} has no schedule: it runs when someone runs it`);
+    return EXIT.ok;
+  }
+  out.stdout(`${plan.name}: "${s.cron}" in ${s.timezone}; next ${n} run(s):`);
   for (const run of nextRuns(s.cron, s.timezone, n)) out.stdout(`  ${inZone(run, s.timezone)}  (${run.toISOString().replace('.000Z', 'Z')})`);
   return EXIT.ok;
 }

@@ -8,7 +8,7 @@ import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
 
 const DAY_MS = 86_400_000;
 
-export async function serve(folder: string, flags: { profile?: string }, out: Out, signal?: AbortSignal): Promise<number> {
+export async function serve(folder: string, flags: { profile?: string; json?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
   const dir = resolve(folder);
   const registry = defaultRegistry();
   const opened = openProject(dir, registry);
@@ -16,7 +16,7 @@ export async function serve(folder: string, flags: { profile?: string }, out: Ou
     printDiagnostics(out, opened.diagnostics, opened.source?.file ?? dir, opened.source);
     return EXIT.failed;
   }
-  const log = serviceLogger({ write: (line) => out.stdout(line) }, !!process.stdout.isTTY);
+  const log = serviceLogger({ write: (line) => out.stdout(line) }, !!process.stdout.isTTY && !flags.json);
   const secrets = environmentSecrets();
   const store = openHistory(dir);
   const alerts = projectAlerts(opened.project, registry, secrets, (line) => log.info({}, line));

@@ -1,15 +1,21 @@
 // `sisflow test SPEC…`: runs the specs' embedded tests; exit 1 when any fails.
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { runSpecTests } from '@sisflow/core';
+import { runSpecTests, type Diagnostic } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { EXIT, printDiagnostics, readSpecFile, type Out } from '../io.js';
+import { EXIT, printDiagnostics, printFailure, readSpecFile, type JsonFlag, type Out } from '../io.js';
 import { junitXml, type JunitCase } from '../reports/junit.js';
 import { specFiles } from './project-args.js';
 
-export async function test(paths: string[], flags: { profile?: string; today?: string; param?: Record<string, string>; junit?: string }, out: Out): Promise<number> {
-  const files = specFiles(paths, out);
-  if (!files) return EXIT.failed;
+export async function test(paths: string[], flags: JsonFlag & { profile?: string; today?: string; param?: Record<string, string>; junit?: string }, out: Out): Promise<number> {
+  const collected: Diagnostic[] = [];
+  const files = specFiles(paths, out, flags.json ? collected : undefined);
+  if (!files) {
+    printFailure(out, flags, { diagnostics: collected });
+    return EXIT.failed;
+  }
+  // Text results are printed as they come; --json prints them all at the end.
+  const say = (line: string) => void (flags.json ? undefined : out.stdout(line));
   let passed = 0;
   let failed = 0;
   const suites: { file: string; cases: JunitCase[]; error?: string }[] = [];
@@ -35,15 +41,19 @@ export async function test(paths: string[], flags: { profile?: string; today?: s
       continue;
     }
     suites.push({ file, cases: results });
-    if (results.length === 0) out.stdout(`${file}: no tests`);
+    if (results.length === 0) say(`${file}: no tests`);
     for (const r of results) {
-      out.stdout(`${r.ok ? 'ok  ' : 'FAIL'} ${file}: ${r.name}`);
-      for (const f of r.failures) out.stdout(`       ${f}`);
+      say(`${r.ok ? 'ok  ' : 'FAIL'} ${file}: ${r.name}`);
+      for (const f of r.failures) say(`       ${f}`);
       if (r.ok) passed++;
       else failed++;
     }
   }
-  out.stdout(`${passed} passed, ${failed} failed`);
+  say(`${passed} passed, ${failed} failed`);
+  if (flags.json) {
+    const files = suites.map((s) => ({ file: s.file, ...(s.error !== undefined ? { error: s.error } : {}), tests: s.cases.map((c) => ({ name: c.name, ok: c.ok, failures: c.failures })) }));
+    out.stdout(JSON.stringify({ ok: failed === 0, passed, failed, files }, null, 2));
+  }
   if (flags.junit) {
     writeFileSync(flags.junit, junitXml(suites));
     out.stderr(`wrote the results as JUnit XML to ${flags.junit}`);

@@ -2,85 +2,89 @@
 // approvals, review, import and the HTTPS service. A thin shell over @sisflow/transfer: every
 // command reads the district's transfer.yaml and its keys from the secrets folder.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { EXIT, environmentSecrets, printDiagnostics, type Out } from '../io.js';
+import { EXIT, environmentSecrets, printFailure, type JsonFlag, type Out } from '../io.js';
 
 type Transfer = typeof import('@sisflow/transfer');
 
-async function withDistrict(configFile: string, out: Out, work: (t: Transfer, d: InstanceType<Transfer['District']>) => Promise<number>, signal?: AbortSignal): Promise<number> {
+async function withDistrict(configFile: string, flags: JsonFlag, out: Out, work: (t: Transfer, d: InstanceType<Transfer['District']>) => Promise<number>, signal?: AbortSignal): Promise<number> {
   const t = await import('@sisflow/transfer');
   let district;
   try {
     district = new t.District(t.loadTransferConfig(configFile), { secrets: environmentSecrets(), log: (l) => out.stderr(`  ${l}`) });
   } catch (e) {
     if (!(e instanceof t.ConfigError)) throw e;
-    printDiagnostics(out, e.diagnostics, e.source?.file ?? configFile, e.source);
+    printFailure(out, flags, { diagnostics: e.diagnostics, file: e.source?.file ?? configFile, ...(e.source ? { source: e.source } : {}) });
     return EXIT.failed;
   }
   try {
     return await work(t, district);
   } catch (e) {
-    out.stderr(`error: ${(e as Error).message}`);
+    printFailure(out, flags, { message: `error: ${(e as Error).message}` });
     return signal?.aborted ? EXIT.cancelled : EXIT.failed;
   } finally {
     district.close();
   }
 }
 
-export async function transferKeys(flags: { secrets: string; district?: string; name?: string; url?: string; operator?: boolean; force?: boolean }, out: Out): Promise<number> {
+export async function transferKeys(flags: JsonFlag & { secrets: string; district?: string; name?: string; url?: string; operator?: boolean; force?: boolean }, out: Out): Promise<number> {
   const t = await import('@sisflow/transfer');
   try {
     if (flags.operator) {
       const k = await t.createOperatorKey(flags.secrets, !!flags.force);
       out.stderr(`operator key written to ${k.file} (keep it offline; it signs the registry)`);
       out.stderr('districts pin this thumbprint as operator_key in their transfer.yaml:');
-      out.stdout(k.thumbprint);
+      out.stdout(flags.json ? JSON.stringify({ ok: true, operator_key: k.thumbprint, file: k.file }, null, 2) : k.thumbprint);
       return EXIT.ok;
     }
     if (!flags.district || !flags.url) {
-      out.stderr('error: --district CODE and --url https://… are required (or --operator for the registry operator key)');
+      printFailure(out, flags, { message: 'error: --district CODE and --url https://… are required (or --operator for the registry operator key)' });
       return EXIT.usage;
     }
     const r = await t.createDistrictKeys(flags.secrets, { code: flags.district, name: flags.name ?? flags.district, url: flags.url }, !!flags.force);
     for (const f of r.files) out.stderr(`private key written to ${f}`);
     out.stderr("send this registry entry (public keys only) to the registry operator:");
-    out.stdout(JSON.stringify(r.entry, null, 2));
+    out.stdout(JSON.stringify(flags.json ? { ok: true, entry: r.entry, files: r.files } : r.entry, null, 2));
     return EXIT.ok;
   } catch (e) {
-    out.stderr(`error: ${(e as Error).message}`);
+    printFailure(out, flags, { message: `error: ${(e as Error).message}` });
     return EXIT.failed;
   }
 }
 
-export async function transferSignRegistry(file: string, flags: { key: string; out?: string }, out: Out): Promise<number> {
+export async function transferSignRegistry(file: string, flags: JsonFlag & { key: string; out?: string }, out: Out): Promise<number> {
   const t = await import('@sisflow/transfer');
   try {
     const jws = await t.signRegistryFile(file, readFileSync(flags.key, 'utf8').trim());
     if (flags.out) writeFileSync(flags.out, `${jws}\n`);
-    else out.stdout(jws);
-    out.stderr(`registry signed${flags.out ? ` → ${flags.out}` : ''}`);
+    if (flags.json) out.stdout(JSON.stringify({ ok: true, ...(flags.out ? { file: flags.out } : { registry: jws }) }, null, 2));
+    else if (flags.out) out.stdout(`registry signed → ${flags.out}`);
+    else {
+      out.stdout(jws);
+      out.stderr('registry signed');
+    }
     return EXIT.ok;
   } catch (e) {
-    out.stderr(`error: ${(e as Error).message}`);
+    printFailure(out, flags, { message: `error: ${(e as Error).message}` });
     return EXIT.failed;
   }
 }
 
-export function transferRequest(flags: { config: string; from: string; student: string; ssid?: string; lastName?: string; firstName?: string; birthDate?: string; priorId?: string }, out: Out, signal?: AbortSignal): Promise<number> {
-  return withDistrict(flags.config, out, async (t, d) => {
+export function transferRequest(flags: JsonFlag & { config: string; from: string; student: string; ssid?: string; lastName?: string; firstName?: string; birthDate?: string; priorId?: string }, out: Out, signal?: AbortSignal): Promise<number> {
+  return withDistrict(flags.config, flags, out, async (t, d) => {
     const studentId = Number(flags.student);
     if (!Number.isInteger(studentId)) {
-      out.stderr(`error: --student needs this district's permanent student ID, not "${flags.student}"`);
+      printFailure(out, flags, { message: `error: --student needs this district's permanent student ID, not "${flags.student}"` });
       return EXIT.usage;
     }
     const r = await t.sendRequest(d, { from: flags.from, studentId, student: { ssid: flags.ssid, last_name: flags.lastName, first_name: flags.firstName, birth_date: flags.birthDate, prior_id: flags.priorId } }, signal);
-    out.stdout(r.id);
+    out.stdout(flags.json ? JSON.stringify({ ok: true, request: r.id, to: flags.from }, null, 2) : r.id);
     out.stderr(`request ${r.id} sent to district ${flags.from}; its package arrives once they approve`);
     return EXIT.ok;
   }, signal);
 }
 
 export function transferList(flags: { config: string; json?: boolean }, out: Out): Promise<number> {
-  return withDistrict(flags.config, out, async (t, d) => {
+  return withDistrict(flags.config, flags, out, async (t, d) => {
     const expired = t.expirePackages(d);
     const incoming = d.store.listIncoming();
     const outgoing = d.store.listOutgoing();
@@ -100,24 +104,25 @@ export function transferList(flags: { config: string; json?: boolean }, out: Out
   });
 }
 
-export function transferApprove(id: string, flags: { config: string; student?: string; confirmMatch?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
-  return withDistrict(flags.config, out, async (t, d) => {
+export function transferApprove(id: string, flags: JsonFlag & { config: string; student?: string; confirmMatch?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
+  return withDistrict(flags.config, flags, out, async (t, d) => {
     const a = await t.approveRequest(d, id, { ...(flags.student !== undefined ? { student: Number(flags.student) } : {}), ...(flags.confirmMatch ? { confirmMatch: true } : {}), ...(signal ? { signal } : {}) });
-    out.stderr(`request ${id} approved: ${a.rows} record(s) of student ${a.student} sent to district ${a.request.from_code}${a.packageSha256 ? ` (package sha256 ${a.packageSha256})` : ''}`);
+    if (flags.json) out.stdout(JSON.stringify({ ok: true, request: id, decision: 'approved', student: a.student, records: a.rows, to: a.request.from_code, ...(a.packageSha256 ? { package_sha256: a.packageSha256 } : {}) }, null, 2));
+    else out.stdout(`request ${id} approved: ${a.rows} record(s) of student ${a.student} sent to district ${a.request.from_code}${a.packageSha256 ? ` (package sha256 ${a.packageSha256})` : ''}`);
     return EXIT.ok;
   }, signal);
 }
 
-export function transferDeny(id: string, flags: { config: string; reason: string }, out: Out): Promise<number> {
-  return withDistrict(flags.config, out, async (t, d) => {
+export function transferDeny(id: string, flags: JsonFlag & { config: string; reason: string }, out: Out): Promise<number> {
+  return withDistrict(flags.config, flags, out, async (t, d) => {
     t.denyRequest(d, id, flags.reason);
-    out.stderr(`request ${id} denied`);
+    out.stdout(flags.json ? JSON.stringify({ ok: true, request: id, decision: 'denied', reason: flags.reason }, null, 2) : `request ${id} denied`);
     return EXIT.ok;
   });
 }
 
 export function transferShow(id: string, flags: { config: string; json?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
-  return withDistrict(flags.config, out, async (t, d) => {
+  return withDistrict(flags.config, flags, out, async (t, d) => {
     const r = await t.reviewPackage(d, id, signal);
     if (flags.json) {
       out.stdout(JSON.stringify(r, null, 2));
@@ -136,18 +141,24 @@ export function transferShow(id: string, flags: { config: string; json?: boolean
   }, signal);
 }
 
-export function transferImport(id: string, flags: { config: string }, out: Out, signal?: AbortSignal): Promise<number> {
-  return withDistrict(flags.config, out, async (t, d) => {
+export function transferImport(id: string, flags: JsonFlag & { config: string }, out: Out, signal?: AbortSignal): Promise<number> {
+  return withDistrict(flags.config, flags, out, async (t, d) => {
     const report = await t.importPackage(d, id, signal);
-    for (const o of Object.values(report.outputs)) for (const [table, c] of Object.entries(o.changes ?? {})) out.stderr(`  ${table}: ${c.inserted} inserted, ${c.updated} updated`);
-    out.stderr(`request ${id}: imported; the package was deleted`);
+    const changes = Object.values(report.outputs).flatMap((o) => Object.entries(o.changes ?? {}).map(([table, c]) => ({ table, inserted: c.inserted, updated: c.updated })));
+    if (flags.json) {
+      out.stdout(JSON.stringify({ ok: true, request: id, imported: changes }, null, 2));
+      return EXIT.ok;
+    }
+    for (const c of changes) out.stdout(`  ${c.table}: ${c.inserted} inserted, ${c.updated} updated`);
+    out.stdout(`request ${id}: imported; the package was deleted`);
     return EXIT.ok;
   }, signal);
 }
 
-export function transferServe(flags: { config: string }, out: Out, signal?: AbortSignal): Promise<number> {
-  return withDistrict(flags.config, out, async (t, d) => {
+export function transferServe(flags: JsonFlag & { config: string }, out: Out, signal?: AbortSignal): Promise<number> {
+  return withDistrict(flags.config, flags, out, async (t, d) => {
     const service = await t.serve(d);
+    if (flags.json) out.stdout(JSON.stringify({ ok: true, district: d.code, url: service.url, audit: d.audit.path }));
     out.stderr(`district ${d.code}: records-transfer service on ${service.url} (TLS 1.2+); audit log ${d.audit.path}`);
     await new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();

@@ -1,9 +1,9 @@
 // `sisflow validate FILE…`: every diagnostic of every spec, as text or JSON; exit 1 on errors.
-import { hasErrors, type Diagnostic } from '@sisflow/core';
+import { hasErrors, type Diagnostic, type JobPlan } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { writeFileSync } from 'node:fs';
 import { compileSpecFile, projectOfSpec } from '@sisflow/service';
-import { EXIT, printDiagnostics, VERSION, type Out } from '../io.js';
+import { EXIT, printDiagnostics, printFailure, VERSION, type JsonFlag, type Out } from '../io.js';
 import { sarifLog } from '../reports/sarif.js';
 import { specFiles } from './project-args.js';
 
@@ -26,19 +26,34 @@ export function compileFile(file: string, flags: CompileFlags) {
   });
 }
 
-export function validate(paths: string[], flags: CompileFlags & { format?: string; sarif?: string }, out: Out): number {
+/**
+ * Compiles a spec file for a verb that needs its plan: warnings are printed on stderr; a spec that
+ * does not compile is reported (as JSON on stdout too, with --json) and gives no plan.
+ */
+export function compileForVerb(file: string, flags: CompileFlags & JsonFlag, out: Out): JobPlan | undefined {
+  const r = compileFile(file, flags);
+  if (!r.plan) printFailure(out, flags, { diagnostics: r.diagnostics, file, ...(r.source ? { source: r.source } : {}) });
+  else printDiagnostics(out, r.diagnostics, file, r.source);
+  return r.plan;
+}
+
+export function validate(paths: string[], flags: CompileFlags & JsonFlag & { sarif?: string }, out: Out): number {
   const all: Diagnostic[] = [];
-  const files = specFiles(paths, out, flags.format === 'json' ? all : undefined);
+  const checked: { file: string; ok: boolean; plan?: string }[] = [];
+  const files = specFiles(paths, out, flags.json ? all : undefined);
+  if (!files && flags.json) out.stdout(JSON.stringify({ ok: false, files: checked, diagnostics: all }, null, 2));
   if (!files) return EXIT.failed;
   for (const file of files) {
     const r = compileFile(file, flags);
     all.push(...r.diagnostics);
-    if (flags.format !== 'json') {
+    checked.push({ file, ok: !hasErrors(r.diagnostics), ...(r.plan ? { plan: r.plan.hash } : {}) });
+    if (!flags.json) {
+      // The problems are diagnostics (stderr); the verdict is the result (stdout).
       printDiagnostics(out, r.diagnostics, file, r.source);
-      if (!hasErrors(r.diagnostics)) out.stderr(`${file}: ok${r.plan ? ` (plan ${r.plan.hash.slice(0, 12)})` : ''}`);
+      if (!hasErrors(r.diagnostics)) out.stdout(`${file}: ok${r.plan ? ` (plan ${r.plan.hash.slice(0, 12)})` : ''}`);
     }
   }
-  if (flags.format === 'json') out.stdout(JSON.stringify({ ok: !hasErrors(all), diagnostics: all }, null, 2));
+  if (flags.json) out.stdout(JSON.stringify({ ok: !hasErrors(all), files: checked, diagnostics: all }, null, 2));
   if (flags.sarif) {
     writeFileSync(flags.sarif, `${JSON.stringify(sarifLog(all, VERSION), null, 2)}\n`);
     out.stderr(`wrote ${all.length} diagnostic(s) as SARIF to ${flags.sarif}`);

@@ -1,6 +1,6 @@
 // A connection to SQL Server from a connection's settings (mssql + tedious): TLS 1.2 or newer by
 // default, read-only intent for sources, errors explained without secrets.
-import type { RunContext, Settings } from '@sisflow/core';
+import { connectionFailure, type RunContext, type Settings } from '@sisflow/core';
 import type * as Mssql from 'mssql';
 
 export type MssqlModule = typeof Mssql;
@@ -44,7 +44,7 @@ export async function connect(mssql: MssqlModule, c: Settings, readOnly: boolean
     await pool.connect();
     return pool;
   } catch (e) {
-    throw new Error(`cannot connect to SQL Server ${where}, database ${String(c.database)}: ${explain(e, c)}`);
+    throw connectionFailure(new Error(`cannot connect to SQL Server ${where}, database ${String(c.database)}: ${explain(e, c)}`));
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }

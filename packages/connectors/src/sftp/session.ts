@@ -3,7 +3,7 @@
 // with backoff for what a network does on a bad night — but never for a refused login or host key.
 import type { Client, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
-import type { RunContext, Settings } from '@sisflow/core';
+import { connectionFailure, type RunContext, type Settings } from '@sisflow/core';
 import { withRetries } from '../retry.js';
 import { FINGERPRINT_PATTERN, hostKeyOf, probeHostKeys, type HostKey } from './host-key.js';
 
@@ -231,7 +231,10 @@ export class SftpConnection {
         try {
           if (!this.session?.alive) {
             await this.session?.close();
-            this.session = await SftpSession.open(this.s, this.ctx.signal);
+            // Not reaching the server, its host key or the log-in: the connection's own failure.
+            this.session = await SftpSession.open(this.s, this.ctx.signal).catch((e: unknown) => {
+              throw this.ctx.signal.aborted || !(e instanceof SftpError) ? e : connectionFailure(e);
+            });
           }
           return await op(this.session, attempt);
         } catch (e) {

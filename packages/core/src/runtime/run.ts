@@ -7,6 +7,7 @@ import type { SqlFragment } from '../expr/compile-sql.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
 import { coerce } from '../check/params.js';
 import type { JobPlan } from '../plan/plan.js';
+import { connectionLabel, isConnectionFailure } from './connection-failure.js';
 import { prepare, type PreparedPlan, type PreparedSource } from './prepare.js';
 import { publishOutputs, PublishFailure, type StagedOutput } from './publish.js';
 import { journalWriterAlive, PublishJournal } from './publish-journal.js';
@@ -541,7 +542,7 @@ class Execution {
     const connector = this.options.registry.get(step.use);
     if (!connector?.source) throw new RunFailure(`no connector \`${step.use}\` that can read (source ${step.name})`);
     const connection = this.connection(step.connection, `source ${step.name}`);
-    return this.labelErrors(`source ${step.name}`, connector.source.read(
+    return this.labelErrors(`source ${step.name}`, step.connection, connector.source.read(
       {
         connection,
         settings: resolveSettings(step.settings, this.options.secrets, this.redactor, `source \`${step.name}\``),
@@ -554,17 +555,21 @@ class Execution {
     ));
   }
 
-  private async *labelErrors<T>(label: string, it: AsyncIterable<T>): AsyncIterable<T> {
+  private async *labelErrors<T>(label: string, connection: string, it: AsyncIterable<T>): AsyncIterable<T> {
     try {
       yield* it;
     } catch (e) {
-      throw this.labelled(e, label);
+      throw this.labelled(e, label, connection);
     }
   }
 
-  /** A connector's error, prefixed with the source or output it happened in. */
-  private labelled(e: unknown, label: string): unknown {
+  /**
+   * A connector's error, prefixed with the source or output it happened in; a failure of the
+   * connection itself (marked by its connector) with the connection and everything that uses it.
+   */
+  private labelled(e: unknown, label: string, connection?: string): unknown {
     if (e instanceof RunFailure || this.controller.signal.aborted) return e;
+    if (connection !== undefined && isConnectionFailure(e)) return new RunFailure(`${connectionLabel(this.plan, connection)}: ${errorText(e)}`);
     return new RunFailure(`${label}: ${errorText(e)}`);
   }
 
@@ -580,6 +585,7 @@ class Execution {
         const held = o.table?.slice ? () => this.held.get(o.name)!.held() : undefined;
         const untouched = () => Object.entries(o.lineage).filter(([, from]) => from.some((f) => this.absent.has(f))).map(([c]) => c);
         const done = this.startWrite(connector.sink, queue, this.connection(o.connection, `output ${o.name}`), settings, this.prepared.schemas.get(o.from)!, o.name, {
+          connectionName: o.connection,
           untouched,
           forPeople: this.forPeople.has(o.name),
           reject: (r) => this.sinkReject(o.name, r),
@@ -589,12 +595,12 @@ class Execution {
       });
   }
 
-  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, o: { untouched?: () => string[]; forPeople?: boolean; reject?: RunContext['reject']; held?: () => HeldSlices } = {}): Promise<StagedWrite> {
+  private startWrite(sink: SinkRole, queue: BoundedQueue<Row[]>, connection: Settings, settings: Settings, schema: RowSchema, name: string, o: { connectionName?: string; untouched?: () => string[]; forPeople?: boolean; reject?: RunContext['reject']; held?: () => HeldSlices } = {}): Promise<StagedWrite> {
     const request = { connection, settings, schema, rows: queue, dryRun: !!this.options.dryRun, untouched: o.untouched ?? (() => []), forPeople: o.forPeople ?? false, ...(o.held ? { held: o.held } : {}) };
     const done = Promise.resolve()
       .then(() => sink.write(request, this.context(name, o.reject ?? (() => undefined))))
       .catch((e: unknown) => {
-        throw this.labelled(e, `output ${name}`);
+        throw this.labelled(e, `output ${name}`, o.connectionName);
       });
     done.catch((e: unknown) => {
       queue.fail(e);
@@ -657,7 +663,7 @@ class Execution {
     if (!conn || !connector?.sink) throw new RunFailure(`rejects go to \`${r.to}\`, which cannot be written to`);
     const queue = new BoundedQueue<Row[]>(64);
     const settings = { path: r.path ?? `${this.plan.name}.rejects.csv`, ...(r.spreadsheet_safe === false ? { spreadsheet_safe: false } : {}) };
-    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), settings, REJECT_SCHEMA, 'rejects', { forPeople: true });
+    const done = this.startWrite(connector.sink, queue, this.connection(r.to, 'rejects'), settings, REJECT_SCHEMA, 'rejects', { connectionName: r.to, forPeople: true });
     this.rejectQueue = queue;
     return { queue, done };
   }
