@@ -47,6 +47,16 @@ test('grows past a million keys without losing one', () => {
   assert.is(index.get(String(100000 + 3)), undefined);
 });
 
+test('whole numbers past 32 bits join a table of 4-byte keys without losing one', () => {
+  const index = new KeyIndex();
+  for (let i = 0; i < 5000; i++) index.set(i * 3, i);
+  index.set(2 ** 32 - 1, 5000);
+  index.set(2 ** 40 + 7, 5001);
+  index.set(String(2 ** 33), 5002);
+  for (let i = 0; i < 5000; i++) assert.is(index.get(i * 3), i);
+  assert.equal([index.get(2 ** 32 - 1), index.get(2 ** 40 + 7), index.get(String(2 ** 33)), index.get(2 ** 33), index.get(1), index.size], [5000, 5001, 5002, undefined, undefined, 5003]);
+});
+
 test('texts whose fingerprints collide stay different keys', () => {
   // Every text gets the same fingerprint: each lookup is decided by comparing the characters.
   fc.assert(

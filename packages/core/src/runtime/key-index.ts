@@ -1,42 +1,53 @@
 // The keys a dedupe or a `unique` rule has seen, each with a number (the line it was first seen
 // on, or what the step keeps for it), in little memory: a step over millions of rows remembers
 // every key. Whole numbers and the texts that spell them canonically (District IDs, SSIDs: the
-// usual keys) live in an open-addressing table of typed arrays (12 bytes a slot, at most 3/4
-// full); other texts (`T5001`, the JSON of several key columns) in a table of 64-bit fingerprints
-// whose characters are kept in one shared typed array, so two different texts with the same
-// fingerprint are told apart, never merged; other values (fractions, negative numbers) in a Map.
+// usual keys) live in an open-addressing table of typed arrays (8 bytes a slot while keys fit in
+// 32 bits, 12 once one does not; at most 3/4 full); other texts (`T5001`, the JSON of several
+// key columns) in a table of 64-bit fingerprints whose characters are kept in one shared typed
+// array, so two different texts with the same fingerprint are told apart, never merged; other
+// values (fractions, negative numbers) in a Map.
 // Values are kept up to 2^32 - 1.
 
 /** Whole numbers up to 2^53 without sign, leading zeros or spaces: the text `"0042"` is not `42`. */
 const CANONICAL = /^(?:0|[1-9]\d{0,14})$/;
 const EMPTY = -1;
+/** The empty slot of a table of 4-byte keys (so its keys are below it). */
+const NARROW_EMPTY = 0xffffffff;
 
-/** An open-addressing hash table from non-negative safe integers to line numbers. */
+/**
+ * An open-addressing hash table from non-negative safe integers to numbers. Keys are kept in 4
+ * bytes while all of them are below 2^32 - 1 (IDs usually are), in 8 once one is not.
+ */
 class IntTable {
-  private keys = new Float64Array(1024).fill(EMPTY);
+  private keys: Uint32Array | Float64Array = new Uint32Array(1024).fill(NARROW_EMPTY);
+  private empty = NARROW_EMPTY;
   private lines = new Uint32Array(1024);
   size = 0;
 
   get(k: number): number | undefined {
-    const mask = this.keys.length - 1;
+    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) return undefined;
+    const { keys, empty } = this;
+    const mask = keys.length - 1;
     for (let i = hash(k) & mask; ; i = (i + 1) & mask) {
-      const here = this.keys[i]!;
+      const here = keys[i]!;
       if (here === k) return this.lines[i];
-      if (here === EMPTY) return undefined;
+      if (here === empty) return undefined;
     }
   }
 
   set(k: number, line: number): void {
-    if ((this.size + 1) * 4 > this.keys.length * 3) this.grow();
-    const mask = this.keys.length - 1;
+    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) this.rehash(this.keys.length, true);
+    if ((this.size + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length * 2, this.empty === EMPTY);
+    const { keys, empty } = this;
+    const mask = keys.length - 1;
     for (let i = hash(k) & mask; ; i = (i + 1) & mask) {
-      const here = this.keys[i]!;
+      const here = keys[i]!;
       if (here === k) {
         this.lines[i] = line;
         return;
       }
-      if (here === EMPTY) {
-        this.keys[i] = k;
+      if (here === empty) {
+        keys[i] = k;
         this.lines[i] = line;
         this.size++;
         return;
@@ -44,12 +55,13 @@ class IntTable {
     }
   }
 
-  private grow(): void {
-    const { keys, lines } = this;
-    this.keys = new Float64Array(keys.length * 2).fill(EMPTY);
-    this.lines = new Uint32Array(keys.length * 2);
+  private rehash(slots: number, wide: boolean): void {
+    const { keys, lines, empty } = this;
+    this.empty = wide ? EMPTY : NARROW_EMPTY;
+    this.keys = wide ? new Float64Array(slots).fill(EMPTY) : new Uint32Array(slots).fill(NARROW_EMPTY);
+    this.lines = new Uint32Array(slots);
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) this.set(keys[i]!, lines[i]!);
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== empty) this.set(keys[i]!, lines[i]!);
   }
 }
 
