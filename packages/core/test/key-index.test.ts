@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { KeyIndex } from '../src/runtime/key-index.js';
+import { KeyIndex, TextTable } from '../src/runtime/key-index.js';
 
 test('remembers the first line of every key, of every kind, as a Map would', () => {
   const key = fc.oneof(
@@ -45,6 +45,43 @@ test('grows past a million keys without losing one', () => {
   assert.is(index.size, 1_200_000);
   for (let i = 0; i < 1_200_000; i += 997) assert.is(index.get(String(100000 + i * 7)), i);
   assert.is(index.get(String(100000 + 3)), undefined);
+});
+
+test('whole numbers past 32 bits join a table of 4-byte keys without losing one', () => {
+  const index = new KeyIndex();
+  for (let i = 0; i < 5000; i++) index.set(i * 3, i);
+  index.set(2 ** 32 - 1, 5000);
+  index.set(2 ** 40 + 7, 5001);
+  index.set(String(2 ** 33), 5002);
+  for (let i = 0; i < 5000; i++) assert.is(index.get(i * 3), i);
+  assert.equal([index.get(2 ** 32 - 1), index.get(2 ** 40 + 7), index.get(String(2 ** 33)), index.get(2 ** 33), index.get(1), index.size], [5000, 5001, 5002, undefined, undefined, 5003]);
+});
+
+test('texts whose fingerprints collide stay different keys', () => {
+  // Every text gets the same fingerprint: each lookup is decided by comparing the characters.
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.nat()), { maxLength: 300 }), (pairs) => {
+      const table = new TextTable(() => 7, () => 7);
+      const map = new Map<string, number>();
+      for (const [k, v] of pairs) {
+        assert.is(table.get(k), map.get(k), `get ${JSON.stringify(k)}`);
+        table.set(k, v);
+        map.set(k, v);
+      }
+      assert.is(table.size, map.size);
+      for (const [k, v] of map) assert.is(table.get(k), v);
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('keeps a million non-number texts (staff barcodes, several key columns) apart', () => {
+  const index = new KeyIndex();
+  for (let i = 0; i < 1_000_000; i++) index.set(i % 2 ? `T${i}` : JSON.stringify([i, 'x']), i);
+  assert.is(index.size, 1_000_000);
+  for (let i = 0; i < 1_000_000; i += 991) assert.is(index.get(i % 2 ? `T${i}` : JSON.stringify([i, 'x'])), i);
+  assert.is(index.get('T0'), undefined);
+  assert.is(index.get(JSON.stringify([1, 'x'])), undefined);
 });
 
 test.run();

@@ -1,39 +1,19 @@
-// CSV bytes into typed rows with csv-parse: columns matched by header name, cells parsed by their
+// CSV bytes into typed rows (records by csv-records.ts): columns matched by header name, cells parsed by their
 // declared types; a row that cannot be read goes to rejects with its line number, the rest stream on.
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
-import { parse } from 'csv-parse';
 import { RowError, type Row, type RunContext, type SourceBatch } from '@sisflow/core';
 import type { CsvReadOptions } from './csv-settings.js';
 import { CsvFileError, matchHeader, type ColumnReader } from './csv-header.js';
+import { csvRecords, physicalLines, type ParseError } from './csv-records.js';
 
 export { CsvFileError } from './csv-header.js';
 
-interface ParseError extends Error {
-  code?: string;
-  lines?: number;
-  raw?: string;
-  records?: number;
-}
-
 export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: RunContext, batchSize: number, label: string): AsyncIterable<SourceBatch> {
-  const parser = parse({
-    delimiter: options.delimiter,
-    bom: true,
-    info: true,
-    // The raw text of each record, to count the lines it spans and quote the lines it lost.
-    raw: true,
-    relax_column_count: true,
-    skip_records_with_error: true,
-    trim: options.trim,
-  });
   // Parse errors are signalled as the parser meets them, ahead of the records still queued for
   // this loop: they wait here and are handled in file order (by the records read before them).
   const skipped: ParseError[] = [];
-  parser.on('skip', (err: ParseError) => void skipped.push(err));
-  const decoded = input.pipe(decoder(options.encoding, label));
-  decoded.on('error', (e) => parser.destroy(e));
-  decoded.pipe(parser);
+  const records = csvRecords(decoded(input, options.encoding, label), options, (err) => void skipped.push(err));
 
   // Every physical line is accounted for: read into a row, blank, or rejected. Lines a parse
   // error swallowed (a stray quote) are rejected one by one, so each counts against rejects.max.
@@ -67,10 +47,10 @@ export async function* readCsv(input: Readable, options: CsvReadOptions, ctx: Ru
   let width = 0;
   let batch: Row[] = [];
   let lines: number[] = [];
-  for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number; records: number }; raw: string }>) {
-    handleSkipped(info.records);
-    const end = info.lines; // the record's last line (its own line end not counted)
-    const start = Math.max(accounted + 1, end - physicalLines(raw).length + 1);
+  for await (const group of records) for (const { record, end, span, raw = '', records: count } of group) {
+    handleSkipped(count);
+    // `end`: the record's last line (its own line end not counted)
+    const start = Math.max(accounted + 1, end - span + 1);
     lose(start - 1, '', `${label}: lost after the unreadable line ${accounted}`);
     if (record.length === 1 && record[0] === '') {
       accounted = end; // a blank line
@@ -145,15 +125,8 @@ function readCells(layout: { name: string; index: number; parse: (t: string) => 
   return bad === undefined ? { row } : { row, bad };
 }
 
-/** The physical lines of a record's raw text (its own line end not counted as one more). */
-function physicalLines(raw: string): string[] {
-  const parts = raw.split('\n');
-  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
-
 /** Decodes bytes into text: a BOM wins over the declared encoding; bad UTF-8 fails the file, not a row. */
-function decoder(encoding: string, label: string): Transform {
+async function* decoded(input: Readable, encoding: string, label: string): AsyncIterable<string> {
   let td: TextDecoder | undefined;
   let pending: Buffer = Buffer.alloc(0);
   let offset = 0;
@@ -173,35 +146,28 @@ function decoder(encoding: string, label: string): Transform {
       if (heldCr) s = `\r${s}`;
       heldCr = stream && s.endsWith('\r');
       if (heldCr) s = s.slice(0, -1);
-      return s.replaceAll('\r\n', '\n');
+      return s.includes('\r') ? s.replaceAll('\r\n', '\n') : s;
     } catch {
       throw new CsvFileError(`${label} is not valid ${td!.encoding} (near byte ${offset}); set \`encoding:\` (e.g. windows-1252) to the file's encoding`);
     }
   };
-  return new Transform({
-    readableObjectMode: false,
-    transform(chunk: Buffer, _enc, done) {
-      try {
-        if (!td) {
-          pending = Buffer.concat([pending, chunk]);
-          if (pending.length < 3) return done();
-          td = pick(pending);
-          chunk = pending;
-        }
-        done(null, decode(chunk, true));
-      } catch (e) {
-        done(e as Error);
-      }
-    },
-    flush(done) {
-      try {
-        if (!td) {
-          td = pick(pending);
-          done(null, decode(pending, false));
-        } else done(null, decode(Buffer.alloc(0), false));
-      } catch (e) {
-        done(e as Error);
-      }
-    },
-  });
+  for await (const data of input) {
+    let chunk = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
+    if (!td) {
+      pending = Buffer.concat([pending, chunk]);
+      if (pending.length < 3) continue;
+      td = pick(pending);
+      chunk = pending;
+    }
+    const s = decode(chunk, true);
+    if (s) yield s;
+  }
+  if (!td) {
+    td = pick(pending);
+    const s = decode(pending, false);
+    if (s) yield s;
+  } else {
+    const s = decode(Buffer.alloc(0), false);
+    if (s) yield s;
+  }
 }

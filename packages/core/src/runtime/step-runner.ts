@@ -3,6 +3,7 @@
 import type { Row } from '../connector/connector.js';
 import { RowError } from '../expr/row-error.js';
 import { KeyIndex } from './key-index.js';
+import { PreferredRows } from './preferred-rows.js';
 import type { PreparedLookup, PreparedRule, PreparedTransform } from './prepare.js';
 import { rejectData, type Reject, type RejectKind } from './rejects.js';
 import { NOTHING_UNKNOWN, type HeldRow } from './held.js';
@@ -44,7 +45,8 @@ export class StepRunner {
   readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
   private readonly unique = new Map<string, KeyIndex>();
   private readonly seen = new KeyIndex();
-  private readonly kept = new Map<unknown, { row: Row; line: number; source: string; rank?: number[] }>();
+  private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
+  private readonly preferred: PreferredRows | undefined;
   /** `dedupe: prefer` — each column's values → their place in the order of preference. */
   private readonly preference: { column: string; places: Map<unknown, number> }[];
   /** `number:` — the last number given within each key. */
@@ -58,6 +60,7 @@ export class StepRunner {
     private readonly reject: (r: Reject) => void,
   ) {
     this.preference = (step.plan.dedupe?.prefer ?? []).map((p) => ({ column: p.column, places: new Map(p.values.map((v, i) => [v, i])) }));
+    if (step.plan.dedupe?.prefer) this.preferred = new PreferredRows(step.plan.dedupe.keep);
   }
 
   /** Where a row stands in the order of preference: lower wins; values not listed come after all listed ones. */
@@ -114,17 +117,9 @@ export class StepRunner {
         held.push(this.heldAfterMapping(mapped, batch.source, line, broken));
         continue;
       }
-      if (dedupe?.prefer) {
-        // The most preferred row of each key is held until every row was seen.
-        const key = lookupKey(dedupe.key.map((k) => mapped![k]));
-        const rank = this.rank(mapped);
-        const best = this.kept.get(key);
-        if (!best) this.kept.set(key, { row: mapped, line, source: batch.source, rank });
-        else {
-          this.counts.deduplicated++;
-          const c = compareRanks(rank, best.rank!);
-          if (c < 0 || (c === 0 && dedupe.keep === 'last')) this.kept.set(key, { row: mapped, line, source: batch.source, rank });
-        }
+      if (this.preferred) {
+        // The most preferred row of each key; it leaves once no row can replace it or an earlier key's.
+        if (this.preferred.offer(lookupKey(dedupe!.key.map((k) => mapped![k])), mapped, line, batch.source, this.rank(mapped))) this.counts.deduplicated++;
         continue;
       }
       if (dedupe) {
@@ -150,6 +145,12 @@ export class StepRunner {
       }
       out.push(this.numbered(mapped));
       lines.push(line);
+    }
+    if (this.preferred) {
+      for (const c of this.preferred.release(batch.source)) {
+        out.push(this.numbered(c.row));
+        lines.push(c.line);
+      }
     }
     this.counts.out += out.length;
     return { rows: out, lines, source: batch.source, ...(held.length > 0 ? { held } : {}) };
@@ -211,16 +212,23 @@ export class StepRunner {
     return found;
   }
 
-  /** Rows held back until the end (`dedupe: keep: last` or `prefer`), in the order their keys first appeared. */
+  /**
+   * Rows held back until the end (`dedupe: keep: last`, or `prefer` rows that could still have been
+   * replaced), in the order their keys first appeared; a batch holds rows of one source.
+   */
   *finish(batchSize = 1000): Iterable<Batch> {
-    if (this.kept.size === 0) return;
-    const held = [...this.kept.values()];
+    const held: { row: Row; line: number; source: string }[] = this.preferred ? [...this.preferred.rest()] : [...this.kept.values()];
     this.kept.clear();
+    if (held.length === 0) return;
     this.counts.out += held.length;
     // In batches, like any other input: a sink checks for cancellation and applies backpressure per batch.
-    for (let i = 0; i < held.length; i += batchSize) {
-      const part = held.slice(i, i + batchSize);
-      yield { rows: part.map((k) => this.numbered(k.row)), lines: part.map((k) => k.line), source: part[0]!.source };
+    for (let i = 0; i < held.length; ) {
+      const source = held[i]!.source;
+      let end = i + 1;
+      while (end < held.length && end - i < batchSize && held[end]!.source === source) end++;
+      const part = held.slice(i, end);
+      yield { rows: part.map((k) => this.numbered(k.row)), lines: part.map((k) => k.line), source };
+      i = end;
     }
   }
 
@@ -314,11 +322,6 @@ function unnest(batch: Batch, u: { column: string; as: string }): Batch {
     }
   }
   return { rows, lines, source: batch.source };
-}
-
-function compareRanks(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
 }
 
 const isEmpty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
