@@ -4,11 +4,17 @@ import { watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultRegistry } from '@sisflow/connectors';
 import { openHistory, openProject, projectAlerts, Scheduler, serviceLogger, systemClock } from '@sisflow/service';
+import { httpSettings, startConsole, type HttpFlags } from '@sisflow/console';
 import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
 
 const DAY_MS = 86_400_000;
 
-export async function serve(folder: string, flags: { profile?: string }, out: Out, signal?: AbortSignal): Promise<number> {
+export async function serve(folder: string, flags: { profile?: string } & HttpFlags, out: Out, signal?: AbortSignal): Promise<number> {
+  const http = httpSettings(flags);
+  if (http && 'error' in http) {
+    out.stderr(`error: ${http.error}`);
+    return EXIT.usage;
+  }
   const dir = resolve(folder);
   const registry = defaultRegistry();
   const opened = openProject(dir, registry);
@@ -31,6 +37,13 @@ export async function serve(folder: string, flags: { profile?: string }, out: Ou
       return EXIT.failed;
     }
     log.info({ project: dir, district: opened.project.config.district.name, pid: process.pid }, 'sisflow serve started');
+    const web = http && (await startConsole({ districts: [{ name: opened.project.config.district.name, dir, store, schedule: scheduler }], registry, secrets, ...http, audit: (e) => log.info({ ...e }, `console: ${e.action} by ${e.by}`), onError: (e) => log.error({}, `console: ${e.stack ?? e.message}`) }).catch((e: Error) => e));
+    if (web instanceof Error) {
+      out.stderr(`error: the console cannot listen on ${flags.http}: ${web.message}`);
+      await scheduler.stop();
+      return EXIT.failed;
+    }
+    if (web) log.info({ url: web.url }, `status console at ${web.url}`);
     for (const s of scheduler.describe()) log.info(s, s.schedule ? `scheduled ${s.spec}` : `${s.spec} has no schedule; it runs only by hand`);
     prune();
     const pruning = setInterval(prune, DAY_MS / 4);
@@ -49,6 +62,7 @@ export async function serve(folder: string, flags: { profile?: string }, out: Ou
     clearInterval(pruning);
     clearTimeout(pending);
     watcher.close();
+    await web?.close();
     await scheduler.stop();
     log.info({}, 'sisflow serve stopped');
     return EXIT.ok;
