@@ -41,14 +41,14 @@ export interface Seeded {
   failed: RunRecord;
 }
 
-export async function seededDistrict(): Promise<Seeded> {
+export async function seededDistrict(o: { district?: string } = {}): Promise<Seeded> {
   const dir = mkdtempSync(join(tmpdir(), 'sisflow-console-'));
   mkdirSync(join(dir, 'specs'));
   writeFileSync(
     join(dir, 'sisflow.yaml'),
     `sisflow_project: 1
 district:
-  name: '${DISTRICT}'
+  name: '${o.district ?? DISTRICT}'
   cds_code: "1234567"
   timezone: America/Los_Angeles
 specs: [specs/*.yaml]

@@ -8,7 +8,7 @@ import type { IntegrationView } from '../runs/console-data.js';
 
 export function integrationPage(slug: string, district: string, i: IntegrationView, viewer: Viewer) {
   return html`<p>District: <a href="/d/${slug}">${district}</a></p>
-<dl>
+<dl class="facts">
 <dt>Schedule</dt><dd>${i.schedule ?? 'none: runs only by hand'}</dd>
 <dt>Next run</dt><dd>${i.next ? when(i.next) : '—'}</dd>
 <dt>Duration trend</dt><dd>${sparkline(i.runs)}</dd>

@@ -45,6 +45,11 @@ form.inline { display:inline; }
 label { display:block; font-weight:600; margin:10px 0 4px; }
 input[type=text], input[type=password] { font:inherit; padding:6px 8px; width:min(420px, 100%); border:1px solid #767676; border-radius:4px; }
 svg.spark { vertical-align:middle; }
+.nowrap { white-space:nowrap; }
+td.why { min-width:22em; }
+.scroll { overflow-x:auto; max-width:100%; }
+dl.facts { display:grid; grid-template-columns:max-content 1fr; gap:4px 16px; margin:8px 0 16px; }
+dl.facts dt { font-weight:600; } dl.facts dd { margin:0; }
 `;
 
 export function layout(title: string, viewer: Viewer, body: Html): Html {

@@ -16,18 +16,19 @@ export function districtSection(d: DistrictView, since: string, heading: boolean
   const overnight = d.recent.filter((r) => r.startedAt >= since);
   const failed = overnight.filter((r) => r.status === 'failed').length;
   const held = d.recent.filter((r) => r.status === 'held').length;
-  return html`<section aria-labelledby="district-${d.slug}">
-<h2 id="district-${d.slug}">${heading ? html`<a href="/d/${d.slug}">${d.name}</a>` : d.name}</h2>
+  return html`<section aria-label="${d.name}">
+${heading ? html`<h2><a href="/d/${d.slug}">${d.name}</a></h2>` : ''}
 <p class="${failed || held ? 'error' : 'note'}">Last 24 hours: ${overnight.length} run(s), ${failed} failed; ${held} held for approval.</p>
 ${integrationsTable(d)}
-<h3 id="overnight-${d.slug}">Runs of the last 24 hours</h3>
+<h2>Runs of the last 24 hours</h2>
 ${runsTable(d.slug, overnight, `Runs of ${d.name} since ${when(since)}`)}
 </section>`;
 }
 
 export function integrationsTable(d: DistrictView) {
   if (d.integrations.length === 0) return html`<p>No specs and no runs yet.</p>`;
-  return html`<table>
+  return html`<h2>Integrations</h2>
+<table>
 <caption>Integrations of ${d.name}</caption>
 <thead><tr><th scope="col">Spec</th><th scope="col">Schedule</th><th scope="col">Next run</th><th scope="col">Last run</th><th scope="col" class="num">Rows read</th><th scope="col" class="num">Rows written</th><th scope="col" class="num">Rejects</th><th scope="col">Duration trend</th></tr></thead>
 <tbody>${d.integrations.map((i) => integrationRow(d.slug, i))}</tbody>
@@ -40,7 +41,7 @@ function integrationRow(slug: string, i: IntegrationView) {
   return html`<tr>
 <th scope="row"><a href="/d/${slug}/specs/${encodeURIComponent(i.spec)}">${i.spec}</a></th>
 <td>${i.schedule ?? html`<span class="muted">by hand</span>`}</td>
-<td>${i.next ? when(i.next) : '—'}</td>
+<td class="nowrap">${i.next ? when(i.next) : '—'}</td>
 <td>${last ? html`${status(last.status)} <a href="/d/${slug}/runs/${last.id}">${when(last.startedAt)}</a>` : html`<span class="muted">never</span>`}</td>
 <td class="num">${count(f?.read)}</td><td class="num">${count(f?.written)}</td><td class="num">${count(f?.rejects)}</td>
 <td>${sparkline(i.runs)}</td>
@@ -56,8 +57,8 @@ export function runsTable(slug: string, runs: RunRecord[], caption: string) {
     const f = runFigures(r);
     const why = r.error ?? (r.status === 'held' ? r.guard?.outputs.flatMap((o) => o.breaches.map((b) => `${o.output}: ${b}`)).join('; ') : r.decision ? `${r.status} by ${r.decision.by}` : '');
     return html`<tr>
-<th scope="row"><a href="/d/${slug}/runs/${r.id}">${r.id}</a></th><td>${r.spec}</td><td>${when(r.startedAt)}</td><td>${r.trigger}</td><td>${status(r.status)}</td>
-<td class="num">${duration(r.durationMs)}</td><td class="num">${count(f?.read)}</td><td class="num">${count(f?.written)}</td><td class="num">${count(f?.rejects)}</td><td>${why}</td>
+<th scope="row" class="nowrap"><a href="/d/${slug}/runs/${r.id}">${r.id}</a></th><td>${r.spec}</td><td class="nowrap">${when(r.startedAt)}</td><td>${r.trigger}</td><td>${status(r.status)}</td>
+<td class="num">${duration(r.durationMs)}</td><td class="num">${count(f?.read)}</td><td class="num">${count(f?.written)}</td><td class="num">${count(f?.rejects)}</td><td class="why">${why}</td>
 </tr>`;
   })}</tbody>
 </table>`;

@@ -9,7 +9,7 @@ import { rowsTable } from './tables.js';
 export function runPage(slug: string, run: RunRecord, viewer: Viewer, notice?: string) {
   const r = run.report;
   return html`${notice ? html`<p class="note" role="status">${notice}</p>` : ''}
-<dl>
+<dl class="facts">
 <dt>Spec</dt><dd><a href="/d/${slug}/specs/${encodeURIComponent(run.spec)}">${run.spec}</a></dd>
 <dt>Status</dt><dd>${status(run.status)}${run.decision ? html` by ${run.decision.by} at ${when(run.decision.at)}${run.decision.run ? html`; published by run <a href="/d/${slug}/runs/${run.decision.run}">${run.decision.run}</a>` : ''}` : ''}</dd>
 <dt>Trigger</dt><dd>${run.trigger}${run.approves ? html` of held run <a href="/d/${slug}/runs/${run.approves}">${run.approves}</a>` : ''}</dd>

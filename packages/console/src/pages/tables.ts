@@ -12,9 +12,9 @@ export function cell(v: unknown): string {
 export function rowsTable(caption: string, rows: Row[], lead?: { header: string; values: string[] }) {
   if (rows.length === 0) return html``;
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return html`<table>
+  return html`<div class="scroll" role="region" aria-label="${caption}" tabindex="0"><table>
 <caption>${caption}</caption>
 <thead><tr>${lead ? html`<th scope="col">${lead.header}</th>` : ''}${columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
 <tbody>${rows.map((r, i) => html`<tr>${lead ? html`<th scope="row">${lead.values[i]}</th>` : ''}${columns.map((c) => html`<td>${cell(r[c])}</td>`)}</tr>`)}</tbody>
-</table>`;
+</table></div>`;
 }
