@@ -1,12 +1,14 @@
 // The console's routes (Hono): read-only pages for anyone who can reach it; approve, discard and
 // "run now" for an admin — a session from the login form (cookie + per-session CSRF token on every
 // form) or `Authorization: Bearer <token>` — each recorded with who did it.
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { approveRun, discardRun, type RunRecord } from '@sisflow/service';
 import { adminToken } from './auth/admin-token.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { sameSecret, Sessions } from './auth/sessions.js';
 import type { AuditEntry, ConsoleOptions } from './console-options.js';
 import { ConsoleMetrics } from './metrics/console-metrics.js';
@@ -41,6 +43,7 @@ export interface ConsoleApp {
 export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
   const now = o.now ?? (() => new Date());
   const sessions = new Sessions(now);
+  const throttle = new LoginThrottle(now);
   const metrics = new ConsoleMetrics(o.districts, o.queue, now);
   const actions: (AuditEntry & { at: string })[] = [];
   const audit = (e: AuditEntry) => {
@@ -62,7 +65,7 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
     const s = sessions.get(getCookie(c, COOKIE));
     return { canLogin: !!adminToken(o.secrets), ...(s ? { by: s.by, csrf: s.csrf } : {}) };
   };
-  const page = (c: Context, title: string, body: Html, code: 200 | 401 | 403 | 404 | 409 = 200) => {
+  const page = (c: Context, title: string, body: Html, code: 200 | 401 | 403 | 404 | 409 | 429 = 200) => {
     c.header('Cache-Control', 'no-store');
     return c.html(layout(title, viewer(c), body), code);
   };
@@ -73,7 +76,15 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
     const token = adminToken(o.secrets);
     if (!token) return undefined;
     const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
-    if (bearer !== undefined) return sameSecret(bearer, token) ? { by: cleanName(c.req.header('X-Sisflow-By')) ?? 'admin token' } : undefined;
+    if (bearer !== undefined) {
+      const from = remote(c);
+      if (throttle.wait(from) > 0 || !sameSecret(bearer, token)) {
+        throttle.failed(from);
+        return undefined;
+      }
+      throttle.succeeded(from);
+      return { by: cleanName(c.req.header('X-Sisflow-By')) ?? 'admin token' };
+    }
     const s = sessions.get(getCookie(c, COOKIE));
     if (!s) return undefined;
     const body = await c.req.parseBody();
@@ -135,10 +146,19 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
     const by = cleanName(typeof body.by === 'string' ? body.by : undefined);
     if (!token) return page(c, 'Sign in', loginPage(false, next), 403);
+    const from = remote(c);
+    const wait = throttle.wait(from);
+    if (wait > 0) {
+      audit({ action: 'login-refused', by: by ?? '(no name)', outcome: `too many wrong tokens from ${from}` });
+      c.header('Retry-After', String(wait));
+      return page(c, 'Sign in', loginPage(true, next, `Too many wrong tokens from this address: try again in ${Math.ceil(wait / 60)} minute(s).`), 429);
+    }
     if (!by || typeof body.token !== 'string' || !sameSecret(body.token, token)) {
+      if (by) throttle.failed(from);
       audit({ action: 'login-refused', by: by ?? '(no name)', outcome: by ? 'wrong token' : 'no name given' });
       return page(c, 'Sign in', loginPage(true, next, by ? 'That is not the admin token.' : 'Give your name: it is recorded with what you do.'), 401);
     }
+    throttle.succeeded(from);
     const s = sessions.open(by);
     setCookie(c, COOKIE, s.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure: !!o.secureCookies });
     audit({ action: 'login', by, outcome: 'signed in' });
@@ -192,6 +212,15 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
 async function allRuns(o: ConsoleOptions, status: 'held' | 'approved' | 'discarded'): Promise<{ slug: string; district: string; run: RunRecord }[]> {
   const per = await Promise.all(o.districts.map(async (d, i) => (await d.store.list({ status, limit: 500 })).map((run) => ({ slug: districtSlug(i), district: d.name, run }))));
   return per.flat();
+}
+
+/** The client's address (for the sign-in throttle); one bucket when the app runs outside Node's server. */
+function remote(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** A name for the audit: one line, printable, at most 64 characters. */

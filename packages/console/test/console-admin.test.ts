@@ -113,4 +113,15 @@ test('a bearer token may discard (scripts), named by X-Sisflow-By', async () => 
   assert.is(heldStage(), undefined);
 });
 
+// Last: it locks this address out of signing in.
+test('after five wrong tokens from an address, it is refused 429 for a while, the right token included', async () => {
+  for (let i = 0; i < 5; i++) assert.is((await post('/login', { by: 'Mallory', token: `guess-${i}` })).status, 401);
+  const locked = await post('/login', { by: 'Mallory', token: ADMIN_TOKEN });
+  assert.is(locked.status, 429);
+  assert.ok(Number(locked.headers.get('retry-after')) > 0);
+  assert.equal(locked.headers.getSetCookie(), []);
+  assert.is((await post(`/d/1/specs/roster/run`, {}, { authorization: `Bearer ${ADMIN_TOKEN}` })).status, 403, 'the bearer token too');
+  assert.ok(c.audit.some((e) => e.action === 'login-refused' && e.outcome.startsWith('too many wrong tokens')));
+});
+
 test.run();
