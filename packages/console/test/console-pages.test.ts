@@ -99,8 +99,40 @@ test('unknown districts, specs, runs and pages are a 404 page, not an error', as
   }
 });
 
+test('several districts: each has its section and its own pages', async () => {
+  const { createConsoleApp } = await import('@sisflow/console');
+  const { defaultRegistry, environmentSecrets } = await import('@sisflow/connectors');
+  const { app } = createConsoleApp({ districts: [{ name: 'North USD', dir: c.dir, store: c.store }, { name: 'South USD', dir: c.dir, store: c.store }], registry: defaultRegistry(), secrets: environmentSecrets(c.env) });
+  const overview = await (await app.request('/')).text();
+  assert.match(overview, '<h1>Districts</h1>');
+  assert.match(overview, '<h2><a href="/d/1">North USD</a></h2>');
+  assert.match(overview, '<h2><a href="/d/2">South USD</a></h2>');
+  assert.match(overview, '<h3>Integrations</h3>');
+  assert.match(overview, `href="/d/2/runs/${c.held.id}"`);
+  const south = await (await app.request('/d/2')).text();
+  assert.match(south, '<h1>South USD</h1>');
+  assert.match(south, '<h2>Integrations</h2>');
+  assert.is((await app.request('/d/3')).status, 404);
+  assert.match(await (await app.request(`/d/2/runs/${c.held.id}`)).text(), '<h2>What the guard saw</h2>');
+});
+
 test('healthz answers while the process is up; readyz while the history answers', async () => {
   assert.equal([(await get('/healthz')).status, (await get('/readyz')).text], [200, 'ready\n']);
+  const { createConsoleApp } = await import('@sisflow/console');
+  const { defaultRegistry, environmentSecrets } = await import('@sisflow/connectors');
+  const { openHistory } = await import('@sisflow/service');
+  const closed = openHistory(c.dir);
+  await closed.close();
+  const errors: Error[] = [];
+  const { app } = createConsoleApp({ districts: [{ name: 'Gone', dir: c.dir, store: closed }], registry: defaultRegistry(), secrets: environmentSecrets(c.env), onError: (e) => void errors.push(e) });
+  assert.is((await app.request('/healthz')).status, 200);
+  const ready = await app.request('/readyz');
+  assert.is(ready.status, 503);
+  assert.is(await ready.text(), 'the run history does not answer\n');
+  const page = await app.request('/');
+  assert.is(page.status, 500);
+  assert.match(await page.text(), 'The console could not answer this page; the service log says why.');
+  assert.is(errors.length, 1, 'told to the service log');
 });
 
 test.run();

@@ -16,19 +16,21 @@ export function districtSection(d: DistrictView, since: string, heading: boolean
   const overnight = d.recent.filter((r) => r.startedAt >= since);
   const failed = overnight.filter((r) => r.status === 'failed').length;
   const held = d.recent.filter((r) => r.status === 'held').length;
+  // Several districts: each is an h2 with its parts under it as h3; one district: the page's h1 is its name.
+  const sub = (text: string) => (heading ? html`<h3>${text}</h3>` : html`<h2>${text}</h2>`);
   return html`<section aria-label="${d.name}">
 ${heading ? html`<h2><a href="/d/${d.slug}">${d.name}</a></h2>` : ''}
 <p class="${failed || held ? 'error' : 'note'}">Last 24 hours: ${overnight.length} run(s), ${failed} failed; ${held} held for approval.</p>
+${sub('Integrations')}
 ${integrationsTable(d)}
-<h2>Runs of the last 24 hours</h2>
+${sub('Runs of the last 24 hours')}
 ${runsTable(d.slug, overnight, `Runs of ${d.name} since ${when(since)}`)}
 </section>`;
 }
 
 export function integrationsTable(d: DistrictView) {
   if (d.integrations.length === 0) return html`<p>No specs and no runs yet.</p>`;
-  return html`<h2>Integrations</h2>
-<table>
+  return html`<table>
 <caption>Integrations of ${d.name}</caption>
 <thead><tr><th scope="col">Spec</th><th scope="col">Schedule</th><th scope="col">Next run</th><th scope="col">Last run</th><th scope="col" class="num">Rows read</th><th scope="col" class="num">Rows written</th><th scope="col" class="num">Rejects</th><th scope="col">Duration trend</th></tr></thead>
 <tbody>${d.integrations.map((i) => integrationRow(d.slug, i))}</tbody>
