@@ -4,13 +4,14 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
-import { servedConsole, type ServedConsole } from './console-server.js';
+import { servedConsole, signIn, type ServedConsole } from './console-server.js';
 import { ADMIN_TOKEN } from './seeded-district.js';
 
 let c: ServedConsole;
@@ -80,6 +81,30 @@ test('signed out, the held run has no approve button; a forged post from another
     assert.is((await c.store.get(c.held.id))!.status, 'held');
     assert.ok(readdirSync(out()).some((f) => f.startsWith('.sisflow-held-')), 'the stage is untouched');
   }));
+
+test('the main pages have no WCAG 2 A/AA violations that axe-core finds (contrast, labels, landmarks, headers)', async () => {
+  if (!browser) return;
+  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // The console's CSP allows no script; the checker is injected past it, the pages are as served.
+  const context = await browser.newContext({ bypassCSP: true });
+  try {
+    const session = await signIn(c.console.url, ADMIN_TOKEN, 'Dana Reyes');
+    const [name, value] = session.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: c.console.url }]);
+    const page = await context.newPage();
+    for (const path of ['/', '/d/1/specs/destiny-patrons', `/d/1/runs/${c.ok.id}`, `/d/1/runs/${c.failed.id}`, `/d/1/runs/${c.held.id}`, '/held', '/audit', '/login', '/nowhere']) {
+      await page.goto(`${c.console.url}${path}`);
+      await page.evaluate(axe);
+      const violations = await page.evaluate(async () => {
+        const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+        return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      assert.equal(violations, [], path);
+    }
+  } finally {
+    await context.close();
+  }
+});
 
 test('signed in, approving the held run through the page publishes the staged file; the page then shows it published', () =>
   withPage(async (page) => {
