@@ -30,20 +30,21 @@ export async function serve(folder: string, flags: { profile?: string } & HttpFl
   const retention = (opened.project.config.history?.retention_days ?? 90) * DAY_MS;
   const prune = () =>
     void store.prune(new Date(Date.now() - retention).toISOString()).then((n) => n > 0 && log.info({ runs: n }, 'old runs removed from the history'));
+  // The console listens first: a port already taken stops the service before any run starts.
+  const web = http && (await startConsole({ districts: [{ name: opened.project.config.district.name, dir, store, schedule: scheduler }], registry, secrets, ...http, audit: (e) => log.info({ ...e }, `console: ${e.action} by ${e.by}`), onError: (e) => log.error({}, `console: ${e.stack ?? e.message}`) }).catch((e: Error) => e));
   try {
+    if (web instanceof Error) {
+      out.stderr(`error: the console cannot listen on ${flags.http}: ${web.message}`);
+      return EXIT.failed;
+    }
+    if (web) log.info({ url: web.url }, `status console at ${web.url}`);
     const problem = await scheduler.start();
     if (problem) {
+      await web?.close();
       out.stderr(problem);
       return EXIT.failed;
     }
     log.info({ project: dir, district: opened.project.config.district.name, pid: process.pid }, 'sisflow serve started');
-    const web = http && (await startConsole({ districts: [{ name: opened.project.config.district.name, dir, store, schedule: scheduler }], registry, secrets, ...http, audit: (e) => log.info({ ...e }, `console: ${e.action} by ${e.by}`), onError: (e) => log.error({}, `console: ${e.stack ?? e.message}`) }).catch((e: Error) => e));
-    if (web instanceof Error) {
-      out.stderr(`error: the console cannot listen on ${flags.http}: ${web.message}`);
-      await scheduler.stop();
-      return EXIT.failed;
-    }
-    if (web) log.info({ url: web.url }, `status console at ${web.url}`);
     for (const s of scheduler.describe()) log.info(s, s.schedule ? `scheduled ${s.spec}` : `${s.spec} has no schedule; it runs only by hand`);
     prune();
     const pruning = setInterval(prune, DAY_MS / 4);
