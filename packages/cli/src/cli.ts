@@ -78,7 +78,11 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .argument('[project]', 'project folder (with sisflow.yaml)', '.')
     .addOption(profile())
     .addOption(json('the log (JSON lines, also on a terminal)'))
-    .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production')
+    .option('--http <address>', 'also serve the status console and /metrics at HOST:PORT (loopback only unless TLS or --http-insecure-public; docs/console.md)')
+    .option('--http-tls-cert <file>', 'serve the console over HTTPS with this PEM certificate')
+    .option('--http-tls-key <file>', 'the PEM private key of --http-tls-cert')
+    .option('--http-insecure-public', 'allow --http on a non-loopback address without TLS')
+    .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production\n  $ sisflow serve /srv/district --http 127.0.0.1:8080')
     .action(async (folder: string, o) => set(await serve(folder, o, out, signal)));
   const dir = () => new Option('-C, --dir <folder>', 'the project folder (or spec folder) whose history to use (default: here)');
   program

@@ -4,11 +4,17 @@ import { watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultRegistry } from '@sisflow/connectors';
 import { openHistory, openProject, projectAlerts, Scheduler, serviceLogger, systemClock } from '@sisflow/service';
+import { httpSettings, startConsole, type HttpFlags } from '@sisflow/console';
 import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
 
 const DAY_MS = 86_400_000;
 
-export async function serve(folder: string, flags: { profile?: string; json?: boolean }, out: Out, signal?: AbortSignal): Promise<number> {
+export async function serve(folder: string, flags: { profile?: string; json?: boolean } & HttpFlags, out: Out, signal?: AbortSignal): Promise<number> {
+  const http = httpSettings(flags);
+  if (http && 'error' in http) {
+    out.stderr(`error: ${http.error}`);
+    return EXIT.usage;
+  }
   const dir = resolve(folder);
   const registry = defaultRegistry();
   const opened = openProject(dir, registry);
@@ -24,9 +30,17 @@ export async function serve(folder: string, flags: { profile?: string; json?: bo
   const retention = (opened.project.config.history?.retention_days ?? 90) * DAY_MS;
   const prune = () =>
     void store.prune(new Date(Date.now() - retention).toISOString()).then((n) => n > 0 && log.info({ runs: n }, 'old runs removed from the history'));
+  // The console listens first: a port already taken stops the service before any run starts.
+  const web = http && (await startConsole({ districts: [{ name: opened.project.config.district.name, dir, store, schedule: scheduler }], registry, secrets, ...http, audit: (e) => log.info({ ...e }, `console: ${e.action} by ${e.by}`), onError: (e) => log.error({}, `console: ${e.stack ?? e.message}`) }).catch((e: Error) => e));
   try {
+    if (web instanceof Error) {
+      out.stderr(`error: the console cannot listen on ${flags.http}: ${web.message}`);
+      return EXIT.failed;
+    }
+    if (web) log.info({ url: web.url }, `status console at ${web.url}`);
     const problem = await scheduler.start();
     if (problem) {
+      await web?.close();
       out.stderr(problem);
       return EXIT.failed;
     }
@@ -49,6 +63,7 @@ export async function serve(folder: string, flags: { profile?: string; json?: bo
     clearInterval(pruning);
     clearTimeout(pending);
     watcher.close();
+    await web?.close();
     await scheduler.stop();
     log.info({}, 'sisflow serve stopped');
     return EXIT.ok;

@@ -129,6 +129,16 @@ export class Scheduler {
     }));
   }
 
+  /** Starts a run of a spec now, beside its schedule ("run now" in the console); says why not when it cannot. */
+  runNow(spec: string): string | undefined {
+    const job = [...this.jobs.values()].find((j) => j.plan.name === spec);
+    if (!job) return `${spec} is not a spec of this project`;
+    if (this.stopping) return 'sisflow serve is stopping';
+    if (this.active.has(job.file)) return `a run of ${spec} is going on; wait for it to finish`;
+    this.fire(job, 'manual');
+    return undefined;
+  }
+
   private load(file: string): void {
     let text: Buffer;
     try {
