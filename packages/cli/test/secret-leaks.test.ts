@@ -5,7 +5,7 @@
 // logs, the run history database, the files the server received — is searched for the secret in
 // every form it could take. A secret setting added without a case here fails the first test.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,8 @@ import { SSHD, sshdRequired, startSshd, type Sshd } from '../../connectors/test/
 import { startTdsServer, type TdsServer } from '../../connectors/test/mssql/tds-server.js';
 import { AeriesApiServer, SIRAS_AREAS } from '../../connectors/test/aeries/api-server.js';
 import { OneRosterProvider } from '../../connectors/test/oneroster/provider.js';
+import { approveRequest, createDistrictKeys, sendRequest } from '@sisflow/transfer';
+import { enroll, query, twoDistricts, type Row, type World } from '../../transfer/test/two-districts.js';
 import { leakForms } from './leak-forms.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,6 +45,8 @@ interface Attempt {
   secrets: Record<string, string>;
   /** The user name a protocol may encode together with each secret (`\0user\0password`, `user:password`). */
   user?: string;
+  /** Parts of a secret that are secrets on their own (a JSON key's private `d`). */
+  parts?: string[];
 }
 
 interface LeakCase {
@@ -56,6 +60,10 @@ interface LeakCase {
   check?(): void;
   /** Folders the server side wrote (scanned too). */
   remote?(): string[];
+  /** Files the case needs beside its spec. */
+  prepare?(dir: string): void;
+  /** Extra arguments for one command (`run`, `dry-run`, …) of an attempt. */
+  args?(command: string, label: 'good' | 'bad'): Promise<string[]>;
 }
 
 let sshd: Sshd;
@@ -232,7 +240,47 @@ const CASES: Record<string, LeakCase> = {
     failure: /401|token|refused|denied/i,
     check: () => assert.ok(oneroster.tokensIssued > 0),
   },
+  'records-transfer.signing_key': {
+    spec: () => transferSpec('send.yaml', w.a.db),
+    env: () => transferEnv(),
+    good: () => jwkAttempt('transfer_signing_key', readFileSync(join(w.a.secretsDir, 'transfer_signing_key'), 'utf8').trim()),
+    bad: () => jwkAttempt('transfer_signing_key', strangerSigningKey),
+    failure: /the signing key is not the one the registry lists/,
+    check: () => assert.ok(w.b.district.store.outgoing(lastRequest)?.status === 'received', 'the package reached the receiving district'),
+    // Each run answers a request of its own (a request takes one package).
+    args: async (command) => {
+      const base = ['--param', `district=${w.a.code}`, '--param', `recipient=${w.b.code}`, '--param', `student_id=${student.ID}`];
+      if (command !== 'run') return base;
+      lastRequest = (await sendRequest(w.b.district, { from: w.a.code, studentId: NEW_ID, student: identity() })).id;
+      return [...base, '--param', `request_id=${lastRequest}`];
+    },
+  },
+  'records-transfer.encryption_key': {
+    spec: () => transferSpec('receive.yaml', w.b.db),
+    env: () => ({ ...transferEnv(), SISFLOW_TRANSFER_PACKAGES: w.b.district.store.packagesDir }),
+    good: () => jwkAttempt('transfer_encryption_key', readFileSync(join(w.b.secretsDir, 'transfer_encryption_key'), 'utf8').trim()),
+    bad: () => jwkAttempt('transfer_encryption_key', readFileSync(join(w.a.secretsDir, 'transfer_encryption_key'), 'utf8').trim()),
+    failure: /decrypt|encrypt|key/i,
+    check: () => assert.ok(query(w.b.db, 'SELECT COUNT(*) AS n FROM TST WHERE ID = ?', NEW_ID)[0]!.n as number > 0, 'the package was imported'),
+    prepare: (dir) => cpSync(join(ROOT, 'examples/records-transfer/codes'), join(dir, 'codes'), { recursive: true }),
+    args: async () => ['--param', `district=${w.b.code}`, '--param', `request_id=${delivered}`, '--param', `student_id=${NEW_ID}`],
+  },
 };
+
+// Two districts for the records-transfer keys; the receiver has a package waiting for one request.
+let w: World;
+let student: Row;
+let delivered = '';
+let lastRequest = '';
+let strangerSigningKey = '';
+const NEW_ID = 900001;
+const identity = () => ({ ssid: String(student.CID), last_name: String(student.LN), first_name: String(student.FN), birth_date: String(student.BD) });
+const transferSpec = (file: string, db: string) => readFileSync(join(ROOT, 'examples/records-transfer', file), 'utf8').replace('    use: sqlite\n    demo: true\n', `    use: sqlite\n    path: ${db}\n`);
+const transferEnv = () => ({ SISFLOW_TRANSFER_REGISTRY: w.registryFile, SISFLOW_TRANSFER_OPERATOR_KEY: w.operatorThumbprint, SISFLOW_TRANSFER_CA: w.ca });
+/** A private JWK as a secret, its private part watched on its own too. */
+function jwkAttempt(name: string, jwk: string): Attempt {
+  return { secrets: { [name]: jwk }, parts: [(JSON.parse(jwk) as { d: string }).d] };
+}
 
 function oneRosterApiSpec(): string {
   return fileSpec('leak-oneroster-api', '{ use: files, dir: out }', '    path: o.csv')
@@ -299,6 +347,14 @@ test.before(async () => {
   await aeries.start(mkdtempSync(join(work, 'aeries-')));
   oneroster = new OneRosterProvider(new Map([['orgs', [{ sourcedId: 'org-1', name: 'Valley High', type: 'school', identifier: '994', status: 'active', dateLastModified: '2026-11-01T00:00:00.000Z' }]]]), { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   await oneroster.start(mkdtempSync(join(work, 'oneroster-')));
+  w = await twoDistricts();
+  student = query(w.a.db, "SELECT s.* FROM STU s WHERE s.DEL = 0 AND s.TG = '' AND EXISTS (SELECT 1 FROM TST t WHERE t.ID = s.ID) ORDER BY s.ID LIMIT 1")[0]!;
+  enroll(w.b.db, student, NEW_ID, 999);
+  delivered = (await sendRequest(w.b.district, { from: w.a.code, studentId: NEW_ID, student: identity() })).id;
+  await approveRequest(w.a.district, delivered);
+  const stranger = mkdtempSync(join(work, 'stranger-'));
+  await createDistrictKeys(stranger, { code: w.a.code, name: 'Not Prior Unified', url: 'https://127.0.0.1:1' });
+  strangerSigningKey = readFileSync(join(stranger, 'transfer_signing_key'), 'utf8').trim();
 });
 
 test.after(async () => {
@@ -309,6 +365,7 @@ test.after(async () => {
   await new Promise((r) => (webhook ? webhook.close(() => r(undefined)) : r(undefined)));
   await aeries.stop();
   await oneroster?.stop();
+  await w?.close();
 });
 
 interface Result {
@@ -340,7 +397,7 @@ function allFiles(dir: string): string[] {
 
 /** Each place a form of a watched value was found, as `file: form`. */
 function hits(folders: string[], watched: Attempt[]): string[] {
-  const forms = watched.flatMap((a) => Object.values(a.secrets).flatMap((v) => leakForms(v, a.user)));
+  const forms = watched.flatMap((a) => [...Object.values(a.secrets), ...(a.parts ?? [])].flatMap((v) => leakForms(v, a.user)));
   const found: string[] = [];
   for (const file of folders.flatMap(allFiles)) {
     const bytes = readFileSync(file);
@@ -356,26 +413,29 @@ test('every secret setting a connector declares has a leak case here', () => {
   assert.equal(Object.keys(CASES).sort(), DECLARED);
 });
 
-for (const [setting, c] of Object.entries(CASES)) {
+// LEAK_CASES=records-transfer runs only the cases whose setting contains that text (while working on one).
+for (const [setting, c] of Object.entries(CASES).filter(([s]) => !process.env.LEAK_CASES || s.includes(process.env.LEAK_CASES))) {
   test(`${setting}: a failing and a succeeding run leak no form of the secret anywhere`, async () => {
     const dir = mkdtempSync(join(work, `${setting.replace(/\W+/g, '-')}-`));
     for (const d of ['in', 'logs', 'out']) mkdirSync(join(dir, d));
     writeFileSync(join(dir, 'in/s.csv'), 'ID,LN\n1,Ada\n2,Bo\nnot-a-number,Cy\n');
     writeFileSync(join(dir, 'spec.yaml'), c.spec());
+    c.prepare?.(dir);
+    const args = async (command: string, label: 'good' | 'bad') => (c.args ? await c.args(command, label) : []);
     const good = c.good();
     const bad = c.bad();
     const env = (a: Attempt) => ({ ...(c.env?.() ?? {}), ...Object.fromEntries(Object.entries(a.secrets).map(([k, v]) => [`SISFLOW_SECRET_${k}`, v])) });
 
-    const validate = await sisflow(dir, 'validate', ['validate', 'spec.yaml'], env(good));
+    const validate = await sisflow(dir, 'validate', ['validate', 'spec.yaml', ...(await args('validate', 'good'))], env(good));
     assert.is(validate.code, 0, validate.stdout + validate.stderr);
-    const plan = await sisflow(dir, 'plan', ['plan', 'spec.yaml', '--json', '-o', 'plan.json'], env(good));
+    const plan = await sisflow(dir, 'plan', ['plan', 'spec.yaml', '--json', '-o', 'plan.json', ...(await args('plan', 'good'))], env(good));
     assert.is(plan.code, 0, plan.stderr);
 
     for (const [label, attempt] of [['bad', bad], ['good', good]] as const) {
-      await sisflow(dir, `${label}-doctor`, ['doctor', 'spec.yaml', '--json'], env(attempt));
-      await sisflow(dir, `${label}-dry-run`, ['run', 'spec.yaml', '--dry-run'], env(attempt));
-      const json = await sisflow(dir, `${label}-run-json`, ['run', 'spec.yaml', '--json'], env(attempt));
-      const text = await sisflow(dir, `${label}-run`, ['run', 'spec.yaml'], env(attempt));
+      await sisflow(dir, `${label}-doctor`, ['doctor', 'spec.yaml', '--json', ...(await args('doctor', label))], env(attempt));
+      await sisflow(dir, `${label}-dry-run`, ['run', 'spec.yaml', '--dry-run', ...(await args('dry-run', label))], env(attempt));
+      const json = await sisflow(dir, `${label}-run-json`, ['run', 'spec.yaml', '--json', ...(await args('run', label))], env(attempt));
+      const text = await sisflow(dir, `${label}-run`, ['run', 'spec.yaml', ...(await args('run', label))], env(attempt));
       if (label === 'good') {
         assert.is(json.code, 0, json.stdout + json.stderr);
         assert.is(text.code, 0, text.stdout + text.stderr);
