@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { runSpecTests } from '@sisflow/core';
-import { defaultRegistry } from '@sisflow/connectors';
+import { csvRecords, defaultRegistry } from '@sisflow/connectors';
 import { EXIT, printDiagnostics, readSpecFile, type Out } from '../io.js';
 import { junitXml, type JunitCase } from '../reports/junit.js';
 import { specFiles } from './project-args.js';
@@ -24,6 +24,7 @@ export async function test(paths: string[], flags: { profile?: string; today?: s
     const { results, diagnostics } = await runSpecTests(read.bytes, file, {
       registry: defaultRegistry(),
       baseDir: resolve(dirname(file)),
+      readCsv: csvRecords,
       ...(flags.profile ? { profile: flags.profile } : {}),
       ...(flags.today ? { today: flags.today } : {}),
       ...(flags.param ? { params: flags.param } : {}),
