@@ -8,8 +8,8 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Row } from '../connector/connector.js';
 import type { RowSchema } from '../expr/row-schema.js';
 import { RowError } from '../expr/row-error.js';
-import { typeToString } from '../expr/types.js';
-import { cellParser } from './parse-cell.js';
+import { typeToString, type Type } from '../expr/types.js';
+import { cellParser, type CellOptions } from './parse-cell.js';
 
 /** One CSV record: its cells, the line it starts on, and its raw text (to find a cell's column). */
 export interface CsvRecord {
@@ -77,36 +77,49 @@ async function* records(read: CsvRecordReader, path: string, file: string, signa
 }
 
 /** The header's column positions for each declared column; a declared column the file lacks is SF751. */
-function header(record: CsvRecord | undefined, schema: RowSchema, file: string, source: string): number[] {
+function header(record: CsvRecord | undefined, schema: RowSchema, file: string, source: string, optional: ReadonlySet<string>): number[] {
   const names = record?.cells.map((c) => c.trim()) ?? [];
-  const missing = schema.filter((c) => !names.includes(c.name));
+  const missing = schema.filter((c) => !names.includes(c.name) && !optional.has(c.name));
   if (missing.length > 0) {
     throw new GivenFileError([
       diagnostic('SF751', `${file} has no column ${missing.map((c) => `\`${c.name}\``).join(', ')}, which ${source} declares`, {
         span: at(file, record?.line ?? 1, 1),
-        hint: `its header must name every column ${source} declares: ${schema.map((c) => c.name).join(', ')}${names.length ? ` (it has ${names.join(', ')})` : ''}`,
+        hint: `its header must name every column ${source} declares: ${schema.filter((c) => !optional.has(c.name)).map((c) => c.name).join(', ')}${names.length ? ` (it has ${names.join(', ')})` : ''}`,
       }),
     ]);
   }
   return schema.map((c) => names.indexOf(c.name));
 }
 
-/** Given rows from a CSV file, typed like the source's columns, in batches with their line numbers. */
-export async function* givenFromFile(read: CsvRecordReader, path: string, file: string, schema: RowSchema, source: string, signal?: AbortSignal): AsyncIterable<{ rows: Row[]; lines: number[] }> {
-  const parsers = schema.map((c) => cellParser(c.type));
+/** A column a where tests but the source does not read, left out of the file: as a YAML row leaving it out. */
+function absentValue(t: Type): unknown {
+  return t.nullable ? null : t.kind === 'string' ? '' : t.kind === 'bool' ? false : t.kind === 'list' ? [] : null;
+}
+
+/** Given rows from a CSV file, typed like the source's columns (with its `date_format` and `line_column`), in batches with their line numbers. */
+export async function* givenFromFile(read: CsvRecordReader, path: string, file: string, schema: RowSchema, source: string, options: CellOptions & { lineColumn?: string; optional?: ReadonlySet<string> } = {}): AsyncIterable<{ rows: Row[]; lines: number[] }> {
+  const optional = options.optional ?? new Set<string>();
+  // A source's `line_column` holds each record's line in the file, here as in the real read.
+  const lines_ = options.lineColumn;
+  if (lines_) schema = schema.filter((c) => c.name !== lines_);
+  const parsers = schema.map((c) => cellParser(c.type, options));
   const problems: Diagnostic[] = [];
   let columns: number[] | undefined;
   let rows: Row[] = [];
   let lines: number[] = [];
-  for await (const record of records(read, path, file, signal)) {
+  for await (const record of records(read, path, file)) {
     if (!columns) {
-      columns = header(record, schema, file, source);
+      columns = header(record, schema, file, source, optional);
       continue;
     }
     if (record.cells.length === 1 && record.cells[0]!.trim() === '') continue; // a blank line
     const row: Row = {};
     schema.forEach((c, i) => {
       const at_ = columns![i]!;
+      if (at_ < 0) {
+        row[c.name] = absentValue(c.type);
+        return;
+      }
       const text = record.cells[at_] ?? '';
       try {
         row[c.name] = parsers[i]!(text);
@@ -120,6 +133,7 @@ export async function* givenFromFile(read: CsvRecordReader, path: string, file: 
         );
       }
     });
+    if (lines_) row[lines_] = record.line;
     if (problems.length >= MAX_CELL_PROBLEMS) break;
     if (problems.length > 0) continue;
     rows.push(row);
@@ -130,7 +144,7 @@ export async function* givenFromFile(read: CsvRecordReader, path: string, file: 
       lines = [];
     }
   }
-  if (!columns) header(undefined, schema, file, source);
+  if (!columns) header(undefined, schema, file, source, optional);
   if (problems.length > 0) throw new GivenFileError(problems);
   if (rows.length > 0) yield { rows, lines };
 }

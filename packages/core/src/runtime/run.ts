@@ -68,8 +68,8 @@ export interface RunResult {
   captured: Map<string, Row[]>;
 }
 
-/** A test's rows streamed from a file, already typed like the source's columns. */
-export type GivenRows = AsyncIterable<{ rows: Row[]; lines: number[] }>;
+/** A test's rows streamed from a file, already typed like the source's columns; opened anew for each read of the source (a run may read one twice). */
+export type GivenRows = () => AsyncIterable<{ rows: Row[]; lines: number[] }>;
 
 class RunFailure extends Error {}
 const SAMPLE = 20;
@@ -522,7 +522,7 @@ class Execution {
 
   private async *givenBatches(src: PreparedSource, rows: Row[] | GivenRows): AsyncIterable<{ rows: Row[]; lines?: number[] }> {
     // Rows from a test's file come typed, batch by batch.
-    if (!Array.isArray(rows)) return yield* rows;
+    if (!Array.isArray(rows)) return yield* rows();
     const schema = src.givenSchema;
     const typed = rows.map((r, i) => {
       const out: Row = {};

@@ -40,7 +40,11 @@ export async function runSpecTests(text: string | Uint8Array, file: string, opti
   const problems: Diagnostic[] = [];
   for (const t of base.analysis!.spec.tests ?? []) results.push(await runOne(text, file, t, options, base, problems));
   // A test data file with bad cells is reported like a spec error: each at its file, line and column.
-  if (problems.length > 0) return { results, diagnostics: formatDiagnostics(problems, {}), fileDiagnostics: problems };
+  if (problems.length > 0) {
+    // A source read twice in a run reports its file's problems twice: once each.
+    const once = [...new Map(problems.map((d) => [`${d.code} ${d.span?.file}:${d.span?.start.line}:${d.span?.start.col} ${d.message}`, d])).values()];
+    return { results, diagnostics: formatDiagnostics(once, {}), fileDiagnostics: once };
+  }
   return { results, diagnostics: '' };
 }
 
@@ -83,7 +87,11 @@ async function runOne(text: string | Uint8Array, file: string, t: TestSpec, opti
       // The columns a given row may carry: the source's, or its where's when that tests more.
       const source = compiled.analysis!.sources.get(s.name);
       const schema = (source?.filter && source.description.filterSchema) || compiled.analysis!.schemas.get(s.name) || [];
-      given.set(s.name, keepProblems(givenFromFile(f.read, f.full, f.shown, schema, `source ${s.name}`), problems));
+      const read = { ...(typeof s.settings.date_format === 'string' ? { dateFormat: s.settings.date_format } : {}), ...(typeof s.settings.line_column === 'string' ? { lineColumn: s.settings.line_column } : {}) };
+      // The columns the source reads must be in the file; those only its where tests may be left out.
+      const reads = new Set((compiled.analysis!.schemas.get(s.name) ?? []).map((c) => c.name));
+      Object.assign(read, { optional: new Set(schema.map((c) => c.name).filter((n) => !reads.has(n))) });
+      given.set(s.name, () => keepProblems(givenFromFile(f.read, f.full, f.shown, schema, `source ${s.name}`, read), problems));
     }
     for (const [name, e] of Object.entries(t.expect)) {
       if (typeof e !== 'string') expected.set(name, e);
@@ -158,7 +166,7 @@ function whereRowsWent(plan: JobPlan, report: RunReport, given: ReadonlyMap<stri
 }
 
 /** Passes a file's batches through, keeping its diagnostics when it stops the run. */
-async function* keepProblems(rows: GivenRows, problems: Diagnostic[]): GivenRows {
+async function* keepProblems(rows: ReturnType<GivenRows>, problems: Diagnostic[]): ReturnType<GivenRows> {
   try {
     yield* rows;
   } catch (e) {
