@@ -48,7 +48,7 @@ export class GivenFileError extends Error {
   }
 }
 
-const at = (file: string, line: number, col: number, width = 1) => ({ file, start: { line, col, offset: 0 }, end: { line, col: col + width, offset: 0 } });
+const cellSpan = (file: string, line: number, col: number, width = 1) => ({ file, start: { line, col, offset: 0 }, end: { line, col: col + width, offset: 0 } });
 
 /** The 1-based column where field `index` of a raw CSV record starts. */
 export function cellColumn(raw: string, index: number, delimiter = ','): number {
@@ -72,7 +72,7 @@ async function* records(read: CsvRecordReader, path: string, file: string, signa
     yield* read(path, signal);
   } catch (e) {
     if (e instanceof GivenFileError) throw e;
-    throw new GivenFileError([diagnostic('SF753', (e instanceof Error ? e.message : String(e)).replaceAll(path, file), { span: at(file, 1, 1) })]);
+    throw new GivenFileError([diagnostic('SF753', (e instanceof Error ? e.message : String(e)).replaceAll(path, file), { span: cellSpan(file, 1, 1) })]);
   }
 }
 
@@ -83,7 +83,7 @@ function header(record: CsvRecord | undefined, schema: RowSchema, file: string, 
   if (missing.length > 0) {
     throw new GivenFileError([
       diagnostic('SF751', `${file} has no column ${missing.map((c) => `\`${c.name}\``).join(', ')}, which ${source} declares`, {
-        span: at(file, record?.line ?? 1, 1),
+        span: cellSpan(file, record?.line ?? 1, 1),
         hint: `its header must name every column ${source} declares: ${schema.filter((c) => !optional.has(c.name)).map((c) => c.name).join(', ')}${names.length ? ` (it has ${names.join(', ')})` : ''}`,
       }),
     ]);
@@ -127,7 +127,7 @@ export async function* givenFromFile(read: CsvRecordReader, path: string, file: 
         if (!(e instanceof RowError)) throw e;
         problems.push(
           diagnostic('SF750', `${c.name} is ${typeToString(c.type)}, but line ${record.line} gives ${JSON.stringify(text)}: ${e.message}`, {
-            span: at(file, record.line, cellColumn(record.raw, at_), Math.max(1, text.length)),
+            span: cellSpan(file, record.line, cellColumn(record.raw, at_), Math.max(1, text.length)),
             hint: `write a value of type ${typeToString(c.type)}, as ${source} would read it`,
           }),
         );
@@ -161,7 +161,7 @@ export async function expectFromFile(read: CsvRecordReader, path: string, file: 
       names = record.cells.map((c) => c.trim());
       const unknown = schema ? names.filter((n) => !schema.some((c) => c.name === n)) : [];
       if (unknown.length > 0) {
-        throw new GivenFileError([diagnostic('SF751', `${file} has column ${unknown.map((n) => `\`${n}\``).join(', ')}, which ${target} does not have`, { span: at(file, record.line, 1), hint: `its columns: ${schema!.map((c) => c.name).join(', ')}` })]);
+        throw new GivenFileError([diagnostic('SF751', `${file} has column ${unknown.map((n) => `\`${n}\``).join(', ')}, which ${target} does not have`, { span: cellSpan(file, record.line, 1), hint: `its columns: ${schema!.map((c) => c.name).join(', ')}` })]);
       }
       continue;
     }

@@ -87,10 +87,13 @@ async function runOne(text: string | Uint8Array, file: string, t: TestSpec, opti
       // The columns a given row may carry: the source's, or its where's when that tests more.
       const source = compiled.analysis!.sources.get(s.name);
       const schema = (source?.filter && source.description.filterSchema) || compiled.analysis!.schemas.get(s.name) || [];
-      const read = { ...(typeof s.settings.date_format === 'string' ? { dateFormat: s.settings.date_format } : {}), ...(typeof s.settings.line_column === 'string' ? { lineColumn: s.settings.line_column } : {}) };
       // The columns the source reads must be in the file; those only its where tests may be left out.
       const reads = new Set((compiled.analysis!.schemas.get(s.name) ?? []).map((c) => c.name));
-      Object.assign(read, { optional: new Set(schema.map((c) => c.name).filter((n) => !reads.has(n))) });
+      const read = {
+        ...(typeof s.settings.date_format === 'string' ? { dateFormat: s.settings.date_format } : {}),
+        ...(typeof s.settings.line_column === 'string' ? { lineColumn: s.settings.line_column } : {}),
+        optional: new Set(schema.map((c) => c.name).filter((n) => !reads.has(n))),
+      };
       given.set(s.name, () => keepProblems(givenFromFile(f.read, f.full, f.shown, schema, `source ${s.name}`, read), problems));
     }
     for (const [name, e] of Object.entries(t.expect)) {
@@ -106,8 +109,7 @@ async function runOne(text: string | Uint8Array, file: string, t: TestSpec, opti
   const { report, captured } = await runPlan(compiled.plan, { registry: options.registry, baseDir: options.baseDir, secrets: { env: () => undefined, secret: () => undefined }, given, capture: new Set(Object.keys(t.expect)), noSinks: true, ignoreThreshold: true });
   const failures: string[] = [];
   if (!report.ok) failures.push(`the run failed: ${report.error}`);
-  for (const [name, rows] of expected) {
-    const expectedRows = rows;
+  for (const [name, expectedRows] of expected) {
     const before = failures.length;
     compareRows(name, expectedRows, captured.get(name) ?? [], failures);
     // Rows that vanished: say which source filter or step dropped them, and with which params.
