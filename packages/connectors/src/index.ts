@@ -35,6 +35,7 @@ export { createStageSql, grantsSql, mergeSql, type GrantOptions } from './mssql/
 export { hostKeyOf, probeHostKeys, type HostKey } from './sftp/host-key.js';
 export { csvFormatter } from './csv/csv-writer.js';
 export { readCsv, CsvFileError } from './csv/csv-reader.js';
+export { csvFileRecords } from './csv/csv-file-records.js';
 export { csvReadOptions, csvWriteOptions } from './csv/csv-settings.js';
 export { generateDemo, DEMO_SCHOOL_YEAR, type DemoOptions, type DemoTables } from './demo/generate.js';
 export { writeDemoDatabase, createTableSql, insertRows } from './demo/sqlite-demo.js';

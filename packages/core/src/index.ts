@@ -53,5 +53,6 @@ export { BoundedQueue } from './runtime/queue.js';
 export { Redactor, resolveSettings, MissingReferenceError, type SecretSource } from './runtime/secrets.js';
 export { REJECT_SCHEMA, type Reject, type RejectKind } from './runtime/rejects.js';
 export { runSpecTests, type SpecTestResult, type SpecTestOptions } from './runtime/spec-tests.js';
+export { type CsvRecord, type CsvRecordReader } from './runtime/given-file.js';
 export type { StepCounts } from './runtime/step-runner.js';
 export type * from './connector/connector.js';

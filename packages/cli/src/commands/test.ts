@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { runSpecTests, type Diagnostic } from '@sisflow/core';
-import { defaultRegistry } from '@sisflow/connectors';
+import { csvFileRecords, defaultRegistry } from '@sisflow/connectors';
 import { EXIT, printDiagnostics, printFailure, readSpecFile, type JsonFlag, type Out } from '../io.js';
 import { junitXml, type JunitCase } from '../reports/junit.js';
 import { specFiles } from './project-args.js';
@@ -30,6 +30,7 @@ export async function test(paths: string[], flags: JsonFlag & { profile?: string
     const { results, diagnostics } = await runSpecTests(read.bytes, file, {
       registry: defaultRegistry(),
       baseDir: resolve(dirname(file)),
+      readCsv: csvFileRecords,
       ...(flags.profile ? { profile: flags.profile } : {}),
       ...(flags.today ? { today: flags.today } : {}),
       ...(flags.param ? { params: flags.param } : {}),

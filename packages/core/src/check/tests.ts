@@ -5,6 +5,7 @@ import { checkIsoDate, checkIsoDatetime } from '../expr/dates.js';
 import { parseTypeName, typeToString, type Type } from '../expr/types.js';
 import { checkParamValue } from './params.js';
 import type { CheckContext } from './context.js';
+import { testFileProblem } from '../runtime/given-file.js';
 
 /** `givenSchemas`: for sources whose `where` tests more columns than they read, those columns. */
 export function checkTests(ctx: CheckContext, schemas: ReadonlyMap<string, RowSchema>, givenSchemas: ReadonlyMap<string, RowSchema> = new Map()): void {
@@ -33,7 +34,8 @@ export function checkTests(ctx: CheckContext, schemas: ReadonlyMap<string, RowSc
         ctx.reportKey('SF218', `test "${t.name}" gives rows for \`${name}\`, which is not a source`, [...path, 'given', name], didYouMean(name, sources));
         continue;
       }
-      checkColumns(ctx, givenSchemas.get(name) ?? schemas.get(name), rows, [...path, 'given', name], name, 'given');
+      if (typeof rows === 'string') checkTestFile(ctx, rows, [...path, 'given', name]);
+      else checkColumns(ctx, givenSchemas.get(name) ?? schemas.get(name), rows, [...path, 'given', name], name, 'given');
     }
     for (const [name, rows] of Object.entries(t.expect)) {
       if (!targets.includes(name)) {
@@ -41,9 +43,17 @@ export function checkTests(ctx: CheckContext, schemas: ReadonlyMap<string, RowSc
         continue;
       }
       const from = ctx.spec.outputs[name]?.from ?? name;
-      checkColumns(ctx, schemas.get(from), rows, [...path, 'expect', name], name, 'expect');
+      if (typeof rows === 'string') checkTestFile(ctx, rows, [...path, 'expect', name]);
+      else checkColumns(ctx, schemas.get(from), rows, [...path, 'expect', name], name, 'expect');
     }
   });
+}
+
+/** A test's rows from a file: a CSV path inside the spec's folder (its cells are checked as it is read). */
+function checkTestFile(ctx: CheckContext, file: string, path: (string | number)[]): void {
+  const problem = testFileProblem(file);
+  if (problem) ctx.report('SF752', `test data ${JSON.stringify(file)} cannot be used: ${problem}`, path);
+  else if (!/\.csv$/i.test(file)) ctx.report('SF752', `test data ${JSON.stringify(file)} is not a .csv file`, path, 'test rows come from a CSV file with a header line (tests/students.csv)');
 }
 
 function checkColumns(ctx: CheckContext, schema: RowSchema | undefined, rows: Record<string, unknown>[], path: (string | number)[], name: string, side: 'given' | 'expect'): void {

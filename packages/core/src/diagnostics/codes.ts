@@ -111,6 +111,11 @@ export const CODES = {
   SF502: { severity: 'error', title: 'not a job plan' },
   SF520: { severity: 'error', title: 'not a sisflow project folder' },
   SF521: { severity: 'error', title: 'spec already running' },
+  // SF75x — spec tests' rows from files (given: { students: tests/students.csv })
+  SF750: { severity: 'error', title: 'test data cell does not fit its column' },
+  SF751: { severity: 'error', title: 'test data file lacks a declared column' },
+  SF752: { severity: 'error', title: 'test data path not allowed' },
+  SF753: { severity: 'error', title: 'test data file cannot be read' },
   // SF6xx — the project file (sisflow.yaml): district, shared connections, specs
   SF600: { severity: 'error', title: 'project file cannot be read' },
   SF601: { severity: 'error', title: 'unknown key in the project file' },

@@ -3,6 +3,10 @@
 import type { DiagnosticCode } from './codes.js';
 
 export const USUAL_FIX: Partial<Record<DiagnosticCode, string>> = {
+  SF750: "fix the cell in the CSV file: it is read with the source's declared column type",
+  SF751: "give the CSV file a header line naming every column the source declares",
+  SF752: "name a CSV file inside the spec's folder, relative to the spec (tests/students.csv)",
+  SF753: "check that the file exists beside the spec and can be read",
   SF101: 'check the indentation and brackets of this line and the one above it',
   SF104: 'remove the `---` separator, or split the file into one spec per file',
   SF105: 'start with `sisflow: 1` and a `name:`; `sisflow init destiny` writes a starter spec',

@@ -35,7 +35,7 @@ export interface RunOptions {
   /** Batches a sink may have waiting before the sources pause (default 2: more only costs memory; measured in bench/). */
   queueDepth?: number;
   /** Rows to use instead of reading these sources (spec tests). */
-  given?: ReadonlyMap<string, Row[]>;
+  given?: ReadonlyMap<string, Row[] | GivenRows>;
   /** Keep the rows of these steps and outputs in memory (spec tests, samples); outputs are then not written. */
   capture?: ReadonlySet<string>;
   /** Keep the first this many rows of each output in the report (`sisflow run --dry-run` shows them). */
@@ -68,6 +68,9 @@ export interface RunResult {
   /** Rows of the captured steps and outputs. */
   captured: Map<string, Row[]>;
 }
+
+/** A test's rows streamed from a file, already typed like the source's columns; opened anew for each read of the source (a run may read one twice). */
+export type GivenRows = () => AsyncIterable<{ rows: Row[]; lines: number[] }>;
 
 class RunFailure extends Error {}
 const SAMPLE = 20;
@@ -518,7 +521,9 @@ class Execution {
     return out;
   }
 
-  private async *givenBatches(src: PreparedSource, rows: Row[]): AsyncIterable<{ rows: Row[]; lines?: number[] }> {
+  private async *givenBatches(src: PreparedSource, rows: Row[] | GivenRows): AsyncIterable<{ rows: Row[]; lines?: number[] }> {
+    // Rows from a test's file come typed, batch by batch.
+    if (!Array.isArray(rows)) return yield* rows();
     const schema = src.givenSchema;
     const typed = rows.map((r, i) => {
       const out: Row = {};

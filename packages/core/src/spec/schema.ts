@@ -34,6 +34,14 @@ const rule = {
 };
 
 const limit = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\d+(\\.\\d+)?%$' }] };
+/** A test's rows: written in the spec, or a CSV file beside it (streamed; for more than a few rows). */
+const TEST_ROWS = {
+  oneOf: [
+    { type: 'array', items: { type: 'object' } },
+    { type: 'string', minLength: 1, description: "a CSV file of the rows, relative to the spec and inside its folder (tests/students.csv); typed like the source's columns" },
+  ],
+};
+
 const guard = {
   type: 'object',
   required: ['key'],
@@ -237,8 +245,8 @@ export const SPEC_SCHEMA: JsonSchema = {
         properties: {
           name: { type: 'string', minLength: 1 },
           params: { type: 'object' },
-          given: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } },
-          expect: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } },
+          given: { type: 'object', additionalProperties: TEST_ROWS },
+          expect: { type: 'object', additionalProperties: TEST_ROWS },
           rejects: {
             type: 'array',
             items: {

@@ -107,8 +107,9 @@ export interface ScheduleSpec {
 export interface TestSpec {
   name: string;
   params?: Record<string, unknown>;
-  given: Record<string, Record<string, unknown>[]>;
-  expect: Record<string, Record<string, unknown>[]>;
+  /** Each source's rows, or a CSV file of them (relative to the spec, inside its folder). */
+  given: Record<string, Record<string, unknown>[] | string>;
+  expect: Record<string, Record<string, unknown>[] | string>;
   rejects?: { step?: string; reason?: string; count?: number }[];
 }
 
