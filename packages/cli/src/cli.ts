@@ -77,11 +77,13 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production')
     .action(async (folder: string, o) => set(await serve(folder, o, out, signal)));
   const dir = () => new Option('-C, --dir <folder>', 'the project folder (or spec folder) whose history to use (default: here)');
+  const historyUrl = () => new Option('--history <url>', "a shared PostgreSQL history, postgres://user:${secret:NAME}@host/db (default: the project's `history: url:`, else .sisflow/history.db)");
   program
     .command('history')
     .description('list recorded runs, newest first')
     .argument('[spec]', 'a spec name, or a spec file (its project\'s history)')
     .addOption(dir())
+    .addOption(historyUrl())
     .option('--limit <n>', 'how many runs', '20')
     .option('--json', 'print the runs as JSON')
     .addHelpText('after', '\nExamples:\n  $ sisflow history -C district\n  $ sisflow history destiny-patrons -C district --json')
@@ -91,6 +93,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('show one recorded run: counts, files and hashes, changes, rejects, warnings, what its guard saw')
     .argument('<run>', 'run id (from `sisflow history`)')
     .addOption(dir())
+    .addOption(historyUrl())
     .option('--json', 'print the run as JSON')
     .action(async (id: string, o) => set(await show(id, o, out)));
   program
@@ -98,6 +101,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('publish the staged outputs of a run a guard held, exactly as staged')
     .argument('<run>', 'run id of a held run')
     .addOption(dir())
+    .addOption(historyUrl())
     .addHelpText('after', '\nRefused when the stage is gone or altered, when the destination changed since the run, or when the run is not held (a second approve).')
     .action(async (id: string, o) => set(await decide('approve', id, o, out)));
   program
@@ -105,6 +109,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('drop the staged outputs of a held run; nothing is published')
     .argument('<run>', 'run id of a held run')
     .addOption(dir())
+    .addOption(historyUrl())
     .action(async (id: string, o) => set(await decide('discard', id, o, out)));
   program
     .command('test')

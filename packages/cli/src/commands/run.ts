@@ -74,7 +74,7 @@ async function runOne(file: string, flags: RunFlags, out: Out, signal?: AbortSig
   else {
     // Every real run is recorded, in its project's history (or beside the spec) unless --base-dir says where.
     const project = file.endsWith('.json') ? undefined : projectOfSpec(file, registry)?.project;
-    const store = openHistory(flags.baseDir ? resolve(flags.baseDir) : project?.dir ?? dirname(resolve(file)));
+    const store = openHistory(flags.baseDir ? resolve(flags.baseDir) : project?.dir ?? dirname(resolve(file)), { ...(project ? { project } : {}), secrets: environmentSecrets() });
     try {
       const r = await runRecorded({ plan, file, store, trigger: 'manual', run: options, alerts: projectAlerts(project, registry, environmentSecrets(), log) });
       if (r.busy) {
