@@ -6,7 +6,7 @@ export { readSpecFile } from './project/read-spec-file.js';
 export type * from './history/history-store.js';
 export { SqliteHistory } from './history/sqlite-history.js';
 export { HISTORY_MIGRATIONS } from './history/sqlite-migrations.js';
-export { openHistory, historyPath, historyUrl, type HistoryChoice } from './history/open-history.js';
+export { openHistory, historyPath, historyUrl, resolveSecretUrl, type HistoryChoice } from './history/open-history.js';
 export { PostgresHistory, HistoryUnreachableError, describeUrl } from './history/postgres-history.js';
 export { POSTGRES_MIGRATIONS } from './history/postgres-migrations.js';
 export { HistoryError } from './history/history-error.js';

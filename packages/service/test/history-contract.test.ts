@@ -139,6 +139,26 @@ for (const kind of KINDS) {
     }
   });
 
+  test(`${kind.name}: a fleet job that ended ok or held is not begun again; a failed or cancelled one is`, async () => {
+    const store = kind.fresh().open();
+    try {
+      const first = (await store.begin(start('roster', { job: 'd/roster@1' }))).run!;
+      await store.finish(first.id, { status: 'failed', durationMs: 1, error: 'timeout' });
+      const second = (await store.begin(start('roster', { job: 'd/roster@1' }))).run!;
+      assert.ok(second, 'a failed job runs again');
+      await store.finish(second.id, { status: 'ok', durationMs: 1 });
+      const again = await store.begin(start('roster', { job: 'd/roster@1' }));
+      assert.is(again.busy?.id, second.id, 'delivered twice: the run that did it');
+      assert.is(again.busy?.status, 'ok');
+      const other = (await store.begin(start('roster', { job: 'd/roster@2' }))).run!;
+      assert.ok(other, 'the next job of the spec runs');
+      await store.finish(other.id, { status: 'held', durationMs: 1 });
+      assert.is((await store.begin(start('roster', { job: 'd/roster@2' }))).busy?.id, other.id);
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${kind.name}: held outputs, approve saves their snapshot once, discard drops them`, async () => {
     const store = kind.fresh().open();
     try {

@@ -92,6 +92,10 @@ export interface HistoryStore {
    * instead (a run whose process is gone is marked failed first, so a dead process keeps no lock;
    * the PostgreSQL store knows this across machines: the lock is a session lock of the run's connection).
    */
+  /**
+   * A run of a fleet job (`job` given) that already ended ok, held, approved or discarded is returned
+   * as busy too, so a job delivered twice is never run (and published) twice.
+   */
   begin(run: RunStart): Promise<{ run: RunRecord; busy?: undefined } | { run?: undefined; busy: RunRecord }>;
   /** Ends a running run: its status, duration, report, error, guard; the held stages of a held run; the snapshots a published run leaves. */
   finish(id: string, end: { status: Exclude<RunStatus, 'running'>; durationMs: number; report?: RunReport; error?: string; guard?: GuardReport; held?: HeldOutput[]; snapshots?: Map<string, OutputSnapshot> }): Promise<void>;

@@ -39,13 +39,17 @@ export function openHistory(folder: string, o: HistoryChoice = {}): HistoryStore
   if (!o.project) {
     throw new HistoryError('SF700', `${folder} is not a project folder: a shared PostgreSQL history keeps each district's runs apart, and the district is the project's`, 'give the project folder (`-C DIR`), the one with the sisflow.yaml');
   }
+  const { resolved, redactor } = resolveSecretUrl(url, o.secrets, 'the history URL');
+  return PostgresHistory.open(resolved, o.project.config.district.name, redactor);
+}
+
+/** A URL with its `${secret:…}` references resolved, and a redactor that knows their values. */
+export function resolveSecretUrl(url: string, secrets: SecretSource | undefined, what: string): { resolved: string; redactor: Redactor } {
   const redactor = new Redactor();
-  let resolved: string;
   try {
-    resolved = String(resolveSettings({ url }, o.secrets ?? { env: () => undefined, secret: () => undefined }, redactor, 'the history URL').url);
+    return { resolved: String(resolveSettings({ url }, secrets ?? { env: () => undefined, secret: () => undefined }, redactor, what).url), redactor };
   } catch (e) {
     if (e instanceof MissingReferenceError) throw new HistoryError('SF702', e.message);
     throw e;
   }
-  return PostgresHistory.open(resolved, o.project.config.district.name, redactor);
 }

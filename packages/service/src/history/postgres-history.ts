@@ -8,7 +8,7 @@ import { Redactor } from '@sisflow/core';
 import { HistoryError } from './history-error.js';
 import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { fromRow, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
+import { fromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
 
 /** The history could not be reached or used (connection refused, login failed, newer schema); the message holds no password. */
 export class HistoryUnreachableError extends HistoryError {
@@ -64,9 +64,10 @@ export class PostgresHistory implements HistoryStore {
       try {
         locked = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok`, [this.tenant, start.spec])).rows[0]!.ok;
         if (locked) {
-          const run = await this.insertRunning(client, start);
-          this.holders.set(run.id, client);
-          return { run };
+          const r = await this.insertRunning(client, start);
+          if (r.run) this.holders.set(r.run.id, client);
+          else await client.end().catch(() => undefined);
+          return r;
         }
       } catch (e) {
         await client.end().catch(() => undefined);
@@ -167,10 +168,17 @@ export class PostgresHistory implements HistoryStore {
   }
 
   /** Under the spec's lock: any run still recorded running lost its lock, so its process is gone. */
-  private async insertRunning(c: pg.Client, start: RunStart): Promise<RunRecord> {
+  private async insertRunning(c: pg.Client, start: RunStart): Promise<{ run: RunRecord; busy?: undefined } | { run?: undefined; busy: RunRecord }> {
     const id = runId(start.startedAt);
     await c.query('BEGIN');
     try {
+      if (start.job) {
+        const done = await c.query<RunRow>(`SELECT * FROM sisflow_runs WHERE tenant = $1 AND job = $2 AND status = ANY($3) LIMIT 1`, [this.tenant, start.job, JOB_DONE]);
+        if (done.rows[0]) {
+          await c.query('ROLLBACK');
+          return { busy: fromRow(done.rows[0]) };
+        }
+      }
       await c.query(`UPDATE sisflow_runs SET status = 'failed', error = 'abandoned: process ' || coalesce(pid::text, '?') || ' on ' || coalesce(host, '?') || ' ended before the run finished (killed or crashed); nothing was published by it' WHERE tenant = $1 AND spec = $2 AND status = 'running'`, [this.tenant, start.spec]);
       await c.query(
         `INSERT INTO sisflow_runs (tenant, id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job)
@@ -182,7 +190,7 @@ export class PostgresHistory implements HistoryStore {
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
-    return { ...start, id, status: 'running', pid: process.pid, host: this.host };
+    return { run: { ...start, id, status: 'running', pid: process.pid, host: this.host } };
   }
 
   private async saveSnapshot(c: pg.ClientBase, spec: string, output: string, s: OutputSnapshot): Promise<void> {

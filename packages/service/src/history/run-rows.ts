@@ -59,3 +59,6 @@ export function unpackSnapshot(data: Buffer): OutputSnapshot {
   const v = JSON.parse(gunzipSync(data).toString('utf8')) as { runId: string; key: string[]; rows: [string, Row][] };
   return { runId: v.runId, key: v.key, rows: new Map(v.rows) };
 }
+
+/** A fleet job whose run ended so is done: delivered again, it is not run again. */
+export const JOB_DONE: readonly RunStatus[] = ['ok', 'held', 'approved', 'discarded'];

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { processAlive } from '@sisflow/connectors';
 import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
-import { fromRow, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
+import { fromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
 import { HISTORY_MIGRATIONS } from './sqlite-migrations.js';
 
 
@@ -43,6 +43,8 @@ export class SqliteHistory implements HistoryStore {
     const insert = this.db.transaction(() => {
       const running = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE spec = ? AND status = 'running'`).get(start.spec);
       if (running && !this.abandon(running)) return { busy: fromRow(running) };
+      const done = start.job && this.db.prepare<string[], RunRow>(`SELECT * FROM runs WHERE job = ? AND status IN (${JOB_DONE.map(() => '?').join(', ')}) LIMIT 1`).get(start.job, ...JOB_DONE);
+      if (done) return { busy: fromRow(done) };
       this.db
         .prepare(
           `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job)
