@@ -33,10 +33,10 @@ function locate(spec: string | undefined, flags: HistoryFlags): { folder: string
  * The history a command uses for folder: `--history URL`, else the project's `history: url:`, else
  * the embedded file (which must exist). Undefined, with the problem printed, when it cannot be opened.
  */
-export function commandStore(folder: string, url: string | undefined, out: Out, project?: Project): HistoryStore | undefined {
+export function commandStore(folder: string, url: string | undefined, out: Out, project?: Project, create = false): HistoryStore | undefined {
   const proj = project ?? (existsSync(join(folder, PROJECT_FILE)) ? openProject(folder, defaultRegistry()).project : undefined);
   const choice = { ...(url ? { url } : {}), ...(proj ? { project: proj } : {}), secrets: environmentSecrets() };
-  if (!historyUrl(choice) && !existsSync(historyPath(folder))) {
+  if (!create && !historyUrl(choice) && !existsSync(historyPath(folder))) {
     out.stderr(`no run history in ${folder} (${historyPath(folder)} does not exist): runs are recorded there by \`sisflow run\` and \`sisflow serve\``);
     return undefined;
   }
