@@ -1,7 +1,7 @@
 // Fleet mode end to end with real parts: PostgreSQL, Redis (append-only, restarted mid-run), the
 // CLI's `serve --queue` and `worker` as child processes, and a local Aeries API the runs read from
 // (held mid-read so a worker can be killed in the middle of a run, signalled, not timed).
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -44,12 +44,14 @@ const runsOf = async (district: string, job: string) => {
 const started = (l: { msg: string }) => l.msg === 'run started';
 const ended = (key: string) => (l: { msg: string; job?: unknown }) => l.job === key && /^run (ok|failed|held|cancelled)$/.test(l.msg);
 
-/** The bytes a clean run of the same spec writes (`sisflow run`, no fleet). */
-async function cleanRun(dir: string, spec: string): Promise<Buffer> {
+/** The bytes a clean run of the same spec writes: `sisflow run`, no fleet, the embedded history. */
+async function cleanRun(): Promise<Buffer> {
+  const dir = fleet.addDistrict('Clean');
+  writeFileSync(join(dir, 'sisflow.yaml'), readFileSync(join(dir, 'sisflow.yaml'), 'utf8').replace(/history: .*\n/, ''));
   process.env.SISFLOW_SECRETS_DIR = join(fleet.secretsDir, 'Clean');
-  const out = { stdout: () => undefined, stderr: (t: string) => process.stderr.write(`${t}\n`), stderrRaw: () => undefined, color: false, tty: false };
-  assert.is(await main(['run', join(dir, 'specs', `${spec}.yaml`)], out), 0);
-  return readFileSync(join(dir, '..', 'out', `${spec}.csv`));
+  const out = { stdout: () => undefined, stderr: (t: string) => void process.stderr.write(`${t}\n`), stderrRaw: () => undefined, color: false, tty: false };
+  assert.is(await main(['run', join(dir, 'specs', 'roster.yaml')], out), 0);
+  return readFileSync(join(dir, 'out', 'roster.csv'));
 }
 
 test('serve --queue registers each spec as a job scheduler in its time zone and removes those of districts no longer given', async () => {
@@ -93,15 +95,9 @@ test('a worker SIGKILLed mid-run: the run completes once on the other worker, on
   assert.equal(runs.map((r) => r.status).sort(), ['failed', 'ok']);
   assert.match(runs.find((r) => r.status === 'failed')!.error!, /abandoned: process \d+/);
   assert.is(runs.find((r) => r.status === 'ok')!.trigger, 'schedule');
-  const published = readFileSync(join(fleet.root, 'out', 'roster.csv'));
-  const out = readdirSync(join(fleet.root, 'out'));
-  assert.equal(out.filter((f) => f.startsWith('.')), [], 'no stage or temporary file left');
-  const clean = fleet.addDistrict('Clean');
-  rmSync(join(clean, 'sisflow.yaml'));
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(join(clean, 'sisflow.yaml'), readFileSync(join(dir, 'sisflow.yaml'), 'utf8').replace('Cedar Unified', 'Clean').replace(/history: .*\n/, '').replace('../out', '../clean-out'));
-  assert.ok((await cleanRun(clean, 'roster')).equals(readFileSync(join(fleet.root, 'clean-out', 'roster.csv'))));
-  assert.ok(readFileSync(join(fleet.root, 'clean-out', 'roster.csv')).equals(published), 'identical to a clean run');
+  const published = readFileSync(join(dir, 'out', 'roster.csv'));
+  assert.equal(readdirSync(join(dir, 'out')), ['roster.csv'], 'no stage or temporary file left');
+  assert.ok((await cleanRun()).equals(published), 'identical to a clean run');
 
   // Delivered again (a duplicate of the job, same run key): acknowledged, not run.
   await queue.add('run', { ...job.data, run: job.id! }, { jobId: 'duplicate-1' });
