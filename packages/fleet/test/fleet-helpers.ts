@@ -129,6 +129,11 @@ export class CliProcess {
     return this.child.pid!;
   }
 
+  /** The next line printed. */
+  nextLine(): Promise<LogLine> {
+    return new Promise((done) => this.waiters.push({ match: () => true, done }));
+  }
+
   /** The first line (already printed or to come) that matches. */
   waitFor(match: (l: LogLine) => boolean): Promise<LogLine> {
     const seen = this.lines.find(match);
@@ -175,4 +180,9 @@ export function gate(api: AeriesApiServer) {
       opened();
     },
   };
+}
+
+/** Waits until what the processes printed, all together, satisfies the check. */
+export async function until(processes: CliProcess[], check: (lines: LogLine[]) => boolean): Promise<void> {
+  while (!check(processes.flatMap((p) => p.lines))) await Promise.race(processes.map((p) => p.nextLine()));
 }

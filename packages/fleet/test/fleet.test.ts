@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { PostgresHistory } from '@sisflow/service';
 import { QUEUE_NAME, type FleetJob } from '@sisflow/fleet';
 import { main } from '../../cli/src/cli.js';
-import { API_KEY, gate, rosterSpec, serveQueue, startFleet, worker, type CliProcess, type Fleet } from './fleet-helpers.js';
+import { API_KEY, gate, rosterSpec, serveQueue, startFleet, until, worker, type CliProcess, type Fleet } from './fleet-helpers.js';
 
 // FLEET_ONLY=words runs only the tests whose name has them (while working on one).
 const test = Object.assign((name: string, f: () => Promise<void>) => (!process.env.FLEET_ONLY || name.includes(process.env.FLEET_ONLY) ? uvuTest(name, f) : undefined), uvuTest);
@@ -113,10 +113,8 @@ test('per-spec exclusivity under 4 workers: 8 run-now jobs of one spec while it 
   const keys = Array.from({ length: 8 }, (_, i) => `excl-${i}`);
   await queue.addBulk(keys.map((run) => ({ name: 'run', data: { district: 'Dogwood Unified', spec: 'roster', trigger: 'manual' as const, run }, opts: { jobId: run, priority: 1 } })));
   await g.arrived(1);
-  const skipped = () => workers.flatMap((w) => w.lines).filter((l) => typeof l.msg === 'string' && l.msg.includes('of this spec is still running; this run is skipped'));
-  for (const w of workers) void w;
   // Every other job is refused by the lock while the first holds it.
-  while (skipped().length < 7) await Promise.race(workers.map((w) => w.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('this run is skipped') && !skipped().slice(0, -1).includes(l))));
+  await until(workers, (lines) => lines.filter((l) => l.msg.includes('of this spec is still running; this run is skipped')).length === 7);
   g.open();
   await Promise.race(workers.map((w) => w.waitFor((l) => l.msg === 'run ok' && l.district === 'Dogwood Unified')));
   assert.is(g.arrivals.length, 1, 'one run read the source');
