@@ -16,7 +16,7 @@ export interface FleetProjectsOptions {
   registry: ConnectorRegistry;
 }
 
-/** Every project folder named, in order (the folders of projectsDir sorted). */
+/** Every project folder named, once, in order (the folders of projectsDir sorted). */
 export function projectFolders(o: Pick<FleetProjectsOptions, 'folders' | 'projectsDir'>): string[] {
   const dirs = o.folders.map((f) => resolve(f));
   if (o.projectsDir) {
@@ -25,7 +25,7 @@ export function projectFolders(o: Pick<FleetProjectsOptions, 'folders' | 'projec
       if (e.isDirectory() && existsSync(join(root, e.name, PROJECT_FILE))) dirs.push(join(root, e.name));
     }
   }
-  return dirs;
+  return [...new Set(dirs)];
 }
 
 /** The projects by district; a FleetError when one cannot be read, lacks a shared history, or repeats a district. */

@@ -20,6 +20,11 @@ let queue: Queue<FleetJob>;
 const running: CliProcess[] = [];
 const spawned = (p: CliProcess) => (running.push(p), p);
 
+process.once('SIGTERM', () => {
+  for (const p of running) process.stderr.write(`--- ${p.pid}\n${p.lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  process.exit(1);
+});
+
 test.before(async () => {
   fleet = await startFleet();
   queue = new Queue<FleetJob>(QUEUE_NAME, { connection: { url: fleet.redis.url, maxRetriesPerRequest: null } });
@@ -143,7 +148,9 @@ test('Redis restarted mid-run: no schedule lost, the job runs once; Redis holds 
   const w2 = spawned(worker(fleet, [dir]));
   await Promise.all([w1, w2].map((w) => w.waitFor((l) => l.msg === 'sisflow worker started')));
   const g = gate(fleet.api);
-  const key = (await main(['serve', '--queue', fleet.redis.url, dir, '--run-now', 'roster'], { stdout: () => undefined, stderr: () => undefined, stderrRaw: () => undefined, color: false, tty: false }), (await queue.getPrioritized())[0]!.id!);
+  const printed: string[] = [];
+  assert.is(await main(['serve', '--queue', fleet.redis.url, dir, '--run-now', 'roster'], { stdout: (t) => void printed.push(t), stderr: (t) => void printed.push(t), stderrRaw: () => undefined, color: false, tty: false }), 0, printed.join('\n'));
+  const key = /run key (\S+)\)/.exec(printed.join('\n'))![1]!;
   await g.arrived(1);
   await fleet.redis.restart();
   g.open();
