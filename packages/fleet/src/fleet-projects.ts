@@ -14,6 +14,8 @@ export interface FleetProjectsOptions {
   /** `--history URL`: the shared history of every project given. */
   history?: string;
   registry: ConnectorRegistry;
+  /** Told of a project that cannot be served, which is then left out; without it, the first such problem is thrown. */
+  onProblem?(e: FleetError): void;
 }
 
 /** Every project folder named, once, in order (the folders of projectsDir sorted). */
@@ -32,20 +34,32 @@ export function projectFolders(o: Pick<FleetProjectsOptions, 'folders' | 'projec
 export function loadFleetProjects(o: FleetProjectsOptions): Map<string, Project> {
   const byDistrict = new Map<string, Project>();
   for (const dir of projectFolders(o)) {
-    const opened = openProject(dir, o.registry);
-    if (!opened.project || hasErrors(opened.diagnostics)) {
-      const text = formatDiagnostics(opened.diagnostics, { color: false, ...(opened.source ? { sources: new Map([[opened.source.file, opened.source]]) } : {}) });
-      throw new FleetError(opened.diagnostics[0]?.code ?? 'SF520', `${dir} cannot be served:\n${text}`);
+    try {
+      const p = loadOne(dir, o);
+      const other = byDistrict.get(p.config.district.name);
+      if (other) throw new FleetError('SF704', `${other.dir} and ${p.dir} both name district ${p.config.district.name}`, "a district is the fleet's tenant: give each project its own `district: name:`");
+      byDistrict.set(p.config.district.name, p);
+    } catch (e) {
+      if (!(e instanceof FleetError) || !o.onProblem) throw e;
+      o.onProblem(e);
     }
-    const p = opened.project;
-    if (!historyUrl({ ...(o.history ? { url: o.history } : {}), project: p })) {
-      throw new FleetError('SF705', `${p.file}: district ${p.config.district.name} keeps its history in .sisflow/history.db; the workers of a fleet share one PostgreSQL history`, 'give `history: { url: postgres://… }` in its sisflow.yaml, or `--history URL`');
-    }
-    const other = byDistrict.get(p.config.district.name);
-    if (other) throw new FleetError('SF704', `${other.dir} and ${p.dir} both name district ${p.config.district.name}`, "a district is the fleet's tenant: give each project its own `district: name:`");
-    byDistrict.set(p.config.district.name, p);
   }
   return byDistrict;
+}
+
+
+/** One project folder, or a FleetError saying why it cannot be served. */
+function loadOne(dir: string, o: FleetProjectsOptions): Project {
+  const opened = openProject(dir, o.registry);
+  if (!opened.project || hasErrors(opened.diagnostics)) {
+    const text = formatDiagnostics(opened.diagnostics, { color: false, ...(opened.source ? { sources: new Map([[opened.source.file, opened.source]]) } : {}) });
+    throw new FleetError(opened.diagnostics[0]?.code ?? 'SF520', `${dir} cannot be served:\n${text}`);
+  }
+  const p = opened.project;
+  if (!historyUrl({ ...(o.history ? { url: o.history } : {}), project: p })) {
+    throw new FleetError('SF705', `${p.file}: district ${p.config.district.name} keeps its history in .sisflow/history.db; the workers of a fleet share one PostgreSQL history`, 'give `history: { url: postgres://… }` in its sisflow.yaml, or `--history URL`');
+  }
+  return p;
 }
 
 /**

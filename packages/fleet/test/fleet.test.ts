@@ -1,7 +1,7 @@
 // Fleet mode end to end with real parts: PostgreSQL, Redis (append-only, restarted mid-run), the
 // CLI's `serve --queue` and `worker` as child processes, and a local Aeries API the runs read from
 // (held mid-read so a worker can be killed in the middle of a run, signalled, not timed).
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -51,7 +51,8 @@ const ended = (key: string) => (l: { msg: string; job?: unknown }) => l.job === 
 
 /** The bytes a clean run of the same spec writes: `sisflow run`, no fleet, the embedded history. */
 async function cleanRun(): Promise<Buffer> {
-  const dir = fleet.addDistrict('Clean');
+  const dir = join(fleet.root, '..', 'clean');
+  renameSync(fleet.addDistrict('Clean'), dir); // out of the fleet's projects folder
   writeFileSync(join(dir, 'sisflow.yaml'), readFileSync(join(dir, 'sisflow.yaml'), 'utf8').replace(/history: .*\n/, ''));
   process.env.SISFLOW_SECRETS_DIR = join(fleet.secretsDir, 'Clean');
   const out = { stdout: () => undefined, stderr: (t: string) => void process.stderr.write(`${t}\n`), stderrRaw: () => undefined, color: false, tty: false };

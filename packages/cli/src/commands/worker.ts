@@ -26,8 +26,10 @@ export async function worker(folders: string[], flags: WorkerFlags, out: Out, si
   return fleetCommand(out, async () => {
     const registry = defaultRegistry();
     const connection = queueConnection(flags.queue, environmentSecrets());
-    const load = () => loadFleetProjects({ folders, ...(flags.projectsDir ? { projectsDir: flags.projectsDir } : {}), ...(flags.history ? { history: flags.history } : {}), registry });
     const log = serviceLogger({ write: (line) => out.stdout(line) }, !!process.stdout.isTTY);
+    // One district that cannot be served (an invalid project file) does not stop the others' runs.
+    const onProblem = (e: FleetError) => log.error({ code: e.code }, `${e.message}; its jobs are dropped until it is mended`);
+    const load = () => loadFleetProjects({ folders, ...(flags.projectsDir ? { projectsDir: flags.projectsDir } : {}), ...(flags.history ? { history: flags.history } : {}), registry, onProblem });
     const w = new FleetWorker({
       connection,
       registry,
