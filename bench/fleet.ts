@@ -81,13 +81,14 @@ export async function fleetBench(say: (l?: string) => void, districts: number, w
   const figures: FleetFigures[] = [];
   try {
     for (const count of workerCounts) {
-      const historyUrl = await pg.createDatabase(`bench_${count}`);
+      await pg.createDatabase(`bench_${count}`);
+      const historyUrl = `postgres://${pg.user}:\${secret:PG_PASSWORD}@127.0.0.1:${pg.port}/bench_${count}`;
       const queue = new Queue<FleetJob>(QUEUE_NAME, { connection });
       await queue.obliterate({ force: true });
       const scheduler = new FleetScheduler({ connection, registry: defaultRegistry(), log });
       await scheduler.reconcile(loadFleetProjects({ folders: dirs, history: historyUrl, registry: defaultRegistry() }));
       const workers = Array.from({ length: count }, () =>
-        spawn(process.execPath, [join(ROOT, 'packages/cli/dist/bin.js'), 'worker', '--queue', redis.url, '--history', historyUrl, '--projects-dir', root, '--concurrency', '2', '--district-concurrency', '2'], { stdio: ['ignore', 'pipe', 'inherit'] }),
+        spawn(process.execPath, [join(ROOT, 'packages/cli/dist/bin.js'), 'worker', '--queue', redis.url, '--history', historyUrl, '--projects-dir', root, '--concurrency', '2', '--district-concurrency', '2'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SISFLOW_SECRET_PG_PASSWORD: pg.password } }),
       );
       const starts: { district: string; at: number }[] = [];
       let ends = 0;
@@ -100,6 +101,7 @@ export async function fleetBench(say: (l?: string) => void, districts: number, w
       for (const w of workers) {
         createInterface({ input: w.stdout! }).on('line', (text) => {
           const l = JSON.parse(text) as { msg: string; time: string; district?: string };
+          if (process.env.FLEET_BENCH_DEBUG) console.error(text);
           if (l.msg === 'sisflow worker started' && ++ready === count) allReady();
           if (l.msg === 'run started') starts.push({ district: l.district!, at: Date.parse(l.time) });
           if (/^run (ok|failed|held)$/.test(l.msg) && ++ends === total) allDone();
