@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopChild } from '../../../service/test/servers/postgres-server.js';
+import { freePort, stopChild, untilPrinted } from '../../../service/test/servers/postgres-server.js';
 
 export interface RedisServer {
   port: number;
@@ -26,20 +26,8 @@ export async function startRedis(): Promise<RedisServer> {
   const up = async () => {
     const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
-    await new Promise<void>((ready, fail) => {
-      let log = '';
-      const onData = (d: Buffer) => {
-        log += d;
-        if (log.includes('Ready to accept connections')) {
-          c.stdout!.off('data', onData);
-          c.stdout!.resume();
-          ready();
-        }
-      };
-      c.stdout!.on('data', onData);
-      c.stderr!.resume();
-      c.once('exit', (code) => fail(new Error(`redis-server exited (${code}) before it was ready:\n${log}`)));
-    });
+    c.stderr!.resume();
+    await untilPrinted(c, c.stdout!, 'Ready to accept connections', 'redis-server');
   };
   await up();
   const down = async () => {

@@ -3,9 +3,12 @@
 // afterwards. As root, the server runs as the `postgres` user (PostgreSQL refuses to run as root).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { freePort } from '../../../connectors/test/sftp/sshd.js';
+
+export { freePort };
 
 export interface PostgresServer {
   port: number;
@@ -25,16 +28,6 @@ export function postgresBin(): string | undefined {
   return versions.map((v) => join(root, v, 'bin')).find((b) => existsSync(join(b, 'postgres')));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
 
 /** As root, the server's processes run as the postgres user. */
 function serverUser(): { uid?: number; gid?: number } {
@@ -63,19 +56,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const orphan = () => child.kill('SIGQUIT');
   process.once('exit', orphan);
   child.once('exit', () => process.off('exit', orphan));
-  await new Promise<void>((ready, fail) => {
-    let log = '';
-    const onData = (d: Buffer) => {
-      log += d;
-      if (log.includes('database system is ready to accept connections')) {
-        child.stderr!.off('data', onData);
-        child.stderr!.resume();
-        ready();
-      }
-    };
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`postgres exited (${code}) before it was ready:\n${log}`)));
-  });
+  await untilPrinted(child, child.stderr!, 'database system is ready to accept connections', 'postgres');
   const url = (database = 'postgres') => `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
   return {
     port,
@@ -107,5 +88,21 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   return new Promise((done) => {
     child.once('exit', () => done());
     child.kill(signal);
+  });
+}
+
+/** Resolves when the child prints text on the stream (then lets the rest flow); fails if it exits first. */
+export function untilPrinted(child: ChildProcess, stream: Readable, text: string, what: string): Promise<void> {
+  return new Promise<void>((ready, fail) => {
+    let log = '';
+    const onData = (d: Buffer) => {
+      log += d;
+      if (!log.includes(text)) return;
+      stream.off('data', onData);
+      stream.resume();
+      ready();
+    };
+    stream.on('data', onData);
+    child.once('exit', (code) => fail(new Error(`${what} exited (${code}) before it was ready:\n${log}`)));
   });
 }
