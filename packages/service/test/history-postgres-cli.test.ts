@@ -61,6 +61,15 @@ test('--history URL wins over the project; errors name the server, never the pas
   assert.is(await main(['validate', dir], c.out), 0, 'the project file with a history url validates');
 });
 
+test('run with a history that cannot be reached: SF702 naming the server, nothing run', async () => {
+  const dir = makeProject(5, { project: projectFile(`history:\n  url: "postgres://sisflow:\${secret:PG_PASSWORD}@127.0.0.1:1/fleet"\n`) });
+  const c = capture();
+  assert.is(await main(['run', dir], c.out), 1);
+  assert.match(c.errors(), 'error SF702: the PostgreSQL history at 127.0.0.1:1/fleet cannot be used');
+  assert.not.match(c.errors(), server.password);
+  assert.not.ok(existsSync(join(dir, 'out', 'roster.csv')), 'nothing ran');
+});
+
 test('a project file with a clear-text password in the history url is refused at its line', async () => {
   const dir = makeProject(5, { project: projectFile('history:\n  url: postgres://sisflow:hunter22@db/sisflow\n') });
   const c = capture();
