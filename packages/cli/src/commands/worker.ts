@@ -30,6 +30,8 @@ export async function worker(folders: string[], flags: WorkerFlags, out: Out, si
     // One district that cannot be served (an invalid project file) does not stop the others' runs.
     const onProblem = (e: FleetError) => log.error({ code: e.code }, `${e.message}; its jobs are dropped until it is mended`);
     const load = () => loadFleetProjects({ folders, ...(flags.projectsDir ? { projectsDir: flags.projectsDir } : {}), ...(flags.history ? { history: flags.history } : {}), registry, onProblem });
+    // A worker that serves no district would drop every job it took as "district removed".
+    if (load().size === 0) throw new FleetError('SF520', 'no district project to serve: give project folders or --projects-dir DIR', 'every worker of a fleet serves every district: the same folders as `sisflow serve --queue`');
     const w = new FleetWorker({
       connection,
       registry,
