@@ -9,6 +9,7 @@
 //   pnpm bench -- --skip oneroster,service
 //                              leaves those sections out of this run; docs/performance.md keeps
 //                              their last measured text, marked as carried over
+//   pnpm bench -- --fleet      also the fleet (30 districts × 3 specs on 1, 2, 4 workers; --quick: 5)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { compile } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
 import { havePython } from './destiny-contenders.js';
 import { serviceBench } from './service-bench.js';
+import { fleetBench } from './fleet.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -314,6 +316,8 @@ say(`Targets: warm < 30 ms per spec, cold validate ≤ 150 ms (issue 24). Measur
 say();
 if (skip.has('service')) carryOver('## Run history and `sisflow serve`', 'service');
 else await serviceBench(say, quick);
+// Fleet mode (Redis, PostgreSQL, worker processes): only when asked, it takes minutes.
+if (process.argv.includes('--fleet')) await fleetBench(say, quick ? 5 : 30);
 say('## Reading the figures');
 say();
 say('- Where the time of the Destiny spec goes (issue 24): a profile of one run from CSV, 200 k STU rows, the run alone (`node --cpu-prof` of `CONTENDERS[\'sisflow-csv\']`, inclusive shares that overlap; load average about 15): the CSV writer 18 %, the step runner (lookups, the generated mapping, rules, dedupe) 18 %, the CSV reader 13 % plus its record scanner 9 %, garbage collection 13 %, loading and compiling the spec 9 % (yaml, ajv, chevrotain: a fixed cost per run), cell parsing 5 %. From SQLite, better-sqlite3 stepping through the rows is the largest single cost (18 % self time at 200 k rows). Before this work csv-parse alone was 22 % of the CSV run\'s self time and its Buffer slicing another 10 %; the CSV source now reads well-formed records with a scanner of its own (csv-records.ts) and hands a file to csv-parse only from the first record the scanner cannot read, so rejects and their messages are csv-parse\'s as before (a property test compares the two on generated text).');

@@ -53,6 +53,12 @@ const NO_EXAMPLE: Record<string, string> = {
   SF606: 'A project value out of range (`retries: 50`).',
   SF607: '`district: { timezone: America/Los_Angles }`: `error SF607: \`America/Los_Angles\` is not an IANA time zone`.',
   SF608: '`specs: [nothing/*.yaml]` matches no file in the project folder.',
+  SF700: '`history: { url: mysql://db/sisflow }` in sisflow.yaml (or `--history` with such a URL): the shared history is PostgreSQL only. Leave `url:` out for the embedded `.sisflow/history.db`.',
+  SF701: '`history: { url: "postgres://sisflow:hunter2@db/sisflow" }`: write the password as `${secret:PG_PASSWORD}`; the message never repeats the URL.',
+  SF702: '`sisflow history --history postgres://…` (or serve, worker) when the server refuses the connection, the login fails, or a secret the URL names has no value: `error SF702: the PostgreSQL history at db:5432/sisflow cannot be reached: …` (user and password left out).',
+  SF703: '`sisflow serve --queue http://…` or `sisflow worker --queue …` with a URL that is not `redis://` or `rediss://`.',
+  SF704: '`sisflow serve --queue URL a/ b/` where both projects say `district: { name: Test Unified }`: a district is the fleet\'s tenant, its name must be unique among the projects given.',
+  SF705: '`sisflow serve --queue` or `sisflow worker` for a project whose history is the embedded file: the workers of a fleet share one run history, give `history: { url: postgres://… }` or `--history URL`.',
   SF900: 'A bug in sisflow, never a problem with the spec: please report it with the spec that caused it.',
 };
 

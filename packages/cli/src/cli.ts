@@ -7,6 +7,7 @@ import { demo } from './commands/demo.js';
 import { plan } from './commands/plan.js';
 import { run } from './commands/run.js';
 import { serve } from './commands/serve.js';
+import { worker } from './commands/worker.js';
 import { decide, history, show } from './commands/history.js';
 import { schedule } from './commands/schedule.js';
 import { fingerprint } from './commands/sftp.js';
@@ -75,21 +76,42 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
   program
     .command('serve')
     .description("run a project's specs on their schedules until stopped (SIGTERM or Ctrl-C: running runs are cancelled cleanly)")
-    .argument('[project]', 'project folder (with sisflow.yaml)', '.')
+    .argument('[project...]', 'project folder (with sisflow.yaml); with --queue, any number of district projects', ['.'])
     .addOption(profile())
     .addOption(json('the log (JSON lines, also on a terminal)'))
     .option('--http <address>', 'also serve the status console and /metrics at HOST:PORT (loopback only unless TLS or --http-insecure-public; docs/console.md)')
     .option('--http-tls-cert <file>', 'serve the console over HTTPS with this PEM certificate')
     .option('--http-tls-key <file>', 'the PEM private key of --http-tls-cert')
     .option('--http-insecure-public', 'allow --http on a non-loopback address without TLS')
-    .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production\n  $ sisflow serve /srv/district --http 127.0.0.1:8080')
-    .action(async (folder: string, o) => set(await serve(folder, o, out, signal)));
+    .option('--queue <url>', 'fleet mode: keep these projects\' schedules as BullMQ job schedulers in this Redis (redis://host:6379); `sisflow worker` runs them')
+    .option('--projects-dir <dir>', 'with --queue: also every project folder directly under DIR')
+    .option('--history <url>', 'the shared PostgreSQL history, postgres://user:${secret:NAME}@host/db (default: each project\'s `history: url:`)')
+    .option('--run-now <spec>', 'with --queue: queue one run of SPEC now, ahead of scheduled work, and exit')
+    .option('--district <name>', 'with --run-now and several projects: whose SPEC')
+    .addHelpText('after', '\nLogs are JSON lines on stdout when it is not a terminal. docs/operations.md has a systemd unit and a Windows service; docs/fleet.md runs many districts on workers.\n\nExamples:\n  $ sisflow serve examples\n  $ sisflow serve /srv/district --profile production\n  $ sisflow serve /srv/district --http 127.0.0.1:8080\n  $ sisflow serve --queue redis://127.0.0.1:6379 --projects-dir /srv/districts')
+    .action(async (folders: string[], o) => set(await serve(folders, o, out, signal)));
+  program
+    .command('worker')
+    .description('fleet mode: run the jobs `sisflow serve --queue` schedules, until stopped (SIGTERM: running runs are cancelled and go back to the queue)')
+    .argument('[project...]', 'district project folders this worker serves')
+    .requiredOption('--queue <url>', 'the Redis of the fleet (redis://host:6379)')
+    .option('--projects-dir <dir>', 'also every project folder directly under DIR')
+    .option('--history <url>', 'the shared PostgreSQL history (default: each project\'s `history: url:`)')
+    .option('--concurrency <n>', 'runs at once in this process', '1')
+    .option('--district-concurrency <n>', 'runs of one district at once across the whole fleet', '2')
+    .option('--lock-seconds <n>', 'a job whose worker stops answering for this long is run by another worker', '30')
+    .addOption(profile())
+    .addOption(json('the log (JSON lines, also on a terminal)'))
+    .addHelpText('after', '\nExamples:\n  $ sisflow worker --queue redis://10.0.0.5:6379 --projects-dir /srv/districts --concurrency 4')
+    .action(async (folders: string[], o) => set(await worker(folders, o, out, signal)));
   const dir = () => new Option('-C, --dir <folder>', 'the project folder (or spec folder) whose history to use (default: here)');
+  const historyUrl = () => new Option('--history <url>', "a shared PostgreSQL history, postgres://user:${secret:NAME}@host/db (default: the project's `history: url:`, else .sisflow/history.db)");
   program
     .command('history')
     .description('list recorded runs, newest first')
     .argument('[spec]', 'a spec name, or a spec file (its project\'s history)')
     .addOption(dir())
+    .addOption(historyUrl())
     .option('--limit <n>', 'how many runs', '20')
     .addOption(json('the runs'))
     .addHelpText('after', '\nExamples:\n  $ sisflow history -C district\n  $ sisflow history destiny-patrons -C district --json')
@@ -99,6 +121,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('show one recorded run: counts, files and hashes, changes, rejects, warnings, what its guard saw')
     .argument('<run>', 'run id (from `sisflow history`)')
     .addOption(dir())
+    .addOption(historyUrl())
     .addOption(json('the run'))
     .action(async (id: string, o) => set(await show(id, o, out)));
   program
@@ -106,6 +129,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('publish the staged outputs of a run a guard held, exactly as staged')
     .argument('<run>', 'run id of a held run')
     .addOption(dir())
+    .addOption(historyUrl())
     .addOption(json('the decision'))
     .addHelpText('after', '\nRefused when the stage is gone or altered, when the destination changed since the run, or when the run is not held (a second approve).')
     .action(async (id: string, o) => set(await decide('approve', id, o, out)));
@@ -114,6 +138,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .description('drop the staged outputs of a held run; nothing is published')
     .argument('<run>', 'run id of a held run')
     .addOption(dir())
+    .addOption(historyUrl())
     .addOption(json('the decision'))
     .action(async (id: string, o) => set(await decide('discard', id, o, out)));
   program

@@ -32,6 +32,7 @@ export { REFERENCE, scanReferences } from './check/references.js';
 
 export { loadProject, type LoadedProject, type ProjectFile, type ProjectNotify } from './project/project-file.js';
 export { PROJECT_SCHEMA, PROJECT_NOTIFY_KEYS, ALERT_KINDS, type AlertKind } from './project/project-schema.js';
+export { historyUrlProblem, type HistoryUrlProblem } from './project/history-url.js';
 
 export { compile, buildPlan, type CompileResult } from './plan/compile.js';
 export { canonicalJson, sha256Hex } from './plan/canonical-json.js';

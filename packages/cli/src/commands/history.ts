@@ -1,18 +1,21 @@
 // `sisflow history [SPEC]`, `sisflow show RUN`, `sisflow approve RUN`, `sisflow discard RUN`: the
 // run history of a project folder (or of a spec's folder), read and decided through the one store.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { loadSpec } from '@sisflow/core';
+import { diagnostic, loadSpec } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { approveRun, discardRun, historyPath, openHistory, projectOfSpec, readSpecFile, type HistoryStore, type RunRecord } from '@sisflow/service';
-import { environmentSecrets, EXIT, printFailure, type Out } from '../io.js';
+import { approveRun, discardRun, HistoryError, historyPath, historyUrl, openHistory, openProject, PROJECT_FILE, projectOfSpec, readSpecFile, type HistoryStore, type Project, type RunRecord } from '@sisflow/service';
+import { environmentSecrets, EXIT, printFailure, type JsonFlag, type Out } from '../io.js';
 import { describeReport } from './run.js';
 
 export interface HistoryFlags {
   dir?: string;
   json?: boolean;
   limit?: string;
+  /** `--history URL`: a shared PostgreSQL history instead of the project's choice. */
+  history?: string;
 }
 
 /** The history of --dir (default: here), or of the project or folder of a spec file given as SPEC. */
@@ -26,14 +29,40 @@ function locate(spec: string | undefined, flags: HistoryFlags): { folder: string
   return { folder: resolve(flags.dir ?? '.'), ...(spec ? { name: spec } : {}) };
 }
 
-async function withStore<T>(folder: string, flags: HistoryFlags, out: Out, f: (store: HistoryStore) => Promise<T>): Promise<T | number> {
-  if (!existsSync(historyPath(folder))) {
+/**
+ * The history a command uses for folder: `--history URL`, else the project's `history: url:`, else
+ * the embedded file (which must exist). Undefined, with the problem printed, when it cannot be opened.
+ */
+export function commandStore(folder: string, url: string | undefined, out: Out, project?: Project, create = false, flags: JsonFlag = {}): HistoryStore | undefined {
+  const proj = project ?? (existsSync(join(folder, PROJECT_FILE)) ? openProject(folder, defaultRegistry()).project : undefined);
+  const choice = { ...(url ? { url } : {}), ...(proj ? { project: proj } : {}), secrets: environmentSecrets() };
+  if (!create && !historyUrl(choice) && !existsSync(historyPath(folder))) {
     printFailure(out, flags, { message: `no run history in ${folder} (${historyPath(folder)} does not exist): runs are recorded there by \`sisflow run\` and \`sisflow serve\`` });
-    return EXIT.failed;
+    return undefined;
   }
-  const store = openHistory(folder);
+  try {
+    return openHistory(folder, choice);
+  } catch (e) {
+    if (!(e instanceof HistoryError)) throw e;
+    printHistoryError(out, e, proj?.file ?? folder, flags);
+    return undefined;
+  }
+}
+
+/** A history that cannot be opened or used, as its diagnostic (it names no password). */
+export function printHistoryError(out: Out, e: HistoryError, file: string, flags: JsonFlag = {}): void {
+  printFailure(out, flags, { diagnostics: [diagnostic(e.code, e.message, e.hint ? { hint: e.hint } : {})], file });
+}
+
+async function withStore<T>(folder: string, flags: HistoryFlags, out: Out, f: (store: HistoryStore) => Promise<T>): Promise<T | number> {
+  const store = commandStore(folder, flags.history, out, undefined, false, flags);
+  if (!store) return EXIT.failed;
   try {
     return await f(store);
+  } catch (e) {
+    if (!(e instanceof HistoryError)) throw e;
+    printHistoryError(out, e, folder, flags);
+    return EXIT.failed;
   } finally {
     await store.close();
   }

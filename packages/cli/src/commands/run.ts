@@ -2,8 +2,8 @@
 import { dirname, resolve } from 'node:path';
 import { diagnostic, runPlan, type Diagnostic, type JobPlan, type RunReport } from '@sisflow/core';
 import { defaultRegistry } from '@sisflow/connectors';
-import { openHistory, projectAlerts, projectOfSpec, runRecorded, type RunRecord } from '@sisflow/service';
-import { describeHeld } from './history.js';
+import { HistoryError, openHistory, projectAlerts, projectOfSpec, runRecorded, type HistoryStore, type RunRecord } from '@sisflow/service';
+import { describeHeld, printHistoryError } from './history.js';
 import { specFiles } from './project-args.js';
 import { eachAsJson, environmentSecrets, EXIT, printFailure, readPlanFile, type Out } from '../io.js';
 import { compileForVerb, type CompileFlags } from './validate.js';
@@ -79,7 +79,14 @@ async function runOne(file: string, flags: RunFlags, out: Out, signal?: AbortSig
   else {
     // Every real run is recorded, in its project's history (or beside the spec) unless --base-dir says where.
     const project = file.endsWith('.json') ? undefined : projectOfSpec(file, registry)?.project;
-    const store = openHistory(flags.baseDir ? resolve(flags.baseDir) : project?.dir ?? dirname(resolve(file)));
+    let store: HistoryStore;
+    try {
+      store = openHistory(flags.baseDir ? resolve(flags.baseDir) : project?.dir ?? dirname(resolve(file)), { ...(project ? { project } : {}), secrets: environmentSecrets() });
+    } catch (e) {
+      if (!(e instanceof HistoryError)) throw e;
+      printHistoryError(out, e, project?.file ?? file);
+      return EXIT.failed;
+    }
     try {
       const r = await runRecorded({ plan, file, store, trigger: 'manual', run: options, alerts: projectAlerts(project, registry, environmentSecrets(), log) });
       if (r.busy) {
@@ -90,6 +97,11 @@ async function runOne(file: string, flags: RunFlags, out: Out, signal?: AbortSig
       runId = r.record.id;
       if (r.record.status === 'held') held = r.record;
       progress?.clear();
+    } catch (e) {
+      if (!(e instanceof HistoryError)) throw e;
+      progress?.clear();
+      printHistoryError(out, e, project?.file ?? file);
+      return EXIT.failed;
     } finally {
       await store.close();
     }

@@ -3,19 +3,32 @@
 import { watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultRegistry } from '@sisflow/connectors';
-import { openHistory, openProject, projectAlerts, Scheduler, serviceLogger, systemClock } from '@sisflow/service';
+import { openProject, projectAlerts, Scheduler, serviceLogger, systemClock } from '@sisflow/service';
 import { httpSettings, startConsole, type HttpFlags } from '@sisflow/console';
 import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
+import { commandStore } from './history.js';
+import { serveQueue, type FleetFlags } from './worker.js';
 
 const DAY_MS = 86_400_000;
 
-export async function serve(folder: string, flags: { profile?: string; json?: boolean } & HttpFlags, out: Out, signal?: AbortSignal): Promise<number> {
+export async function serve(folders: string[], flags: { profile?: string; json?: boolean } & HttpFlags & Partial<FleetFlags> & { runNow?: string; district?: string }, out: Out, signal?: AbortSignal): Promise<number> {
   const http = httpSettings(flags);
   if (http && 'error' in http) {
     out.stderr(`error: ${http.error}`);
     return EXIT.usage;
   }
-  const dir = resolve(folder);
+  if (flags.queue) {
+    if (http) {
+      out.stderr('error: --http is not served in fleet mode yet: run `sisflow serve --http` on a project folder with `history: url:` pointing at the fleet\'s PostgreSQL (docs/console.md)');
+      return EXIT.usage;
+    }
+    return serveQueue(folders, { ...flags, queue: flags.queue }, out, signal);
+  }
+  if (folders.length > 1 || flags.projectsDir || flags.runNow) {
+    out.stderr('several projects, --projects-dir and --run-now are for fleet mode: give --queue redis://… (docs/fleet.md)');
+    return EXIT.failed;
+  }
+  const dir = resolve(folders[0] ?? '.');
   const registry = defaultRegistry();
   const opened = openProject(dir, registry);
   if (!opened.project) {
@@ -24,7 +37,8 @@ export async function serve(folder: string, flags: { profile?: string; json?: bo
   }
   const log = serviceLogger({ write: (line) => out.stdout(line) }, !!process.stdout.isTTY && !flags.json);
   const secrets = environmentSecrets();
-  const store = openHistory(dir);
+  const store = commandStore(dir, flags.history, out, opened.project, true);
+  if (!store) return EXIT.failed;
   const alerts = projectAlerts(opened.project, registry, secrets, (line) => log.info({}, line));
   const scheduler = new Scheduler({ folder: dir, registry, store, secrets, clock: systemClock, log, alerts, ...(flags.profile ? { profile: flags.profile } : {}) });
   const retention = (opened.project.config.history?.retention_days ?? 90) * DAY_MS;

@@ -77,6 +77,8 @@ export class AeriesApiServer {
   readonly faults = { throttleOnce: new Set<string>(), failOnce: new Set<string>() };
   /** Paths (after /api/v5/) this Aeries answers 404 for, as an older version would. */
   readonly missing = new Set<string>();
+  /** Awaited before a granted request is answered: a test holds a run in the middle of its read with it. */
+  hold: ((path: string) => Promise<void>) | undefined;
   ca = '';
   private server!: Server;
   private port = 0;
@@ -91,7 +93,7 @@ export class AeriesApiServer {
   async start(dir: string): Promise<void> {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
     this.ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    this.server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: this.ca, minVersion: 'TLSv1.2' }, (req, res) => {
+    this.server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: this.ca, minVersion: 'TLSv1.2' }, async (req, res) => {
       const url = new URL(req.url!, 'https://127.0.0.1');
       this.requests.push(`${url.pathname}${url.search}`);
       const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -103,6 +105,8 @@ export class AeriesApiServer {
       if (this.faults.throttleOnce.delete(url.pathname)) return send(429, { Message: 'Too many requests' }, { 'retry-after': '0' });
       if (this.faults.failOnce.delete(url.pathname)) return send(503, { Message: 'Service unavailable' });
       const path = url.pathname.replace(/^\/aeries\/api\/v5\//, '');
+      if (this.hold) await this.hold(path);
+      if (res.destroyed) return;
       const route = this.missing.has(path) ? undefined : ROUTES.find(([re]) => re.test(path));
       if (!route) return send(404, { Message: 'No HTTP resource was found that matches the request URI' });
       const [re, area, records] = route;

@@ -126,6 +126,13 @@ export const CODES = {
   SF606: { severity: 'error', title: 'project value out of range' },
   SF607: { severity: 'error', title: 'invalid time zone' },
   SF608: { severity: 'error', title: 'spec glob matches no spec' },
+  // SF7xx — fleet mode: the shared PostgreSQL history, the queue, workers
+  SF700: { severity: 'error', title: 'history URL is not a PostgreSQL URL' },
+  SF701: { severity: 'error', title: 'password in clear text in the history URL' },
+  SF702: { severity: 'error', title: 'PostgreSQL history cannot be reached' },
+  SF703: { severity: 'error', title: 'queue URL is not a Redis URL' },
+  SF704: { severity: 'error', title: 'two projects of the fleet name the same district' },
+  SF705: { severity: 'error', title: 'fleet mode needs a PostgreSQL history' },
   // SF9xx — internal
   SF900: { severity: 'error', title: 'internal error' },
 } as const satisfies Record<string, CodeInfo>;

@@ -11,6 +11,7 @@ import { decodeSpecBytes, loadYaml } from '../spec/load-yaml.js';
 import { Locator } from '../spec/locate.js';
 import { CONNECTOR_CODES, schemaDiagnostics, type SchemaCodes } from '../spec/schema-diagnostics.js';
 import type { ConnectionSpec, Spec } from '../spec/spec.js';
+import { historyUrlProblem } from './history-url.js';
 import { PROJECT_NOTIFY_KEYS, PROJECT_SCHEMA, type AlertKind } from './project-schema.js';
 
 export interface ProjectNotify {
@@ -27,7 +28,7 @@ export interface ProjectFile {
   connections?: Record<string, ConnectionSpec>;
   profiles?: Record<string, { description?: string; connections?: Record<string, ConnectionSpec> }>;
   notify?: Record<string, ProjectNotify>;
-  history?: { retention_days?: number };
+  history?: { retention_days?: number; url?: string };
   serve?: { retries?: number; retry_delay?: number };
 }
 
@@ -61,6 +62,10 @@ export function loadProject(input: Uint8Array | string, file: string, registry: 
     new Intl.DateTimeFormat('en', { timeZone: project.district.timezone });
   } catch {
     report('SF607', `\`${project.district.timezone}\` is not an IANA time zone`, ['district', 'timezone'], 'e.g. America/Los_Angeles');
+  }
+  if (project.history?.url) {
+    const problem = historyUrlProblem(project.history.url);
+    if (problem) report(problem.code, problem.message, ['history', 'url'], problem.hint);
   }
   const names = Object.keys(project.connections ?? {});
   for (const [name, conn] of Object.entries(project.connections ?? {})) checkConnection(ctx, conn, ['connections', name]);

@@ -54,7 +54,14 @@ export const PROJECT_SCHEMA: JsonSchema = {
     history: {
       type: 'object',
       additionalProperties: false,
-      properties: { retention_days: { type: 'integer', minimum: 1, description: 'runs older than this are forgotten (default 90); held runs are kept' } },
+      properties: {
+        retention_days: { type: 'integer', minimum: 1, description: 'runs older than this are forgotten (default 90); held runs are kept' },
+        url: {
+          type: 'string',
+          minLength: 1,
+          description: 'a shared PostgreSQL history for a fleet, `postgres://user:${secret:NAME}@host:5432/db` (default: the embedded `.sisflow/history.db`)',
+        },
+      },
     },
     serve: {
       type: 'object',

@@ -17,6 +17,11 @@ export interface RunStart {
   startedAt: string;
   /** The run this one approves (trigger 'approve'). */
   approves?: string;
+  /**
+   * The fleet job this run carries out (its key in the queue): a job delivered twice, or run again
+   * after its worker died, is recognised by it and never published twice.
+   */
+  job?: string;
 }
 
 export interface RunRecord extends RunStart {
@@ -76,13 +81,20 @@ export interface HeldOutput {
 export interface RunQuery {
   spec?: string;
   status?: RunStatus;
+  /** The runs of one fleet job. */
+  job?: string;
   limit?: number;
 }
 
 export interface HistoryStore {
   /**
    * Records a run as running, unless a run of the same spec is running: then it returns that run
-   * instead (a run whose process is gone is marked failed first, so a dead process keeps no lock).
+   * instead (a run whose process is gone is marked failed first, so a dead process keeps no lock;
+   * the PostgreSQL store knows this across machines: the lock is a session lock of the run's connection).
+   */
+  /**
+   * A run of a fleet job (`job` given) that already ended ok, held, approved or discarded is returned
+   * as busy too, so a job delivered twice is never run (and published) twice.
    */
   begin(run: RunStart): Promise<{ run: RunRecord; busy?: undefined } | { run?: undefined; busy: RunRecord }>;
   /** Ends a running run: its status, duration, report, error, guard; the held stages of a held run; the snapshots a published run leaves. */

@@ -1,38 +1,18 @@
 // The embedded run history: one SQLite file in the project (`.sisflow/history.db`) in WAL mode, so a
 // writer killed mid-run leaves every committed record whole and readers never wait on it.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Row } from '@sisflow/core';
 import { processAlive } from '@sisflow/connectors';
-import type { GuardReport, HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
+import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
+import { fromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
 import { HISTORY_MIGRATIONS } from './sqlite-migrations.js';
 
 
 type Db = BetterSqlite3.Database;
 
-interface RunRow {
-  id: string;
-  spec: string;
-  file: string;
-  plan_hash: string;
-  params: string;
-  trigger: RunRecord['trigger'];
-  approves: string | null;
-  started_at: string;
-  duration_ms: number | null;
-  status: RunStatus;
-  report: string | null;
-  error: string | null;
-  guard: string | null;
-  decision: string | null;
-  pid: number | null;
-  host: string | null;
-}
 
 export class SqliteHistory implements HistoryStore {
   private readonly host = hostname();
@@ -63,12 +43,14 @@ export class SqliteHistory implements HistoryStore {
     const insert = this.db.transaction(() => {
       const running = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE spec = ? AND status = 'running'`).get(start.spec);
       if (running && !this.abandon(running)) return { busy: fromRow(running) };
+      const done = start.job && this.db.prepare<string[], RunRow>(`SELECT * FROM runs WHERE job = ? AND status IN (${JOB_DONE.map(() => '?').join(', ')}) LIMIT 1`).get(start.job, ...JOB_DONE);
+      if (done) return { busy: fromRow(done) };
       this.db
         .prepare(
-          `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host)
-           VALUES (@id, @spec, @file, @planHash, @params, @trigger, @approves, @startedAt, 'running', @pid, @host)`,
+          `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job)
+           VALUES (@id, @spec, @file, @planHash, @params, @trigger, @approves, @startedAt, 'running', @pid, @host, @job)`,
         )
-        .run({ id, spec: start.spec, file: start.file, planHash: start.planHash, params: JSON.stringify(start.params), trigger: start.trigger, approves: start.approves ?? null, startedAt: start.startedAt, pid: process.pid, host: this.host });
+        .run({ id, spec: start.spec, file: start.file, planHash: start.planHash, params: JSON.stringify(start.params), trigger: start.trigger, approves: start.approves ?? null, startedAt: start.startedAt, pid: process.pid, host: this.host, job: start.job ?? null });
       return { run: { ...start, id, status: 'running' as const, pid: process.pid, host: this.host } };
     });
     return insert.immediate();
@@ -97,6 +79,7 @@ export class SqliteHistory implements HistoryStore {
     const args: unknown[] = [];
     if (query.spec) where.push('spec = ?') && args.push(query.spec);
     if (query.status) where.push('status = ?') && args.push(query.status);
+    if (query.job) where.push('job = ?') && args.push(query.job);
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
     return this.db.prepare<unknown[], RunRow>(sql).all(...args, query.limit ?? 50).map(fromRow);
   }
@@ -167,37 +150,3 @@ function migrate(db: Db): void {
   }).immediate();
 }
 
-/** Sortable by start time, readable, unique: `20261129-231502-3fa9c1`. */
-function runId(startedAt: string): string {
-  return `${startedAt.slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
-}
-
-function fromRow(r: RunRow): RunRecord {
-  return {
-    id: r.id,
-    spec: r.spec,
-    file: r.file,
-    planHash: r.plan_hash,
-    params: JSON.parse(r.params),
-    trigger: r.trigger,
-    ...(r.approves ? { approves: r.approves } : {}),
-    startedAt: r.started_at,
-    status: r.status,
-    ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
-    ...(r.report ? { report: JSON.parse(r.report) } : {}),
-    ...(r.error ? { error: r.error } : {}),
-    ...(r.guard ? { guard: JSON.parse(r.guard) as GuardReport } : {}),
-    ...(r.decision ? { decision: JSON.parse(r.decision) } : {}),
-    ...(r.pid !== null ? { pid: r.pid } : {}),
-    ...(r.host ? { host: r.host } : {}),
-  };
-}
-
-function packSnapshot(s: OutputSnapshot): Buffer {
-  return gzipSync(JSON.stringify({ runId: s.runId, key: s.key, rows: [...s.rows] }));
-}
-
-function unpackSnapshot(data: Buffer): OutputSnapshot {
-  const v = JSON.parse(gunzipSync(data).toString('utf8')) as { runId: string; key: string[]; rows: [string, Row][] };
-  return { runId: v.runId, key: v.key, rows: new Map(v.rows) };
-}

@@ -40,4 +40,7 @@ export const HISTORY_MIGRATIONS: readonly string[] = [
      data BLOB NOT NULL,
      PRIMARY KEY (spec, output)
    );`,
+  // 2: the fleet job a run carries out (a job delivered twice is recognised and not published twice)
+  `ALTER TABLE runs ADD COLUMN job TEXT;
+   CREATE INDEX runs_by_job ON runs (job) WHERE job IS NOT NULL;`,
 ];

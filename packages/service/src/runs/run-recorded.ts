@@ -17,6 +17,8 @@ export interface RecordedRunOptions {
   alerts?: Alerts;
   /** The clock (tests fix it). */
   now?: () => Date;
+  /** The fleet job this run carries out: a job already done is not run again (returned busy). */
+  job?: string;
   /** Told the run's id once it is recorded as running. */
   onStart?(id: string): void;
 }
@@ -35,6 +37,7 @@ export async function runRecorded(o: RecordedRunOptions): Promise<RecordedRun> {
     params: Object.fromEntries(Object.entries(o.plan.params).map(([k, v]) => [k, v.value])),
     trigger: o.trigger,
     startedAt: startedAt.toISOString(),
+    ...(o.job ? { job: o.job } : {}),
   });
   if (begun.busy) return { busy: begun.busy };
   const id = begun.run.id;

@@ -1,0 +1,9 @@
+// @sisflow/fleet: many districts' projects run by workers on BullMQ/Redis, with the shared
+// PostgreSQL run history — `sisflow serve --queue` and `sisflow worker`.
+export { FleetScheduler, type FleetSchedulerOptions, type Reconciled } from './fleet-scheduler.js';
+export { FleetWorker, type FleetWorkerEvent, type FleetWorkerOptions } from './fleet-worker.js';
+export { loadFleetProjects, projectFolders, districtSecrets, type FleetProjectsOptions } from './fleet-projects.js';
+export { queueConnection, type QueueConnection } from './queue-connection.js';
+export { QUEUE_NAME, PRIORITY, schedulerId, type FleetJob } from './fleet-job.js';
+export { takeDistrictSlot, type Slot } from './district-slots.js';
+export { FleetError } from './fleet-error.js';

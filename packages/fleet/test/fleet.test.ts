@@ -1,0 +1,182 @@
+// Fleet mode end to end with real parts: PostgreSQL, Redis (append-only, restarted mid-run), the
+// CLI's `serve --queue` and `worker` as child processes, and a local Aeries API the runs read from
+// (held mid-read so a worker can be killed in the middle of a run, signalled, not timed).
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { test as uvuTest } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PostgresHistory } from '@sisflow/service';
+import { QUEUE_NAME, type FleetJob } from '@sisflow/fleet';
+import { main } from '../../cli/src/cli.js';
+import { API_KEY, gate, rosterSpec, serveQueue, startFleet, until, worker, type CliProcess, type Fleet } from './fleet-helpers.js';
+
+// FLEET_ONLY=words runs only the tests whose name has them (while working on one).
+const test = Object.assign((name: string, f: () => Promise<void>) => (!process.env.FLEET_ONLY || name.includes(process.env.FLEET_ONLY) ? uvuTest(name, f) : undefined), uvuTest);
+
+let fleet: Fleet;
+let queue: Queue<FleetJob>;
+const running: CliProcess[] = [];
+const spawned = (p: CliProcess) => (running.push(p), p);
+
+process.once('SIGTERM', () => {
+  for (const p of running) process.stderr.write(`--- ${p.pid}\n${p.lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  process.exit(1);
+});
+
+test.before(async () => {
+  fleet = await startFleet();
+  queue = new Queue<FleetJob>(QUEUE_NAME, { connection: { url: fleet.redis.url, maxRetriesPerRequest: null } });
+});
+test.after.each(async () => {
+  for (const p of running.splice(0)) await p.kill('SIGTERM');
+});
+test.after(async () => {
+  await queue?.close();
+  await fleet?.stop();
+});
+
+const history = (district: string) => PostgresHistory.open(fleet.pg.url('fleet'), district);
+const runsOf = async (district: string, job: string) => {
+  const h = history(district);
+  try {
+    return await h.list({ job });
+  } finally {
+    await h.close();
+  }
+};
+const started = (l: { msg: string }) => l.msg === 'run started';
+const ended = (key: string) => (l: { msg: string; job?: unknown }) => l.job === key && /^run (ok|failed|held|cancelled)$/.test(l.msg);
+
+/** The bytes a clean run of the same spec writes: `sisflow run`, no fleet, the embedded history. */
+async function cleanRun(): Promise<Buffer> {
+  const dir = join(fleet.root, '..', 'clean');
+  renameSync(fleet.addDistrict('Clean'), dir); // out of the fleet's projects folder
+  writeFileSync(join(dir, 'sisflow.yaml'), readFileSync(join(dir, 'sisflow.yaml'), 'utf8').replace(/history: .*\n/, ''));
+  process.env.SISFLOW_SECRETS_DIR = join(fleet.secretsDir, 'Clean');
+  const out = { stdout: () => undefined, stderr: (t: string) => void process.stderr.write(`${t}\n`), stderrRaw: () => undefined, color: false, tty: false };
+  assert.is(await main(['run', join(dir, 'specs', 'roster.yaml')], out), 0);
+  return readFileSync(join(dir, 'out', 'roster.csv'));
+}
+
+test('serve --queue registers each spec as a job scheduler in its time zone and removes those of districts no longer given', async () => {
+  const a = fleet.addDistrict('Alder Unified');
+  const b = fleet.addDistrict('Birch Elementary', { roster: rosterSpec(), patrons: rosterSpec('patrons', 995, 'America/New_York') });
+  const s = spawned(serveQueue(fleet, [a, b]));
+  await s.waitFor((l) => l.msg.startsWith('sisflow serve --queue started'));
+  const schedulers = (await queue.getJobSchedulers(0, -1)).map((j) => `${j.key} ${j.pattern} ${j.tz}`).sort();
+  assert.equal(schedulers, ['Alder Unified/roster 30 2 * * * America/Los_Angeles', 'Birch Elementary/patrons 30 2 * * * America/New_York', 'Birch Elementary/roster 30 2 * * * America/Los_Angeles']);
+  await s.kill();
+  const again = spawned(serveQueue(fleet, [a]));
+  await again.waitFor((l) => l.msg.startsWith('sisflow serve --queue started'));
+  assert.equal((await queue.getJobSchedulers(0, -1)).map((j) => j.key), ['Alder Unified/roster']);
+  assert.ok(again.lines.some((l) => l.msg === 'schedule removed: the district is no longer served' && l.scheduler === 'Birch Elementary/patrons'));
+  // Job data is names and ids only.
+  const [next] = await queue.getDelayed();
+  assert.equal(Object.keys(next!.data).sort(), ['district', 'spec', 'trigger']);
+});
+
+test('a worker SIGKILLed mid-run: the run completes once on the other worker, one ok row, the file as a clean run writes it', async () => {
+  const dir = fleet.addDistrict('Cedar Unified');
+  const s = spawned(serveQueue(fleet, [dir]));
+  await s.waitFor((l) => l.msg.startsWith('sisflow serve --queue started'));
+  const w1 = spawned(worker(fleet, [dir]));
+  const w2 = spawned(worker(fleet, [dir]));
+  await Promise.all([w1, w2].map((w) => w.waitFor((l) => l.msg === 'sisflow worker started')));
+  const g = gate(fleet.api);
+  // The scheduler's next run of Cedar's roster, made due now.
+  const job = (await queue.getDelayed()).find((j) => j.data.district === 'Cedar Unified')!;
+  await job.promote();
+  await g.arrived(1);
+  const first = (await Promise.race([w1, w2].map((w) => w.waitFor(started).then(() => w)))) as CliProcess;
+  const other = first === w1 ? w2 : w1;
+  await first.kill('SIGKILL');
+  // The other worker finds the job stalled and runs it; its read comes to the gate too.
+  await g.arrived(2);
+  g.open();
+  const end = await other.waitFor(ended(job.id!));
+  assert.is(end.msg, 'run ok');
+  const runs = await runsOf('Cedar Unified', job.id!);
+  assert.equal(runs.map((r) => r.status).sort(), ['failed', 'ok']);
+  assert.match(runs.find((r) => r.status === 'failed')!.error!, /abandoned: process \d+/);
+  assert.is(runs.find((r) => r.status === 'ok')!.trigger, 'schedule');
+  const published = readFileSync(join(dir, 'out', 'roster.csv'));
+  assert.equal(readdirSync(join(dir, 'out')), ['roster.csv'], 'no stage or temporary file left');
+  assert.ok((await cleanRun()).equals(published), 'identical to a clean run');
+
+  // Delivered again (a duplicate of the job, same run key): acknowledged, not run.
+  await queue.add('run', { ...job.data, run: job.id! }, { jobId: 'duplicate-1' });
+  await other.waitFor((l) => l.job === job.id && typeof l.msg === 'string' && l.msg.startsWith('the job was already run by run'));
+  assert.equal((await runsOf('Cedar Unified', job.id!)).map((r) => r.status).sort(), ['failed', 'ok']);
+});
+
+test('per-spec exclusivity under 4 workers: 8 run-now jobs of one spec while it runs, one runs, the others are skipped', async () => {
+  const dir = fleet.addDistrict('Dogwood Unified');
+  const workers = [0, 1, 2, 3].map(() => spawned(worker(fleet, [dir, '--concurrency', '2', '--district-concurrency', '8'])));
+  await Promise.all(workers.map((w) => w.waitFor((l) => l.msg === 'sisflow worker started')));
+  const g = gate(fleet.api);
+  const keys = Array.from({ length: 8 }, (_, i) => `excl-${i}`);
+  await queue.addBulk(keys.map((run) => ({ name: 'run', data: { district: 'Dogwood Unified', spec: 'roster', trigger: 'manual' as const, run }, opts: { jobId: run, priority: 1 } })));
+  await g.arrived(1);
+  // Every other job is refused by the lock while the first holds it.
+  await until(workers, (lines) => lines.filter((l) => l.msg.includes('of this spec is still running; this run is skipped')).length === 7);
+  g.open();
+  await Promise.race(workers.map((w) => w.waitFor((l) => l.msg === 'run ok' && l.district === 'Dogwood Unified')));
+  assert.is(g.arrivals.length, 1, 'one run read the source');
+  const h = history('Dogwood Unified');
+  const all = await h.list({ limit: 100 });
+  await h.close();
+  assert.equal(all.map((r) => r.status), ['ok']);
+});
+
+test('a district removed while its job waits: the job is dropped, nothing runs', async () => {
+  const dir = fleet.addDistrict('Elm Unified');
+  await queue.add('run', { district: 'Elm Unified', spec: 'roster', trigger: 'manual', run: 'elm-1' }, { jobId: 'elm-1', priority: 1 });
+  rmSync(dir, { recursive: true });
+  const w = spawned(worker(fleet, ['--projects-dir', fleet.root]));
+  await w.waitFor((l) => l.job === 'elm-1' && l.msg === 'the district is no longer served by this fleet; the job is dropped');
+  assert.equal(await runsOf('Elm Unified', 'elm-1'), []);
+  assert.is(await (await queue.getJob('elm-1'))!.getState(), 'completed');
+});
+
+test('Redis restarted mid-run: no schedule lost, the job runs once; Redis holds no secret', async () => {
+  const dir = fleet.addDistrict('Fir Unified');
+  const s = spawned(serveQueue(fleet, [dir, '--projects-dir', fleet.root]));
+  await s.waitFor((l) => l.msg.startsWith('sisflow serve --queue started'));
+  const before = (await queue.getJobSchedulers(0, -1)).map((j) => j.key).sort();
+  const w1 = spawned(worker(fleet, [dir]));
+  const w2 = spawned(worker(fleet, [dir]));
+  await Promise.all([w1, w2].map((w) => w.waitFor((l) => l.msg === 'sisflow worker started')));
+  const g = gate(fleet.api);
+  const printed: string[] = [];
+  assert.is(await main(['serve', '--queue', fleet.redis.url, dir, '--run-now', 'roster'], { stdout: (t) => void printed.push(t), stderr: (t) => void printed.push(t), stderrRaw: () => undefined, color: false, tty: false }), 0, printed.join('\n'));
+  const key = /run key (\S+)\)/.exec(printed.join('\n'))![1]!;
+  await g.arrived(1);
+  await fleet.redis.restart();
+  g.open();
+  const done = await Promise.race([w1, w2].map((w) => w.waitFor(ended(key))));
+  assert.is(done.msg, 'run ok');
+  assert.equal((await queue.getJobSchedulers(0, -1)).map((j) => j.key).sort(), before, 'the schedules survived the restart');
+  // Whatever BullMQ does with the job after the restart, the run is not done twice.
+  await queue.add('run', { district: 'Fir Unified', spec: 'roster', trigger: 'manual', run: key }, { jobId: 'fir-dup' });
+  await Promise.race([w1, w2].map((w) => w.waitFor((l) => l.job === key && typeof l.msg === 'string' && l.msg.startsWith('the job was already run'))));
+  assert.equal((await runsOf('Fir Unified', key)).map((r) => r.status), ['ok']);
+  assert.is(g.arrivals.length, 1);
+
+  // Every key and value in Redis, against the secrets the runs used.
+  const r = new Redis(fleet.redis.url);
+  let dump = '';
+  for (const k of await r.keys('*')) {
+    const type = await r.type(k);
+    const v = type === 'string' ? await r.getBuffer(k) : type === 'hash' ? await r.hgetall(k) : type === 'list' ? await r.lrange(k, 0, -1) : type === 'zset' ? await r.zrange(k, 0, -1) : type === 'set' ? await r.smembers(k) : type === 'stream' ? await r.xrange(k, '-', '+') : '';
+    dump += `${k}\n${Buffer.isBuffer(v) ? v.toString('latin1') : JSON.stringify(v)}\n`;
+  }
+  r.disconnect();
+  assert.ok(dump.includes('Fir Unified'), 'the scan saw the jobs');
+  assert.not.ok(dump.includes(API_KEY), 'the API key is not in Redis');
+  assert.not.ok(dump.includes(fleet.pg.password), 'the history password is not in Redis');
+  assert.not.ok(existsSync(join(dir, '.sisflow', 'history.db')));
+});
+
+test.run();

@@ -1,0 +1,52 @@
+// The shared run history's schema in PostgreSQL, one step per version, applied in order inside one
+// transaction under an advisory lock (two processes starting at once apply each step once); the
+// table sisflow_migrations lists the steps applied. Never edit a released step: add the next one.
+// Every table carries the tenant (the district) so one database holds a whole fleet.
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: runs, held stages, the last published snapshot of each guarded output (as the SQLite store's 1 and 2)
+  `CREATE TABLE sisflow_runs (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     file TEXT NOT NULL,
+     plan_hash TEXT NOT NULL,
+     params TEXT NOT NULL,
+     trigger TEXT NOT NULL,
+     approves TEXT,
+     started_at TEXT NOT NULL,
+     duration_ms INTEGER,
+     status TEXT NOT NULL,
+     report TEXT,
+     error TEXT,
+     guard TEXT,
+     decision TEXT,
+     pid INTEGER,
+     host TEXT,
+     job TEXT,
+     PRIMARY KEY (tenant, id)
+   );
+   CREATE INDEX sisflow_runs_by_spec ON sisflow_runs (tenant, spec, started_at);
+   CREATE INDEX sisflow_runs_by_start ON sisflow_runs (tenant, started_at);
+   CREATE INDEX sisflow_runs_by_job ON sisflow_runs (tenant, job) WHERE job IS NOT NULL;
+   -- the overlap lock's record: at most one running run of a spec (the lock itself is an advisory lock)
+   CREATE UNIQUE INDEX sisflow_one_running_run ON sisflow_runs (tenant, spec) WHERE status = 'running';
+   CREATE TABLE sisflow_held (
+     tenant TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     output TEXT NOT NULL,
+     use TEXT NOT NULL,
+     connection TEXT NOT NULL,
+     stage TEXT NOT NULL,
+     snapshot BYTEA,
+     PRIMARY KEY (tenant, run_id, output),
+     FOREIGN KEY (tenant, run_id) REFERENCES sisflow_runs (tenant, id) ON DELETE CASCADE
+   );
+   CREATE TABLE sisflow_snapshots (
+     tenant TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     output TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     data BYTEA NOT NULL,
+     PRIMARY KEY (tenant, spec, output)
+   );`,
+];

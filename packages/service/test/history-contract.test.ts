@@ -1,0 +1,278 @@
+// One contract for every run history store: the same cases run against the embedded SQLite file and
+// against a real PostgreSQL server (started for this file), so `sisflow history`, `show`, `approve`,
+// `discard`, `run` and the fleet's workers see the same behaviour whichever store a project uses.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { RunReport } from '@sisflow/core';
+import { HistoryError, openHistory, POSTGRES_MIGRATIONS, PostgresHistory, SqliteHistory, type HistoryStore, type OutputSnapshot, type RunStart } from '@sisflow/service';
+import { startPostgres, stopChild, type PostgresServer } from './servers/postgres-server.js';
+
+let server: PostgresServer;
+let url: string;
+let n = 0;
+
+test.before(async () => {
+  server = await startPostgres();
+  url = await server.createDatabase('contract');
+});
+test.after(async () => server?.stop());
+
+interface Kind {
+  name: string;
+  /** A fresh, empty history; `where` opens it again from another process. */
+  fresh(): { open(): HistoryStore; child: string[] };
+}
+
+const KINDS: Kind[] = [
+  {
+    name: 'sqlite',
+    fresh() {
+      const file = join(mkdtempSync(join(tmpdir(), 'sisflow-contract-')), 'history.db');
+      return { open: () => SqliteHistory.open(file), child: ['sqlite', file] };
+    },
+  },
+  {
+    name: 'postgres',
+    fresh() {
+      const tenant = `District ${++n}`;
+      return { open: () => PostgresHistory.open(url, tenant), child: ['postgres', url, tenant] };
+    },
+  },
+];
+
+const start = (spec: string, extra: Partial<RunStart> = {}): RunStart => ({ spec, file: `${spec}.yaml`, planHash: 'abc123', params: { school: 994 }, trigger: 'schedule', startedAt: new Date().toISOString(), ...extra });
+const report = { ok: true, durationMs: 12, sources: { students: { rows: 3 } }, outputs: {}, rejects: { count: 0 } } as unknown as RunReport;
+const snap = (runId: string, ids: number[]): OutputSnapshot => ({ runId, key: ['ID'], rows: new Map(ids.map((i) => [JSON.stringify([i]), { ID: i, LN: `N${i}` }])) });
+
+/** Fails unless the promise rejects with an error the check accepts. */
+async function rejects(p: Promise<unknown>, check: RegExp | ((e: HistoryError) => boolean)): Promise<void> {
+  const e = await p.then(() => undefined, (x: unknown) => x as HistoryError);
+  assert.ok(e, 'expected a rejection');
+  if (check instanceof RegExp) assert.match(e!.message, check);
+  else assert.ok(check(e!), e!.message);
+}
+
+/** Starts a process that begins a run of spec and waits; resolves once the run is recorded. */
+async function beginInChild(args: string[], spec: string) {
+  const child = spawn(process.execPath, ['--conditions=sisflow-source', '--import', 'tsx', join(import.meta.dirname, 'servers', 'begin-and-wait.ts'), ...args, spec], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((done, fail) => {
+    createInterface({ input: child.stdout! }).once('line', done);
+    child.once('exit', (code) => fail(new Error(`begin-and-wait exited (${code}) before beginning`)));
+  });
+  return { child, id: line.replace(/^began /, '') };
+}
+
+for (const kind of KINDS) {
+  test(`${kind.name}: a run is recorded from begin to finish; list, last and get return it whole`, async () => {
+    const store = kind.fresh().open();
+    try {
+      const a = await store.begin(start('roster', { startedAt: '2026-11-30T01:00:00.000Z', job: 'district-1/roster@1' }));
+      assert.ok(a.run);
+      assert.is(a.run!.status, 'running');
+      await store.finish(a.run!.id, { status: 'ok', durationMs: 12, report, guard: { held: false, outputs: [] } });
+      const b = await store.begin(start('roster', { startedAt: '2026-11-30T02:00:00.000Z' }));
+      await store.finish(b.run!.id, { status: 'failed', durationMs: 3, error: 'connection refused' });
+      const got = (await store.get(a.run!.id))!;
+      assert.is(got.status, 'ok');
+      assert.is(got.durationMs, 12);
+      assert.equal(got.params, { school: 994 });
+      assert.equal(got.report, report);
+      assert.equal(got.guard, { held: false, outputs: [] });
+      assert.is(got.job, 'district-1/roster@1');
+      assert.is(typeof got.pid, 'number');
+      assert.equal((await store.list()).map((r) => r.id), [b.run!.id, a.run!.id]);
+      assert.equal((await store.list({ status: 'ok' })).map((r) => r.id), [a.run!.id]);
+      assert.equal((await store.list({ job: 'district-1/roster@1' })).map((r) => r.id), [a.run!.id]);
+      assert.equal((await store.list({ spec: 'other' })).length, 0);
+      assert.equal((await store.list({ limit: 1 })).map((r) => r.id), [b.run!.id]);
+      assert.is((await store.last('roster', 'ok'))!.id, a.run!.id);
+      assert.is((await store.last('roster', 'failed'))!.error, 'connection refused');
+      assert.is(await store.get('nope'), undefined);
+      await rejects(store.finish(a.run!.id, { status: 'ok', durationMs: 1 }), /not running/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: one running run per spec, also between stores opened at once`, async () => {
+    const h = kind.fresh();
+    const stores = [h.open(), h.open(), h.open(), h.open()];
+    try {
+      const begun = await Promise.all(stores.map((s) => s.begin(start('roster'))));
+      const won = begun.filter((r) => r.run);
+      assert.is(won.length, 1);
+      for (const r of begun.filter((r) => r.busy)) assert.is(r.busy!.id, won[0]!.run!.id);
+      const other = await stores[1]!.begin(start('patrons'));
+      assert.ok(other.run, 'another spec is not blocked');
+      const owner = stores[begun.findIndex((r) => r.run)]!;
+      await owner.finish(won[0]!.run!.id, { status: 'ok', durationMs: 1 });
+      assert.ok((await stores[2]!.begin(start('roster'))).run, 'free again once finished');
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  });
+
+  test(`${kind.name}: a process killed mid-run keeps no lock; its run is marked failed (abandoned)`, async () => {
+    const h = kind.fresh();
+    const { child, id } = await beginInChild(h.child, 'roster');
+    const store = h.open();
+    try {
+      const busy = await store.begin(start('roster'));
+      assert.is(busy.busy?.id, id, 'held while the process lives');
+      await stopChild(child, 'SIGKILL');
+      // PostgreSQL ends the killed session's lock when it notices the closed connection: wait on that, not on time.
+      let next = await store.begin(start('roster'));
+      while (next.busy) next = await store.begin(start('roster'));
+      assert.ok(next.run);
+      const old = (await store.get(id))!;
+      assert.is(old.status, 'failed');
+      assert.match(old.error!, /abandoned/);
+      await store.finish(next.run!.id, { status: 'ok', durationMs: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: a fleet job that ended ok or held is not begun again; a failed or cancelled one is`, async () => {
+    const store = kind.fresh().open();
+    try {
+      const first = (await store.begin(start('roster', { job: 'd/roster@1' }))).run!;
+      await store.finish(first.id, { status: 'failed', durationMs: 1, error: 'timeout' });
+      const second = (await store.begin(start('roster', { job: 'd/roster@1' }))).run!;
+      assert.ok(second, 'a failed job runs again');
+      await store.finish(second.id, { status: 'ok', durationMs: 1 });
+      const again = await store.begin(start('roster', { job: 'd/roster@1' }));
+      assert.is(again.busy?.id, second.id, 'delivered twice: the run that did it');
+      assert.is(again.busy?.status, 'ok');
+      const other = (await store.begin(start('roster', { job: 'd/roster@2' }))).run!;
+      assert.ok(other, 'the next job of the spec runs');
+      await store.finish(other.id, { status: 'held', durationMs: 1 });
+      assert.is((await store.begin(start('roster', { job: 'd/roster@2' }))).busy?.id, other.id);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: held outputs, approve saves their snapshot once, discard drops them`, async () => {
+    const store = kind.fresh().open();
+    try {
+      const first = (await store.begin(start('roster'))).run!;
+      await store.finish(first.id, { status: 'ok', durationMs: 1, snapshots: new Map([['roster', snap(first.id, [1, 2, 3])]]) });
+      assert.equal([...(await store.snapshot('roster', 'roster'))!.rows.keys()], ['[1]', '[2]', '[3]']);
+      const held = (await store.begin(start('roster'))).run!;
+      const stage = { path: '/out/.sisflow-held-x', sha256: 'f00' } as never;
+      await store.finish(held.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: { dir: '${env:OUT}' }, stage, snapshot: snap(held.id, [1]) }] });
+      const outputs = await store.held(held.id);
+      assert.is(outputs.length, 1);
+      assert.equal(outputs[0]!.connection, { dir: '${env:OUT}' });
+      assert.equal(outputs[0]!.stage, stage);
+      assert.is(outputs[0]!.snapshot!.runId, held.id);
+      assert.is((await store.snapshot('roster', 'roster'))!.runId, first.id, 'a held run changes no snapshot');
+      assert.ok(await store.decide(held.id, { status: 'approved', by: 'ana', at: '2026-11-30T03:00:00.000Z', run: 'r2' }));
+      assert.not.ok(await store.decide(held.id, { status: 'approved', by: 'bob', at: '2026-11-30T03:01:00.000Z' }), 'a second approve is refused');
+      const decided = (await store.get(held.id))!;
+      assert.is(decided.status, 'approved');
+      assert.equal(decided.decision, { by: 'ana', at: '2026-11-30T03:00:00.000Z', run: 'r2' });
+      assert.equal([...(await store.snapshot('roster', 'roster'))!.rows.keys()], ['[1]']);
+      assert.equal(await store.held(held.id), []);
+      const other = (await store.begin(start('roster'))).run!;
+      await store.finish(other.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: {}, stage }] });
+      assert.ok(await store.decide(other.id, { status: 'discarded', by: 'ana', at: '2026-11-30T03:02:00.000Z' }));
+      assert.is((await store.snapshot('roster', 'roster'))!.runId, held.id, 'a discarded run changes no snapshot');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: prune forgets old finished runs, keeps held and running ones`, async () => {
+    const store = kind.fresh().open();
+    try {
+      const ids: string[] = [];
+      for (const [spec, status] of [['a', 'ok'], ['b', 'held'], ['c', 'failed']] as const) {
+        const r = (await store.begin(start(spec, { startedAt: '2020-01-01T00:00:00.000Z' }))).run!;
+        await store.finish(r.id, { status, durationMs: 1 });
+        ids.push(r.id);
+      }
+      const running = (await store.begin(start('d', { startedAt: '2020-01-01T00:00:00.000Z' }))).run!;
+      const recent = (await store.begin(start('e'))).run!;
+      await store.finish(recent.id, { status: 'ok', durationMs: 1 });
+      assert.is(await store.prune('2025-01-01T00:00:00.000Z'), 2);
+      assert.equal((await store.list()).map((r) => r.spec).sort(), ['b', 'd', 'e']);
+      await store.finish(running.id, { status: 'ok', durationMs: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+test('postgres: districts sharing one database see only their own runs and never block each other', async () => {
+  const a = PostgresHistory.open(url, 'Alpha Unified');
+  const b = PostgresHistory.open(url, 'Beta Elementary');
+  try {
+    const ra = await a.begin(start('roster'));
+    const rb = await b.begin(start('roster'));
+    assert.ok(ra.run && rb.run, 'the same spec name in two districts runs at once');
+    assert.equal((await a.list()).map((r) => r.id), [ra.run!.id]);
+    assert.is(await b.get(ra.run!.id), undefined);
+    await a.finish(ra.run!.id, { status: 'ok', durationMs: 1 });
+    await b.finish(rb.run!.id, { status: 'ok', durationMs: 1 });
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('postgres: migrations are versioned and applied once when several processes start at once', async () => {
+  const fresh = await server.createDatabase('migrations');
+  const stores = Array.from({ length: 4 }, (_, i) => PostgresHistory.open(fresh, `d${i}`));
+  try {
+    const versions = await Promise.all(stores.map((s) => s.version()));
+    assert.equal(versions, [1, 1, 1, 1].map(() => POSTGRES_MIGRATIONS.length));
+    const c = new pg.Client({ connectionString: fresh });
+    await c.connect();
+    const rows = (await c.query<{ version: number }>('SELECT version FROM sisflow_migrations ORDER BY version')).rows.map((r) => r.version);
+    await c.query('INSERT INTO sisflow_migrations (version) VALUES (99)');
+    await c.end();
+    assert.equal(rows, POSTGRES_MIGRATIONS.map((_, i) => i + 1));
+    const newer = PostgresHistory.open(fresh, 'd');
+    await rejects(newer.list(), /schema version 99, newer than this sisflow knows/);
+    await newer.close();
+  } finally {
+    for (const s of stores) await s.close();
+  }
+});
+
+test('openHistory: the password comes from a secret, and no error repeats it', async () => {
+  const project = { dir: '/srv/d', file: '/srv/d/sisflow.yaml', specs: [], config: { sisflow_project: 1 as const, district: { name: 'Secret Unified', timezone: 'UTC' }, history: { url: `postgres://${server.user}:\${secret:PG_PASSWORD}@127.0.0.1:${server.port}/contract` } } };
+  const secrets = (pw: string | undefined) => ({ env: () => undefined, secret: (n: string) => (n === 'PG_PASSWORD' ? pw : undefined) });
+  const ok = openHistory('/srv/d', { project, secrets: secrets(server.password) });
+  const r = (await ok.begin(start('roster'))).run!;
+  await ok.finish(r.id, { status: 'ok', durationMs: 1 });
+  assert.is((await ok.list()).length, 1);
+  await ok.close();
+
+  const wrong = openHistory('/srv/d', { project, secrets: secrets('not-the-password-42') });
+  const e = await wrong.list().then(() => undefined, (x: unknown) => x as HistoryError);
+  await wrong.close();
+  assert.instance(e, HistoryError);
+  assert.is(e!.code, 'SF702');
+  assert.match(e!.message, `127.0.0.1:${server.port}/contract`);
+  assert.match(e!.message, /password authentication failed/);
+  assert.not.match(e!.message, 'not-the-password-42');
+
+  assert.throws(() => openHistory('/srv/d', { project, secrets: secrets(undefined) }), (x: HistoryError) => x.code === 'SF702' && /SISFLOW_SECRET_PG_PASSWORD/.test(x.message));
+  const clear = `postgres://sisflow:hunter22@127.0.0.1:${server.port}/contract`;
+  assert.throws(() => openHistory('/srv/d', { project, url: clear }), (x: HistoryError) => x.code === 'SF701' && !x.message.includes('hunter22'));
+  assert.throws(() => openHistory('/srv/d', { project, url: 'mysql://db/x' }), (x: HistoryError) => x.code === 'SF700');
+  const refused = openHistory('/srv/d', { project, url: `postgres://sisflow@127.0.0.1:1/contract` });
+  await rejects(refused.list(), (x: HistoryError) => x.code === 'SF702' && /ECONNREFUSED/.test(x.message));
+  await refused.close();
+});
+
+test.run();
