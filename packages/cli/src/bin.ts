@@ -13,6 +13,12 @@ const onSignal = (name: string) => () => {
 };
 process.on('SIGINT', onSignal('SIGINT'));
 process.on('SIGTERM', onSignal('SIGTERM'));
+// The reader of stdout went away (`sisflow test | head`): what is left to print has nowhere to go.
+// Cancel cleanly, as Ctrl-C would, instead of dying of an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  if (!controller.signal.aborted) controller.abort(new Error('stdout was closed by its reader'));
+});
 
 main(process.argv.slice(2), undefined, controller.signal).then(
   (code) => {
