@@ -8,7 +8,7 @@ import { Redactor } from '@sisflow/core';
 import { HistoryError } from './history-error.js';
 import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { fromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
+import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
 
 /** The history could not be reached or used (connection refused, login failed, newer schema); the message holds no password. */
 export class HistoryUnreachableError extends HistoryError {
@@ -132,7 +132,7 @@ export class PostgresHistory implements HistoryStore {
       `SELECT output, use, connection, stage, snapshot FROM sisflow_held WHERE tenant = $1 AND run_id = $2 ORDER BY output`,
       [this.tenant, id],
     );
-    return r.rows.map((h) => ({ output: h.output, use: h.use, connection: JSON.parse(h.connection), stage: JSON.parse(h.stage), ...(h.snapshot ? { snapshot: unpackSnapshot(h.snapshot) } : {}) }));
+    return r.rows.map(heldFromRow);
   }
 
   async decide(id: string, d: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean> {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Row } from '@sisflow/core';
-import type { GuardReport, OutputSnapshot, RunRecord, RunStatus } from './history-store.js';
+import type { GuardReport, HeldOutput, OutputSnapshot, RunRecord, RunStatus } from './history-store.js';
 
 export interface RunRow {
   id: string;
@@ -61,4 +61,17 @@ export function unpackSnapshot(data: Buffer): OutputSnapshot {
 }
 
 /** A fleet job whose run ended so is done: delivered again, it is not run again. */
+/** A held output as both stores keep it: connection and stage as JSON, the snapshot packed. */
+export interface HeldRow {
+  output: string;
+  use: string;
+  connection: string;
+  stage: string;
+  snapshot: Buffer | null;
+}
+
+export function heldFromRow(h: HeldRow): HeldOutput {
+  return { output: h.output, use: h.use, connection: JSON.parse(h.connection), stage: JSON.parse(h.stage), ...(h.snapshot ? { snapshot: unpackSnapshot(h.snapshot) } : {}) };
+}
+
 export const JOB_DONE: readonly RunStatus[] = ['ok', 'held', 'approved', 'discarded'];

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { processAlive } from '@sisflow/connectors';
 import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
-import { fromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
+import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type HeldRow, type RunRow } from './run-rows.js';
 import { HISTORY_MIGRATIONS } from './sqlite-migrations.js';
 
 
@@ -90,8 +90,8 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async held(id: string): Promise<HeldOutput[]> {
-    const rows = this.db.prepare<[string], { output: string; use: string; connection: string; stage: string; snapshot: Buffer | null }>(`SELECT output, use, connection, stage, snapshot FROM held WHERE run_id = ? ORDER BY output`).all(id);
-    return rows.map((r) => ({ output: r.output, use: r.use, connection: JSON.parse(r.connection), stage: JSON.parse(r.stage), ...(r.snapshot ? { snapshot: unpackSnapshot(r.snapshot) } : {}) }));
+    const rows = this.db.prepare<[string], HeldRow>(`SELECT output, use, connection, stage, snapshot FROM held WHERE run_id = ? ORDER BY output`).all(id);
+    return rows.map(heldFromRow);
   }
 
   async decide(id: string, d: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean> {
