@@ -8,7 +8,7 @@ import { Redactor } from '@sisflow/core';
 import { HistoryError } from './history-error.js';
 import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type RunRow } from './run-rows.js';
+import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type HeldRow, type RunRow } from './run-rows.js';
 
 /** The history could not be reached or used (connection refused, login failed, newer schema); the message holds no password. */
 export class HistoryUnreachableError extends HistoryError {
@@ -128,7 +128,7 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async held(id: string): Promise<HeldOutput[]> {
-    const r = await this.query<{ output: string; use: string; connection: string; stage: string; snapshot: Buffer | null }>(
+    const r = await this.query<HeldRow>(
       `SELECT output, use, connection, stage, snapshot FROM sisflow_held WHERE tenant = $1 AND run_id = $2 ORDER BY output`,
       [this.tenant, id],
     );
