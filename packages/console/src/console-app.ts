@@ -194,7 +194,7 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
     const d = districtOf(o.districts, c.req.param('d'));
     if (!d) return notFound(c, 'No such district.');
     const spec = c.req.param('spec');
-    const why = d.schedule?.runNow ? d.schedule.runNow(spec) : 'this console runs without a scheduler';
+    const why = d.schedule?.runNow ? await d.schedule.runNow(spec, who.by) : 'this console runs without a scheduler';
     audit({ action: 'run-now', by: who.by, district: d.name, spec, outcome: why ? `refused: ${why}` : 'started' });
     if (why) return page(c, 'Run refused', messagePage(`Run refused: ${why}`), 409);
     return c.redirect(`/d/${c.req.param('d')}/specs/${encodeURIComponent(spec)}?done=started`, 303);

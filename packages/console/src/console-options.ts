@@ -14,8 +14,8 @@ export interface ScheduledSpec {
 /** The scheduler of a served project, as the console uses it. `Scheduler` satisfies it. */
 export interface ScheduleSource {
   describe(): ScheduledSpec[];
-  /** Starts a run now; returns why not when it cannot (absent: the console offers no "run now"). */
-  runNow?(spec: string): string | undefined;
+  /** Starts (or queues) a run now for `by`, who is recorded with the run; returns why not when it cannot (absent: the console offers no "run now"). */
+  runNow?(spec: string, by: string): string | undefined | Promise<string | undefined>;
 }
 
 /**

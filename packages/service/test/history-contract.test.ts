@@ -89,7 +89,7 @@ for (const kind of KINDS) {
       assert.ok(a.run);
       assert.is(a.run!.status, 'running');
       await store.finish(a.run!.id, { status: 'ok', durationMs: 12, report, guard: { held: false, outputs: [] } });
-      const b = await store.begin(start('roster', { startedAt: '2026-11-30T02:00:00.000Z' }));
+      const b = await store.begin(start('roster', { startedAt: '2026-11-30T02:00:00.000Z', trigger: 'manual', requestedBy: 'Dana Reyes' }));
       await store.finish(b.run!.id, { status: 'failed', durationMs: 3, error: 'connection refused' });
       const got = (await store.get(a.run!.id))!;
       assert.is(got.status, 'ok');
@@ -99,6 +99,9 @@ for (const kind of KINDS) {
       assert.equal(got.guard, { held: false, outputs: [] });
       assert.is(got.job, 'district-1/roster@1');
       assert.is(typeof got.pid, 'number');
+      assert.is(got.requestedBy, undefined, 'a scheduled run: nobody asked');
+      assert.is((await store.get(b.run!.id))!.requestedBy, 'Dana Reyes');
+      assert.is((await store.get(b.run!.id))!.trigger, 'manual');
       assert.equal((await store.list()).map((r) => r.id), [b.run!.id, a.run!.id]);
       assert.equal((await store.list({ status: 'ok' })).map((r) => r.id), [a.run!.id]);
       assert.equal((await store.list({ job: 'district-1/roster@1' })).map((r) => r.id), [a.run!.id]);
@@ -241,7 +244,12 @@ for (const kind of KINDS) {
     try {
       const buckets = [1000, 60_000, 3_600_000];
       assert.equal(await store.totals(buckets), totalsOf(runs.map((r) => ({ record: r.record, heldOutputs: r.held.length })), buckets));
-      assert.equal((await store.get(runs[5]!.record.id))!.report, runs[5]!.record.report, 'the runs themselves are kept whole');
+      const old = (await store.get(runs[5]!.record.id))!;
+      assert.equal(old.report, runs[5]!.record.report, 'the runs themselves are kept whole');
+      assert.is(old.requestedBy, undefined, 'nobody is said to have asked for a run recorded before');
+      const next = (await store.begin(start('spec-0', { trigger: 'manual', requestedBy: 'Lee Park' }))).run!;
+      await store.finish(next.id, { status: 'ok', durationMs: 1 });
+      assert.is((await store.get(next.id))!.requestedBy, 'Lee Park', 'the migrated history records who asked');
     } finally {
       await store.close();
     }

@@ -22,6 +22,8 @@ export interface RunStart {
    * after its worker died, is recognised by it and never published twice.
    */
   job?: string;
+  /** Who asked for this run: the person behind a "run now" or an approve (absent: the schedule, or not known). */
+  requestedBy?: string;
 }
 
 export interface RunRecord extends RunStart {

@@ -194,9 +194,9 @@ export class PostgresHistory implements HistoryStore {
       }
       await c.query(`UPDATE sisflow_runs SET status = 'failed', error = 'abandoned: process ' || coalesce(pid::text, '?') || ' on ' || coalesce(host, '?') || ' ended before the run finished (killed or crashed); nothing was published by it' WHERE tenant = $1 AND spec = $2 AND status = 'running'`, [this.tenant, start.spec]);
       await c.query(
-        `INSERT INTO sisflow_runs (tenant, id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running', $10, $11, $12)`,
-        [this.tenant, id, start.spec, start.file, start.planHash, JSON.stringify(start.params), start.trigger, start.approves ?? null, start.startedAt, process.pid, this.host, start.job ?? null],
+        `INSERT INTO sisflow_runs (tenant, id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running', $10, $11, $12, $13)`,
+        [this.tenant, id, start.spec, start.file, start.planHash, JSON.stringify(start.params), start.trigger, start.approves ?? null, start.startedAt, process.pid, this.host, start.job ?? null, start.requestedBy ?? null],
       );
       await c.query('COMMIT');
     } catch (e) {

@@ -57,4 +57,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      rows_written = (SELECT coalesce(sum((o.value->>'rows')::bigint), 0) FROM jsonb_each(report::jsonb->'outputs') o),
      rejects = coalesce((report::jsonb->'rejects'->>'count')::bigint, 0)
    WHERE report IS NOT NULL;`,
+  // 3: who asked for a run (the person behind a "run now" or an approve), as the SQLite store's 4
+  `ALTER TABLE sisflow_runs ADD COLUMN requested_by TEXT;`,
 ];

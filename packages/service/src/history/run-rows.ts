@@ -22,6 +22,7 @@ export interface RunRow {
   pid: number | null;
   host: string | null;
   job: string | null;
+  requested_by: string | null;
 }
 
 /** Sortable by start time, readable, unique: `20261129-231502-3fa9c1`. */
@@ -48,6 +49,7 @@ export function fromRow(r: RunRow): RunRecord {
     ...(r.pid !== null ? { pid: r.pid } : {}),
     ...(r.host ? { host: r.host } : {}),
     ...(r.job ? { job: r.job } : {}),
+    ...(r.requested_by ? { requestedBy: r.requested_by } : {}),
   };
 }
 

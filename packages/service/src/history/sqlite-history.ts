@@ -48,10 +48,10 @@ export class SqliteHistory implements HistoryStore {
       if (done) return { busy: fromRow(done) };
       this.db
         .prepare(
-          `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job)
-           VALUES (@id, @spec, @file, @planHash, @params, @trigger, @approves, @startedAt, 'running', @pid, @host, @job)`,
+          `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job, requested_by)
+           VALUES (@id, @spec, @file, @planHash, @params, @trigger, @approves, @startedAt, 'running', @pid, @host, @job, @requestedBy)`,
         )
-        .run({ id, spec: start.spec, file: start.file, planHash: start.planHash, params: JSON.stringify(start.params), trigger: start.trigger, approves: start.approves ?? null, startedAt: start.startedAt, pid: process.pid, host: this.host, job: start.job ?? null });
+        .run({ id, spec: start.spec, file: start.file, planHash: start.planHash, params: JSON.stringify(start.params), trigger: start.trigger, approves: start.approves ?? null, startedAt: start.startedAt, pid: process.pid, host: this.host, job: start.job ?? null, requestedBy: start.requestedBy ?? null });
       return { run: { ...start, id, status: 'running' as const, pid: process.pid, host: this.host } };
     });
     return insert.immediate();

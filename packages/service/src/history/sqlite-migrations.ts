@@ -53,4 +53,6 @@ export const HISTORY_MIGRATIONS: readonly string[] = [
      rows_written = (SELECT coalesce(sum(json_extract(o.value, '$.rows')), 0) FROM json_each(runs.report, '$.outputs') o),
      rejects = coalesce(json_extract(runs.report, '$.rejects.count'), 0)
    WHERE report IS NOT NULL;`,
+  // 4: who asked for a run (the person behind a "run now" or an approve)
+  `ALTER TABLE runs ADD COLUMN requested_by TEXT;`,
 ];
