@@ -180,7 +180,7 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
       const d = districtOf(o.districts, c.req.param('d'));
       if (!d) return notFound(c, 'No such district.');
       const id = c.req.param('id');
-      const options = { store: d.store, registry: o.registry, by: who.by, secrets: o.secrets, now };
+      const options = { store: d.store, registry: o.registry, by: who.by, secrets: d.secrets ?? o.secrets, now };
       const r = kind === 'approve' ? await approveRun(id, options) : await discardRun(id, options);
       const spec = r.ok ? r.record.spec : (await d.store.get(id))?.spec;
       audit({ action: kind, by: who.by, district: d.name, ...(spec ? { spec } : {}), run: id, outcome: r.ok ? (kind === 'approve' ? `published by run ${r.record.id}` : 'discarded') : `refused: ${r.why}` });

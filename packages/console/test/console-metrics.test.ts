@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHistory, PostgresHistory, SqliteHistory, type HistoryStore, type RunRecord } from '@sisflow/service';
-import { DURATION_BUCKETS, startConsole } from '@sisflow/console';
+import { DURATION_BUCKETS, startConsole, type QueueDepthSource } from '@sisflow/console';
 import { seedPostgres, seedSqlite, syntheticRuns, totalsOf } from '../../service/test/seed-history.js';
 import { startPostgres } from '../../service/test/servers/postgres-server.js';
 import { seededDistrict, DISTRICT, type Seeded } from './seeded-district.js';
@@ -29,7 +29,7 @@ test.after(async () => {
   await s.store.close();
 });
 
-async function scrape(store = s.store, queue?: { depth(): Record<string, number> }, name = DISTRICT): Promise<Map<string, Family>> {
+async function scrape(store = s.store, queue?: QueueDepthSource, name = DISTRICT): Promise<Map<string, Family>> {
   const registry = defaultRegistry();
   const c = await startConsole({ districts: [{ name, dir: s.dir, store }], registry, secrets: environmentSecrets(s.env), address: { host: '127.0.0.1', port: 0 }, ...(queue ? { queue } : {}) });
   try {
@@ -92,10 +92,13 @@ test('a restarted console over the same history reports the same counts', async 
 });
 
 test('queue depth is exported only when a queue is plugged in', async () => {
-  assert.not.ok((await scrape()).has('sisflow_queue_depth'));
-  const m = await scrape(s.store, { depth: () => ({ 'destiny-patrons': 4, roster: 0 }) });
-  assert.is(value(m, 'sisflow_queue_depth', { spec: 'destiny-patrons' }), '4');
-  assert.is(value(m, 'sisflow_queue_depth', { spec: 'roster' }), '0');
+  const none = await scrape();
+  assert.not.ok(none.has('sisflow_queue_depth') || none.has('sisflow_queue_jobs'));
+  const m = await scrape(s.store, { depth: () => ({ byState: { waiting: 3, delayed: 2, active: 1 }, bySpec: [{ district: 'D', spec: 'destiny-patrons', state: 'waiting', count: 3 }, { district: 'D', spec: 'roster', state: 'delayed', count: 2 }] }) });
+  assert.is(value(m, 'sisflow_queue_jobs', { state: 'waiting' }), '3');
+  assert.is(value(m, 'sisflow_queue_jobs', { state: 'active' }), '1');
+  assert.is(value(m, 'sisflow_queue_depth', { district: 'D', spec: 'destiny-patrons', state: 'waiting' }), '3');
+  assert.is(value(m, 'sisflow_queue_depth', { spec: 'roster', state: 'delayed' }), '2');
 });
 
 /** Every sample of the last scrape by series (`name{label="v",…}` with labels sorted). */

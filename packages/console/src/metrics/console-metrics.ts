@@ -19,6 +19,7 @@ export class ConsoleMetrics {
   private readonly held: Gauge;
   private readonly sinceSuccess: Gauge;
   private readonly lastSuccess: Gauge;
+  private readonly queueJobs: Gauge | undefined;
   private readonly queueDepth: Gauge | undefined;
   private rendering: Promise<unknown> = Promise.resolve();
 
@@ -37,7 +38,10 @@ export class ConsoleMetrics {
     this.held = new Gauge({ name: 'sisflow_held_outputs', help: 'Outputs staged by held runs, waiting for approve or discard.', labelNames, registers });
     this.sinceSuccess = new Gauge({ name: 'sisflow_seconds_since_last_success', help: 'Seconds since the last successful run of a spec ended.', labelNames, registers });
     this.lastSuccess = new Gauge({ name: 'sisflow_last_success_timestamp_seconds', help: 'When the last successful run of a spec ended (Unix time).', labelNames, registers });
-    if (queue) this.queueDepth = new Gauge({ name: 'sisflow_queue_depth', help: 'Runs waiting in the fleet queue, by spec.', labelNames: ['spec'], registers });
+    if (queue) {
+      this.queueJobs = new Gauge({ name: 'sisflow_queue_jobs', help: 'Jobs in the fleet queue, by state (delayed includes the next scheduled run of every spec).', labelNames: ['state'], registers });
+      this.queueDepth = new Gauge({ name: 'sisflow_queue_depth', help: 'Pending runs in the fleet queue, by district, spec and state.', labelNames: ['district', 'spec', 'state'], registers });
+    }
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -70,9 +74,12 @@ export class ConsoleMetrics {
         }
       }
     }
-    if (this.queue && this.queueDepth) {
+    if (this.queue && this.queueJobs && this.queueDepth) {
+      const q = await this.queue.depth();
+      this.queueJobs.reset();
       this.queueDepth.reset();
-      for (const [spec, n] of Object.entries(await this.queue.depth())) this.queueDepth.set({ spec }, n);
+      for (const [state, n] of Object.entries(q.byState)) this.queueJobs.set({ state }, n);
+      for (const d of q.bySpec ?? []) this.queueDepth.set({ district: d.district, spec: d.spec, state: d.state }, d.count);
     }
   }
 }
