@@ -1,8 +1,10 @@
 // One district's schedules as the status console shows them in fleet mode: the queue's BullMQ job
 // schedulers of the district (pattern, time zone, next run) beside the specs of its project, and
 // "run now" as a run-now job put ahead of scheduled work — the job `serve --queue --run-now` queues.
+import type { JobSchedulerJson } from 'bullmq';
 import { loadSpec } from '@sisflow/core';
 import { readSpecFile, type Project } from '@sisflow/service';
+import type { FleetJob } from './fleet-job.js';
 import type { FleetScheduler } from './fleet-scheduler.js';
 
 /** A spec as the console lists it (the shape of the console's `ScheduledSpec`). */
@@ -14,16 +16,21 @@ export interface FleetScheduledSpec {
 }
 
 export class FleetSchedules {
+  /**
+   * schedulers: the queue's job schedulers, all districts' (by default read at each call; the fleet
+   * console shares one read between the districts of a page).
+   */
   constructor(
     private readonly scheduler: FleetScheduler,
     private readonly district: string,
     private readonly projects: () => Map<string, Project>,
+    private readonly schedulers: () => Promise<JobSchedulerJson<FleetJob>[]> = () => scheduler.queue.getJobSchedulers(0, -1),
   ) {}
 
   /** Every spec of the district's project, with its job scheduler's pattern and next run when it has one. */
   async describe(): Promise<FleetScheduledSpec[]> {
     const prefix = `${this.district}/`;
-    const schedulers = new Map((await this.scheduler.queue.getJobSchedulers(0, -1)).filter((s) => s.key.startsWith(prefix)).map((s) => [s.key.slice(prefix.length), s]));
+    const schedulers = new Map((await this.schedulers()).filter((s) => s.key.startsWith(prefix)).map((s) => [s.key.slice(prefix.length), s]));
     return this.specs().map(({ spec, file }) => {
       const s = schedulers.get(spec);
       return {

@@ -103,7 +103,7 @@ async function fleetConsole(folders: string[], flags: FleetFlags & HttpFlags, ht
   let sources;
   try {
     const projects = loadFleetProjects({ folders, ...(flags.projectsDir ? { projectsDir: flags.projectsDir } : {}), ...(flags.history ? { history: flags.history } : {}), registry });
-    sources = fleetConsoleSources({ connection: queueConnection(flags.queue, secrets), registry, projects, ...(flags.history ? { history: flags.history } : {}) });
+    sources = fleetConsoleSources({ connection: queueConnection(flags.queue, secrets), registry, projects, log, ...(flags.history ? { history: flags.history } : {}) });
   } catch (e) {
     if (!(e instanceof FleetError) && !(e instanceof HistoryError)) throw e;
     printDiagnostics(out, [diagnostic(e.code, e.message, e.hint ? { hint: e.hint } : {})], 'sisflow', undefined);
