@@ -1,6 +1,6 @@
 // The console's routes (Hono): read-only pages for anyone who can reach it; approve, discard and
-// "run now" for an admin — a session from the login form (cookie + per-session CSRF token on every
-// form) or `Authorization: Bearer <token>` — each recorded with who did it.
+// "run now" for an admin — a session from the login form (a signed session cookie + its CSRF token on
+// every form) or `Authorization: Bearer <token>` — each recorded with who did it.
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -9,7 +9,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { approveRun, discardRun, type RunRecord } from '@sisflow/service';
 import { adminToken } from './auth/admin-token.js';
 import { LoginThrottle } from './auth/login-throttle.js';
-import { sameSecret, Sessions } from './auth/sessions.js';
+import { sameSecret, SESSION_LIFETIME_MS, Sessions } from './auth/sessions.js';
 import type { AuditEntry, ConsoleOptions } from './console-options.js';
 import { ConsoleMetrics } from './metrics/console-metrics.js';
 import { auditPage } from './pages/audit-page.js';
@@ -42,7 +42,7 @@ export interface ConsoleApp {
 
 export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
   const now = o.now ?? (() => new Date());
-  const sessions = new Sessions(now);
+  const sessions = new Sessions(now, () => adminToken(o.secrets));
   const throttle = new LoginThrottle(now);
   const metrics = new ConsoleMetrics(o.districts, o.queue, now);
   const actions: (AuditEntry & { at: string })[] = [];
@@ -160,7 +160,8 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
     }
     throttle.succeeded(from);
     const s = sessions.open(by);
-    setCookie(c, COOKIE, s.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure: !!o.secureCookies });
+    if (!s) return page(c, 'Sign in', loginPage(false, next), 403); // the token was removed meanwhile
+    setCookie(c, COOKIE, s.cookie, { httpOnly: true, sameSite: 'Strict', path: '/', secure: !!o.secureCookies, maxAge: SESSION_LIFETIME_MS / 1000 });
     audit({ action: 'login', by, outcome: 'signed in' });
     return c.redirect(next, 303);
   });
@@ -168,7 +169,7 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
     const s = sessions.get(getCookie(c, COOKIE));
     const body = await c.req.parseBody();
     if (!s || typeof body.csrf !== 'string' || !sameSecret(body.csrf, s.csrf)) return forbidden(c);
-    sessions.close(s.id);
+    sessions.close(s);
     deleteCookie(c, COOKIE, { path: '/' });
     return c.redirect('/', 303);
   });
@@ -180,7 +181,7 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
       const d = districtOf(o.districts, c.req.param('d'));
       if (!d) return notFound(c, 'No such district.');
       const id = c.req.param('id');
-      const options = { store: d.store, registry: o.registry, by: who.by, secrets: o.secrets, now };
+      const options = { store: d.store, registry: o.registry, by: who.by, secrets: d.secrets ?? o.secrets, now };
       const r = kind === 'approve' ? await approveRun(id, options) : await discardRun(id, options);
       const spec = r.ok ? r.record.spec : (await d.store.get(id))?.spec;
       audit({ action: kind, by: who.by, district: d.name, ...(spec ? { spec } : {}), run: id, outcome: r.ok ? (kind === 'approve' ? `published by run ${r.record.id}` : 'discarded') : `refused: ${r.why}` });
@@ -194,7 +195,7 @@ export function createConsoleApp(o: ConsoleOptions): ConsoleApp {
     const d = districtOf(o.districts, c.req.param('d'));
     if (!d) return notFound(c, 'No such district.');
     const spec = c.req.param('spec');
-    const why = d.schedule?.runNow ? d.schedule.runNow(spec) : 'this console runs without a scheduler';
+    const why = d.schedule?.runNow ? await d.schedule.runNow(spec, who.by) : 'this console runs without a scheduler';
     audit({ action: 'run-now', by: who.by, district: d.name, spec, outcome: why ? `refused: ${why}` : 'started' });
     if (why) return page(c, 'Run refused', messagePage(`Run refused: ${why}`), 409);
     return c.redirect(`/d/${c.req.param('d')}/specs/${encodeURIComponent(spec)}?done=started`, 303);

@@ -11,19 +11,24 @@ export interface ScheduledSpec {
   next?: string;
 }
 
-/** The scheduler of a served project, as the console uses it. `Scheduler` satisfies it. */
+/** The scheduler of a served project, as the console uses it. `Scheduler` satisfies it, and the fleet's job schedulers (`@sisflow/fleet`'s FleetSchedules). */
 export interface ScheduleSource {
-  describe(): ScheduledSpec[];
-  /** Starts a run now; returns why not when it cannot (absent: the console offers no "run now"). */
-  runNow?(spec: string): string | undefined;
+  describe(): ScheduledSpec[] | Promise<ScheduledSpec[]>;
+  /** Starts (or queues) a run now for `by`, who is recorded with the run; returns why not when it cannot (absent: the console offers no "run now"). */
+  runNow?(spec: string, by: string): string | undefined | Promise<string | undefined>;
 }
 
-/**
- * How many runs wait in a queue, by spec (fleet mode). The fleet's queue plugs in here; without it
- * the console exports no queue metric.
- */
+/** The jobs of a queue (fleet mode): every state's count, and — when the jobs say — by spec. */
+export interface QueueDepth {
+  /** Jobs per queue state (waiting, prioritized, delayed, active, …). */
+  byState: Record<string, number>;
+  /** Pending jobs per district, spec and state; absent when the queue is too long to list them at each scrape. */
+  bySpec?: { district: string; spec: string; state: string; count: number }[];
+}
+
+/** A fleet's queue, plugged in so /metrics exports its depth (`@sisflow/fleet`'s FleetQueueDepth); without it, no queue metric. */
 export interface QueueDepthSource {
-  depth(): Promise<Record<string, number>> | Record<string, number>;
+  depth(): Promise<QueueDepth> | QueueDepth;
 }
 
 export interface ConsoleDistrict {
@@ -33,13 +38,15 @@ export interface ConsoleDistrict {
   dir: string;
   store: HistoryStore;
   schedule?: ScheduleSource;
+  /** Resolves this district's held outputs' connections on approve (a fleet has a secrets folder per district); default: the console's. */
+  secrets?: SecretSource;
 }
 
 export interface ConsoleOptions {
   districts: ConsoleDistrict[];
   /** Publishes held outputs on approve (the connectors of the project). */
   registry: ConnectorRegistry;
-  /** Resolves held outputs' connections on approve, and holds the admin token. */
+  /** Holds the admin token, and resolves held outputs' connections on approve (unless the district has its own). */
   secrets: SecretSource;
   queue?: QueueDepthSource;
   /** The session cookie is marked Secure (served over TLS). */

@@ -65,6 +65,7 @@ test('approving through the signed-in page publishes exactly the staged bytes, a
   const record = (await c.store.get(c.held.id))!;
   assert.is(record.status, 'approved');
   assert.is(record.decision!.by, 'Dana Reyes');
+  assert.is((await c.store.get(record.decision!.run!))!.requestedBy, 'Dana Reyes', 'the approve run says who asked for it');
   const after = await (await fetch(`${c.console.url}${r.headers.get('location')}`)).text();
   assert.match(after, 'Approved: the staged outputs are published.');
   assert.match(after, `approved</span> by Dana Reyes`);
@@ -78,7 +79,7 @@ test('approving through the signed-in page publishes exactly the staged bytes, a
   assert.match(await again.text(), `Approve refused: run ${c.held.id} is approved (approved by Dana Reyes`);
 });
 
-test('run now starts a run of the spec through the scheduler, recorded as manual, with who asked in the audit', async () => {
+test('run now starts a run of the spec through the scheduler, recorded as manual with who asked, in the history and the audit', async () => {
   const session = await signIn(c.console.url, ADMIN_TOKEN, 'Lee Park');
   const csrf = await session.csrf('/d/1/specs/roster');
   const ended = c.next('run-end');
@@ -86,6 +87,13 @@ test('run now starts a run of the spec through the scheduler, recorded as manual
   assert.is(r.status, 303);
   const e = await ended;
   assert.is(e.type === 'run-end' && e.record.trigger, 'manual');
+  const run = (await c.store.get(e.type === 'run-end' ? e.record.id : ''))!;
+  assert.is(run.trigger, 'manual');
+  assert.is(run.requestedBy, 'Lee Park', 'the run itself says who asked');
+  const runPage = await (await fetch(`${c.console.url}/d/1/runs/${run.id}`)).text();
+  assert.match(runPage, '<dt>Trigger</dt><dd>run now</dd>');
+  assert.match(runPage, '<dt>Asked by</dt><dd>Lee Park</dd>');
+  assert.match(await (await fetch(`${c.console.url}/d/1`)).text(), '<td>run now <span class="muted">by Lee Park</span></td>');
   assert.ok(c.audit.some((a) => a.action === 'run-now' && a.by === 'Lee Park' && a.spec === 'roster' && a.outcome === 'started'));
   const audit = await (await fetch(`${c.console.url}/audit`)).text();
   assert.match(audit, '<td>run-now</td><td>Lee Park</td>');

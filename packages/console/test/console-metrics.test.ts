@@ -5,8 +5,13 @@ import * as assert from 'uvu/assert';
 // @ts-expect-error: the parser ships no types
 import parsePrometheus from 'parse-prometheus-text-format';
 import { defaultRegistry, environmentSecrets } from '@sisflow/connectors';
-import { openHistory, type RunRecord } from '@sisflow/service';
-import { startConsole } from '@sisflow/console';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openHistory, PostgresHistory, SqliteHistory, type HistoryStore, type RunRecord } from '@sisflow/service';
+import { DURATION_BUCKETS, startConsole, type QueueDepthSource } from '@sisflow/console';
+import { seedPostgres, seedSqlite, syntheticRuns, totalsOf } from '../../service/test/seed-history.js';
+import { startPostgres } from '../../service/test/servers/postgres-server.js';
 import { seededDistrict, DISTRICT, type Seeded } from './seeded-district.js';
 
 interface Family {
@@ -24,9 +29,9 @@ test.after(async () => {
   await s.store.close();
 });
 
-async function scrape(store = s.store, queue?: { depth(): Record<string, number> }): Promise<Map<string, Family>> {
+async function scrape(store = s.store, queue?: QueueDepthSource, name = DISTRICT): Promise<Map<string, Family>> {
   const registry = defaultRegistry();
-  const c = await startConsole({ districts: [{ name: DISTRICT, dir: s.dir, store }], registry, secrets: environmentSecrets(s.env), address: { host: '127.0.0.1', port: 0 }, ...(queue ? { queue } : {}) });
+  const c = await startConsole({ districts: [{ name, dir: s.dir, store }], registry, secrets: environmentSecrets(s.env), address: { host: '127.0.0.1', port: 0 }, ...(queue ? { queue } : {}) });
   try {
     const r = await fetch(`${c.url}/metrics`);
     assert.match(r.headers.get('content-type')!, 'text/plain; version=0.0.4');
@@ -87,10 +92,86 @@ test('a restarted console over the same history reports the same counts', async 
 });
 
 test('queue depth is exported only when a queue is plugged in', async () => {
-  assert.not.ok((await scrape()).has('sisflow_queue_depth'));
-  const m = await scrape(s.store, { depth: () => ({ 'destiny-patrons': 4, roster: 0 }) });
-  assert.is(value(m, 'sisflow_queue_depth', { spec: 'destiny-patrons' }), '4');
-  assert.is(value(m, 'sisflow_queue_depth', { spec: 'roster' }), '0');
+  const none = await scrape();
+  assert.not.ok(none.has('sisflow_queue_depth') || none.has('sisflow_queue_jobs'));
+  const m = await scrape(s.store, { depth: () => ({ byState: { waiting: 3, delayed: 2, active: 1 }, bySpec: [{ district: 'D', spec: 'destiny-patrons', state: 'waiting', count: 3 }, { district: 'D', spec: 'roster', state: 'delayed', count: 2 }] }) });
+  assert.is(value(m, 'sisflow_queue_jobs', { state: 'waiting' }), '3');
+  assert.is(value(m, 'sisflow_queue_jobs', { state: 'active' }), '1');
+  assert.is(value(m, 'sisflow_queue_depth', { district: 'D', spec: 'destiny-patrons', state: 'waiting' }), '3');
+  assert.is(value(m, 'sisflow_queue_depth', { spec: 'roster', state: 'delayed' }), '2');
+});
+
+/** Every sample of the last scrape by series (`name{label="v",…}` with labels sorted). */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => `${l[1]}=${l[2]}`).sort();
+    out.set(`${m[1]}{${labels.join(',')}}`, Number(m[3]));
+  }
+  return out;
+}
+
+/** What /metrics says of 10 000 runs equals what the runs, loaded one by one through the store, add up to. */
+async function checkTenThousand(store: HistoryStore): Promise<void> {
+  const m = await scrape(store, undefined, 'Big Unified');
+  const got = samples(lastText);
+  const all = await store.list({ limit: 1_000_000 });
+  assert.is(all.length, 10_000);
+  const runs = await Promise.all(all.map(async (record) => ({ record, heldOutputs: record.status === 'held' ? (await store.held(record.id)).length : 0 })));
+  const expected = totalsOf(runs, DURATION_BUCKETS.map((b) => b * 1000));
+  const key = (name: string, labels: Record<string, string | number>) => `${name}{${Object.entries({ district: 'Big Unified', ...labels }).map(([k, v]) => `${k}=${v}`).sort().join(',')}}`;
+  const perSpec = new Map<string, typeof expected>();
+  for (const t of expected) perSpec.set(t.spec, [...(perSpec.get(t.spec) ?? []), t]);
+  assert.is(perSpec.size, 10);
+  let checked = 0;
+  const is = (k: string, v: number) => {
+    assert.ok(got.has(k), `${k} is exported`);
+    assert.ok(Math.abs(got.get(k)! - v) < 1e-6 * Math.max(1, v), `${k}: ${got.get(k)} (one run at a time: ${v})`);
+    checked++;
+  };
+  for (const [spec, ts] of perSpec) {
+    for (const t of ts) is(key('sisflow_runs_total', { spec, status: t.status }), t.runs);
+    const add = (f: (t: (typeof ts)[number]) => number) => ts.reduce((n, t) => n + f(t), 0);
+    is(key('sisflow_rows_read_total', { spec }), add((t) => t.rowsRead));
+    is(key('sisflow_rows_written_total', { spec }), add((t) => t.rowsWritten));
+    is(key('sisflow_rejects_total', { spec }), add((t) => t.rejects));
+    is(key('sisflow_held_outputs', { spec }), add((t) => t.heldOutputs));
+    is(key('sisflow_run_duration_seconds_count', { spec }), add((t) => t.timed));
+    is(key('sisflow_run_duration_seconds_sum', { spec }), add((t) => t.durationMs) / 1000);
+    DURATION_BUCKETS.forEach((le, i) => is(key('sisflow_run_duration_seconds_bucket', { spec, le }), add((t) => t.buckets[i]!)));
+    is(key('sisflow_run_duration_seconds_bucket', { spec, le: '+Inf' }), add((t) => t.timed));
+    is(key('sisflow_last_success_timestamp_seconds', { spec }), ts.find((t) => t.status === 'ok')!.lastEndMs! / 1000);
+  }
+  assert.ok(checked > 200);
+  assert.ok(m.get('sisflow_held_outputs')!.metrics.some((x) => Number(x.value) > 0), 'the seed has held outputs');
+}
+
+test('10 000 runs in SQLite: /metrics sums them in SQL to exactly what the runs add up to one by one', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'sisflow-console-10k-')), 'history.db');
+  seedSqlite(file, syntheticRuns(10_000, s.ok.report!));
+  const store = SqliteHistory.open(file);
+  try {
+    await checkTenThousand(store);
+  } finally {
+    await store.close();
+  }
+});
+
+test('10 000 runs in PostgreSQL: the same', async () => {
+  const server = await startPostgres();
+  const store = await (async () => {
+    const url = await server.createDatabase('big');
+    await seedPostgres(url, 'Big Unified', syntheticRuns(10_000, s.ok.report!));
+    return PostgresHistory.open(url, 'Big Unified');
+  })();
+  try {
+    await checkTenThousand(store);
+  } finally {
+    await store.close();
+    await server.stop();
+  }
 });
 
 test.run();

@@ -13,6 +13,8 @@ export interface FleetJob {
   trigger: Extract<RunTrigger, 'schedule' | 'manual'>;
   /** The run key of a run-now job; a scheduled job's key is its BullMQ id (scheduler and time). */
   run?: string;
+  /** Who asked for a run-now job (the console's signed-in admin), recorded with its run. */
+  by?: string;
 }
 
 /** BullMQ priorities: lower runs first. A run asked for now goes ahead of scheduled work. */

@@ -77,12 +77,12 @@ export class FleetScheduler {
     return out;
   }
 
-  /** Queues a run of the spec ahead of scheduled work; its run key. */
-  async runNow(projects: Map<string, Project>, district: string, spec: string): Promise<string> {
+  /** Queues a run of the spec ahead of scheduled work (`by`: who asked, recorded with the run); its run key. */
+  async runNow(projects: Map<string, Project>, district: string, spec: string, by?: string): Promise<string> {
     const project = projects.get(district);
     if (!project) throw new FleetError('SF704', `no project of district ${district} was given`, `the districts given: ${[...projects.keys()].join(', ')}`);
     const run = `now-${randomUUID()}`;
-    await this.queue.add('run', { district, spec, trigger: 'manual', run }, { jobId: run, priority: PRIORITY.now, attempts: ATTEMPTS, removeOnComplete: 1000, removeOnFail: 5000 });
+    await this.queue.add('run', { district, spec, trigger: 'manual', run, ...(by ? { by } : {}) }, { jobId: run, priority: PRIORITY.now, attempts: ATTEMPTS, removeOnComplete: 1000, removeOnFail: 5000 });
     return run;
   }
 

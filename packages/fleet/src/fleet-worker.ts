@@ -105,6 +105,7 @@ export class FleetWorker {
         store,
         trigger,
         job: key,
+        ...(job.data.by ? { requestedBy: job.data.by } : {}),
         onStart: (id) => this.o.log.info({ ...fields, run: id, trigger, waitedMs }, 'run started'),
         run: {
           registry: this.o.registry,

@@ -7,3 +7,6 @@ export { queueConnection, type QueueConnection } from './queue-connection.js';
 export { QUEUE_NAME, PRIORITY, schedulerId, type FleetJob } from './fleet-job.js';
 export { takeDistrictSlot, type Slot } from './district-slots.js';
 export { FleetError } from './fleet-error.js';
+export { fleetConsoleSources, type FleetConsoleDistrict, type FleetConsoleOptions, type FleetConsoleSources } from './fleet-console-sources.js';
+export { FleetSchedules, type FleetScheduledSpec } from './fleet-schedules.js';
+export { FleetQueueDepth, MAX_LISTED_JOBS, QUEUE_STATES, type FleetQueueCounts } from './fleet-queue-depth.js';

@@ -10,6 +10,7 @@ export { openHistory, historyPath, historyUrl, resolveSecretUrl, type HistoryCho
 export { PostgresHistory, HistoryUnreachableError, describeUrl } from './history/postgres-history.js';
 export { POSTGRES_MIGRATIONS } from './history/postgres-migrations.js';
 export { HistoryError } from './history/history-error.js';
+export { reportFigures, type RunFigures } from './history/run-figures.js';
 export { GuardWatch } from './guard/guard-watch.js';
 export { runRecorded, type RecordedRun, type RecordedRunOptions } from './runs/run-recorded.js';
 export { approveRun, discardRun, type Decision } from './runs/decide-held.js';

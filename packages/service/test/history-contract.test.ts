@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunReport } from '@sisflow/core';
 import { HistoryError, openHistory, POSTGRES_MIGRATIONS, PostgresHistory, SqliteHistory, type HistoryStore, type OutputSnapshot, type RunStart } from '@sisflow/service';
+import { seedPostgres, seedSqlite, syntheticRuns, totalsOf } from './seed-history.js';
 import { startPostgres, stopChild, type PostgresServer } from './servers/postgres-server.js';
 
 let server: PostgresServer;
@@ -27,6 +28,8 @@ interface Kind {
   name: string;
   /** A fresh, empty history; `where` opens it again from another process. */
   fresh(): { open(): HistoryStore; child: string[] };
+  /** A history written at the previous schema version, holding these runs, opened (so migrated) by the store. */
+  seeded(runs: ReturnType<typeof syntheticRuns>): Promise<HistoryStore>;
 }
 
 const KINDS: Kind[] = [
@@ -36,12 +39,22 @@ const KINDS: Kind[] = [
       const file = join(mkdtempSync(join(tmpdir(), 'sisflow-contract-')), 'history.db');
       return { open: () => SqliteHistory.open(file), child: ['sqlite', file] };
     },
+    async seeded(runs) {
+      const file = join(mkdtempSync(join(tmpdir(), 'sisflow-contract-')), 'history.db');
+      seedSqlite(file, runs);
+      return SqliteHistory.open(file);
+    },
   },
   {
     name: 'postgres',
     fresh() {
       const tenant = `District ${++n}`;
       return { open: () => PostgresHistory.open(url, tenant), child: ['postgres', url, tenant] };
+    },
+    async seeded(runs) {
+      const db = await server.createDatabase(`seeded${++n}`);
+      await seedPostgres(db, 'Seeded Unified', runs);
+      return PostgresHistory.open(db, 'Seeded Unified');
     },
   },
 ];
@@ -76,7 +89,7 @@ for (const kind of KINDS) {
       assert.ok(a.run);
       assert.is(a.run!.status, 'running');
       await store.finish(a.run!.id, { status: 'ok', durationMs: 12, report, guard: { held: false, outputs: [] } });
-      const b = await store.begin(start('roster', { startedAt: '2026-11-30T02:00:00.000Z' }));
+      const b = await store.begin(start('roster', { startedAt: '2026-11-30T02:00:00.000Z', trigger: 'manual', requestedBy: 'Dana Reyes' }));
       await store.finish(b.run!.id, { status: 'failed', durationMs: 3, error: 'connection refused' });
       const got = (await store.get(a.run!.id))!;
       assert.is(got.status, 'ok');
@@ -86,6 +99,9 @@ for (const kind of KINDS) {
       assert.equal(got.guard, { held: false, outputs: [] });
       assert.is(got.job, 'district-1/roster@1');
       assert.is(typeof got.pid, 'number');
+      assert.is(got.requestedBy, undefined, 'a scheduled run: nobody asked');
+      assert.is((await store.get(b.run!.id))!.requestedBy, 'Dana Reyes');
+      assert.is((await store.get(b.run!.id))!.trigger, 'manual');
       assert.equal((await store.list()).map((r) => r.id), [b.run!.id, a.run!.id]);
       assert.equal((await store.list({ status: 'ok' })).map((r) => r.id), [a.run!.id]);
       assert.equal((await store.list({ job: 'district-1/roster@1' })).map((r) => r.id), [a.run!.id]);
@@ -185,6 +201,55 @@ for (const kind of KINDS) {
       await store.finish(other.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: {}, stage }] });
       assert.ok(await store.decide(other.id, { status: 'discarded', by: 'ana', at: '2026-11-30T03:02:00.000Z' }));
       assert.is((await store.snapshot('roster', 'roster'))!.runId, held.id, 'a discarded run changes no snapshot');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: totals sum each spec's runs per status: counts, durations in buckets, rows, held outputs, last end`, async () => {
+    const store = kind.fresh().open();
+    try {
+      const figures = (read: number, written: number, rejects: number) => ({ ...report, sources: { a: { rows: read }, b: { rows: 1 } }, outputs: { out: { rows: written } }, rejects: { count: rejects } }) as unknown as RunReport;
+      const ran = async (spec: string, startedAt: string, end: Parameters<HistoryStore['finish']>[1], extra: Partial<RunStart> = {}) => {
+        const r = (await store.begin(start(spec, { startedAt, ...extra }))).run!;
+        await store.finish(r.id, end);
+        return r.id;
+      };
+      await ran('roster', '2026-11-30T01:00:00.000Z', { status: 'ok', durationMs: 900, report: figures(10, 8, 2) });
+      await ran('roster', '2026-11-30T02:00:00.250Z', { status: 'ok', durationMs: 4000, report: figures(20, 18, 0) });
+      await ran('roster', '2026-11-30T03:00:00.000Z', { status: 'failed', durationMs: 7000, error: 'refused' });
+      const stage = { path: '/out/.x', sha256: 'f00' } as never;
+      const held = await ran('roster', '2026-11-30T04:00:00.000Z', { status: 'held', durationMs: 1000, report: figures(5, 4, 1), held: [{ output: 'a', use: 'files', connection: {}, stage }, { output: 'b', use: 'files', connection: {}, stage }] });
+      // An approve run repeats its held run's report: its rows are not counted again.
+      await ran('roster', '2026-11-30T05:00:00.000Z', { status: 'ok', durationMs: 100, report: figures(5, 4, 1) }, { trigger: 'approve', approves: held });
+      const running = (await store.begin(start('patrons', { startedAt: '2026-11-30T06:00:00.000Z' }))).run!;
+      const totals = await store.totals([1000, 5000]);
+      const base = { timed: 0, durationMs: 0, buckets: [0, 0], rowsRead: 0, rowsWritten: 0, rejects: 0, heldOutputs: 0 };
+      assert.equal(totals, [
+        { ...base, spec: 'patrons', status: 'running', runs: 1 },
+        { ...base, spec: 'roster', status: 'failed', runs: 1, timed: 1, durationMs: 7000, lastEndMs: Date.parse('2026-11-30T03:00:07.000Z') },
+        { ...base, spec: 'roster', status: 'held', runs: 1, timed: 1, durationMs: 1000, buckets: [1, 1], rowsRead: 6, rowsWritten: 4, rejects: 1, heldOutputs: 2, lastEndMs: Date.parse('2026-11-30T04:00:01.000Z') },
+        { ...base, spec: 'roster', status: 'ok', runs: 3, timed: 3, durationMs: 5000, buckets: [2, 3], rowsRead: 32, rowsWritten: 26, rejects: 2, lastEndMs: Date.parse('2026-11-30T05:00:00.100Z') },
+      ]);
+      assert.equal(await store.totals([]), totals.map((t) => ({ ...t, buckets: [] })), 'no buckets asked, none given');
+      await store.finish(running.id, { status: 'cancelled', durationMs: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: a history of the previous schema is migrated: each run's figures are filled from its report`, async () => {
+    const runs = syntheticRuns(400, report, 4);
+    const store = await kind.seeded(runs);
+    try {
+      const buckets = [1000, 60_000, 3_600_000];
+      assert.equal(await store.totals(buckets), totalsOf(runs.map((r) => ({ record: r.record, heldOutputs: r.held.length })), buckets));
+      const old = (await store.get(runs[5]!.record.id))!;
+      assert.equal(old.report, runs[5]!.record.report, 'the runs themselves are kept whole');
+      assert.is(old.requestedBy, undefined, 'nobody is said to have asked for a run recorded before');
+      const next = (await store.begin(start('spec-0', { trigger: 'manual', requestedBy: 'Lee Park' }))).run!;
+      await store.finish(next.id, { status: 'ok', durationMs: 1 });
+      assert.is((await store.get(next.id))!.requestedBy, 'Lee Park', 'the migrated history records who asked');
     } finally {
       await store.close();
     }

@@ -3,8 +3,10 @@
 import { watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultRegistry } from '@sisflow/connectors';
-import { openProject, projectAlerts, Scheduler, serviceLogger, systemClock } from '@sisflow/service';
-import { httpSettings, startConsole, type HttpFlags } from '@sisflow/console';
+import { diagnostic } from '@sisflow/core';
+import { FleetError, fleetConsoleSources, loadFleetProjects, queueConnection } from '@sisflow/fleet';
+import { HistoryError, openProject, projectAlerts, Scheduler, serviceLogger, systemClock } from '@sisflow/service';
+import { httpSettings, startConsole, type HttpFlags, type HttpSettings, type RunningConsole } from '@sisflow/console';
 import { environmentSecrets, EXIT, printDiagnostics, type Out } from '../io.js';
 import { commandStore } from './history.js';
 import { serveQueue, type FleetFlags } from './worker.js';
@@ -18,11 +20,14 @@ export async function serve(folders: string[], flags: { profile?: string; json?:
     return EXIT.usage;
   }
   if (flags.queue) {
-    if (http) {
-      out.stderr('error: --http is not served in fleet mode yet: run `sisflow serve --http` on a project folder with `history: url:` pointing at the fleet\'s PostgreSQL (docs/console.md)');
-      return EXIT.usage;
+    // The console listens first: a port already taken stops the service before the schedules are touched.
+    const web = http && !flags.runNow ? await fleetConsole(folders, { ...flags, queue: flags.queue }, http, out) : undefined;
+    if (typeof web === 'number') return web;
+    try {
+      return await serveQueue(folders, { ...flags, queue: flags.queue }, out, signal);
+    } finally {
+      await web?.close();
     }
-    return serveQueue(folders, { ...flags, queue: flags.queue }, out, signal);
   }
   if (folders.length > 1 || flags.projectsDir || flags.runNow) {
     out.stderr('several projects, --projects-dir and --run-now are for fleet mode: give --queue redis://… (docs/fleet.md)');
@@ -84,4 +89,38 @@ export async function serve(folders: string[], flags: { profile?: string; json?:
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The status console of a fleet (`serve --queue … --http`): every district project given, with its
+ * history and secrets, its schedules from the queue's job schedulers ("run now" queues a run-now job),
+ * and the queue's depth in /metrics. An exit code when it cannot start.
+ */
+async function fleetConsole(folders: string[], flags: FleetFlags & HttpFlags, http: HttpSettings, out: Out): Promise<RunningConsole | number> {
+  const registry = defaultRegistry();
+  const secrets = environmentSecrets();
+  const log = serviceLogger({ write: (line) => out.stdout(line) }, !!process.stdout.isTTY && !flags.json);
+  let sources;
+  try {
+    const projects = loadFleetProjects({ folders, ...(flags.projectsDir ? { projectsDir: flags.projectsDir } : {}), ...(flags.history ? { history: flags.history } : {}), registry });
+    sources = fleetConsoleSources({ connection: queueConnection(flags.queue, secrets), registry, projects, log, ...(flags.history ? { history: flags.history } : {}) });
+  } catch (e) {
+    if (!(e instanceof FleetError) && !(e instanceof HistoryError)) throw e;
+    printDiagnostics(out, [diagnostic(e.code, e.message, e.hint ? { hint: e.hint } : {})], 'sisflow', undefined);
+    return EXIT.failed;
+  }
+  const web = await startConsole({ districts: sources.districts, queue: sources.queue, registry, secrets, ...http, audit: (e) => log.info({ ...e }, `console: ${e.action} by ${e.by}`), onError: (e) => log.error({}, `console: ${e.stack ?? e.message}`) }).catch((e: Error) => e);
+  if (web instanceof Error) {
+    await sources.close();
+    out.stderr(`error: the console cannot listen on ${flags.http ?? ''}: ${web.message}`);
+    return EXIT.failed;
+  }
+  log.info({ url: web.url, districts: sources.districts.length }, `status console at ${web.url}`);
+  return {
+    url: web.url,
+    close: async () => {
+      await web.close();
+      await sources.close();
+    },
+  };
 }

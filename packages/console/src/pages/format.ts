@@ -1,6 +1,6 @@
 // How the console writes times, durations, statuses and counts.
 import { html } from 'hono/html';
-import type { RunStatus } from '@sisflow/service';
+import type { RunRecord, RunStatus } from '@sisflow/service';
 
 export function duration(ms: number | undefined): string {
   if (ms === undefined) return '—';
@@ -18,6 +18,12 @@ export function when(iso: string | undefined): string {
 
 export function status(s: RunStatus) {
   return html`<span class="status status-${s}">${s}</span>`;
+}
+
+/** What started a run: a manual run someone asked for from the console (or the fleet's --run-now) is a "run now". */
+export function triggerText(run: Pick<RunRecord, 'trigger' | 'requestedBy'>): string {
+  if (run.trigger === 'manual' && run.requestedBy) return 'run now';
+  return run.trigger === 'catch_up' ? 'catch-up' : run.trigger;
 }
 
 export function count(n: number | undefined): string {

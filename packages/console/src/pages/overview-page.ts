@@ -2,7 +2,7 @@
 // duration trend) and every run of the last 24 hours, failed and held ones first to the eye.
 import { html } from 'hono/html';
 import type { RunRecord } from '@sisflow/service';
-import { count, duration, status, when } from './format.js';
+import { count, duration, status, triggerText, when } from './format.js';
 import { sparkline } from './sparkline.js';
 import { runFigures } from '../runs/run-figures.js';
 import type { DistrictView, IntegrationView } from '../runs/console-data.js';
@@ -59,7 +59,7 @@ export function runsTable(slug: string, runs: RunRecord[], caption: string) {
     const f = runFigures(r);
     const why = r.error ?? (r.status === 'held' ? r.guard?.outputs.flatMap((o) => o.breaches.map((b) => `${o.output}: ${b}`)).join('; ') : r.decision ? `${r.status} by ${r.decision.by}` : '');
     return html`<tr>
-<th scope="row" class="nowrap"><a href="/d/${slug}/runs/${r.id}">${r.id}</a></th><td>${r.spec}</td><td class="nowrap">${when(r.startedAt)}</td><td>${r.trigger}</td><td>${status(r.status)}</td>
+<th scope="row" class="nowrap"><a href="/d/${slug}/runs/${r.id}">${r.id}</a></th><td>${r.spec}</td><td class="nowrap">${when(r.startedAt)}</td><td>${triggerText(r)}${r.requestedBy ? html` <span class="muted">by ${r.requestedBy}</span>` : ''}</td><td>${status(r.status)}</td>
 <td class="num">${duration(r.durationMs)}</td><td class="num">${count(f?.read)}</td><td class="num">${count(f?.written)}</td><td class="num">${count(f?.rejects)}</td><td class="why">${why}</td>
 </tr>`;
   })}</tbody>

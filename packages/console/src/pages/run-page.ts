@@ -2,7 +2,7 @@
 // deleted; warnings; the first rejects), what its guard saw, and — when held — approve and discard.
 import { html } from 'hono/html';
 import type { GuardOutcome, RunRecord } from '@sisflow/service';
-import { count, duration, status, when } from './format.js';
+import { count, duration, status, triggerText, when } from './format.js';
 import type { Viewer } from './layout.js';
 import { rowsTable } from './tables.js';
 
@@ -12,7 +12,8 @@ export function runPage(slug: string, run: RunRecord, viewer: Viewer, notice?: s
 <dl class="facts">
 <dt>Spec</dt><dd><a href="/d/${slug}/specs/${encodeURIComponent(run.spec)}">${run.spec}</a></dd>
 <dt>Status</dt><dd>${status(run.status)}${run.decision ? html` by ${run.decision.by} at ${when(run.decision.at)}${run.decision.run ? html`; published by run <a href="/d/${slug}/runs/${run.decision.run}">${run.decision.run}</a>` : ''}` : ''}</dd>
-<dt>Trigger</dt><dd>${run.trigger}${run.approves ? html` of held run <a href="/d/${slug}/runs/${run.approves}">${run.approves}</a>` : ''}</dd>
+<dt>Trigger</dt><dd>${triggerText(run)}${run.approves ? html` of held run <a href="/d/${slug}/runs/${run.approves}">${run.approves}</a>` : ''}</dd>
+${run.requestedBy ? html`<dt>Asked by</dt><dd>${run.requestedBy}</dd>` : ''}
 <dt>Started</dt><dd>${when(run.startedAt)}</dd>
 <dt>Duration</dt><dd>${duration(run.durationMs)}</dd>
 <dt>Plan</dt><dd><code>${run.planHash.slice(0, 12)}</code></dd>

@@ -35,7 +35,7 @@ export function districtOf(districts: ConsoleDistrict[], slug: string): ConsoleD
 
 export async function districtView(d: ConsoleDistrict, slug: string): Promise<DistrictView> {
   const recent = await d.store.list({ limit: RECENT_RUNS });
-  const scheduled = d.schedule?.describe() ?? [];
+  const scheduled = (await d.schedule?.describe()) ?? [];
   const names = [...new Set([...scheduled.map((s) => s.spec), ...recent.map((r) => r.spec)])].sort();
   const integrations = await Promise.all(
     names.map(async (spec): Promise<IntegrationView> => {

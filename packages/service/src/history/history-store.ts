@@ -22,6 +22,8 @@ export interface RunStart {
    * after its worker died, is recognised by it and never published twice.
    */
   job?: string;
+  /** Who asked for this run: the person behind a "run now" or an approve (absent: the schedule, or not known). */
+  requestedBy?: string;
 }
 
 export interface RunRecord extends RunStart {
@@ -86,6 +88,30 @@ export interface RunQuery {
   limit?: number;
 }
 
+/**
+ * What one spec's runs of one status add up to, summed by the store (an aggregate query, never by
+ * loading every run): what `/metrics` exports.
+ */
+export interface RunTotals {
+  spec: string;
+  status: RunStatus;
+  runs: number;
+  /** Runs with a duration (every finished run). */
+  timed: number;
+  /** The durations of the timed runs, added up. */
+  durationMs: number;
+  /** For each bound given to `totals()`, in order: how many timed runs took at most that long. */
+  buckets: number[];
+  /** Rows read, rows written, rows rejected by runs that moved data (approve runs repeat their held run's report: not counted). */
+  rowsRead: number;
+  rowsWritten: number;
+  rejects: number;
+  /** Outputs staged by held runs (0 for other statuses). */
+  heldOutputs: number;
+  /** When the last timed run ended (ms since 1970). */
+  lastEndMs?: number;
+}
+
 export interface HistoryStore {
   /**
    * Records a run as running, unless a run of the same spec is running: then it returns that run
@@ -108,6 +134,8 @@ export interface HistoryStore {
   /** Marks a held run approved or discarded; false when it is no longer held (a second approve). */
   decide(id: string, decision: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean>;
   snapshot(spec: string, output: string): Promise<OutputSnapshot | undefined>;
+  /** Per spec and status, every run the store keeps, summed; `bucketsMs` are the duration histogram's upper bounds. Sorted by spec, then status. */
+  totals(bucketsMs: readonly number[]): Promise<RunTotals[]>;
   /** Forgets finished runs that started before this instant (held runs are kept); returns how many. */
   prune(before: string): Promise<number>;
   close(): Promise<void>;

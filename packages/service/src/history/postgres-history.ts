@@ -6,9 +6,10 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { Redactor } from '@sisflow/core';
 import { HistoryError } from './history-error.js';
-import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
+import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus, RunTotals } from './history-store.js';
+import { reportFigures } from './run-figures.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type HeldRow, type RunRow } from './run-rows.js';
+import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, totalsFromRows, totalsSql, unpackSnapshot, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
 
 /** The history could not be reached or used (connection refused, login failed, newer schema); the message holds no password. */
 export class HistoryUnreachableError extends HistoryError {
@@ -87,9 +88,11 @@ export class PostgresHistory implements HistoryStore {
     const holder = this.holders.get(id);
     try {
       await this.transaction(async (c) => {
+        const f = end.report && reportFigures(end.report);
         const changed = await c.query<{ spec: string }>(
-          `UPDATE sisflow_runs SET status = $3, duration_ms = $4, report = $5, error = $6, guard = $7 WHERE tenant = $1 AND id = $2 AND status = 'running' RETURNING spec`,
-          [this.tenant, id, end.status, end.durationMs, end.report ? JSON.stringify(end.report) : null, end.error ?? null, end.guard ? JSON.stringify(end.guard) : null],
+          `UPDATE sisflow_runs SET status = $3, duration_ms = $4, report = $5, error = $6, guard = $7, rows_read = $8, rows_written = $9, rejects = $10
+           WHERE tenant = $1 AND id = $2 AND status = 'running' RETURNING spec`,
+          [this.tenant, id, end.status, end.durationMs, end.report ? JSON.stringify(end.report) : null, end.error ?? null, end.guard ? JSON.stringify(end.guard) : null, f?.read ?? null, f?.written ?? null, f?.rejects ?? null],
         );
         if (changed.rowCount !== 1) throw new Error(`run ${id} is not running`);
         for (const h of end.held ?? []) {
@@ -156,6 +159,16 @@ export class PostgresHistory implements HistoryStore {
     return r.rows[0] && unpackSnapshot(r.rows[0].data);
   }
 
+  async totals(bucketsMs: readonly number[]): Promise<RunTotals[]> {
+    const sql = totalsSql(bucketsMs, {
+      from: 'sisflow_runs runs WHERE runs.tenant = $1',
+      param: (i) => `$${i + 2}`,
+      heldOutputs: '(SELECT count(*) FROM sisflow_held h WHERE h.tenant = runs.tenant AND h.run_id = runs.id)',
+      endMs: `(extract(epoch FROM started_at::timestamptz) * 1000)::bigint + duration_ms`,
+    });
+    return totalsFromRows((await this.query<TotalsRow>(sql, [this.tenant, ...bucketsMs])).rows, bucketsMs);
+  }
+
   async prune(before: string): Promise<number> {
     const r = await this.query(`DELETE FROM sisflow_runs WHERE tenant = $1 AND started_at < $2 AND status NOT IN ('running', 'held')`, [this.tenant, before]);
     return r.rowCount ?? 0;
@@ -181,9 +194,9 @@ export class PostgresHistory implements HistoryStore {
       }
       await c.query(`UPDATE sisflow_runs SET status = 'failed', error = 'abandoned: process ' || coalesce(pid::text, '?') || ' on ' || coalesce(host, '?') || ' ended before the run finished (killed or crashed); nothing was published by it' WHERE tenant = $1 AND spec = $2 AND status = 'running'`, [this.tenant, start.spec]);
       await c.query(
-        `INSERT INTO sisflow_runs (tenant, id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running', $10, $11, $12)`,
-        [this.tenant, id, start.spec, start.file, start.planHash, JSON.stringify(start.params), start.trigger, start.approves ?? null, start.startedAt, process.pid, this.host, start.job ?? null],
+        `INSERT INTO sisflow_runs (tenant, id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running', $10, $11, $12, $13)`,
+        [this.tenant, id, start.spec, start.file, start.planHash, JSON.stringify(start.params), start.trigger, start.approves ?? null, start.startedAt, process.pid, this.host, start.job ?? null, start.requestedBy ?? null],
       );
       await c.query('COMMIT');
     } catch (e) {

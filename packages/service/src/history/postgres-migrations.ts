@@ -49,4 +49,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      data BYTEA NOT NULL,
      PRIMARY KEY (tenant, spec, output)
    );`,
+  // 2: the figures of a run's report in columns (rows read, rows written, rejects), so /metrics sums
+  // them in SQL; filled from the reports already kept (as the SQLite store's 3)
+  `ALTER TABLE sisflow_runs ADD COLUMN rows_read BIGINT, ADD COLUMN rows_written BIGINT, ADD COLUMN rejects BIGINT;
+   UPDATE sisflow_runs SET
+     rows_read = (SELECT coalesce(sum((s.value->>'rows')::bigint), 0) FROM jsonb_each(report::jsonb->'sources') s),
+     rows_written = (SELECT coalesce(sum((o.value->>'rows')::bigint), 0) FROM jsonb_each(report::jsonb->'outputs') o),
+     rejects = coalesce((report::jsonb->'rejects'->>'count')::bigint, 0)
+   WHERE report IS NOT NULL;`,
+  // 3: who asked for a run (the person behind a "run now" or an approve), as the SQLite store's 4
+  `ALTER TABLE sisflow_runs ADD COLUMN requested_by TEXT;`,
 ];

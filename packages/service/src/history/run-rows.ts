@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Row } from '@sisflow/core';
-import type { GuardReport, HeldOutput, OutputSnapshot, RunRecord, RunStatus } from './history-store.js';
+import type { GuardReport, HeldOutput, OutputSnapshot, RunRecord, RunStatus, RunTotals } from './history-store.js';
 
 export interface RunRow {
   id: string;
@@ -22,6 +22,7 @@ export interface RunRow {
   pid: number | null;
   host: string | null;
   job: string | null;
+  requested_by: string | null;
 }
 
 /** Sortable by start time, readable, unique: `20261129-231502-3fa9c1`. */
@@ -48,6 +49,7 @@ export function fromRow(r: RunRow): RunRecord {
     ...(r.pid !== null ? { pid: r.pid } : {}),
     ...(r.host ? { host: r.host } : {}),
     ...(r.job ? { job: r.job } : {}),
+    ...(r.requested_by ? { requestedBy: r.requested_by } : {}),
   };
 }
 
@@ -75,3 +77,51 @@ export function heldFromRow(h: HeldRow): HeldOutput {
 }
 
 export const JOB_DONE: readonly RunStatus[] = ['ok', 'held', 'approved', 'discarded'];
+
+/** How a store's SQL says what `totalsSql` needs. */
+export interface TotalsDialect {
+  /** The runs table (and its WHERE, for a tenant). */
+  from: string;
+  /** The placeholder of the i-th bucket bound. */
+  param(i: number): string;
+  /** How many held outputs a held run of the row `runs` has. */
+  heldOutputs: string;
+  /** When the run of the row ended, in whole ms since 1970. */
+  endMs: string;
+}
+
+/** The aggregate query behind `HistoryStore.totals`: one row per spec and status. */
+export function totalsSql(bucketsMs: readonly number[], d: TotalsDialect): string {
+  const moved = (column: string) => `coalesce(sum(CASE WHEN trigger <> 'approve' THEN ${column} END), 0) AS ${column}`;
+  return `SELECT spec, status, count(*) AS runs, count(duration_ms) AS timed, coalesce(sum(duration_ms), 0) AS duration_ms,
+    ${bucketsMs.map((_, i) => `count(CASE WHEN duration_ms <= ${d.param(i)} THEN 1 END) AS b${i},`).join(' ')}
+    ${moved('rows_read')}, ${moved('rows_written')}, ${moved('rejects')},
+    coalesce(sum(CASE WHEN status = 'held' THEN ${d.heldOutputs} END), 0) AS held_outputs,
+    max(${d.endMs}) AS last_end_ms
+  FROM ${d.from} GROUP BY spec, status`;
+}
+
+export interface TotalsRow {
+  spec: string;
+  status: RunStatus;
+  /** Counts and sums (PostgreSQL returns its bigints and numerics as strings). */
+  [column: string]: string | number | null;
+}
+
+export function totalsFromRows(rows: TotalsRow[], bucketsMs: readonly number[]): RunTotals[] {
+  return rows
+    .map((r) => ({
+      spec: r.spec,
+      status: r.status,
+      runs: Number(r.runs),
+      timed: Number(r.timed),
+      durationMs: Number(r.duration_ms),
+      buckets: bucketsMs.map((_, i) => Number(r[`b${i}`])),
+      rowsRead: Number(r.rows_read),
+      rowsWritten: Number(r.rows_written),
+      rejects: Number(r.rejects),
+      heldOutputs: Number(r.held_outputs),
+      ...(r.last_end_ms !== null ? { lastEndMs: Number(r.last_end_ms) } : {}),
+    }))
+    .sort((a, b) => (a.spec < b.spec ? -1 : a.spec > b.spec ? 1 : a.status < b.status ? -1 : a.status > b.status ? 1 : 0));
+}

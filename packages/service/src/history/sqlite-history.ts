@@ -6,8 +6,9 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { processAlive } from '@sisflow/connectors';
-import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus } from './history-store.js';
-import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, unpackSnapshot, type HeldRow, type RunRow } from './run-rows.js';
+import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus, RunTotals } from './history-store.js';
+import { reportFigures } from './run-figures.js';
+import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, totalsFromRows, totalsSql, unpackSnapshot, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
 import { HISTORY_MIGRATIONS } from './sqlite-migrations.js';
 
 
@@ -47,10 +48,10 @@ export class SqliteHistory implements HistoryStore {
       if (done) return { busy: fromRow(done) };
       this.db
         .prepare(
-          `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job)
-           VALUES (@id, @spec, @file, @planHash, @params, @trigger, @approves, @startedAt, 'running', @pid, @host, @job)`,
+          `INSERT INTO runs (id, spec, file, plan_hash, params, trigger, approves, started_at, status, pid, host, job, requested_by)
+           VALUES (@id, @spec, @file, @planHash, @params, @trigger, @approves, @startedAt, 'running', @pid, @host, @job, @requestedBy)`,
         )
-        .run({ id, spec: start.spec, file: start.file, planHash: start.planHash, params: JSON.stringify(start.params), trigger: start.trigger, approves: start.approves ?? null, startedAt: start.startedAt, pid: process.pid, host: this.host, job: start.job ?? null });
+        .run({ id, spec: start.spec, file: start.file, planHash: start.planHash, params: JSON.stringify(start.params), trigger: start.trigger, approves: start.approves ?? null, startedAt: start.startedAt, pid: process.pid, host: this.host, job: start.job ?? null, requestedBy: start.requestedBy ?? null });
       return { run: { ...start, id, status: 'running' as const, pid: process.pid, host: this.host } };
     });
     return insert.immediate();
@@ -58,9 +59,13 @@ export class SqliteHistory implements HistoryStore {
 
   async finish(id: string, end: Parameters<HistoryStore['finish']>[1]): Promise<void> {
     this.db.transaction(() => {
+      const f = end.report && reportFigures(end.report);
       const changed = this.db
-        .prepare(`UPDATE runs SET status = @status, duration_ms = @durationMs, report = @report, error = @error, guard = @guard WHERE id = @id AND status = 'running'`)
-        .run({ id, status: end.status, durationMs: end.durationMs, report: end.report ? JSON.stringify(end.report) : null, error: end.error ?? null, guard: end.guard ? JSON.stringify(end.guard) : null });
+        .prepare(
+          `UPDATE runs SET status = @status, duration_ms = @durationMs, report = @report, error = @error, guard = @guard, rows_read = @read, rows_written = @written, rejects = @rejects
+           WHERE id = @id AND status = 'running'`,
+        )
+        .run({ id, status: end.status, durationMs: end.durationMs, report: end.report ? JSON.stringify(end.report) : null, error: end.error ?? null, guard: end.guard ? JSON.stringify(end.guard) : null, read: f?.read ?? null, written: f?.written ?? null, rejects: f?.rejects ?? null });
       if (changed.changes !== 1) throw new Error(`run ${id} is not running`);
       const held = this.db.prepare(`INSERT INTO held (run_id, output, use, connection, stage, snapshot) VALUES (?, ?, ?, ?, ?, ?)`);
       for (const h of end.held ?? []) held.run(id, h.output, h.use, JSON.stringify(h.connection), JSON.stringify(h.stage), h.snapshot ? packSnapshot(h.snapshot) : null);
@@ -112,6 +117,16 @@ export class SqliteHistory implements HistoryStore {
   async snapshot(spec: string, output: string): Promise<OutputSnapshot | undefined> {
     const row = this.db.prepare<[string, string], { data: Buffer }>(`SELECT data FROM snapshots WHERE spec = ? AND output = ?`).get(spec, output);
     return row && unpackSnapshot(row.data);
+  }
+
+  async totals(bucketsMs: readonly number[]): Promise<RunTotals[]> {
+    const sql = totalsSql(bucketsMs, {
+      from: 'runs',
+      param: () => '?',
+      heldOutputs: '(SELECT count(*) FROM held h WHERE h.run_id = runs.id)',
+      endMs: `CAST(round(unixepoch(started_at, 'subsec') * 1000) AS INTEGER) + duration_ms`,
+    });
+    return totalsFromRows(this.db.prepare<unknown[], TotalsRow>(sql).all(...bucketsMs), bucketsMs);
   }
 
   async prune(before: string): Promise<number> {

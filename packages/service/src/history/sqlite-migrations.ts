@@ -43,4 +43,16 @@ export const HISTORY_MIGRATIONS: readonly string[] = [
   // 2: the fleet job a run carries out (a job delivered twice is recognised and not published twice)
   `ALTER TABLE runs ADD COLUMN job TEXT;
    CREATE INDEX runs_by_job ON runs (job) WHERE job IS NOT NULL;`,
+  // 3: the figures of a run's report in columns (rows read, rows written, rejects), so /metrics sums
+  // them in SQL; filled from the reports already kept
+  `ALTER TABLE runs ADD COLUMN rows_read INTEGER;
+   ALTER TABLE runs ADD COLUMN rows_written INTEGER;
+   ALTER TABLE runs ADD COLUMN rejects INTEGER;
+   UPDATE runs SET
+     rows_read = (SELECT coalesce(sum(json_extract(s.value, '$.rows')), 0) FROM json_each(runs.report, '$.sources') s),
+     rows_written = (SELECT coalesce(sum(json_extract(o.value, '$.rows')), 0) FROM json_each(runs.report, '$.outputs') o),
+     rejects = coalesce(json_extract(runs.report, '$.rejects.count'), 0)
+   WHERE report IS NOT NULL;`,
+  // 4: who asked for a run (the person behind a "run now" or an approve)
+  `ALTER TABLE runs ADD COLUMN requested_by TEXT;`,
 ];

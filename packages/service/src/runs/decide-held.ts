@@ -23,7 +23,7 @@ export async function approveRun(id: string, o: DecideOptions): Promise<Decision
   if (!held.ok) return held;
   const run = held.record;
   const started = now();
-  const begun = await o.store.begin({ spec: run.spec, file: run.file, planHash: run.planHash, params: run.params, trigger: 'approve', approves: id, startedAt: started.toISOString() });
+  const begun = await o.store.begin({ spec: run.spec, file: run.file, planHash: run.planHash, params: run.params, trigger: 'approve', approves: id, startedAt: started.toISOString(), requestedBy: o.by });
   if (begun.busy) return { ok: false, why: `run ${begun.busy.id} of ${run.spec} is running; approve when it has finished` };
   const approveId = begun.run.id;
   const finish = async (status: 'ok' | 'failed', report: RunReport | undefined, error?: string) =>

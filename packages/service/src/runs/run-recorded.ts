@@ -19,6 +19,8 @@ export interface RecordedRunOptions {
   now?: () => Date;
   /** The fleet job this run carries out: a job already done is not run again (returned busy). */
   job?: string;
+  /** Who asked for the run (a "run now"), recorded with it. */
+  requestedBy?: string;
   /** Told the run's id once it is recorded as running. */
   onStart?(id: string): void;
 }
@@ -38,6 +40,7 @@ export async function runRecorded(o: RecordedRunOptions): Promise<RecordedRun> {
     trigger: o.trigger,
     startedAt: startedAt.toISOString(),
     ...(o.job ? { job: o.job } : {}),
+    ...(o.requestedBy ? { requestedBy: o.requestedBy } : {}),
   });
   if (begun.busy) return { busy: begun.busy };
   const id = begun.run.id;

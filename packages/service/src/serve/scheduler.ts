@@ -129,13 +129,13 @@ export class Scheduler {
     }));
   }
 
-  /** Starts a run of a spec now, beside its schedule ("run now" in the console); says why not when it cannot. */
-  runNow(spec: string): string | undefined {
+  /** Starts a run of a spec now, beside its schedule ("run now" in the console, `by` who asked); says why not when it cannot. */
+  runNow(spec: string, by?: string): string | undefined {
     const job = [...this.jobs.values()].find((j) => j.plan.name === spec);
     if (!job) return `${spec} is not a spec of this project`;
     if (this.stopping) return 'sisflow serve is stopping';
     if (this.active.has(job.file)) return `a run of ${spec} is going on; wait for it to finish`;
-    this.fire(job, 'manual');
+    this.fire(job, 'manual', by);
     return undefined;
   }
 
@@ -204,7 +204,7 @@ export class Scheduler {
     }
   }
 
-  private fire(job: Job, trigger: RunTrigger): void {
+  private fire(job: Job, trigger: RunTrigger, by?: string): void {
     if (this.stopping) return;
     if (this.active.has(job.file)) {
       this.o.log.warn({ spec: job.plan.name }, 'the previous run is still going; this scheduled run is skipped');
@@ -212,7 +212,7 @@ export class Scheduler {
       void this.alert({ kind: 'schedule', spec: job.plan.name, title: `${job.plan.name}: a scheduled run was skipped, the previous one is still running`, text: 'Runs of one spec never overlap. If this repeats, the schedule is too tight for the run.' });
       return;
     }
-    const running = this.execute(job, trigger)
+    const running = this.execute(job, trigger, by)
       .catch((e: unknown) => this.o.log.error({ spec: job.plan.name }, `internal error: ${e instanceof Error ? e.stack : String(e)}`))
       .finally(() => {
         if (this.active.get(job.file) === running) this.active.delete(job.file);
@@ -220,7 +220,7 @@ export class Scheduler {
     this.active.set(job.file, running);
   }
 
-  private async execute(job: Job, first: RunTrigger): Promise<void> {
+  private async execute(job: Job, first: RunTrigger, by: string | undefined): Promise<void> {
     const retries = this.project?.config.serve?.retries ?? DEFAULT_RETRIES;
     const delayS = this.project?.config.serve?.retry_delay ?? DEFAULT_RETRY_DELAY_S;
     let trigger = first;
@@ -231,6 +231,7 @@ export class Scheduler {
         file: job.file,
         store: this.o.store,
         trigger,
+        ...(by ? { requestedBy: by } : {}),
         now: () => this.o.clock.now(),
         alerts: this.o.alerts,
         onStart: (id) => {
