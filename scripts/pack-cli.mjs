@@ -23,7 +23,8 @@ const STAGE = join(OUT, 'sisflow-cli');
 const registryOnly = process.argv.includes('--registry');
 
 /** Kept outside the bundle: native code, or a library that finds its own files at run time. */
-const EXTERNAL = ['better-sqlite3', 'ssh2', 'ssh2-sftp-client', 'mssql', 'nodemailer', 'pino'];
+// ajv: core loads it (by require, on first use) only to compile a schema not compiled at build time.
+const EXTERNAL = ['better-sqlite3', 'ssh2', 'ssh2-sftp-client', 'mssql', 'nodemailer', 'pino', 'ajv'];
 
 const workspace = ['core', 'connectors', 'service', 'transfer', 'cli'].map((p) => ({ dir: join(ROOT, 'packages', p), json: readJson(join(ROOT, 'packages', p, 'package.json')) }));
 const cli = workspace.at(-1).json;

@@ -1,24 +1,8 @@
 // The `sisflow` command line: a thin layer over @sisflow/core and @sisflow/connectors.
 import { Command, CommanderError, Option } from 'commander';
-import { specSchemaFor } from '@sisflow/core';
-import { defaultRegistry } from '@sisflow/connectors';
 import { collectParam, EXIT, processOut, VERSION, type Out } from './io.js';
-import { demo } from './commands/demo.js';
-import { plan } from './commands/plan.js';
-import { run } from './commands/run.js';
-import { serve } from './commands/serve.js';
-import { worker } from './commands/worker.js';
-import { decide, history, show } from './commands/history.js';
-import { schedule } from './commands/schedule.js';
-import { fingerprint } from './commands/sftp.js';
-import { grants } from './commands/grants.js';
-import { accessCheck } from './commands/access.js';
-import { doctor } from './commands/doctor.js';
-import { init } from './commands/init.js';
-import { onerosterCheck } from './commands/oneroster.js';
-import { test } from './commands/test.js';
 import { validate } from './commands/validate.js';
-import { transferApprove, transferDeny, transferImport, transferKeys, transferList, transferRequest, transferServe, transferShow, transferSignRegistry } from './commands/transfer.js';
+import { accessCheck, decide, demo, doctor, fingerprint, grants, history, init, onerosterCheck, plan, run, schedule, serve, show, specSchema, test, transferApprove, transferDeny, transferImport, transferKeys, transferList, transferRequest, transferServe, transferShow, transferSignRegistry, worker } from './lazy-verbs.js';
 
 
 export async function main(argv: string[], out: Out = processOut, signal?: AbortSignal): Promise<number> {
@@ -161,13 +145,13 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('-c, --count <n>', 'how many run times', '5')
     .addOption(json('the schedule and run times'))
     .addHelpText('after', '\nExamples:\n  $ sisflow schedule patrons.yaml --count 10')
-    .action((file: string, o) => set(schedule(file, o, out)));
+    .action(async (file: string, o) => set(await schedule(file, o, out)));
   program
     .command('schema')
     .description('print the JSON Schema of the spec language with every connector (for editors)')
     .addOption(json('the schema (it always is JSON)'))
     .addHelpText('after', '\nExamples:\n  $ sisflow schema > sisflow.schema.json')
-    .action(() => out.stdout(JSON.stringify(specSchemaFor(defaultRegistry()), null, 2)));
+    .action(async () => out.stdout(JSON.stringify(await specSchema(), null, 2)));
   program
     .command('demo')
     .description('validate, test and run the Destiny example on the built-in demo district')
@@ -184,7 +168,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--force', 'overwrite existing files')
     .addOption(json('the files written'))
     .addHelpText('after', '\nExamples:\n  $ sisflow init destiny district/destiny\n  $ sisflow init siras district/siras\n  $ sisflow init oneroster district/oneroster')
-    .action((kind: string, dir: string | undefined, o) => set(init(kind, dir, o, out)));
+    .action(async (kind: string, dir: string | undefined, o) => set(await init(kind, dir, o, out)));
   program
     .command('grants')
     .description('print the T-SQL for a SQL Server role with exactly the permissions the spec needs')
@@ -197,7 +181,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
     .option('--login <name>', "also create a database user for this existing login and add it to the role")
     .addOption(json('the SQL of each connection'))
     .addHelpText('after', '\nExamples:\n  $ sisflow grants patrons.yaml --profile production\n  $ sisflow grants examples/siras/import.yaml --profile production --login sisflow_siras > grants.sql')
-    .action((file: string, o) => set(grants(file, o, out)));
+    .action(async (file: string, o) => set(await grants(file, o, out)));
   program
     .command('doctor')
     .description("check, before a first run, everything a spec needs here: every missing setting and secret at once, then each connection (log-in, host key, grants, files, folders) without moving data")

@@ -2,7 +2,7 @@
 // printing diagnostics. Kept here so commands stay short.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { readSpecFile } from '@sisflow/service';
+import { readSpecFile } from '@sisflow/service/project';
 import { formatDiagnostics, summarize, type Diagnostic, type JobPlan, type SourceText } from '@sisflow/core';
 
 export { readSpecFile };
@@ -81,7 +81,7 @@ export async function eachAsJson<T extends number>(out: Out, items: string[], ea
 }
 
 /** The default lookup of `${env:…}` and `${secret:…}` lives in @sisflow/connectors (embedders use it too). */
-export { environmentSecrets } from '@sisflow/connectors';
+export { environmentSecrets } from '@sisflow/connectors/secrets';
 
 /** `--param k=v` (repeatable) into a record. */
 export function collectParam(value: string, previous: Record<string, string> = {}): Record<string, string> {

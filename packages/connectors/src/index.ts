@@ -1,17 +1,5 @@
 // @sisflow/connectors: the concrete connectors (SQLite, local files, …), the Aeries table
 // catalog and the synthetic demo district.
-import { ConnectorRegistry } from '@sisflow/core';
-import { filesConnector } from './files/files-connector.js';
-import { sqliteConnector } from './sqlite/sqlite-connector.js';
-import { sftpConnector } from './sftp/sftp-connector.js';
-import { mssqlConnector } from './mssql/mssql-connector.js';
-import { aeriesApiConnector } from './aeries-api/aeries-api-connector.js';
-import { onerosterCsvConnector } from './oneroster/bundle-connector.js';
-import { onerosterApiConnector } from './oneroster-api/oneroster-api-connector.js';
-import { smtpConnector } from './smtp/smtp-connector.js';
-import { recordsTransferConnector } from './records-transfer/transfer-connector.js';
-import { webhookConnector } from './webhook/webhook-connector.js';
-
 export { AERIES_CATALOG, AERIES_TABLES, type CatalogColumn, type CatalogTable } from './aeries/catalog.js';
 export { sqlTypeToType, tableSchema } from './aeries/column-types.js';
 export { describeTableSource, tableSelect, TABLE_SOURCE_SETTINGS } from './aeries/table-source.js';
@@ -42,10 +30,4 @@ export { writeDemoDatabase, createTableSql, insertRows } from './demo/sqlite-dem
 export { DEMO_VERSION, demoDatabase, demoFolder, projectFolder, resetDemo } from './demo/demo-database.js';
 export { makeSpool, removeStaleSpools, type Spool } from './files/spool.js';
 
-/** Every connector this package provides. */
-export const CONNECTORS = [aeriesApiConnector, filesConnector, mssqlConnector, onerosterApiConnector, onerosterCsvConnector, recordsTransferConnector, sftpConnector, smtpConnector, sqliteConnector, webhookConnector];
-
-/** A registry holding this package's connectors; add your own with `.register(...)`. */
-export function defaultRegistry(): ConnectorRegistry {
-  return new ConnectorRegistry().register(...CONNECTORS);
-}
+export { CONNECTORS, defaultRegistry } from './registry.js';

@@ -10,6 +10,8 @@ export { didYouMean, editDistance } from './diagnostics/suggest.js';
 export { loadSpec, type LoadedSpec } from './spec/load-spec.js';
 export { Locator, type Path } from './spec/locate.js';
 export { SPEC_SCHEMA, type JsonSchema } from './spec/schema.js';
+export { addPrecompiledValidators, AJV_OPTIONS, schemaKey, VALIDATOR_EXPORT_PREFIX } from './spec/schema-validator.js';
+export { AJV_RUNTIME } from './spec/ajv-runtime.js';
 export type * from './spec/spec.js';
 
 export { parseExpression, type ParseResult } from './expr/parser.js';

@@ -1,8 +1,6 @@
 // @sisflow/service: keeping specs running unattended — project folders, the run history, recorded
 // runs with guards and approval, alerts, and the scheduler of `sisflow serve`.
-export { openProject, projectOfSpec, isProjectFolder, PROJECT_FILE, type Project, type OpenedProject } from './project/open-project.js';
-export { compileSpecFile, type CompileOptions } from './project/compile-in-project.js';
-export { readSpecFile } from './project/read-spec-file.js';
+export * from './project/index.js';
 export type * from './history/history-store.js';
 export { SqliteHistory } from './history/sqlite-history.js';
 export { HISTORY_MIGRATIONS } from './history/sqlite-migrations.js';

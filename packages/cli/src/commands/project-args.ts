@@ -1,8 +1,8 @@
 // Command arguments that may name a project folder: the folder stands for every spec it selects.
 import { relative } from 'node:path';
 import { hasErrors, type Diagnostic } from '@sisflow/core';
-import { defaultRegistry } from '@sisflow/connectors';
-import { isProjectFolder, openProject } from '@sisflow/service';
+import { defaultRegistry } from '@sisflow/connectors/registry';
+import { isProjectFolder, openProject } from '@sisflow/service/project';
 import { printDiagnostics, type Out } from '../io.js';
 
 /**

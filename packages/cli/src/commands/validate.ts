@@ -1,8 +1,8 @@
 // `sisflow validate FILE…`: every diagnostic of every spec, as text or JSON; exit 1 on errors.
 import { hasErrors, type Diagnostic, type JobPlan } from '@sisflow/core';
-import { defaultRegistry } from '@sisflow/connectors';
+import { defaultRegistry } from '@sisflow/connectors/registry';
 import { writeFileSync } from 'node:fs';
-import { compileSpecFile, projectOfSpec } from '@sisflow/service';
+import { compileSpecFile, projectOfSpec } from '@sisflow/service/project';
 import { EXIT, printDiagnostics, printFailure, VERSION, type JsonFlag, type Out } from '../io.js';
 import { sarifLog } from '../reports/sarif.js';
 import { specFiles } from './project-args.js';

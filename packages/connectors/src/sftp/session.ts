@@ -2,7 +2,7 @@
 // watched for stalls, errors that name host, port and path (never a password or key), and retries
 // with backoff for what a network does on a bad night — but never for a refused login or host key.
 import type { Client, SFTPWrapper } from 'ssh2';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import { connectionFailure, type RunContext, type Settings } from '@sisflow/core';
 import { withRetries } from '../retry.js';
 import { FINGERPRINT_PATTERN, hostKeyOf, probeHostKeys, type HostKey } from './host-key.js';
@@ -106,7 +106,9 @@ export class SftpSession {
       throw new SftpError(`${s.host}:${s.port} has no pinned host_key${shown}; check it with the server's owner and set \`host_key:\` (\`sisflow sftp fingerprint ${s.host}:${s.port}\` prints it)`, false);
     }
     if (s.privateKey !== undefined) await checkPrivateKey(s);
-    const client = new SftpClient('sisflow');
+    // Loaded on the first connection, so that a command that makes none (validate) loads no SSH code.
+    const { default: Client } = await import('ssh2-sftp-client');
+    const client = new Client('sisflow');
     const session = new SftpSession(s, client);
     let seen: HostKey | undefined;
     const onAbort = () => session.ssh.destroy();

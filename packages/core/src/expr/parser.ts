@@ -12,9 +12,14 @@ export interface ExprSyntaxError {
 
 const ERROR_NODE = (start: number, end: number): Expr => ({ kind: 'literal', type: 'null', value: null, start, end });
 
-class ExprParser extends EmbeddedActionsParser {
-  constructor() {
-    super(t.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3 });
+/**
+ * The grammar. chevrotain's checks of the grammar itself (ambiguities, left recursion) run in the
+ * test suite (`validate: true`), not at every start of the CLI, where they cost as much as building
+ * the parser.
+ */
+export class ExprParser extends EmbeddedActionsParser {
+  constructor(options: { validate?: boolean } = {}) {
+    super(t.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 
@@ -363,7 +368,8 @@ function literalFromToken(tok: IToken): Expr {
   }
 }
 
-const parser = new ExprParser();
+/** Built on the first expression parsed: a verb that parses none does not pay for it. */
+let shared: ExprParser | undefined;
 
 export interface ParseResult {
   expr?: Expr;
@@ -381,6 +387,7 @@ export function parseExpression(text: string): ParseResult {
   if (lexed.tokens.length === 0 && errors.length === 0) {
     return { errors: [{ message: 'the expression is empty', start: 0, end: 0 }] };
   }
+  const parser = (shared ??= new ExprParser());
   parser.input = lexed.tokens;
   let expr: Expr | undefined;
   try {

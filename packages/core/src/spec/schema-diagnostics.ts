@@ -1,12 +1,13 @@
 // Validates a value against a JSON Schema with ajv and maps each error back to the YAML node that caused it.
 import { createHash } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { Locator, Path } from './locate.js';
 import { typeSynonym } from '../expr/types.js';
 import type { JsonSchema } from './schema.js';
+import { validatorFor } from './schema-validator.js';
 
 /** Which code each kind of schema failure gets: the language's SF11x or a connector's SF40x. */
 export interface SchemaCodes {
@@ -35,20 +36,6 @@ export const CONNECTOR_CODES: SchemaCodes = {
   form: 'SF405',
   range: 'SF406',
 };
-
-// optimize: false: ajv's code optimisation passes cost more at every CLI start (about 20 ms for the
-// spec schema, measured) than they save on the few values a spec validates.
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
-const compiled = new WeakMap<JsonSchema, ValidateFunction>();
-
-function validatorFor(schema: JsonSchema): ValidateFunction {
-  let v = compiled.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(schema, v);
-  }
-  return v;
-}
 
 export interface SchemaCheck {
   value: unknown;

@@ -1,9 +1,14 @@
 // Structured logs of `sisflow serve` (pino): one JSON object a line when stdout is not a terminal
 // (systemd's journal, a Windows service wrapper's log file), short human lines on a terminal.
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+
+// Loaded when a logger is made (serve, worker), not by every command that imports this package.
+const loadPino = () => createRequire(import.meta.url)('pino') as typeof import('pino').default;
 
 export function serviceLogger(output: { write(line: string): void }, terminal: boolean): Logger {
   const destination = terminal ? { write: (line: string) => output.write(humanLine(line)) } : output;
+  const pino = loadPino();
   return pino({ base: { service: 'sisflow' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
