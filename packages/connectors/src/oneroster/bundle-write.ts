@@ -106,6 +106,7 @@ async function assemble(spool: string, connection: Settings, ctx: RunContext): P
   const bundle = spoolInput(dir, names, Buffer.from(manifest.join('\r\n') + '\r\n'));
   // Checked and zipped as streams, a file at a time: memory holds sourcedIds and a deflate window,
   // never a file or the zip.
+  ctx.log(`checking the bundle against OneRoster 1.1 (${bundle.names.length} files)`);
   const problems = await checkBundleStream(bundle);
   if (problems.some((p) => p.severity === 'error')) throw new Error(`the bundle does not conform to OneRoster 1.1; nothing was published: ${problemSummary(problems)}`);
   for (const p of problems) ctx.warn(problemLine(p));
@@ -114,6 +115,7 @@ async function assemble(spool: string, connection: Settings, ctx: RunContext): P
 
 async function publish(target: string, spool: string, connection: Settings, ctx: RunContext): Promise<void> {
   const { bundle, full } = await assemble(spool, connection, ctx);
+  ctx.log(`the bundle conforms; writing ${target}`);
   if (connection.sftp) await uploadBundle(connection, bundle, spool, ctx);
   else await writeBundle(target, bundle);
   ctx.log(`published ${target} (${bundle.names.length} files)`);
