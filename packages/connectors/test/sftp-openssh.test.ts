@@ -11,6 +11,7 @@ import { probeHostKeys, TEMP_PREFIX } from '@sisflow/connectors';
 import { readBundle } from '@sisflow/connectors/oneroster';
 import { names, registry, runSpec, tempDir } from './sftp-helpers.js';
 import { SSHD, sshdRequired, startSshd, type Sshd } from './sftp/sshd.js';
+import { BUNDLE_SPEC, writeStudents } from './oneroster/held-bundle-spec.js';
 
 let sshd: Sshd;
 let local: string;
@@ -170,6 +171,34 @@ test('a OneRoster bundle is delivered over SFTP as the same zip a local run writ
   assert.match(Buffer.from(rerun.get('manifest.csv')!).toString('utf8'), 'file.users,absent');
   assert.ok(existsSync(join(dir, '.oneroster.zip.snapshot.zip')));
   assert.equal(await names(join(sshd.root, 'rostering')), ['oneroster.zip']);
+});
+
+test('a held OneRoster bundle waits on the SFTP server under a held name; approving publishes the zip a local run writes', async () => {
+  const sftp = `sftp: { host: 127.0.0.1, port: ${sshd.port}, username: ${sshd.username}, private_key: "\${secret:sftp_key}", host_key: "${sshd.fingerprint}", dir: ${sshd.root} }`;
+  const spec = BUNDLE_SPEC(`path: held/oneroster.zip, ${sftp}`);
+  const dir = await tempDir('sisflow-oneroster-held-');
+  writeStudents(dir, 1, 30);
+  assert.ok((await runSpec(spec, secrets(), { baseDir: dir })).report.ok);
+  const before = await readFile(join(sshd.root, 'held/oneroster.zip'));
+  writeStudents(dir, 1, 20);
+  const { report } = await runSpec(spec, secrets(), { baseDir: dir, review: async () => 'hold' });
+  assert.ok(report.ok, report.error);
+  assert.ok((await readFile(join(sshd.root, 'held/oneroster.zip'))).equals(before), 'nothing published');
+  assert.ok((await names(join(sshd.root, 'held'))).some((n) => n.startsWith('.sisflow-held-oneroster.zip.')));
+  const sink = registry.get('oneroster-csv')!.sink!;
+  const connection = { path: 'held/oneroster.zip', sftp: { host: '127.0.0.1', port: sshd.port, username: sshd.username, private_key: sshd.privateKey, host_key: sshd.fingerprint, dir: sshd.root } };
+  const ctx = { connection, signal: new AbortController().signal, log: () => undefined };
+  for (const stage of Object.values(report.approval!)) await sink.publishHeld!(stage, ctx);
+  assert.equal(await names(join(sshd.root, 'held')), ['oneroster.zip']);
+  const ref = await tempDir('sisflow-oneroster-held-ref-');
+  writeStudents(ref, 1, 20);
+  assert.ok((await runSpec(BUNDLE_SPEC(), {}, { baseDir: ref })).report.ok);
+  assert.ok((await readFile(join(sshd.root, 'held/oneroster.zip'))).equals(await readFile(join(ref, 'out/oneroster.zip'))));
+  // A second held run, discarded: the server keeps the published zip and no held file.
+  writeStudents(dir, 1, 5);
+  const discarded = await runSpec(spec, secrets(), { baseDir: dir, review: async () => 'hold' });
+  for (const stage of Object.values(discarded.report.approval!)) await sink.discardHeld!(stage, ctx);
+  assert.equal(await names(join(sshd.root, 'held')), ['oneroster.zip']);
 });
 
 test('a bundle delivered over SFTP must be a zip, and its key must be a secret', async () => {

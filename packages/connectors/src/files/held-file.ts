@@ -40,17 +40,21 @@ function partsOf(stage: HeldStage): HeldFileState[] {
 
 /** Publishes every held file, each only when its stage is intact and its destination unchanged since the run; checks all before renaming any. */
 export async function publishHeldFile(stage: HeldStage): Promise<void> {
-  const parts = partsOf(stage);
-  for (const s of parts) {
+  await checkHeldFile(stage);
+  for (const s of partsOf(stage)) {
+    await rename(s.held, s.path);
+    await syncFolder(dirname(s.path));
+  }
+}
+
+/** Throws unless every held file is intact and its destination is as it was when the run was held. */
+export async function checkHeldFile(stage: HeldStage): Promise<void> {
+  for (const s of partsOf(stage)) {
     const staged = await sha256Of(s.held);
     if (staged === null) throw new Error(`the held stage of ${s.path} is gone (${s.held})`);
     if (staged !== s.sha256) throw new Error(`the held stage of ${s.path} was altered since the run (sha256 ${staged.slice(0, 12)}, staged ${s.sha256.slice(0, 12)})`);
     const now = await sha256Of(s.path);
     if (now !== s.before) throw new Error(`${s.path} changed since the run was held (${describe(s.before)} then, ${describe(now)} now); run the spec again`);
-  }
-  for (const s of parts) {
-    await rename(s.held, s.path);
-    await syncFolder(dirname(s.path));
   }
 }
 
@@ -63,7 +67,7 @@ function describe(sha: string | null): string {
 }
 
 /** The file's sha256, or null when there is no file. */
-async function sha256Of(path: string): Promise<string | null> {
+export async function sha256Of(path: string): Promise<string | null> {
   const hash = createHash('sha256');
   try {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);

@@ -66,6 +66,9 @@ export const onerosterCsvConnector: Connector = {
     },
     describe: (ctx) => describeFile(ctx),
     write: async (req, ctx) => (await import('./bundle-write.js')).writeBundleFile(req, ctx),
+    // A held run keeps the whole bundle, staged beside its destination (held-bundle.ts).
+    publishHeld: async (held, ctx) => (await import('./held-bundle.js')).publishHeldBundle(held, ctx),
+    discardHeld: async (held, ctx) => (await import('./held-bundle.js')).discardHeldBundle(held, ctx),
   },
 };
 

@@ -1,14 +1,12 @@
 // Spooling the files of a OneRoster bundle and publishing it once, checked, when the run commits;
 // in delta mode only what changed since the last published run (delta.ts).
-import { createReadStream, createWriteStream, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkRelativePath } from '../files/paths.js';
-import { Zip, ZipDeflate } from 'fflate';
 import type { RunContext, Settings, SinkWriteRequest, StagedWrite, WrittenFile } from '@sisflow/core';
 import { writeCsvRows } from '../csv/csv-writer.js';
-import { AtomicFile } from '../files/atomic-file.js';
 import { CommitGroups } from '../files/commit-group.js';
 import { HashedFile } from '../files/hashed-file.js';
 import { makeSpool, type Spool } from '../files/spool.js';
@@ -18,6 +16,8 @@ import { problemLine, problemSummary } from './problem-groups.js';
 import { deltaFile } from './delta.js';
 import { readBundle } from './read-bundle.js';
 import { BUNDLE_CSV, MANIFEST_FILES } from './standard.js';
+import { spoolInput, writeZip, zipStream } from './bundle-zip.js';
+import { holdBundle, type HeldBundle } from './held-bundle.js';
 
 /** The bundle being written: its spool, and what publishing it needs. */
 interface Bundle {
@@ -44,7 +44,13 @@ export async function writeBundleFile(req: SinkWriteRequest, ctx: RunContext): P
     const rows = await writeCsvRows({ ...req, settings: BUNDLE_CSV }, ctx, (chunk) => file.write(chunk));
     const content = await file.close(false);
     const written: WrittenFile = { path: `${target}#${name}`, ...content };
-    return { result: { rows, files: [written] }, commit: member.commit, abort: member.abort };
+    return {
+      result: { rows, files: [written] },
+      commit: member.commit,
+      abort: member.abort,
+      // A held run keeps the whole bundle once, built by the first file to hold; every file's stage names it.
+      hold: async () => ({ files: [written], state: { ...(await member.hold((b) => keepBundle(b, name))), file: name } as unknown as Settings }),
+    };
   } catch (e) {
     await file.drop();
     await member.abort();
@@ -67,7 +73,14 @@ export function snapshotPath(c: Settings, baseDir: string): string {
   return join(dirname(local), `.${basename(local)}.snapshot.zip`);
 }
 
-async function publish(target: string, spool: string, connection: Settings, ctx: RunContext): Promise<void> {
+/** The bundle as it is published: manifest written, checked; in delta mode the whole files too, for the next snapshot. */
+export interface AssembledBundle {
+  bundle: BundleInput;
+  /** Delta mode: the whole files the outputs wrote, which become the snapshot once the bundle is out. */
+  full?: BundleInput;
+}
+
+async function assemble(spool: string, connection: Settings, ctx: RunContext): Promise<AssembledBundle> {
   const delta = connection.mode === 'delta';
   // The whole files the outputs wrote (in delta mode, also the next snapshot), on disk.
   const full = readdirSync(spool).filter((n) => n.endsWith('.csv')).sort();
@@ -93,71 +106,45 @@ async function publish(target: string, spool: string, connection: Settings, ctx:
   const bundle = spoolInput(dir, names, Buffer.from(manifest.join('\r\n') + '\r\n'));
   // Checked and zipped as streams, a file at a time: memory holds sourcedIds and a deflate window,
   // never a file or the zip.
+  ctx.log(`checking the bundle against OneRoster 1.1 (${bundle.names.length} files)`);
   const problems = await checkBundleStream(bundle);
   if (problems.some((p) => p.severity === 'error')) throw new Error(`the bundle does not conform to OneRoster 1.1; nothing was published: ${problemSummary(problems)}`);
   for (const p of problems) ctx.warn(problemLine(p));
+  return { bundle, ...(delta ? { full: spoolInput(spool, full) } : {}) };
+}
+
+async function publish(target: string, spool: string, connection: Settings, ctx: RunContext): Promise<void> {
+  const { bundle, full } = await assemble(spool, connection, ctx);
+  ctx.log(`the bundle conforms; writing ${target}`);
   if (connection.sftp) await uploadBundle(connection, bundle, spool, ctx);
   else await writeBundle(target, bundle);
   ctx.log(`published ${target} (${bundle.names.length} files)`);
   // The snapshot moves on only once the bundle is out.
-  if (delta) await writeZip(snapshotPath(connection, ctx.baseDir), spoolInput(spool, full));
+  if (full) await writeZip(snapshotPath(connection, ctx.baseDir), full);
 }
 
-/** Files in a folder (and an optional manifest held in memory) as a bundle to check and zip. */
-function spoolInput(dir: string, names: readonly string[], manifest?: Uint8Array): BundleInput {
-  return {
-    names: [...names, ...(manifest ? ['manifest.csv'] : [])].sort(),
-    read: (name) => (name === 'manifest.csv' && manifest ? oneChunk(manifest) : createReadStream(join(dir, name), { highWaterMark: 256 * 1024 })),
-  };
+/** Builds, checks and stages the bundle exactly as `publish` would, and keeps it for approval (held-bundle.ts). */
+async function keepBundle(b: Bundle, carrier: string): Promise<HeldBundle> {
+  const assembled = await assemble(b.spool.dir, b.connection, b.ctx);
+  return holdBundle({ target: b.target, spool: b.spool.dir, connection: b.connection, ctx: b.ctx, carrier, snapshot: snapshotPath(b.connection, b.ctx.baseDir) }, assembled);
 }
 
-async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
-}
-
-const ZIP_TIME = new Date('2000-01-01T00:00:00Z');
-
-/**
- * A deterministic zip (sorted names, a fixed timestamp: the same data gives the same bytes),
- * streamed: each file is read and deflated a chunk at a time into `write`.
- */
-async function zipStream(bundle: BundleInput, write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
-  const zip = new Zip();
-  let written: Promise<void> = Promise.resolve();
-  let failure: Error | undefined;
-  zip.ondata = (err, chunk) => {
-    if (err) failure = err;
-    else written = written.then(() => write(chunk));
-  };
-  const settle = async () => {
-    await written;
-    if (failure) throw failure;
-  };
-  for (const name of [...bundle.names].sort()) {
-    const entry = new ZipDeflate(name, { level: 6 });
-    entry.mtime = ZIP_TIME;
-    zip.add(entry);
-    for await (const chunk of bundle.read(name)) {
-      entry.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      await settle();
-    }
-    entry.push(new Uint8Array(0), true);
-    await settle();
-  }
-  zip.end();
-  await settle();
-}
-
-/** Uploads the zip under a temporary name beside `path` and renames it into place (sftp/upload.ts). */
-async function uploadBundle(c: Settings, bundle: BundleInput, spool: string, ctx: RunContext): Promise<void> {
-  const { SftpConnection, sftpSettings } = await import('../sftp/session.js');
-  const { RemoteUpload } = await import('../sftp/upload.js');
+/** Zips the bundle into the spool, the local file an SFTP delivery uploads. */
+export async function zipInSpool(bundle: BundleInput, spool: string): Promise<HashedFile> {
   const local = await HashedFile.create(join(spool, '.bundle.zip'));
   try {
     await zipStream(bundle, (chunk) => local.write(chunk));
   } finally {
     await local.close(false).catch(() => undefined);
   }
+  return local;
+}
+
+/** Uploads the zip under a temporary name beside `path` and renames it into place (sftp/upload.ts). */
+async function uploadBundle(c: Settings, bundle: BundleInput, spool: string, ctx: RunContext): Promise<void> {
+  const { SftpConnection, sftpSettings } = await import('../sftp/session.js');
+  const { RemoteUpload } = await import('../sftp/upload.js');
+  const local = await zipInSpool(bundle, spool);
   const conn = new SftpConnection(sftpSettings(c.sftp as Settings), ctx);
   const upload = new RemoteUpload(conn, ctx, String(c.path), local.path, local.size, 0);
   try {
@@ -171,28 +158,25 @@ async function uploadBundle(c: Settings, bundle: BundleInput, spool: string, ctx
   }
 }
 
-/** A deterministic zip, written atomically. */
-async function writeZip(path: string, bundle: BundleInput): Promise<void> {
-  const f = await AtomicFile.create(path);
-  try {
-    await zipStream(bundle, (chunk) => f.write(chunk));
-    await f.finish();
-    await f.commit();
-  } catch (e) {
-    await f.abort();
-    throw e;
-  }
-}
-
 async function writeBundle(target: string, bundle: BundleInput): Promise<void> {
   if (target.endsWith('.zip')) return writeZip(target, bundle);
   // A folder: written beside the target, then swapped in.
   mkdirSync(dirname(target), { recursive: true });
   const fresh = `${target}.sisflow-new-${process.pid}`;
+  await writeFolder(fresh, bundle);
+  swapFolder(fresh, target);
+}
+
+/** The bundle's files in a new folder `dir` (anything there before is removed first). */
+export async function writeFolder(dir: string, bundle: BundleInput): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  for (const n of bundle.names) await pipeline(Readable.from(bundle.read(n)), createWriteStream(join(dir, n)));
+}
+
+/** Puts the folder `fresh` in the place of `target` (two renames; the old folder is removed after). */
+export function swapFolder(fresh: string, target: string): void {
   const old = `${target}.sisflow-old-${process.pid}`;
-  rmSync(fresh, { recursive: true, force: true });
-  mkdirSync(fresh);
-  for (const n of bundle.names) await pipeline(Readable.from(bundle.read(n)), createWriteStream(join(fresh, n)));
   if (existsSync(target)) renameSync(target, old);
   renameSync(fresh, target);
   rmSync(old, { recursive: true, force: true });

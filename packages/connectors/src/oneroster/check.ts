@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
+import { TextTable } from '@sisflow/core';
 import { FILE_BY_NAME, FILES, GRADES, MANIFEST_FILES, type ColumnSpec, type FileSpec } from './standard.js';
 
 export interface BundleProblem {
@@ -44,8 +45,8 @@ type Report = (code: BundleProblem['code'], file: string, line: number, column: 
 /** A data file once read: its mode and its sourcedIds (the rows themselves are not kept). */
 interface Loaded {
   mode: string;
-  /** sourcedId → the line it is on. */
-  ids: Map<string, number>;
+  /** sourcedId → the line it is on (a compact table: a users file's ids are kept while the files that point into it are read). */
+  ids: TextTable;
 }
 
 /**
@@ -242,7 +243,7 @@ type RefCheck = (row: string[], line: number) => void;
 /** One data file checked record by record; `end` gives its ids once every record was seen. */
 class TableCheck {
   private readonly want: string[];
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new TextTable();
   private readonly selfRefs: { line: number; column: number; name: string; id: string }[] = [];
   private readonly refChecks: RefCheck[];
   private header: string[] | undefined;
@@ -336,7 +337,7 @@ class TableCheck {
     if (!this.headerOk) return undefined;
     if (this.records === 0 && this.mode === 'bulk') report('OR119', file, 1, 0, `${file} is bulk but has no records: a consumer that replaces its data with a bulk file removes every record of this kind; declare the file absent if there is nothing to say about it`);
     // References within the file (an org's parent, a user's agents) once all its ids are known.
-    if (this.mode === 'bulk') for (const r of this.selfRefs) if (!this.ids.has(r.id)) report('OR115', file, r.line, r.column, `${r.name} ${r.id} is not a sourcedId in ${file}`);
+    if (this.mode === 'bulk') for (const r of this.selfRefs) if (this.ids.get(r.id) === undefined) report('OR115', file, r.line, r.column, `${r.name} ${r.id} is not a sourcedId in ${file}`);
     return { mode: this.mode, ids: this.ids };
   }
 }
@@ -360,7 +361,7 @@ function referenceCheck(c: ColumnSpec, i: number, self: string, mode: string, mo
     if (row[i] === '') return;
     for (const id of split(row[i]!)) {
       if (!target) bad(line, `${c.name} ${id} points into ${file}.csv, which the bundle does not have`);
-      else if (!target.has(id)) bad(line, `${c.name} ${id} is not a sourcedId in ${file}.csv`);
+      else if (target.get(id) === undefined) bad(line, `${c.name} ${id} is not a sourcedId in ${file}.csv`);
     }
   };
 }

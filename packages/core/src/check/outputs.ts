@@ -26,7 +26,7 @@ export function checkOutput(ctx: CheckContext, name: string, schemas: ReadonlyMa
   const found = connectorRole(ctx, path, out.to, out, OUTPUT_LANGUAGE_KEYS, 'sink');
   const schema = schemas.get(out.from);
   if (found && out.guard && !found.role.publishHeld) {
-    ctx.report('SF440', `a ${found.use} output cannot be held for approval, so it cannot have a guard`, [...path, 'guard'], 'guards work on files and sftp outputs');
+    ctx.report('SF440', `a ${found.use} output cannot be held for approval, so it cannot have a guard`, [...path, 'guard'], 'guards work on outputs whose connector can keep a stage for approval (files, sftp, oneroster-csv)');
     return undefined;
   }
   if (!found || !schema) return undefined;

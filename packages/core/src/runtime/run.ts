@@ -193,6 +193,9 @@ class Execution {
           addTerminal(node, async (b) => void rows.push(...b.rows));
         }
         await this.pass(terminals);
+        // Publishing needs none of the pass's lookup tables or kept rows: let them go before the
+        // sinks commit (a bundle's check and zip run in the same heap).
+        this.releasePassState();
         if (this.limit?.exceeded(this.report.rejects.count, this.rowsRead, true)) throw this.thresholdFailure();
         this.checkEmptyInputs(sinks.map((s) => s.name));
         this.collectHeld();
@@ -371,6 +374,12 @@ class Execution {
       }
       for (const key of w.keys) this.keySets.set(`${step.name}.${key}`, new Set(rows.map((r) => r[key])));
     }
+  }
+
+  private releasePassState(): void {
+    this.tables.clear();
+    this.keySets.clear();
+    this.kept.clear();
   }
 
   /**
