@@ -5,6 +5,6 @@ export { FleetWorker, type FleetWorkerEvent, type FleetWorkerOptions } from './f
 export { loadFleetProjects, projectFolders, projectsSignature, districtSecrets, type FleetProjectsOptions } from './fleet-projects.js';
 export { queueConnection, type QueueConnection } from './queue-connection.js';
 export { QUEUE_NAME, PRIORITY, schedulerId, type FleetJob } from './fleet-job.js';
-export { takeDistrictSlot, type Slot } from './district-slots.js';
+export { DistrictSlots, type Slot } from './district-slots.js';
 export { FleetError } from './fleet-error.js';
 export { SERVED_KEY, servedDistricts, isServed } from './served-districts.js';

@@ -117,7 +117,8 @@ test('a worker SIGKILLed mid-run: the run completes once on the other worker, on
 test('per-spec exclusivity under 4 workers: 8 run-now jobs of one spec while it runs, one runs, the others are skipped', async () => {
   const dir = fleet.addDistrict('Dogwood Unified');
   await serveOnce(fleet, [dir]);
-  const workers = [0, 1, 2, 3].map(() => spawned(worker(fleet, [dir, '--concurrency', '2', '--district-concurrency', '8'])));
+  // A lock that a loaded machine cannot let expire: a skipped job taken again as stalled would run later.
+  const workers = [0, 1, 2, 3].map(() => spawned(worker(fleet, [dir, '--concurrency', '2', '--district-concurrency', '8', '--lock-seconds', '30'])));
   await Promise.all(workers.map((w) => w.waitFor((l) => l.msg === 'sisflow worker started')));
   const g = gate(fleet.api);
   const keys = Array.from({ length: 8 }, (_, i) => `excl-${i}`);
@@ -231,7 +232,7 @@ test('fairness under load: district A with 40 queued jobs and B, C with 2 each o
   const b = fleet.addDistrict('Juniper Unified', { roster: rosterSpec(), patrons: rosterSpec('patrons') });
   const c = fleet.addDistrict('Kapok Unified', { roster: rosterSpec(), patrons: rosterSpec('patrons') });
   await serveOnce(fleet, [a, b, c]);
-  const workers = [0, 1].map(() => spawned(worker(fleet, [a, b, c, '--concurrency', '2', '--district-concurrency', '2'])));
+  const workers = [0, 1].map(() => spawned(worker(fleet, [a, b, c, '--concurrency', '2', '--district-concurrency', '2', '--lock-seconds', '30'])));
   await Promise.all(workers.map((w) => w.waitFor((l) => l.msg === 'sisflow worker started')));
   // A's 40 jobs queued first, then B's and C's: in plain FIFO order B and C would start 41st to 44th.
   const jobs = [
