@@ -60,12 +60,6 @@ export class FleetWorker {
   private loadedAt = Date.now();
   /** Our own connection, for the record of what the fleet serves. */
   private readonly redis: Redis;
-  /**
-   * Each district's history, opened once (by URL and district) and kept: opening one connects and
-   * checks the schema under the migrations' fleet-wide lock, which per run made every run of the
-   * fleet wait in line (the bench's flat runs/minute). Its idle connections close by themselves.
-   */
-  private readonly stores = new Map<string, HistoryStore>();
   private readonly slots: DistrictSlots;
   private readonly stopping = new AbortController();
 
@@ -100,8 +94,6 @@ export class FleetWorker {
     this.stopping.abort(new Error('the worker is stopping'));
     await this.worker.close();
     this.redis.disconnect();
-    await Promise.all([...this.stores.values()].map((s) => s.close().catch(() => undefined)));
-    this.stores.clear();
     await this.slots.close();
   }
 
@@ -129,10 +121,10 @@ export class FleetWorker {
     // Where a run's time goes, in its end line: the slot, the history's begin, the run itself.
     const slotted = performance.now();
     let begun = slotted;
-    const storeKey = `${url.resolved}\n${district}`;
-    let store = this.stores.get(storeKey);
+    // Opened per run, so a worker of hundreds of districts keeps no connection per district.
+    let store: HistoryStore | undefined;
     try {
-      if (!store) this.stores.set(storeKey, (store = openHistory(project.dir, choice)));
+      store = openHistory(project.dir, choice);
       const waitedMs = Date.now() - job.timestamp - (job.delay ?? 0);
       const r = await runRecorded({
         plan: found.plan,
@@ -164,12 +156,10 @@ export class FleetWorker {
       this.o.onEvent?.({ type: 'run-end', district, spec, run: rec.id, status: rec.status, waitedMs });
       return rec.status;
     } catch (e) {
-      // A history that failed (the server restarted, a migration refused) is opened afresh by the next job.
-      this.stores.delete(storeKey);
-      await store?.close().catch(() => undefined);
       if (e instanceof HistoryError) throw new Error(e.message);
       throw e;
     } finally {
+      await store?.close();
       await slot.release();
     }
   }
