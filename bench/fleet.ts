@@ -1,12 +1,16 @@
 // The fleet bench (`pnpm bench -- --fleet`, or alone: `node --conditions=sisflow-source --import tsx
-// bench/fleet.ts --districts 30`): N district projects × 3 specs on generated data, their schedules
+// bench/fleet.ts --districts 300`): N district projects × 3 specs on generated data, their schedules
 // registered by `serve --queue`'s library and all made due at the same instant, run by 1, 2 and 4
 // `sisflow worker` processes (compiled CLI, --concurrency 2 each) against a real Redis and
 // PostgreSQL. Reports runs per minute, schedule lag p50/p99, Redis memory, history rows written per
-// second, and the slowest district's wait (its last run's start after the instant).
+// second, the slowest district's wait (its last run's start after the instant), and where the CPU
+// went: CPU-seconds per run in the workers (their own resource usage, start-up excluded), in
+// PostgreSQL (postmaster and its backends, from /proc) and in Redis — the measure a larger worker
+// machine is sized by. `--workers 1,2` picks the rounds; FLEET_BENCH_PROFILE=DIR writes a CPU
+// profile of each worker of the 1-worker round there.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -61,6 +65,12 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+interface Phases {
+  slot: number;
+  begin: number;
+  run: number;
+}
+
 export interface FleetFigures {
   workers: number;
   runs: number;
@@ -70,6 +80,30 @@ export interface FleetFigures {
   redisMb: number;
   rowsPerSecond: number;
   slowestDistrictWait: number;
+  /** CPU-seconds per run: in the worker processes (start-up excluded), PostgreSQL, Redis. */
+  cpuPerRun: { workers: number; postgres: number; redis: number };
+  /** Median wall time of a run's phases in the worker (ms): taking the district slot, the history's begin, the run to its recorded end. */
+  phasesP50: Phases;
+  /** The machine's 1-minute load average when the round ended. */
+  load: number;
+}
+
+/** CPU seconds used by the processes whose command line has all of `words` (and by their reaped children). */
+function cpuOf(words: string[]): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (!words.every((w) => cmd.includes(w))) continue;
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime, stime, cutime, cstime (fields 14–17; here after the command name, from field 3)
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 export async function fleetBench(say: (l?: string) => void, districts: number, workerCounts = [1, 2, 4]): Promise<FleetFigures[]> {
@@ -87,10 +121,15 @@ export async function fleetBench(say: (l?: string) => void, districts: number, w
       await queue.obliterate({ force: true });
       const scheduler = new FleetScheduler({ connection, registry: defaultRegistry(), log });
       await scheduler.reconcile(loadFleetProjects({ folders: dirs, history: historyUrl, registry: defaultRegistry() }));
+      const profile = process.env.FLEET_BENCH_PROFILE && count === 1 ? ['--cpu-prof', '--cpu-prof-dir', process.env.FLEET_BENCH_PROFILE] : [];
       const workers = Array.from({ length: count }, () =>
-        spawn(process.execPath, [join(ROOT, 'packages/cli/dist/bin.js'), 'worker', '--queue', redis.url, '--history', historyUrl, '--projects-dir', root, '--concurrency', '2', '--district-concurrency', '2'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SISFLOW_SECRET_PG_PASSWORD: pg.password } }),
+        spawn(process.execPath, [...profile, join(ROOT, 'packages/cli/dist/bin.js'), 'worker', '--queue', redis.url, '--history', historyUrl, '--projects-dir', root, '--concurrency', '2', '--district-concurrency', '2'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SISFLOW_SECRET_PG_PASSWORD: pg.password } }),
       );
       const starts: { district: string; at: number }[] = [];
+      const phases: Phases[] = [];
+      // Each worker's CPU seconds when it started (projects read) and when it stopped.
+      const cpuStarted: number[] = [];
+      const cpuStopped: number[] = [];
       let ends = 0;
       let allDone!: () => void;
       const done = new Promise<void>((r) => (allDone = r));
@@ -100,8 +139,11 @@ export async function fleetBench(say: (l?: string) => void, districts: number, w
       const total = districts * SPECS.length;
       for (const w of workers) {
         createInterface({ input: w.stdout! }).on('line', (text) => {
-          const l = JSON.parse(text) as { msg: string; time: string; district?: string };
+          const l = JSON.parse(text) as { msg: string; time: string; district?: string; cpuSeconds?: number; phasesMs?: Phases };
+          if (l.phasesMs) phases.push(l.phasesMs);
           if (process.env.FLEET_BENCH_DEBUG) console.error(text);
+          if (l.msg === 'sisflow worker started') cpuStarted.push(l.cpuSeconds!);
+          if (l.msg === 'sisflow worker stopped') cpuStopped.push(l.cpuSeconds!);
           if (l.msg === 'sisflow worker started' && ++ready === count) allReady();
           if (l.msg === 'run started') starts.push({ district: l.district!, at: Date.parse(l.time) });
           if (/^run (ok|failed|held)$/.test(l.msg) && ++ends === total) allDone();
@@ -110,15 +152,22 @@ export async function fleetBench(say: (l?: string) => void, districts: number, w
       await readyAll;
       // Every district's every spec due at the same instant, as at the top of the night's minute.
       const due = await queue.getDelayed(0, -1);
+      const pgWords = ['postgres', `-p ${pg.port}`];
+      const redisWords = ['redis-server', `:${redis.port}`];
+      const [pg0, redis0] = [cpuOf(pgWords), cpuOf(redisWords)];
       const t0 = Date.now();
       await Promise.all(due.map((j) => j.promote()));
       await done;
       const elapsed = Date.now() - t0;
+      const load = loadavg()[0]!;
       const r = new Redis(redis.url);
       const redisMb = Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]) / 1e6;
       r.disconnect();
       for (const w of workers) w.kill('SIGTERM');
       await Promise.all(workers.map((w) => new Promise((d) => w.once('exit', d))));
+      // After the workers exited: their PostgreSQL backends are reaped, counted in the postmaster's children time.
+      const [pgCpu, redisCpu] = [cpuOf(pgWords) - pg0, cpuOf(redisWords) - redis0];
+      const workerCpu = cpuStopped.reduce((a, b) => a + b, 0) - cpuStarted.reduce((a, b) => a + b, 0);
       await scheduler.close();
       await queue.close();
       const lags = starts.map((s) => s.at - t0);
@@ -133,6 +182,9 @@ export async function fleetBench(say: (l?: string) => void, districts: number, w
         redisMb,
         rowsPerSecond: ends / (elapsed / 1000),
         slowestDistrictWait: Math.max(...byDistrict.values()),
+        phasesP50: { slot: pct(phases.map((p) => p.slot), 50), begin: pct(phases.map((p) => p.begin), 50), run: pct(phases.map((p) => p.run), 50) },
+        cpuPerRun: { workers: workerCpu / ends, postgres: pgCpu / ends, redis: redisCpu / ends },
+        load,
       });
     }
   } finally {
@@ -140,16 +192,25 @@ export async function fleetBench(say: (l?: string) => void, districts: number, w
   }
   say(`## Fleet: ${districts} districts × ${SPECS.length} specs (${ROWS.toLocaleString('en')} students each), all due at once`);
   say();
-  say('| worker processes (× concurrency 2) | runs | runs/minute | schedule lag p50 | p99 | slowest district waited | Redis memory | history rows/s |');
-  say('|---|---|---|---|---|---|---|---|');
+  say(`${cpus().length} cores; load average (1 min) at the end of each round: ${figures.map((f) => f.load.toFixed(1)).join(', ')}.`);
+  say();
+  say('| worker processes (× concurrency 2) | runs | runs/minute | schedule lag p50 | p99 | slowest district waited | Redis memory | history rows/s | CPU-s per run: workers | PostgreSQL | Redis | run p50 wall: slot / begin / run |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const f of figures) {
-    say(`| ${f.workers} | ${f.runs} | ${f.runsPerMinute.toFixed(0)} | ${(f.lagP50 / 1000).toFixed(1)} s | ${(f.lagP99 / 1000).toFixed(1)} s | ${(f.slowestDistrictWait / 1000).toFixed(1)} s | ${f.redisMb.toFixed(1)} MB | ${f.rowsPerSecond.toFixed(1)} |`);
+    say(`| ${f.workers} | ${f.runs} | ${f.runsPerMinute.toFixed(0)} | ${(f.lagP50 / 1000).toFixed(1)} s | ${(f.lagP99 / 1000).toFixed(1)} s | ${(f.slowestDistrictWait / 1000).toFixed(1)} s | ${f.redisMb.toFixed(1)} MB | ${f.rowsPerSecond.toFixed(1)} | ${f.cpuPerRun.workers.toFixed(3)} | ${f.cpuPerRun.postgres.toFixed(3)} | ${f.cpuPerRun.redis.toFixed(3)} | ${f.phasesP50.slot} / ${f.phasesP50.begin} / ${f.phasesP50.run} ms |`);
   }
+  say();
+  // By the same measure: a worker machine of C cores, PostgreSQL and Redis on their own servers, runs C / (worker CPU-s per run) runs a second.
+  const best = Math.min(...figures.map((f) => f.cpuPerRun.workers));
+  say(`By the CPU measure (worker CPU-seconds per run ${best.toFixed(3)}, the lowest round): one core runs ${(60 / best).toFixed(0)} runs/minute; a 16-core worker machine ${((16 * 60) / best).toFixed(0)} runs/minute, with PostgreSQL and Redis on their own servers (they used ${(figures[0]!.cpuPerRun.postgres + figures[0]!.cpuPerRun.redis).toFixed(3)} CPU-s per run here).`);
   say();
   return figures;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const i = process.argv.indexOf('--districts');
-  await fleetBench((l = '') => console.log(l), i > 0 ? Number(process.argv[i + 1]) : 30);
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  await fleetBench((l = '') => console.log(l), Number(arg('--districts') ?? 300), arg('--workers')?.split(',').map(Number));
 }

@@ -59,6 +59,7 @@ const NO_EXAMPLE: Record<string, string> = {
   SF703: '`sisflow serve --queue http://…` or `sisflow worker --queue …` with a URL that is not `redis://` or `rediss://`.',
   SF704: '`sisflow serve --queue URL a/ b/` where both projects say `district: { name: Test Unified }`: a district is the fleet\'s tenant, its name must be unique among the projects given.',
   SF705: '`sisflow serve --queue` or `sisflow worker` for a project whose history is the embedded file: the workers of a fleet share one run history, give `history: { url: postgres://… }` or `--history URL`.',
+  SF706: '`sisflow worker --concurrency 0` (or `--district-concurrency two`, `--lock-seconds 1.5`): each is a whole number of at least 1; exit 2, like any other usage error, before anything is connected to.',
   SF900: 'A bug in sisflow, never a problem with the spec: please report it with the spec that caused it.',
 };
 

@@ -60,7 +60,7 @@ export async function main(argv: string[], out: Out = processOut, signal?: Abort
   program
     .command('serve')
     .description("run a project's specs on their schedules until stopped (SIGTERM or Ctrl-C: running runs are cancelled cleanly)")
-    .argument('[project...]', 'project folder (with sisflow.yaml); with --queue, any number of district projects', ['.'])
+    .argument('[project...]', 'project folder (with sisflow.yaml; default: here); with --queue, any number of district projects')
     .addOption(profile())
     .addOption(json('the log (JSON lines, also on a terminal)'))
     .option('--http <address>', 'also serve the status console and /metrics at HOST:PORT (loopback only unless TLS or --http-insecure-public; docs/console.md)')

@@ -1,8 +1,8 @@
 // The district projects a fleet process serves: folders given one by one, or every folder with a
 // sisflow.yaml directly under `--projects-dir`. Each district is a tenant: its name is unique, and
 // its history is a shared PostgreSQL one (`--history URL` or the project's `history: url:`).
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { formatDiagnostics, hasErrors, type ConnectorRegistry, type SecretSource } from '@sisflow/core';
 import { environmentSecrets } from '@sisflow/connectors';
 import { historyUrl, openProject, PROJECT_FILE, type Project } from '@sisflow/service';
@@ -28,6 +28,32 @@ export function projectFolders(o: Pick<FleetProjectsOptions, 'folders' | 'projec
     }
   }
   return [...new Set(dirs)];
+}
+
+/**
+ * What a change to the projects would change: the project folders, and the size and time of each
+ * one's sisflow.yaml and of every YAML file beside its specs. `serve --queue` compares it on a timer,
+ * so a change a file-system watch missed (a network mount, a burst during start-up) is still seen.
+ */
+export function projectsSignature(o: Pick<FleetProjectsOptions, 'folders' | 'projectsDir'>, projects: Map<string, Project>): string {
+  const stamp = (f: string) => {
+    try {
+      const st = statSync(f);
+      return `${f} ${st.size} ${st.mtimeMs}`;
+    } catch {
+      return `${f} -`;
+    }
+  };
+  const parts = projectFolders(o).map((d) => stamp(join(d, PROJECT_FILE)));
+  const specDirs = new Set([...projects.values()].flatMap((p) => p.specs.map((f) => dirname(f))));
+  for (const d of [...specDirs].sort()) {
+    try {
+      for (const f of readdirSync(d).filter((n) => /\.ya?ml$/.test(n)).sort()) parts.push(stamp(join(d, f)));
+    } catch {
+      parts.push(`${d} -`);
+    }
+  }
+  return parts.join('\n');
 }
 
 /** The projects by district; a FleetError when one cannot be read, lacks a shared history, or repeats a district. */

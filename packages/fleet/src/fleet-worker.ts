@@ -9,15 +9,19 @@
 //   again (stalled, duplicated, after a Redis restart) whose run ended ok or held is acknowledged
 //   without running. A worker killed mid-run: BullMQ's stalled-job check hands the job to another
 //   worker, whose begin marks the dead run failed (its lock went with its connection) and runs it;
-//   the sinks publish atomically, so the killed run left nothing half-written.
+//   the sinks publish atomically, so the killed run left nothing half-written;
+// - a job is dropped only when the fleet no longer serves its district or spec (served-districts.ts,
+//   recorded by `serve --queue`): a worker whose own folders lack them leaves the job for another.
 import { dirname } from 'node:path';
 import { DelayedError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { loadSpec, type ConnectorRegistry, type JobPlan } from '@sisflow/core';
-import { compileSpecFile, HistoryError, historyUrl, openHistory, readSpecFile, resolveSecretUrl, runRecorded, type Project, type SchedulerLog } from '@sisflow/service';
-import { takeDistrictSlot } from './district-slots.js';
+import { compileSpecFile, HistoryError, historyUrl, openHistory, readSpecFile, resolveSecretUrl, runRecorded, type HistoryStore, type Project, type SchedulerLog } from '@sisflow/service';
+import { DistrictSlots } from './district-slots.js';
 import { QUEUE_NAME, type FleetJob } from './fleet-job.js';
 import { districtSecrets } from './fleet-projects.js';
 import type { QueueConnection } from './queue-connection.js';
+import { isServed } from './served-districts.js';
 
 export interface FleetWorkerOptions {
   connection: QueueConnection;
@@ -37,18 +41,31 @@ export interface FleetWorkerOptions {
 
 export type FleetWorkerEvent =
   | { type: 'run-end'; district: string; spec: string; run: string; status: string; waitedMs: number }
-  | { type: 'skipped'; district: string; spec: string; reason: string };
+  | { type: 'skipped'; district: string; spec: string; reason: string }
+  | { type: 'passed'; district: string; spec: string };
 
 /** How long a job whose district is full waits before it is tried again (plus up to as much again, at random). */
 const DISTRICT_FULL_DELAY_MS = 500;
 
+/** A job this worker cannot run but the fleet serves waits this long per time it was taken (at most PASS_MAX_MS) before another try. */
+const PASS_DELAY_MS = 500;
+const PASS_MAX_MS = 10_000;
+
+/** The projects are read again for an unknown district at most this often (unless the job is newer than the last reading). */
+const RELOAD_MS = 5_000;
+
 export class FleetWorker {
   private readonly worker: Worker<FleetJob>;
   private projects: Map<string, Project>;
+  private loadedAt = Date.now();
+  /** Our own connection, for the record of what the fleet serves. */
+  private readonly redis: Redis;
+  private readonly slots: DistrictSlots;
   private readonly stopping = new AbortController();
 
   constructor(private readonly o: FleetWorkerOptions) {
     this.projects = o.projects();
+    this.slots = new DistrictSlots(o.concurrency);
     this.worker = new Worker<FleetJob>(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: o.connection,
       concurrency: o.concurrency,
@@ -58,6 +75,8 @@ export class FleetWorker {
       autorun: false,
     });
     this.worker.on('error', (e) => o.log.warn({}, `queue: ${e.message}`));
+    this.redis = new Redis(o.connection.url, { maxRetriesPerRequest: null });
+    this.redis.on('error', (e: Error) => o.log.warn({}, `queue: ${e.message}`));
     this.worker.on('failed', (job, e) => job && o.log.warn({ job: job.id, district: job.data.district, spec: job.data.spec }, `job failed: ${e.message}`));
   }
 
@@ -74,20 +93,24 @@ export class FleetWorker {
   async stop(): Promise<void> {
     this.stopping.abort(new Error('the worker is stopping'));
     await this.worker.close();
+    this.redis.disconnect();
+    await this.slots.close();
   }
 
   private async process(job: Job<FleetJob>, token?: string): Promise<string> {
     const { district, spec, trigger } = job.data;
     const key = job.data.run ?? job.id!;
     const fields = { district, spec, job: key };
-    const project = this.project(district);
-    if (!project) return this.skip(fields, 'the district is no longer served by this fleet; the job is dropped');
-    const found = this.specFile(project, spec);
-    if (!found) return this.skip(fields, `the district's project has no spec ${spec} any more; the job is dropped`);
+    // The fleet's record, not this worker's folders, says whether the job is still wanted.
+    if (!(await isServed(this.redis, district, spec))) return this.skip(fields, `the fleet no longer serves spec ${spec} of district ${district}; the job is dropped`);
+    const project = this.project(district, job.timestamp);
+    const found = project && this.specFile(project, spec);
+    if (!found) return this.leave(job, token, fields, project ? `spec ${spec} of district ${district}` : `district ${district}`);
     const secrets = districtSecrets(district);
     const choice = { ...(this.o.history ? { url: this.o.history } : {}), project, secrets };
     const url = resolveSecretUrl(historyUrl(choice)!, secrets, 'the history URL');
-    const slot = await takeDistrictSlot(url.resolved, district, this.o.districtConcurrency).catch((e: unknown) => {
+    const taken = performance.now();
+    const slot = await this.slots.take(url.resolved, district, this.o.districtConcurrency).catch((e: unknown) => {
       throw new Error(url.redactor.redact(`the district slots cannot be taken: ${e instanceof Error ? e.message : String(e)}`));
     });
     if (!slot) {
@@ -95,7 +118,11 @@ export class FleetWorker {
       await job.moveToDelayed(Date.now() + DISTRICT_FULL_DELAY_MS * (1 + Math.random()), token);
       throw new DelayedError();
     }
-    let store;
+    // Where a run's time goes, in its end line: the slot, the history's begin, the run itself.
+    const slotted = performance.now();
+    let begun = slotted;
+    // Opened per run, so a worker of hundreds of districts keeps no connection per district.
+    let store: HistoryStore | undefined;
     try {
       store = openHistory(project.dir, choice);
       const waitedMs = Date.now() - job.timestamp - (job.delay ?? 0);
@@ -106,7 +133,10 @@ export class FleetWorker {
         trigger,
         job: key,
         ...(job.data.by ? { requestedBy: job.data.by } : {}),
-        onStart: (id) => this.o.log.info({ ...fields, run: id, trigger, waitedMs }, 'run started'),
+        onStart: (id) => {
+          begun = performance.now();
+          this.o.log.info({ ...fields, run: id, trigger, waitedMs }, 'run started');
+        },
         run: {
           registry: this.o.registry,
           baseDir: dirname(found.file),
@@ -121,7 +151,9 @@ export class FleetWorker {
       }
       const rec = r.record;
       if (rec.status === 'cancelled' && this.stopping.signal.aborted) throw new Error('the worker stopped before the run finished; another worker runs it');
-      this.o.log[rec.status === 'failed' ? 'error' : 'info']({ ...fields, run: rec.id, status: rec.status, durationMs: rec.durationMs, ...(rec.error ? { error: rec.error } : {}) }, `run ${rec.status}`);
+      const ms = (a: number, b: number) => Math.round(b - a);
+      const phasesMs = { slot: ms(taken, slotted), begin: ms(slotted, begun), run: ms(begun, performance.now()) };
+      this.o.log[rec.status === 'failed' ? 'error' : 'info']({ ...fields, run: rec.id, status: rec.status, durationMs: rec.durationMs, phasesMs, ...(rec.error ? { error: rec.error } : {}) }, `run ${rec.status}`);
       this.o.onEvent?.({ type: 'run-end', district, spec, run: rec.id, status: rec.status, waitedMs });
       return rec.status;
     } catch (e) {
@@ -133,17 +165,28 @@ export class FleetWorker {
     }
   }
 
+  /** A job the fleet serves but this worker's folders lack (another folder set, an older checkout): back to the queue for another worker. */
+  private async leave(job: Job<FleetJob>, token: string | undefined, fields: { district: string; spec: string; job: string }, what: string): Promise<never> {
+    const delayMs = Math.min(PASS_MAX_MS, PASS_DELAY_MS * Math.max(1, job.attemptsStarted));
+    this.o.log.warn({ ...fields, delayMs }, `the fleet serves ${what} but this worker's project folders lack it; the job is left for another worker`);
+    this.o.onEvent?.({ type: 'passed', district: fields.district, spec: fields.spec });
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
   private skip(fields: { district: string; spec: string; job: string; running?: string }, reason: string): string {
     this.o.log.warn(fields, reason);
     this.o.onEvent?.({ type: 'skipped', district: fields.district, spec: fields.spec, reason });
     return 'skipped';
   }
 
-  /** The district's project, looking again (a district added since) when it is not known; undefined when removed. */
-  private project(district: string): Project | undefined {
+  /** The district's project, looking again (a district added since) when it is not known; undefined when this worker lacks it. */
+  private project(district: string, queuedAt: number): Project | undefined {
     let p = this.projects.get(district);
-    if (!p || !readSpecFile(p.file).bytes) {
+    const now = Date.now();
+    if ((!p || !readSpecFile(p.file).bytes) && (queuedAt >= this.loadedAt || now - this.loadedAt >= RELOAD_MS)) {
       try {
+        this.loadedAt = now;
         this.projects = this.o.projects();
       } catch (e) {
         this.o.log.error({ district }, `the projects cannot be read again: ${e instanceof Error ? e.message : String(e)}`);

@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { defaultRegistry } from '@sisflow/connectors';
+import { FleetScheduler, loadFleetProjects } from '@sisflow/fleet';
 import { AeriesApiServer, SIRAS_AREAS } from '../../connectors/test/aeries/api-server.js';
 import { startPostgres, stopChild, type PostgresServer } from '../../service/test/servers/postgres-server.js';
 import { startRedis, type RedisServer } from './servers/redis-server.js';
@@ -26,7 +28,7 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export function rosterSpec(name = 'roster', school = 994, timezone = 'America/Los_Angeles'): string {
+export function rosterSpec(name = 'roster', school = 994, timezone = 'America/Los_Angeles', cron = '30 2 * * *'): string {
   return `sisflow: 1
 name: ${name}
 sources:
@@ -41,7 +43,7 @@ outputs:
     to: outbox
     path: ${name}.csv
 schedule:
-  cron: "30 2 * * *"
+  cron: "${cron}"
   timezone: ${timezone}
 `;
 }
@@ -185,4 +187,15 @@ export function gate(api: AeriesApiServer) {
 /** Waits until what the processes printed, all together, satisfies the check. */
 export async function until(processes: CliProcess[], check: (lines: LogLine[]) => boolean): Promise<void> {
   while (!check(processes.flatMap((p) => p.lines))) await Promise.race(processes.map((p) => p.nextLine()));
+}
+
+/** What one reconcile of `serve --queue` with these folders does (schedulers and the record of what the fleet serves), in this process. */
+export async function serveOnce(fleet: Fleet, folders: string[]): Promise<void> {
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const scheduler = new FleetScheduler({ connection: { url: fleet.redis.url, maxRetriesPerRequest: null }, registry: defaultRegistry(), log: quiet });
+  try {
+    await scheduler.reconcile(loadFleetProjects({ folders, registry: defaultRegistry() }));
+  } finally {
+    await scheduler.close();
+  }
 }

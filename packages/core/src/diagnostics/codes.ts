@@ -133,6 +133,7 @@ export const CODES = {
   SF703: { severity: 'error', title: 'queue URL is not a Redis URL' },
   SF704: { severity: 'error', title: 'two projects of the fleet name the same district' },
   SF705: { severity: 'error', title: 'fleet mode needs a PostgreSQL history' },
+  SF706: { severity: 'error', title: 'a worker setting needs a whole number of at least 1' },
   // SF9xx — internal
   SF900: { severity: 'error', title: 'internal error' },
 } as const satisfies Record<string, CodeInfo>;

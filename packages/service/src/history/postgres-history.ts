@@ -256,6 +256,14 @@ export class PostgresHistory implements HistoryStore {
   }
 
   private async migrate(): Promise<void> {
+    // A schema already current (every open but the first) is seen without the migrations' lock or
+    // a connection of its own: a fleet worker opens a district's history per run, and taking that
+    // fleet-wide lock each time made every run of the fleet wait in line.
+    const current = await this.pool.query<{ v: number }>(`SELECT coalesce(max(version), 0)::int AS v FROM sisflow_migrations`).then(
+      (r) => r.rows[0]!.v,
+      () => undefined, // no table yet, or the server cannot be reached: the locked path says which
+    );
+    if (current === POSTGRES_MIGRATIONS.length) return;
     const c = await this.connect();
     try {
       await c.query('BEGIN');
