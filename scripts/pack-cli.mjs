@@ -1,16 +1,21 @@
-// Packs the `sisflow` command as one installable npm package: build/sisflow-cli-VERSION.tgz.
+// Packs the `sisflow` command as an installable npm package.
 //
-//   node scripts/pack-cli.mjs                   # the tarball, with its npm dependencies inside
+//   node scripts/pack-cli.mjs                   # build/sisflow-cli-VERSION.tgz: any Linux/macOS, Node >= 20
+//   node scripts/pack-cli.mjs --bundle-native   # build/sisflow-cli-VERSION-PLATFORM-ARCH-abiN.tgz: offline, this machine's kind only
+//   node scripts/pack-cli.mjs --all             # both, from one build
 //   npm install -g ./build/sisflow-cli-*.tgz    # then `sisflow` is on PATH, in any folder
 //
-// The package holds a single-file build of the CLI (esbuild bundles every workspace package and
-// the pure-JavaScript libraries into dist/sisflow.mjs), the examples `init` and `demo` start
-// from, and a package.json whose dependencies are only the libraries kept outside the bundle:
-// native modules (better-sqlite3, ssh2) and the libraries that load their own files at run time.
-// By default those dependencies are copied into the package from this checkout's node_modules,
-// already built for this machine (bundleDependencies), so installing needs no network and no
-// compiler. `--registry` leaves them out: npm then fetches them when the package is installed,
-// for a package published to a registry.
+// The package holds a build of the CLI (esbuild bundles every workspace package and the
+// pure-JavaScript libraries into dist/, split so that a command loads only what it uses), the
+// examples `init` and `demo` start from, and a package.json whose dependencies are only the
+// libraries kept outside the bundle: native modules (better-sqlite3, ssh2) and the libraries that
+// load their own files at run time. By default npm installs those as ordinary dependencies (for
+// better-sqlite3 it downloads a prebuilt binary for the machine, or compiles it), so the package
+// installs on any Linux or macOS with Node 20 or later.
+// --bundle-native copies them into the package instead, from this checkout's node_modules, already
+// built (bundleDependencies): installing then needs no network and no compiler, but only works on
+// the same platform, CPU, C library and Node module ABI, which the package records and checks at
+// start (scripts/packed-start.mjs), with a clear message elsewhere.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,8 +24,14 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'build');
-const STAGE = join(OUT, 'sisflow-cli');
-const registryOnly = process.argv.includes('--registry');
+const FLAGS = ['--bundle-native', '--all', '--registry'];
+const unknown = process.argv.slice(2).filter((a) => !FLAGS.includes(a));
+if (unknown.length > 0) {
+  console.error(`pack-cli: unknown option ${unknown.join(' ')} (options: --bundle-native, --all)`);
+  process.exit(2);
+}
+// --registry was the name of today's default (dependencies fetched by npm); it is still accepted.
+const variants = process.argv.includes('--all') ? ['portable', 'native'] : process.argv.includes('--bundle-native') ? ['native'] : ['portable'];
 
 /** Kept outside the bundle: native code, or a library that finds its own files at run time. */
 // ajv: core loads it (by require, on first use) only to compile a schema not compiled at build time.
@@ -63,24 +74,32 @@ function locate(name, from) {
 function runtimeFile(path) {
   const p = path.split(/[\\/]/).join('/');
   if (p.split('/').includes('node_modules')) return false;
-  if (/\.(map|d\.ts|d\.mts|d\.cts|a|o)$/.test(p)) return false;
+  if (/\.(map|d\.ts|d\.mts|d\.cts|a|o|ts|mts|cts|tsbuildinfo)$/.test(p)) return false;
+  // Documentation, but never a licence.
+  if (/\.(md|markdown)$/i.test(p) && !/(^|\/)(licen[cs]e|notice|copying)[^/]*$/i.test(p)) return false;
+  // Builds for browsers and React Native: Node never loads them.
+  if (/(^|\/)dist\/(browser|react-native)(\/|$)/.test(p)) return false;
+  if (/^(\.github|docs?|tests?|benchmarks?)(\/|$)/.test(p)) return false;
   return !/^(deps|build\/(Release|Debug)\/(obj|obj\.target|\.deps))(\/|$)/.test(p);
 }
 
 /**
- * A native module copied with its build for this machine must not be built again by npm: its
- * install scripts (and the binding.gyp that makes npm run node-gyp by default) are removed, and
- * its build is packed with it.
+ * A copied package is installed as it is, built or not: npm must not build it again (with a
+ * compiler the user may not have, and for minutes). Its install scripts (and the binding.gyp
+ * that makes npm run node-gyp by default) are removed, and a native build is packed with it.
+ * ssh2's optional crypto binding and cpu-features stay as unbuilt as in the checkout: ssh2 works
+ * without them.
  */
-function prebuilt(dir) {
-  if (!existsSync(join(dir, 'build/Release'))) return;
-  rmSync(join(dir, 'binding.gyp'), { force: true });
+function asInstalled(dir) {
   const file = join(dir, 'package.json');
   const json = readJson(file);
-  for (const s of ['preinstall', 'install', 'postinstall']) delete json.scripts?.[s];
+  const scripts = ['preinstall', 'install', 'postinstall'].filter((s) => json.scripts?.[s]);
+  const gyp = existsSync(join(dir, 'binding.gyp'));
+  if (scripts.length === 0 && !gyp) return;
+  rmSync(join(dir, 'binding.gyp'), { force: true });
+  for (const s of scripts) delete json.scripts[s];
   json.gypfile = false;
-  delete json.files; // its `files` leave build/ out: this copy is its build
-
+  if (existsSync(join(dir, 'build/Release'))) delete json.files; // its `files` leave build/ out: this copy is its build
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
@@ -100,7 +119,7 @@ function copyTree(name, from, parentModules, top, placed) {
   }
   // The package's own files; what it needs is copied by name below (pnpm keeps it beside it).
   cpSync(real, dest, { recursive: true, dereference: true, filter: (src) => runtimeFile(relative(real, src)) });
-  prebuilt(dest);
+  asInstalled(dest);
   for (const dep of Object.keys(dependencies)) {
     if (!copyTree(dep, real, join(dest, 'node_modules'), top, placed)) throw new Error(`${name} needs ${dep}, which this checkout does not have (run pnpm install)`);
   }
@@ -110,12 +129,16 @@ function copyTree(name, from, parentModules, top, placed) {
 
 const started = performance.now();
 const phase = (what) => process.env.SISFLOW_PACK_TIMES && console.error(`${what}: ${Math.round(performance.now() - started)} ms`);
-rmSync(STAGE, { recursive: true, force: true });
-mkdirSync(join(STAGE, 'dist'), { recursive: true });
+const BUILD = join(OUT, 'sisflow-cli-dist');
+rmSync(BUILD, { recursive: true, force: true });
 
 await build({
-  entryPoints: [join(ROOT, 'packages/cli/src/bin.ts')],
-  outfile: join(STAGE, 'dist/sisflow.mjs'),
+  // dist/cli.mjs and the chunks it loads on demand, all in dist/ (examples.ts finds ../examples from any of them).
+  entryPoints: { cli: join(ROOT, 'packages/cli/src/bin.ts') },
+  outdir: BUILD,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: '[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -137,41 +160,72 @@ await build({
     },
   ],
 });
-
+// The command itself: checks a --bundle-native package fits this machine, then loads dist/cli.mjs.
+cpSync(join(ROOT, 'scripts/packed-start.mjs'), join(BUILD, 'sisflow.mjs'));
 phase('bundle');
-// The examples init and demo copy from (the project file, and each integration's folder).
-mkdirSync(join(STAGE, 'examples'));
-cpSync(join(ROOT, 'examples/sisflow.yaml'), join(STAGE, 'examples/sisflow.yaml'));
-for (const folder of ['destiny', 'siras', 'oneroster']) {
-  cpSync(join(ROOT, 'examples', folder), join(STAGE, 'examples', folder), { recursive: true, filter: (src) => !/[\\/](out|\.sisflow)$/.test(src) });
-}
 
 const dependencies = Object.fromEntries(EXTERNAL.map((name) => [name, wanted(name).range]));
-const manifest = {
-  name: cli.name,
-  version: cli.version,
-  description: 'sisflow: school-data integrations as reviewed YAML specs — validate, plan, test and run them',
-  license: cli.license,
-  type: 'module',
-  bin: { sisflow: 'dist/sisflow.mjs' },
-  files: ['dist', 'examples', 'README.md'],
-  engines: { node: '>=20.19' },
-  dependencies,
-  ...(registryOnly ? {} : { bundleDependencies: Object.keys(dependencies) }),
-};
-writeFileSync(join(STAGE, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-writeFileSync(
-  join(STAGE, 'README.md'),
-  `# @sisflow/cli\n\nThe \`sisflow\` command as one installable package: \`npm install -g ./sisflow-cli-${cli.version}.tgz\`.\nSee the repository's README and docs/install.md.\n`,
-);
 
-if (!registryOnly) {
-  const placed = new Map();
-  const top = join(STAGE, 'node_modules');
-  for (const name of EXTERNAL) if (!copyTree(name, wanted(name).from, top, top, placed)) throw new Error(`${name} is not installed in this checkout (run pnpm install)`);
+/** What a --bundle-native package was built for: what packed-start.mjs compares with the machine it runs on. */
+function thisMachine() {
+  const libc = process.platform === 'linux' ? (process.report.getReport().header.glibcVersionRuntime ? 'glibc' : 'musl') : undefined;
+  return { platform: process.platform, arch: process.arch, ...(libc ? { libc } : {}), abi: process.versions.modules, node: process.versions.node };
 }
 
-phase('copy');
-const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT], { cwd: STAGE, encoding: 'utf8' }).trim().split('\n').at(-1);
-phase('pack');
-console.log(join(OUT, packed));
+/** Stages one variant's package folder and packs it; returns the tarball's path. */
+function pack(variant) {
+  const native = variant === 'native';
+  const machine = native ? thisMachine() : undefined;
+  const suffix = machine ? `-${machine.platform}-${machine.arch}${machine.libc === 'musl' ? '-musl' : ''}-abi${machine.abi}` : '';
+  const base = `sisflow-cli-${cli.version}${suffix}`;
+  // npm's tarball layout: everything under package/.
+  const stage = join(OUT, `stage${suffix || '-portable'}`);
+  const pkg = join(stage, 'package');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(pkg, { recursive: true });
+  cpSync(BUILD, join(pkg, 'dist'), { recursive: true });
+  // The examples init and demo copy from (the project file, and each integration's folder).
+  mkdirSync(join(pkg, 'examples'));
+  cpSync(join(ROOT, 'examples/sisflow.yaml'), join(pkg, 'examples/sisflow.yaml'));
+  for (const folder of ['destiny', 'siras', 'oneroster']) {
+    cpSync(join(ROOT, 'examples', folder), join(pkg, 'examples', folder), { recursive: true, filter: (src) => !/[\\/](out|\.sisflow)$/.test(src) });
+  }
+  const manifest = {
+    name: cli.name,
+    version: cli.version,
+    description: 'sisflow: school-data integrations as reviewed YAML specs — validate, plan, test and run them',
+    license: cli.license,
+    type: 'module',
+    bin: { sisflow: 'dist/sisflow.mjs' },
+    files: ['dist', 'examples', 'README.md'],
+    engines: { node: '>=20.19' },
+    ...(native ? { os: [machine.platform], cpu: [machine.arch] } : {}),
+    dependencies,
+    ...(native ? { bundleDependencies: Object.keys(dependencies), sisflow: { bundledNative: machine } } : {}),
+  };
+  writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(
+    join(pkg, 'README.md'),
+    native
+      ? `# @sisflow/cli (native modules bundled)\n\nThe \`sisflow\` command with its libraries inside, built for ${machine.platform}-${machine.arch}${machine.libc ? ` (${machine.libc})` : ''}, Node module ABI ${machine.abi} (Node ${machine.node}) only: \`npm install -g ./${base}.tgz\` installs it offline on such a machine.\nSee the repository's docs/install.md.\n`
+      : `# @sisflow/cli\n\nThe \`sisflow\` command as one installable package: \`npm install -g ./${base}.tgz\` (npm fetches its libraries).\nSee the repository's README and docs/install.md.\n`,
+  );
+  if (native) {
+    const placed = new Map();
+    const top = join(pkg, 'node_modules');
+    for (const name of EXTERNAL) if (!copyTree(name, wanted(name).from, top, top, placed)) throw new Error(`${name} is not installed in this checkout (run pnpm install)`);
+  }
+  phase(`stage ${variant}`);
+  // tar, not \`npm pack\`: the same npm tarball (package/…, gzipped) in a fraction of the time
+  // npm takes to list thousands of bundled files.
+  const tgz = join(OUT, `${base}.tgz`);
+  // package.json first, as npm packs it: npm reads the manifest without inflating the rest.
+  const entries = ['package.json', 'README.md', 'dist', 'examples', ...(native ? ['node_modules'] : [])].map((e) => `package/${e}`);
+  execFileSync('tar', ['-czf', tgz, '-C', stage, ...entries], { stdio: ['ignore', 'ignore', 'inherit'] });
+  rmSync(stage, { recursive: true, force: true });
+  phase(`pack ${variant}`);
+  return tgz;
+}
+
+for (const variant of variants) console.log(pack(variant));
+rmSync(BUILD, { recursive: true, force: true });

@@ -132,7 +132,7 @@ test('a staged file lost before the next run is a clear error, and nothing is wr
   input(dir, 'second');
   const r = run(dir);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /stopped while publishing patrons, staff, rejects, and finishing it failed at staff: the staged file for \S+staff\.csv is gone/);
+  assert.match(r.stderr, /stopped while publishing patrons, staff, rejects, and finishing it failed: output staff could not be published to connection out: the staged file for \S+staff\.csv is gone/);
   assert.match(r.stderr, /\.sisflow\/publish\/two-outputs\.json lists the staged files/);
   assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
   assert.equal(writers(dir), ['first', 'previous', 'previous'], 'patrons was renamed before the error; nothing of the new run was written');
@@ -147,7 +147,7 @@ test('a rename refused half-way fails the run; the next run publishes the rest',
   writeFileSync(join(dir, 'out/staff.csv/keep'), '');
   const failed = run(dir);
   assert.is(failed.code, 1);
-  assert.match(failed.stderr, /output staff could not be published: .*\(already published: patrons\); the next run of this spec first publishes staff, rejects \(listed in \S+two-outputs\.json\)/);
+  assert.match(failed.stderr, /output staff could not be published to connection out: .*\(already published: patrons\); the next run of this spec first publishes staff, rejects \(listed in \S+two-outputs\.json\)/);
   rmSync(join(dir, 'out/staff.csv'), { recursive: true });
   input(dir, 'second');
   const next = run(dir, ['--json']);

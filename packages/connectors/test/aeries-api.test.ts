@@ -79,15 +79,15 @@ test('a key without one of the five areas fails the run on the endpoint that nee
   server.keys.set('no-sped-key-000000000', new Set(SIRAS_AREAS.filter((a) => !a.endsWith('Special Education'))));
   const { report } = await runSpec(spec(), { aeries_api_cert: 'no-sped-key-000000000', aeries_ca: ca }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
   assert.not.ok(report.ok);
-  assert.match(report.error!, /^source special_ed: Aeries refused the API certificate for \/aeries\/api\/v5\/schools\/994\/specialed \(403\)/);
+  assert.match(report.error!, /^connection aeries \(used by source contacts, source students, source enrollment, source programs, source special_ed\): Aeries refused the API certificate for \/aeries\/api\/v5\/schools\/994\/specialed \(403\)/);
   assert.not.match(JSON.stringify(report), 'no-sped-key');
 });
 
 test('a wrong certificate is refused at once, naming the security areas to check; the certificate is never shown', async () => {
   const { report } = await runSpec(spec(), { aeries_api_cert: 'wrong-certificate', aeries_ca: ca }, { baseDir: await tempDir('sisflow-aeries-api-run-') });
   assert.not.ok(report.ok);
-  // Whichever source asks first is refused; each names its own endpoint.
-  assert.match(report.error!, /^source (\w+): Aeries refused the API certificate for \/aeries\/api\/v5\/schools\/994\/(students|contacts|programs|specialed|enrollment\/0) \(401\)/);
+  // Whichever source asks first is refused; the error names its endpoint, and the connection.
+  assert.match(report.error!, /^connection aeries \(used by source contacts, source students, source enrollment, source programs, source special_ed\): Aeries refused the API certificate for \/aeries\/api\/v5\/schools\/994\/(students|contacts|programs|specialed|enrollment\/0) \(401\)/);
   assert.equal(report.events, {});
   assert.not.match(JSON.stringify(report), 'wrong-certificate');
 });

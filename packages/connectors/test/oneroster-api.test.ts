@@ -140,7 +140,7 @@ test('a wrong client secret is refused at once with what to check; the secret is
   const dir = await tempDir('sisflow-oneroster-api-run-');
   const { report } = await run(spec(STUDENTS), dir, {}, { ...SECRETS, oneroster_client_secret: 'not-the-secret' });
   assert.not.ok(report.ok);
-  assert.match(report.error!, /^source students: the token endpoint \/oauth\/token refused the client ID and secret \(invalid_client\)/);
+  assert.match(report.error!, /^connection provider \(used by source [^)]*\): the token endpoint \/oauth\/token refused the client ID and secret \(invalid_client\)/);
   assert.equal(report.events, {});
   assert.not.match(JSON.stringify(report), 'not-the-secret');
 });

@@ -181,7 +181,7 @@ test('a run that fails before publishing sends nothing; a client without the wri
   }
   const { report } = await passback(readOnly);
   assert.not.ok(report.ok);
-  assert.match(report.error!, /^output \w+ could not be published: the OneRoster provider refused to take categories \(403\); check that the client has the scope `sisflow plan` lists \(gradebook.createput\)/);
+  assert.match(report.error!, /^connection \w+ \(used by [^)]*\): output \w+ could not be published: the OneRoster provider refused to take categories \(403\); check that the client has the scope `sisflow plan` lists \(gradebook.createput\)/);
   assert.is(collection(readOnly, 'categories').length, 0);
 });
 

@@ -109,7 +109,7 @@ test('a refused rename fails the publish; the old file stays and the upload is r
   server.faults = { refuseRename: true };
   const { report } = await run();
   assert.not.ok(report.ok);
-  assert.match(report.error!, `output destiny could not be published: moving /data/out/patrons.csv aside on 127.0.0.1:${server.port} failed: rename refused by policy`);
+  assert.match(report.error!, `output destiny could not be published to connection drop: moving /data/out/patrons.csv aside on 127.0.0.1:${server.port} failed: rename refused by policy`);
   assert.is(finalText(), expected('old'));
   noTemps();
 });

@@ -106,10 +106,12 @@ test('deep nesting and long inputs do not break the parser', () => {
   assert.is(evaluate(deep), 1);
   const tooDeep = parseExpression('('.repeat(5000) + '1' + ')'.repeat(5000));
   assert.ok(tooDeep.errors.length > 0, 'absurd nesting is an error, not a crash');
+  assert.is(tooDeep.errors[0]!.message, 'the expression nests deeper than 64 levels (brackets, calls, case and not/- one inside the other)');
+  assert.is(tooDeep.errors[0]!.start, 64, 'at the bracket that opens level 65');
   const long = Array.from({ length: 100 }, (_, i) => String(i)).join(' + ');
   assert.is(evaluate(long), (99 * 100) / 2);
   const tooLong = parseExpression(Array.from({ length: 5000 }, (_, i) => String(i)).join(' + '));
-  assert.match(tooLong.errors[0]?.message ?? '', 'levels deep');
+  assert.match(tooLong.errors[0]?.message ?? '', 'more than 256 operations deep');
 });
 
 test.run();

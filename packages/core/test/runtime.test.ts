@@ -151,7 +151,7 @@ test('outputs are committed only once all are staged; a refused commit names wha
   );
   const { report } = await runPlan(plan(three), opts());
   assert.not.ok(report.ok);
-  assert.is(report.error, 'output refused could not be published: the destination refused the commit (already published: out)');
+  assert.is(report.error, 'output refused could not be published to connection mem: the destination refused the commit (already published: out)');
   assert.equal(tables.get('third'), [{ Key: 'previous' }]);
   assert.equal(Object.keys(report.outputs), ['out']);
 });

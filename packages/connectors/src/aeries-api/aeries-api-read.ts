@@ -1,6 +1,6 @@
 // Fetching pages of records from the Aeries API over HTTPS (TLS 1.2 minimum, an optional private
 // CA), with bounded retries for throttling and server errors.
-import { HttpError, httpsRequest, judgeHttp, serverBusy, type HttpsResponse } from '../http/https-request.js';
+import { accessRefused, HttpError, httpsRequest, judgeHttp, serverBusy, type HttpsResponse } from '../http/https-request.js';
 import { retryPolicy, tlsOptions } from '../http/https-settings.js';
 import { withRetries } from '../retry.js';
 import { jsonRows, recordColumns } from '../http/record-columns.js';
@@ -53,7 +53,7 @@ export async function aeriesGet(url: string, c: Settings, signal: AbortSignal): 
 async function getJson(url: string, c: Settings, signal: AbortSignal): Promise<unknown> {
   const res = await aeriesGet(url, c, signal);
   const where = new URL(url).pathname;
-  if (res.status === 401 || res.status === 403) throw new HttpError(`Aeries refused the API certificate for ${where} (${res.status}); check the certificate and that its security areas include the ones \`sisflow plan\` lists`, false);
+  if (res.status === 401 || res.status === 403) throw accessRefused(`Aeries refused the API certificate for ${where} (${res.status}); check the certificate and that its security areas include the ones \`sisflow plan\` lists`);
   if (res.status >= 400) throw new HttpError(`Aeries answered ${res.status} for ${where}: ${res.body.slice(0, 200)}`, false);
   try {
     return JSON.parse(res.body);

@@ -1,9 +1,14 @@
 // One HTTPS request with the settings every sisflow API connector shares: TLS 1.2 or newer, an
 // optional private certificate authority, a timeout and cancellation. Errors say whether trying
-// again may help, for the shared retry loop (../retry.ts).
+// again may help, for the shared retry loop (../retry.ts); a server that cannot be reached, a
+// certificate not trusted and a refused key are the connection's own failure (connectionFailure).
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
+import { connectionFailure } from '@sisflow/core';
+import { networkFailure } from '../network-failure.js';
 import type { Verdict } from '../retry.js';
+
+const TRUST = "if the district signs its servers' certificates itself, give its certificate authority (PEM) as `ca:` on the connection";
 
 export interface HttpsOptions {
   method?: 'GET' | 'POST' | 'PUT';
@@ -51,9 +56,18 @@ export function httpsRequest(url: string, o: HttpsOptions): Promise<HttpsRespons
       },
     );
     r.on('timeout', () => r.destroy(new HttpError('no answer within the timeout', true)));
-    r.on('error', (e) => reject(e instanceof HttpError ? e : new HttpError(e.message, !o.signal.aborted)));
+    r.on('error', (e) => {
+      if (e instanceof HttpError || o.signal.aborted) return reject(e instanceof HttpError ? e : new HttpError(e.message, false));
+      const failure = networkFailure(e, new URL(url).host, TRUST);
+      reject(failure ? connectionFailure(new HttpError(failure.message, failure.retryable)) : new HttpError(e.message, true));
+    });
     r.end(o.body);
   });
+}
+
+/** The server refused the connection's key, certificate or token (401, 403): the connection's own failure, not retried. */
+export function accessRefused(message: string): HttpError {
+  return connectionFailure(new HttpError(message, false));
 }
 
 /** An error for a throttled (429) or failing (5xx) answer, honouring Retry-After (seconds). */

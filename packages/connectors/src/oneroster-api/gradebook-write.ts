@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunContext, Settings, SinkWriteRequest, StagedWrite } from '@sisflow/core';
-import { HttpError, judgeHttp } from '../http/https-request.js';
+import { accessRefused, HttpError, judgeHttp } from '../http/https-request.js';
 import { retryPolicy } from '../http/https-settings.js';
 import { withRetries } from '../retry.js';
 import { CommitGroups } from '../files/commit-group.js';
@@ -138,7 +138,7 @@ async function send(c: Settings, tokens: TokenSource, s: Staged): Promise<void> 
   const put = async (r: Spooled): Promise<Refusal | undefined> => {
     const url = `${providerBase(c)}/${s.collection}/${encodeURIComponent(r.sourcedId)}`;
     const res = await withRetries(s.ctx, policy, () => providerRequest(url, c, tokens, s.ctx.signal, { method: 'PUT', body: JSON.stringify(r.body) }), judgeHttp);
-    if (res.status === 401 || res.status === 403) throw new HttpError(`the OneRoster provider refused to take ${s.collection} (${res.status}); check that the client has the scope \`sisflow plan\` lists (gradebook.createput)`, false);
+    if (res.status === 401 || res.status === 403) throw accessRefused(`the OneRoster provider refused to take ${s.collection} (${res.status}); check that the client has the scope \`sisflow plan\` lists (gradebook.createput)`);
     if (res.status >= 400) return { line: r.line, reason: `the provider refused ${record} ${r.sourcedId}: ${res.status} ${describeFailure(res.body)}`, data: JSON.stringify(r.body) };
     if (res.status === 201) s.changes.inserted++;
     else s.changes.updated++;

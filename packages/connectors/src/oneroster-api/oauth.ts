@@ -3,7 +3,7 @@
 // accepting it. The client secret and the token never appear in errors or logs.
 import { createHash } from 'node:crypto';
 import type { Settings } from '@sisflow/core';
-import { HttpError, httpsRequest, serverBusy } from '../http/https-request.js';
+import { accessRefused, HttpError, httpsRequest, serverBusy } from '../http/https-request.js';
 import { tlsOptions } from '../http/https-settings.js';
 
 interface Token {
@@ -73,7 +73,7 @@ export class TokenSource {
     }
     if (res.status === 400 || res.status === 401) {
       const code = typeof body.error === 'string' ? ` (${body.error.replace(/[^\w.-]/g, '')})` : '';
-      throw new HttpError(`the token endpoint ${where} refused the client ID and secret${code}; check them, and client_auth if the provider wants them in the form body`, false);
+      throw accessRefused(`the token endpoint ${where} refused the client ID and secret${code}; check them, and client_auth if the provider wants them in the form body`);
     }
     if (res.status >= 300) throw new HttpError(`the token endpoint ${where} answered ${res.status}`, false);
     if (typeof body.access_token !== 'string' || body.access_token === '') throw new HttpError(`the token endpoint ${where} sent no access_token`, false);

@@ -2,7 +2,7 @@
 // (Link rel="next", X-Total-Count, else a short or empty page); each record's columns picked and typed, a record that
 // does not fit goes to rejects with the reason.
 import { type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
-import { HttpError, judgeHttp, type HttpsResponse } from '../http/https-request.js';
+import { accessRefused, HttpError, judgeHttp, type HttpsResponse } from '../http/https-request.js';
 import { retryPolicy } from '../http/https-settings.js';
 import { describeFailure, providerRequest } from './provider-request.js';
 import { withRetries } from '../retry.js';
@@ -63,7 +63,7 @@ function morePages(res: HttpsResponse, got: number, offset: number, limit: numbe
 async function getPage(url: string, c: Settings, tokens: TokenSource, signal: AbortSignal): Promise<HttpsResponse> {
   const where = new URL(url).pathname;
   const res = await providerRequest(url, c, tokens, signal);
-  if (res.status === 401 || res.status === 403) throw new HttpError(`the OneRoster provider refused access to ${where} (${res.status}); check that the client has the scope \`sisflow plan\` lists`, false);
+  if (res.status === 401 || res.status === 403) throw accessRefused(`the OneRoster provider refused access to ${where} (${res.status}); check that the client has the scope \`sisflow plan\` lists`);
   if (res.status >= 400) throw new HttpError(`the OneRoster provider answered ${res.status} for ${where}: ${describeFailure(res.body)}`, false);
   return res;
 }

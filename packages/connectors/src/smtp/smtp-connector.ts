@@ -1,6 +1,7 @@
 // `use: smtp` — sends a run's log by e-mail (the import log special-education staff expect),
 // with the files the spec attaches. nodemailer loads on first use.
-import type { Connector, Settings } from '@sisflow/core';
+import { connectionFailure, type Connector, type Settings } from '@sisflow/core';
+import { networkFailure } from '../network-failure.js';
 import { runLog, runStatus } from './run-log.js';
 
 const EMAIL = { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', description: 'an e-mail address' };
@@ -55,9 +56,10 @@ async function mail(c: Settings, settings: Settings, ctx: { log(message: string)
   const { default: nodemailer } = await import('nodemailer');
   const tls = (c.tls as string | undefined) ?? 'starttls';
   const timeout = ((c.timeout_seconds as number | undefined) ?? 30) * 1000;
+  const port = (c.port as number | undefined) ?? (tls === 'implicit' ? 465 : 587);
   const transport = nodemailer.createTransport({
     host: String(c.host),
-    port: (c.port as number | undefined) ?? (tls === 'implicit' ? 465 : 587),
+    port,
     secure: tls === 'implicit',
     requireTLS: tls === 'starttls',
     ignoreTLS: tls === 'none',
@@ -70,7 +72,36 @@ async function mail(c: Settings, settings: Settings, ctx: { log(message: string)
   try {
     const info = await transport.sendMail({ from: String(c.from), to: (settings.recipients as string[]).join(', '), ...message });
     ctx.log(`sent ${info.messageId} to ${(settings.recipients as string[]).length} recipient(s)`);
+  } catch (e) {
+    throw smtpFailure(e, `${String(c.host)}:${port}`, c);
   } finally {
     transport.close();
+  }
+}
+
+const TRUST = "if the district signs its servers' certificates itself, point NODE_EXTRA_CA_CERTS at its certificate authority (PEM) when starting sisflow";
+
+/**
+ * nodemailer's error in words. Not reaching the server, its certificate, its TLS and the log-in
+ * are the connection's own failure; a refused recipient or message is this e-mail's.
+ */
+function smtpFailure(e: unknown, where: string, c: Settings): Error {
+  const err = e as { code?: unknown; responseCode?: unknown; message?: unknown };
+  const text = typeof err?.message === 'string' ? err.message : String(e);
+  const network = networkFailure(e, where, TRUST);
+  if (network) return connectionFailure(new Error(network.message));
+  switch (err?.code) {
+    case 'EAUTH':
+      return connectionFailure(new Error(`${where} refused the login of ${String(c.username ?? '(no user name)')}${typeof err.responseCode === 'number' ? ` (${err.responseCode})` : ''}; check the user name and password`));
+    case 'ETLS':
+      return connectionFailure(new Error(`${where} offers no STARTTLS, which \`tls: starttls\` requires (${text}); use the server's TLS port with \`tls: implicit\`, or \`tls: none\` for a local relay only`));
+    case 'ECONNECTION':
+    case 'ETIMEDOUT':
+    case 'ESOCKET':
+    case 'EDNS':
+    case 'EPROTOCOL':
+      return connectionFailure(new Error(`the SMTP server ${where} could not be used: ${text}`));
+    default:
+      return e instanceof Error ? e : new Error(text);
   }
 }

@@ -50,7 +50,7 @@ export class CheckContext {
       // One broken expression is one mistake: its first syntax error, the rest counted.
       const [err, ...more] = parsed.errors;
       if (err) {
-        const d = diagnostic('SF301', err.message, { span: spanAt(err.start, err.end), hint: constant ?? syntaxHint(text, err.message) });
+        const d = diagnostic('SF301', err.message, { span: spanAt(err.start, err.end), hint: constant ?? err.hint ?? syntaxHint(text, err.message) });
         if (more.length > 0) d.followers = more.length;
         this.diagnostics.push(d);
       }

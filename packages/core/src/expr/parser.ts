@@ -3,11 +3,14 @@ import type { IToken, TokenType } from 'chevrotain';
 import { EmbeddedActionsParser } from './chevrotain.js';
 import type { BinaryOp, Expr, LiteralType } from './ast.js';
 import * as t from './lexer.js';
+import { MAX_NESTING, NESTING_HINT, tokenNesting, treeDepth } from './nesting.js';
 
 export interface ExprSyntaxError {
   message: string;
   start: number;
   end: number;
+  /** What to do about it, when the message alone does not say. */
+  hint?: string;
 }
 
 const ERROR_NODE = (start: number, end: number): Expr => ({ kind: 'literal', type: 'null', value: null, start, end });
@@ -387,13 +390,17 @@ export function parseExpression(text: string): ParseResult {
   if (lexed.tokens.length === 0 && errors.length === 0) {
     return { errors: [{ message: 'the expression is empty', start: 0, end: 0 }] };
   }
+  const tooDeep = tokenNesting(lexed.tokens);
+  if (tooDeep) return { errors: [tooDeep] };
   const parser = (shared ??= new ExprParser());
   parser.input = lexed.tokens;
   let expr: Expr | undefined;
   try {
     expr = parser.expression();
   } catch (err) {
-    errors.push({ message: `cannot parse the expression (${(err as Error).message})`, start: 0, end: text.length });
+    // A stack overflow here got past the token check (a deep mix of rules): still the user's nesting.
+    const message = err instanceof RangeError ? `the expression nests too deeply to parse (at most ${MAX_NESTING} levels)` : `cannot parse the expression (${(err as Error).message})`;
+    errors.push({ message, start: 0, end: text.length, ...(err instanceof RangeError ? { hint: NESTING_HINT } : {}) });
   }
   for (const e of parser.errors) {
     const tok = e.token;
@@ -403,28 +410,9 @@ export function parseExpression(text: string): ParseResult {
     errors.push({ message: syntaxMessage(e.name, tok, eof, e.message), start, end });
   }
   if (errors.length > 0) return { errors: dedupe(errors) };
-  if (expr && depthOf(expr) > MAX_DEPTH) {
-    return { errors: [{ message: `the expression nests more than ${MAX_DEPTH} levels deep; split it into several columns or steps`, start: 0, end: text.length }] };
-  }
+  const deep = expr && treeDepth(expr, text);
+  if (deep) return { errors: [deep] };
   return { expr, errors };
-}
-
-/** Deeper trees would overflow the stack of the checker and code generators. */
-export const MAX_DEPTH = 256;
-
-function depthOf(root: Expr): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [node, d] = stack.pop()!;
-    if (d > max) max = d;
-    if (max > MAX_DEPTH) return max;
-    for (const v of Object.values(node as object)) {
-      if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object') stack.push([x, d + 1]);
-      if (v && typeof v === 'object' && !Array.isArray(v)) stack.push([v, d + 1]);
-    }
-  }
-  return max;
 }
 
 function syntaxMessage(name: string, tok: IToken, eof: boolean, raw: string): string {

@@ -15,12 +15,13 @@ export function isConnectionFailure(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { [MARK]?: true })[MARK] === true;
 }
 
-/** What uses a connection in a plan, in plan order: `source students`, `output patrons_csv`, `rejects`. */
+/** What uses a connection in a plan, in plan order: `source students`, `output patrons_csv`, `rejects`, `notification import_log`. */
 export function connectionUsers(plan: JobPlan, connection: string): string[] {
   return [
     ...plan.steps.filter((s) => s.kind === 'source' && s.connection === connection).map((s) => `source ${s.name}`),
     ...plan.outputs.filter((o) => o.connection === connection).map((o) => `output ${o.name}`),
     ...(plan.rejects.to === connection ? ['rejects'] : []),
+    ...(plan.notify ?? []).filter((n) => n.connection === connection).map((n) => `notification ${n.name}`),
   ];
 }
 

@@ -4,6 +4,7 @@
 import type { Attachment } from '../connector/connector.js';
 import type { ConnectorRegistry } from '../connector/registry.js';
 import type { JobPlan } from '../plan/plan.js';
+import { connectionLabel, isConnectionFailure } from './connection-failure.js';
 import type { RunReport } from './report.js';
 import { resolveSettings, type Redactor, type SecretSource } from './secrets.js';
 
@@ -30,7 +31,8 @@ export async function sendNotifications(plan: JobPlan, report: RunReport, regist
       );
       report.notifications[n.name] = { sent: true, to: n.target };
     } catch (e) {
-      const error = redactor.redact(e instanceof Error ? e.message : String(e));
+      const text = e instanceof Error ? e.message : String(e);
+      const error = redactor.redact(isConnectionFailure(e) ? `${connectionLabel(plan, n.connection)}: ${text}` : text);
       report.notifications[n.name] = { sent: false, to: n.target, error };
       report.warnings.push(`notification ${n.name} was not sent: ${error}`);
     }

@@ -7,6 +7,7 @@
 // decided to publish, so finishing is both possible and what the run meant; rolling back would
 // need a copy of every previous file.
 import type { StagedWrite } from '../connector/connector.js';
+import { isConnectionFailure } from './connection-failure.js';
 import type { JournalEntry, PublishJournal } from './publish-journal.js';
 
 export interface StagedOutput {
@@ -31,7 +32,7 @@ export async function publishOutputs(
   outputs: StagedOutput[],
   stageRejects: () => Promise<StagedOutput | undefined>,
   journal: PublishJournal,
-  run: { spec: string; startedAt: string; dryRun: boolean; onCommitted(o: StagedOutput): void },
+  run: { spec: string; startedAt: string; dryRun: boolean; onCommitted(o: StagedOutput): void; connectionLabel(connection: string): string },
 ): Promise<void> {
   if (run.dryRun) {
     const rejects = await stageRejects();
@@ -41,6 +42,7 @@ export async function publishOutputs(
     return;
   }
   const published: string[] = [];
+  const notPublished = (o: StagedOutput, e: unknown) => `${publishFailureText(o, e, run.connectionLabel)}${already(published)}`;
   let rejects: StagedOutput | undefined;
   const dropRest = async (from: StagedOutput[]) => {
     await Promise.all(from.filter((o) => o !== rejects).map((o) => o.staged.abort().catch(() => undefined)));
@@ -56,7 +58,7 @@ export async function publishOutputs(
       run.onCommitted(o);
     } catch (e) {
       await dropRest([...oneStep.slice(i + 1), ...renamed]);
-      throw new PublishFailure(`output ${o.name} could not be published: ${errorText(e)}${already(published)}`);
+      throw new PublishFailure(notPublished(o, e));
     }
   }
   try {
@@ -89,16 +91,26 @@ export async function publishOutputs(
         // kill in between never leaves a journal naming removed files).
         await journal.clear();
         await dropRest(renamed);
-        throw new PublishFailure(`output ${o.name} could not be published: ${errorText(e)}${already(published)}`);
+        throw new PublishFailure(notPublished(o, e));
       }
       // Some files are already renamed: the journal keeps the staged files of the rest, and the
       // next run of the spec publishes them (roll-forward).
       const pending = renamed.slice(i).map((p) => p.name);
-      throw new PublishFailure(`output ${o.name} could not be published: ${errorText(e)}${already(published)}; the next run of this spec first publishes ${pending.join(', ')} (listed in ${journal.path})`);
+      throw new PublishFailure(`${notPublished(o, e)}; the next run of this spec first publishes ${pending.join(', ')} (listed in ${journal.path})`);
     }
     testPause(`publish:renamed:${i + 1}`);
   }
   if (entries.length > 0) await journal.clear();
+}
+
+/**
+ * Why an output could not be published, naming the connection it was published to; when the
+ * connection itself failed (its connector marked the error), the connection and all that uses it.
+ */
+export function publishFailureText(o: Pick<StagedOutput, 'name' | 'connection'>, e: unknown, connectionLabel: (connection: string) => string): string {
+  return isConnectionFailure(e)
+    ? `${connectionLabel(o.connection)}: output ${o.name} could not be published: ${errorText(e)}`
+    : `output ${o.name} could not be published to connection ${o.connection}: ${errorText(e)}`;
 }
 
 function already(published: string[]): string {

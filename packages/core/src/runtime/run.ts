@@ -9,7 +9,7 @@ import { coerce } from '../check/params.js';
 import type { JobPlan } from '../plan/plan.js';
 import { connectionLabel, isConnectionFailure } from './connection-failure.js';
 import { prepare, type PreparedPlan, type PreparedSource } from './prepare.js';
-import { publishOutputs, PublishFailure, type StagedOutput } from './publish.js';
+import { publishFailureText, publishOutputs, PublishFailure, type StagedOutput } from './publish.js';
 import { journalWriterAlive, PublishJournal } from './publish-journal.js';
 import { BoundedQueue } from './queue.js';
 import { REJECT_SCHEMA, rejectData, rejectRow, threshold, type Reject, type RejectKind } from './rejects.js';
@@ -253,7 +253,7 @@ class Execution {
       };
     };
     try {
-      await publishOutputs(outputs, stageRejects, this.journal(), { spec: this.plan.name, startedAt: this.report.startedAt, dryRun: dry, onCommitted });
+      await publishOutputs(outputs, stageRejects, this.journal(), { spec: this.plan.name, startedAt: this.report.startedAt, dryRun: dry, onCommitted, connectionLabel: (c) => connectionLabel(this.plan, c) });
     } catch (e) {
       throw e instanceof PublishFailure ? new RunFailure(e.message) : e;
     }
@@ -284,12 +284,13 @@ class Execution {
     for (const entry of record.entries) {
       const sink = this.options.registry.get(entry.use)?.sink;
       const failure = (why: string) =>
-        new RunFailure(`the run of ${record.startedAt} stopped while publishing ${outputs}, and finishing it failed at ${entry.output}: ${why}. Nothing of this run was written; ${journal.path} lists the staged files and their final names`);
-      if (!sink?.finishMoves) throw failure(`no connector \`${entry.use}\` that can finish publishing`);
+        new RunFailure(`the run of ${record.startedAt} stopped while publishing ${outputs}, and finishing it failed: ${why}. Nothing of this run was written; ${journal.path} lists the staged files and their final names`);
+      const output = { name: entry.output, connection: entry.connection };
+      if (!sink?.finishMoves) throw failure(publishFailureText(output, new Error(`no connector \`${entry.use}\` that can finish publishing`), (c) => connectionLabel(this.plan, c)));
       try {
         await sink.finishMoves(entry.moves, this.connection(entry.connection, `output ${entry.output}`), this.context(entry.output, () => undefined));
       } catch (e) {
-        throw failure(errorText(e));
+        throw failure(publishFailureText(output, e, (c) => connectionLabel(this.plan, c)));
       }
     }
     await journal.clear();

@@ -4,6 +4,7 @@ import { diagnostic, type Diagnostic, type Result } from '../diagnostics/diagnos
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import { SourceText } from '../diagnostics/source-text.js';
 import { findStructureBreak } from './indentation.js';
+import { MAX_YAML_DEPTH, tooDeepAt } from './yaml-depth.js';
 
 export interface YamlFile {
   source: SourceText;
@@ -60,6 +61,8 @@ const YAML_CODES: Partial<Record<string, DiagnosticCode>> = {
   MULTIPLE_DOCS: 'SF104',
 };
 
+const YAML_DEPTH_HINT = 'a spec nests a few levels deep: flatten the structure, or move generated data into a CSV file that a source reads';
+
 const YAML_HINTS: Partial<Record<DiagnosticCode, string>> = {
   SF102: 'each key may appear once in a mapping; remove or rename one of them',
   SF103: 'indent YAML with spaces, never tabs',
@@ -94,9 +97,19 @@ export function loadYaml(text: string, file: string): Result<YamlFile> {
     );
   }
   for (const d of docs) {
+    // Before the parser's own errors: past about a thousand levels they are a JS stack overflow.
+    const deep = tooDeepAt(d);
+    if (deep) return { diagnostics: [diagnostic('SF101', `the YAML nests deeper than ${MAX_YAML_DEPTH} levels of mappings and lists`, { span: source.span(deep[0], deep[1]), hint: YAML_DEPTH_HINT })] };
+  }
+  for (const d of docs) {
     for (const e of [...d.errors, ...d.warnings]) {
       const code = YAML_CODES[e.code] ?? 'SF101';
       if (code === 'SF104') continue;
+      const overflow = e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message);
+      if (overflow) {
+        diagnostics.push(diagnostic('SF101', `the YAML nests too deeply to read (at most ${MAX_YAML_DEPTH} levels)`, { span: source.span(e.pos[0], e.pos[1]), hint: YAML_DEPTH_HINT }));
+        continue;
+      }
       const message = cleanYamlMessage(e.message);
       diagnostics.push(diagnostic(code, message, { span: source.span(e.pos[0], e.pos[1]), hint: YAML_HINTS[code] }));
     }

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The start of the packed `sisflow` command (scripts/pack-cli.mjs copies this file to
+// dist/sisflow.mjs). A package packed with --bundle-native carries native modules built for one
+// platform, CPU and Node ABI; on another machine they cannot load, so this says so, in words, before
+// the CLI loads any of them. The portable package has no such record and starts at once.
+import { readFileSync } from 'node:fs';
+
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const built = manifest.sisflow?.bundledNative;
+if (built) {
+  const here = { platform: process.platform, arch: process.arch, libc: libc(), abi: process.versions.modules, node: process.versions.node };
+  const differs = ['platform', 'arch', 'libc', 'abi'].filter((k) => built[k] !== here[k]);
+  if (differs.length > 0) {
+    const describe = (m) => `${m.platform}-${m.arch}${m.libc ? ` (${m.libc})` : ''}, Node ${m.node} (module ABI ${m.abi})`;
+    process.stderr.write(
+      `sisflow: this package was packed with --bundle-native for ${describe(built)}; this machine is ${describe(here)}.\n` +
+        `  Its native modules (better-sqlite3, ssh2) were built for that machine only and cannot load here.\n` +
+        `  hint: install the portable package instead (\`pnpm pack:cli\`, then \`npm install -g\` it: npm fetches the native modules for this machine),\n` +
+        `  or pack with --bundle-native on a machine like this one; see docs/install.md\n`,
+    );
+    process.exit(1);
+  }
+}
+await import('./cli.mjs');
+
+/** glibc or musl on Linux (prebuilt native modules differ), nothing elsewhere. */
+function libc() {
+  if (process.platform !== 'linux') return undefined;
+  return process.report?.getReport().header.glibcVersionRuntime ? 'glibc' : 'musl';
+}
