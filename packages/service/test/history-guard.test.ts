@@ -63,6 +63,12 @@ test('a guard holds a large change; approve publishes exactly the staged bytes; 
   await main(['history', 'roster', '-C', dir, '--json'], c.out);
   const runs = JSON.parse(c.text()) as { status: string; trigger: string; approves?: string }[];
   assert.equal(runs.map((r) => `${r.status}/${r.trigger}`), ['ok/approve', 'approved/manual', 'ok/manual']);
+  // `show` of the approve run says who asked for it: the approver.
+  const approver = (JSON.parse(c.text()) as { id: string; requestedBy?: string }[])[0]!;
+  assert.ok(approver.requestedBy, 'the approve run records who approved');
+  c.clear();
+  assert.is(await main(['show', approver.id, '-C', dir], c.out), 0);
+  assert.match(c.text(), `trigger approve (approves ${id}), asked by ${approver.requestedBy}, started`);
   // The approved output is what the next run is judged against: 80 more rows is no removal.
   c.clear();
   assert.is(await main(['run', dir], c.out), 0, c.text());

@@ -124,7 +124,7 @@ function historyLine(r: RunRecord): string {
 export function describeRun(r: RunRecord): string {
   const lines = [
     `run ${r.id}: ${r.spec} ${r.status}`,
-    `  trigger ${r.trigger}${r.approves ? ` (approves ${r.approves})` : ''}, started ${r.startedAt}${r.durationMs !== undefined ? `, ${(r.durationMs / 1000).toFixed(2)} s` : ''}`,
+    `  trigger ${r.trigger}${r.approves ? ` (approves ${r.approves})` : ''}${r.requestedBy ? `, asked by ${r.requestedBy}` : ''}, started ${r.startedAt}${r.durationMs !== undefined ? `, ${(r.durationMs / 1000).toFixed(2)} s` : ''}`,
     `  file ${r.file}, plan ${r.planHash.slice(0, 12)}, params ${JSON.stringify(r.params)}`,
   ];
   if (r.decision) lines.push(`  ${r.status} by ${r.decision.by} at ${r.decision.at}${r.decision.run ? ` (run ${r.decision.run})` : ''}`);
