@@ -312,9 +312,12 @@ function coldStart(args: string[]): { ms: number; cpuMs?: number } {
 }
 
 // The installable single-file build (scripts/pack-cli.mjs) beside the workspace build: a user's `sisflow` is the former.
-const packed = spawnSync(process.execPath, [join(ROOT, 'scripts/pack-cli.mjs')], { encoding: 'utf8', cwd: ROOT });
+// The --bundle-native package carries its npm dependencies, so unpacked it runs as installed, offline.
+const packed = spawnSync(process.execPath, [join(ROOT, 'scripts/pack-cli.mjs'), '--bundle-native'], { encoding: 'utf8', cwd: ROOT });
 if (packed.status !== 0) throw new Error(`packing the CLI failed: ${packed.stderr}`);
-const COLD = { workspace: [join(ROOT, 'packages/cli/dist/bin.js')], packed: [join(ROOT, 'build/sisflow-cli/dist/sisflow.mjs')], bare: ['-e', '0'] } as const;
+const unpacked = spawnSync('tar', ['-xzf', packed.stdout.trim().split('\n').pop()!, '-C', work], { encoding: 'utf8' });
+if (unpacked.status !== 0) throw new Error(`unpacking the packed CLI failed: ${unpacked.stderr}`);
+const COLD = { workspace: [join(ROOT, 'packages/cli/dist/bin.js')], packed: [join(work, 'package/dist/sisflow.mjs')], bare: ['-e', '0'] } as const;
 say('| spec | warm validate+compile ms (median of 50) | cold `sisflow validate` ms, workspace build (median of 5; spread; CPU ms) | … the packed single-file CLI | bare `node -e 0` |');
 say('|---|---|---|---|---|');
 const coldMedians: Record<keyof typeof COLD, number[]> = { workspace: [], packed: [], bare: [] };
