@@ -3,13 +3,14 @@
 // same job written by hand with better-sqlite3 and csv-stringify, and a raw floor. And the
 // OneRoster example over a 50-school district. The databases are built before the clock starts
 // (makeMappingDb, makeDistrictDb); their paths come in BENCH_DB.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { stringify } from 'csv-stringify';
-import { compile, runPlan } from '@sisflow/core';
-import { AERIES_TABLES, defaultRegistry, generateDemo, insertRows, writeDemoDatabase } from '@sisflow/connectors';
+import { AERIES_TABLES, generateDemo, insertRows, writeDemoDatabase } from '@sisflow/connectors';
 import { SCHOOLS, student } from './students.js';
 
 export const ROOT = new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url).pathname;
@@ -43,17 +44,53 @@ export function makeDistrictDb(path: string, schools = 50): Record<string, numbe
   return writeDemoDatabase(path, { schools, studentsPerSchool: 1000, sectionsPerTeacher: 8, classesPerStudent: 8 });
 }
 
-export async function runExample(example: string, replace: [string, string][], dir: string): Promise<void> {
+/** An example spec's text with its connections swapped (`replace`: [what it holds, what replaces it]). */
+function exampleText(example: string, replace: [string, string][]): string {
   let text = readFileSync(join(ROOT, 'examples', example), 'utf8');
   for (const [from, to] of replace) {
     if (!text.includes(from)) throw new Error(`${example} no longer holds ${JSON.stringify(from)}`);
     text = text.replace(from, to);
   }
-  const registry = defaultRegistry();
-  const compiled = compile(text, join(dir, 'spec.yaml'), { registry, today: AS_OF });
-  if (!compiled.plan) throw new Error(compiled.diagnostics.map((d) => d.message).join('\n'));
-  const { report } = await runPlan(compiled.plan, { registry, baseDir: dir, secrets: { env: () => undefined, secret: () => undefined } });
-  if (!report.ok) throw new Error(report.error);
+  return text;
+}
+
+/**
+ * sisflow as a district runs it: the `sisflow run` command (the workspace build, what `pnpm sisflow`
+ * runs), with its run history, its guard and the CLI's own start-up. It runs in BENCH_PROJECT when
+ * set: a folder kept from one run to the next, so that each run's guard compares with the last
+ * publish as it does every night. Node flags for the CLI come from BENCH_NODE_FLAGS. Returns the
+ * output and the CLI process's peak RSS.
+ */
+export function runExampleCli(example: string, replace: [string, string][], dir: string, output: string): { path: string; maxRssMb: number } {
+  const project = process.env.BENCH_PROJECT ?? dir;
+  mkdirSync(project, { recursive: true });
+  const spec = join(project, 'spec.yaml');
+  writeFileSync(spec, exampleText(example, replace));
+  const { status, stderr, maxRssMb } = measuredChild(process.execPath, [...nodeFlags(), join(ROOT, 'packages/cli/dist/bin.js'), 'run', spec, '--today', AS_OF]);
+  if (status !== 0) throw new Error(`sisflow run exited with ${status}: ${stderr}`);
+  return { path: join(project, output), maxRssMb };
+}
+
+/** Node flags for the CLI process from BENCH_NODE_FLAGS (bench/oneroster-memory.ts compares heap policies). */
+const nodeFlags = () => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
+/**
+ * Runs a command to its end and reads its peak RSS (Node cannot read a child's): through a neutral
+ * Python wrapper (getrusage of its children) where python3 runs, else from a tiny `--import` hook
+ * in the Node child itself.
+ */
+function measuredChild(node: string, args: string[]): { status: number | null; stderr: string; maxRssMb: number } {
+  const wrapper = 'import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); sys.stderr.buffer.write(r.stderr); print(r.returncode); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
+  const py = spawnSync('python3', ['-c', wrapper, node, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (!py.error) {
+    const [code, kb] = py.stdout.trim().split('\n').map(Number);
+    return { status: code ?? null, stderr: py.stderr, maxRssMb: kb! / 1024 };
+  }
+  const report = join(tmpdir(), `sisflow-bench-rss-${process.pid}.txt`);
+  const r = spawnSync(node, ['--import', `data:text/javascript,import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(${JSON.stringify(report)},String(process.resourceUsage().maxRSS)))`, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const kb = Number(readFileSync(report, 'utf8'));
+  rmSync(report, { force: true });
+  return { status: r.status, stderr: r.stderr, maxRssMb: kb / 1024 };
 }
 
 const db = () => {
@@ -62,15 +99,14 @@ const db = () => {
   return p;
 };
 
-/** (a) sisflow running examples/destiny/patrons.yaml. */
-export async function runSisflowSqlite(_rows: number, dir: string): Promise<string> {
-  await runExample('destiny/patrons.yaml', [['use: sqlite\n    demo: true', `use: sqlite\n    path: ${db()}`]], dir);
-  return join(dir, 'out/patrons.csv');
+/** (a) sisflow running examples/destiny/patrons.yaml through its CLI (see runExampleCli). */
+export async function runSisflowSqlite(_rows: number, dir: string): Promise<{ path: string; maxRssMb: number }> {
+  return runExampleCli('destiny/patrons.yaml', [['use: sqlite\n    demo: true', `use: sqlite\n    path: ${db()}`]], dir, 'out/patrons.csv');
 }
 
-export async function runOneRoster(_rows: number, dir: string): Promise<string> {
-  await runExample('oneroster/csv-export.yaml', [['aeries: { use: sqlite, demo: true }', `aeries: { use: sqlite, path: ${db()} }`]], dir);
-  return join(dir, 'out/oneroster.zip');
+/** examples/oneroster/csv-export.yaml through the CLI (see runExampleCli). */
+export async function runOneRoster(_rows: number, dir: string): Promise<{ path: string; maxRssMb: number }> {
+  return runExampleCli('oneroster/csv-export.yaml', [['aeries: { use: sqlite, demo: true }', `aeries: { use: sqlite, path: ${db()} }`]], dir, 'out/oneroster.zip');
 }
 
 const HEADER = ['Site Short Name', 'Barcode', 'District ID', 'Last Name', 'First Name', 'Middle Name', 'Nickname', 'Patron Type', 'Access Level', 'Status', 'Gender', 'Homeroom', 'Grade Level', 'Card Expires', 'Graduation Year', 'Birth Date', 'Email 1'];

@@ -2,6 +2,9 @@
 // The `sisflow` executable: runs the CLI, turns Ctrl-C into a clean cancellation, and never
 // shows a stack trace for a user's mistake (an unexpected error is reported as SF900).
 import { main } from './cli.js';
+import { applyHeapPolicy } from './heap-policy.js';
+
+applyHeapPolicy();
 
 const controller = new AbortController();
 let interrupts = 0;

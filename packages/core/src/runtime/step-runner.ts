@@ -5,6 +5,7 @@ import { RowError } from '../expr/row-error.js';
 import { KeyIndex } from './key-index.js';
 import { PreferredRows } from './preferred-rows.js';
 import type { PreparedLookup, PreparedRule, PreparedTransform } from './prepare.js';
+import { compileRuleCheck, type RuleCheck, type SlowRule } from './rule-check.js';
 import { rejectData, type Reject, type RejectKind } from './rejects.js';
 import { NOTHING_UNKNOWN, type HeldRow } from './held.js';
 
@@ -52,6 +53,8 @@ export class StepRunner {
   /** `number:` — the last number given within each key. */
   private readonly numbers = new Map<unknown, number>();
   private tablesFound: LookupTable[] | undefined;
+  /** Whether a row breaks one of the step's rules, and which (generated once, rule-check.ts). */
+  private readonly ruleCheck: RuleCheck;
 
   constructor(
     private readonly step: PreparedTransform,
@@ -61,6 +64,7 @@ export class StepRunner {
   ) {
     this.preference = (step.plan.dedupe?.prefer ?? []).map((p) => ({ column: p.column, places: new Map(p.values.map((v, i) => [v, i])) }));
     if (step.plan.dedupe?.prefer) this.preferred = new PreferredRows(step.plan.dedupe.keep);
+    this.ruleCheck = compileRuleCheck(step.rules);
   }
 
   /** Where a row stands in the order of preference: lower wins; values not listed come after all listed ones. */
@@ -248,12 +252,18 @@ export class StepRunner {
   }
 
   private brokenRule(rules: PreparedRule[], row: Row, line: number): string | undefined {
-    for (const r of rules) {
-      const why = this.ruleProblem(r, row, line);
-      if (why) return r.name ? `${r.name}: ${why}` : why;
-    }
-    return undefined;
+    if (rules.length === 0) return undefined;
+    this.slowWhy = undefined;
+    const i = this.ruleCheck(row, line, this.slowRule);
+    if (i < 0) return undefined;
+    const r = rules[i]!;
+    const why = this.slowWhy ?? this.ruleProblem(r, row, line)!;
+    return r.name ? `${r.name}: ${why}` : why;
   }
+
+  /** What the rule judged through `slowRule` said (rule-check.ts): its words, when broken. */
+  private slowWhy: string | undefined;
+  private readonly slowRule: SlowRule = (i, row, line) => (this.slowWhy = this.ruleProblem(this.step.rules[i]!, row, line)) !== undefined;
 
   private ruleProblem(r: PreparedRule, row: Row, line: number): string | undefined {
     switch (r.kind) {
