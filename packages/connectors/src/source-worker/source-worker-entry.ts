@@ -5,8 +5,6 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunContext } from '@sisflow/core';
-import { CsvFileError, readCsv } from '../csv/csv-reader.js';
-import { csvReadOptions } from '../csv/csv-settings.js';
 import { sqlite } from '../sqlite/load.js';
 import { BatchEncoder, transferList } from './row-batch.js';
 import { READ_AHEAD, type ContextCall, type CsvJob, type SourceJob, type SqliteJob, type WorkerError, type WorkerMessage } from './source-job.js';
@@ -58,6 +56,9 @@ async function readSqliteJob(job: SqliteJob): Promise<void> {
 }
 
 async function readCsvJob(job: CsvJob): Promise<void> {
+  // Loaded for CSV only: a SQLite worker stays small (it never loads core).
+  const [{ readCsv, CsvFileError }, { csvReadOptions }] = await Promise.all([import('../csv/csv-reader.js'), import('../csv/csv-settings.js')]);
+  isCsvFileError = (e) => e instanceof CsvFileError;
   // The context the reader calls: everything it says is replayed in the main thread, in order.
   const ctx = {
     signal: new AbortController().signal,
@@ -89,11 +90,14 @@ async function readCsvJob(job: CsvJob): Promise<void> {
   }
 }
 
+/** Whether an error is a CsvFileError (csv-header.ts), which a SQLite worker never loads. */
+let isCsvFileError = (_: Error) => false;
+
 function describe(e: unknown): WorkerError {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e), props: {}, csvFile: false };
   const props: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) props[k] = v;
-  return { name: e.name, message: e.message, props, csvFile: e instanceof CsvFileError };
+  return { name: e.name, message: e.message, props, csvFile: isCsvFileError(e) };
 }
 
 const job = workerData as SourceJob;
