@@ -2,7 +2,8 @@
 // and typing cells) runs on the second core while the main thread maps and writes. The rows, their
 // order and types, the reject lines and reasons, warnings and errors are those of the in-thread
 // reader: the worker runs the same code and its context calls are replayed here, in order.
-// SISFLOW_READ_WORKER=off never starts a worker; =on starts one for any size (tests).
+// SISFLOW_READ_WORKER=auto reads sources of WORKER_MIN_BYTES or more in a worker; =on any source
+// (tests); =off, the default, none (see DEFAULT_MODE).
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +19,18 @@ import type { ContextCall, SourceJob, WorkerError, WorkerMessage } from './sourc
  */
 export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Off until a run with it is shown clearly faster and within the memory target: measured on the
+ * Destiny run over 1,000,000 rows, it takes a third of the main thread's CPU time away (SQLite
+ * 9.3-11.5 s -> 6.1-7.7 s, CSV 10.3-12.2 s -> 6.9-7.8 s), but adds 33-46 MB of peak RSS (155 ->
+ * 188 MB), and on this shared 2-core machine (load 7-8) no core was free for the worker to gain
+ * wall time. `auto` is the mode to make the default once both hold.
+ */
+const DEFAULT_MODE = 'off';
+
 /** Whether to read an input of this many bytes in a worker (SISFLOW_READ_WORKER: off, on, auto). */
 export function readInWorker(bytes: number): boolean {
-  const mode = (process.env.SISFLOW_READ_WORKER ?? 'auto').toLowerCase();
+  const mode = (process.env.SISFLOW_READ_WORKER || DEFAULT_MODE).toLowerCase();
   if (mode === 'off' || mode === '0' || mode === 'false') return false;
   // A program that bundled these modules without the worker's entry reads in its own thread.
   if (!existsSync(workerEntry())) return false;

@@ -56,8 +56,8 @@ const WORKER_MIN_ROWS = 20000;
 
 async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const query = sqliteQuery(req, ctx);
-  // A large database is read in a worker (the second core); its size stands for the table's,
-  // which only a scan would tell.
+  // A large database may be read in a worker (the second core; SISFLOW_READ_WORKER); its size
+  // stands for the table's, which only a scan would tell.
   const bytes = await stat(query.file).then((s) => s.size, () => 0);
   if (readInWorker(bytes) && (req.limit === undefined || req.limit >= WORKER_MIN_ROWS || process.env.SISFLOW_READ_WORKER === 'on')) {
     const bools = req.schema.flatMap((c, i) => (c.type.kind === 'bool' ? [i] : []));
