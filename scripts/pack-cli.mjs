@@ -134,7 +134,9 @@ rmSync(BUILD, { recursive: true, force: true });
 
 await build({
   // dist/cli.mjs and the chunks it loads on demand, all in dist/ (examples.ts finds ../examples from any of them).
-  entryPoints: { cli: join(ROOT, 'packages/cli/src/bin.ts') },
+  // source-worker-entry: the thread that reads a large source (connectors' source-worker/), found
+  // beside the chunk that starts it.
+  entryPoints: { cli: join(ROOT, 'packages/cli/src/bin.ts'), 'source-worker-entry': join(ROOT, 'packages/connectors/src/source-worker/source-worker-entry.ts') },
   outdir: BUILD,
   outExtension: { '.js': '.mjs' },
   chunkNames: '[name]-[hash]',

@@ -125,6 +125,13 @@ function readCells(layout: { name: string; index: number; parse: (t: string) => 
   return bad === undefined ? { row } : { row, bad };
 }
 
+/**
+ * Bytes are decoded PIECE at a time: each piece's text is an ordinary young object. The text of a
+ * whole 256 KB read is a large object, which V8 frees only at a full collection: a file read as
+ * hundreds of them raised a reading worker's peak RSS by 60 MB (measured on 1,000,000 rows).
+ */
+const PIECE = 32 * 1024;
+
 /** Decodes bytes into text: a BOM wins over the declared encoding; bad UTF-8 fails the file, not a row. */
 async function* decoded(input: Readable, encoding: string, label: string): AsyncIterable<string> {
   let td: TextDecoder | undefined;
@@ -137,20 +144,27 @@ async function* decoded(input: Readable, encoding: string, label: string): Async
     return new TextDecoder(encoding === 'latin1' ? 'windows-1252' : encoding, { fatal: encoding === 'utf-8' || encoding === 'utf-16le' });
   };
   let heldCr = false;
-  const decode = (chunk: Buffer, stream: boolean): string => {
-    try {
-      let s = td!.decode(chunk, { stream });
-      offset += chunk.length;
-      // CR LF becomes LF (a CR at the end of a chunk waits for the next), so that line numbers
+  /** The texts of a chunk, PIECE bytes at a time; a problem is reported at the chunk's first byte. */
+  function* decode(chunk: Buffer, stream: boolean): Iterable<string> {
+    for (let at = 0; at < chunk.length || at === 0; at += PIECE) {
+      const end = Math.min(chunk.length, at + PIECE);
+      let s: string;
+      try {
+        s = td!.decode(chunk.subarray(at, end), { stream: stream || end < chunk.length });
+      } catch {
+        throw new CsvFileError(`${label} is not valid ${td!.encoding} (near byte ${offset}); set \`encoding:\` (e.g. windows-1252) to the file's encoding`);
+      }
+      // CR LF becomes LF (a CR at the end of a piece waits for the next), so that line numbers
       // count CR LF inside a quoted value as one line end, as everywhere else.
       if (heldCr) s = `\r${s}`;
-      heldCr = stream && s.endsWith('\r');
+      heldCr = (stream || end < chunk.length) && s.endsWith('\r');
       if (heldCr) s = s.slice(0, -1);
-      return s.includes('\r') ? s.replaceAll('\r\n', '\n') : s;
-    } catch {
-      throw new CsvFileError(`${label} is not valid ${td!.encoding} (near byte ${offset}); set \`encoding:\` (e.g. windows-1252) to the file's encoding`);
+      s = s.includes('\r') ? s.replaceAll('\r\n', '\n') : s;
+      if (s) yield s;
+      if (end >= chunk.length) break;
     }
-  };
+    offset += chunk.length;
+  }
   for await (const data of input) {
     let chunk = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
     if (!td) {
@@ -159,15 +173,10 @@ async function* decoded(input: Readable, encoding: string, label: string): Async
       td = pick(pending);
       chunk = pending;
     }
-    const s = decode(chunk, true);
-    if (s) yield s;
+    yield* decode(chunk, true);
   }
   if (!td) {
     td = pick(pending);
-    const s = decode(pending, false);
-    if (s) yield s;
-  } else {
-    const s = decode(Buffer.alloc(0), false);
-    if (s) yield s;
-  }
+    yield* decode(pending, false);
+  } else yield* decode(Buffer.alloc(0), false);
 }

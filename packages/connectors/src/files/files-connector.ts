@@ -10,6 +10,7 @@ import { readCsv } from '../csv/csv-reader.js';
 import { AtomicFile, commitTogether, finishLocalMoves } from './atomic-file.js';
 import { discardHeldFile, holdFiles, publishHeldFile } from './held-file.js';
 import { relativePathProblem, resolveInside } from './paths.js';
+import { readInWorker, workerSource } from '../source-worker/worker-source.js';
 
 const PATH = { type: 'string', minLength: 1, description: 'file path relative to the connection\'s `dir`' };
 
@@ -65,17 +66,25 @@ function checkPath(ctx: DescribeContext): boolean {
 
 async function* readFile(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const path = resolveInside(ctx.baseDir, String(req.connection.dir), String(req.settings.path));
-  const exists = await stat(path).then((s) => s.isFile(), () => false);
-  if (!exists) {
+  const file = await stat(path).then((s) => (s.isFile() ? s : undefined), () => undefined);
+  if (!file) {
     if (req.settings.missing === 'empty') {
       ctx.warn(`${req.settings.path} does not exist; read as empty`);
       return;
     }
     throw new Error(`${req.settings.path} does not exist in ${req.connection.dir}`);
   }
+  const options = csvReadOptions(req.settings);
+  const label = String(req.settings.path);
+  if (readInWorker(file.size)) {
+    // Decoding, parsing and typing cells on the second core (source-worker/).
+    const keys = [...new Set([...options.columns.map((c) => c.name), ...(options.lineColumn ? [options.lineColumn] : [])])];
+    yield* workerSource({ kind: 'csv', path, settings: req.settings, label, batchSize: req.batchSize, keys }, keys, ctx);
+    return;
+  }
   const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
   try {
-    yield* readCsv(stream, csvReadOptions(req.settings), ctx, req.batchSize, String(req.settings.path));
+    yield* readCsv(stream, options, ctx, req.batchSize, label);
   } finally {
     stream.destroy();
   }

@@ -1,5 +1,6 @@
 // `use: sqlite` — an embedded SQLite database holding Aeries tables. With `demo: true` it is the
 // synthetic demo district, generated on first use: every example runs with no server at all.
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sqlite, toSqlite } from './load.js';
 import type { Connector, Row, RowSchema, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
@@ -7,6 +8,7 @@ import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeries/table-source.js';
 import { DEFAULT_STUDENTS_PER_SCHOOL, demoDatabase } from '../demo/demo-database.js';
+import { readInWorker, workerSource } from '../source-worker/worker-source.js';
 
 export const sqliteConnector: Connector = {
   name: 'sqlite',
@@ -39,19 +41,36 @@ export function sqliteFile(connection: Settings, baseDir: string): string {
   return demoDatabase(baseDir, Number(connection.students_per_school ?? DEFAULT_STUDENTS_PER_SCHOOL));
 }
 
+/** The query a source reads, and where: for the main thread's reader and the reading worker's. */
+export function sqliteQuery(req: SourceReadRequest, ctx: RunContext): { file: string; sql: string; params: Record<string, unknown> } {
+  const table = String(req.settings.table).toUpperCase();
+  const columns = req.schema.map((c) => c.name);
+  const orderBy = AERIES_CATALOG.get(table)?.key ?? [];
+  const sql = tableSelect(table, columns, 'sqlite', req.filter?.sql, orderBy) + (req.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(req.limit))}` : '');
+  const params = Object.fromEntries((req.filter?.parameters ?? []).map((v, i) => [`p${i + 1}`, toSqlite(v)]));
+  return { file: sqliteFile(req.connection, ctx.baseDir), sql, params };
+}
+
+/** Fewer rows than this (a `--limit`) are read in the main thread, whatever the database's size. */
+const WORKER_MIN_ROWS = 20000;
+
 async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
+  const query = sqliteQuery(req, ctx);
+  // A large database may be read in a worker (the second core; SISFLOW_READ_WORKER); its size
+  // stands for the table's, which only a scan would tell.
+  const bytes = await stat(query.file).then((s) => s.size, () => 0);
+  if (readInWorker(bytes) && (req.limit === undefined || req.limit >= WORKER_MIN_ROWS || process.env.SISFLOW_READ_WORKER === 'on')) {
+    const bools = req.schema.flatMap((c, i) => (c.type.kind === 'bool' ? [i] : []));
+    yield* workerSource({ kind: 'sqlite', ...query, bools, batchSize: req.batchSize }, req.schema.map((c) => c.name), ctx);
+    return;
+  }
   const Database = sqlite();
-  const db = new Database(sqliteFile(req.connection, ctx.baseDir), { readonly: true, fileMustExist: true });
+  const db = new Database(query.file, { readonly: true, fileMustExist: true });
   try {
-    const table = String(req.settings.table).toUpperCase();
-    const columns = req.schema.map((c) => c.name);
-    const orderBy = AERIES_CATALOG.get(table)?.key ?? [];
-    const sql = tableSelect(table, columns, 'sqlite', req.filter?.sql, orderBy) + (req.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(req.limit))}` : '');
-    const stmt = db.prepare(sql).raw(true);
+    const stmt = db.prepare(query.sql).raw(true);
     const toRow = rowMaker(req.schema);
     let batch: Row[] = [];
-    const params = Object.fromEntries((req.filter?.parameters ?? []).map((v, i) => [`p${i + 1}`, toSqlite(v)]));
-    for (const values of stmt.iterate(params) as Iterable<unknown[]>) {
+    for (const values of stmt.iterate(query.params) as Iterable<unknown[]>) {
       batch.push(toRow(values));
       if (batch.length >= req.batchSize) {
         yield { rows: batch };

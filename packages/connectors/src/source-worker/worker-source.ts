@@ -1,0 +1,117 @@
+// Reads a source in a worker thread, so that reading (SQLite building values, CSV decoding, parsing
+// and typing cells) runs on the second core while the main thread maps and writes. The rows, their
+// order and types, the reject lines and reasons, warnings and errors are those of the in-thread
+// reader: the worker runs the same code and its context calls are replayed here, in order.
+// SISFLOW_READ_WORKER=auto reads sources of WORKER_MIN_BYTES or more in a worker; =on any source
+// (tests); =off, the default, none (see DEFAULT_MODE).
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { RunContext, SourceBatch } from '@sisflow/core';
+import { CsvFileError } from '../csv/csv-header.js';
+import { batchDecoder } from './row-batch.js';
+import type { ContextCall, SourceJob, WorkerError, WorkerMessage } from './source-job.js';
+
+/**
+ * Inputs smaller than this are read in the main thread: a worker costs about 30 ms to start (in
+ * the packed CLI, measured), which reading 4 MB of CSV or SQLite in the main thread also costs.
+ */
+export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Off until a run with it is shown clearly faster and within the memory target: measured on the
+ * Destiny run over 1,000,000 rows, it takes a third of the main thread's CPU time away (SQLite
+ * 9.3-11.5 s -> 6.1-7.7 s, CSV 10.3-12.2 s -> 6.9-7.8 s), but adds 33-46 MB of peak RSS (155 ->
+ * 188 MB), and on this shared 2-core machine (load 7-8) no core was free for the worker to gain
+ * wall time. `auto` is the mode to make the default once both hold.
+ */
+const DEFAULT_MODE = 'off';
+
+/** Whether to read an input of this many bytes in a worker (SISFLOW_READ_WORKER: off, on, auto). */
+export function readInWorker(bytes: number): boolean {
+  const mode = (process.env.SISFLOW_READ_WORKER || DEFAULT_MODE).toLowerCase();
+  if (mode === 'off' || mode === '0' || mode === 'false') return false;
+  // A program that bundled these modules without the worker's entry reads in its own thread.
+  if (!existsSync(workerEntry())) return false;
+  if (mode === 'on' || mode === '1' || mode === 'true') return true;
+  return bytes >= WORKER_MIN_BYTES;
+}
+
+/** The worker's entry file: beside this module, with its extension (.ts, .js, or .mjs in the packed CLI's chunks). */
+function workerEntry(): URL {
+  const ext = extname(fileURLToPath(import.meta.url));
+  return new URL(`./source-worker-entry${ext}`, import.meta.url);
+}
+
+/** The rows `job` reads, with `keys` in that order, read in a worker thread. */
+export async function* workerSource(job: SourceJob, keys: readonly string[], ctx: RunContext): AsyncIterable<SourceBatch> {
+  const decode = batchDecoder(keys);
+  const worker = startWorker(job);
+  const inbox: (WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit' })[] = [];
+  let wake: (() => void) | undefined;
+  const put = (m: (typeof inbox)[number]) => {
+    inbox.push(m);
+    wake?.();
+  };
+  worker.on('message', (m: WorkerMessage) => put(m));
+  worker.on('error', (error: Error) => put({ type: 'crash', error }));
+  worker.on('exit', () => put({ type: 'exit' }));
+  const stop = () => void worker.terminate();
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  try {
+    for (;;) {
+      while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      const m = inbox.shift()!;
+      if (m.type === 'crash') throw m.error;
+      if (m.type === 'exit') {
+        if (ctx.signal.aborted) return;
+        throw new Error(`${job.kind === 'csv' ? job.label : 'the SQLite source'}: its reading thread stopped unexpectedly`);
+      }
+      replay(m.calls, ctx);
+      if (m.type === 'error') throw rebuild(m.error);
+      if (m.type === 'done') return;
+      const rows = decode(m.batch);
+      // While the consumer holds the batch, the worker alone must not keep the process alive (a
+      // consumer may stop iterating without returning); it reads ahead up to READ_AHEAD batches.
+      worker.unref();
+      yield m.lines ? { rows, lines: Array.from(m.lines) } : { rows };
+      worker.ref();
+      worker.postMessage(1);
+      if (ctx.signal.aborted) return;
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
+    await worker.terminate();
+  }
+}
+
+function startWorker(job: SourceJob): Worker {
+  const entry = workerEntry();
+  // The values the worker reads live only until their batch is sent: a small young generation
+  // holds them (1 to 16 MB measured the same time and peak RSS on 1 M rows).
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: job, resourceLimits });
+  // Run from the TypeScript sources (tests): the worker registers the same loader first.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: job, resourceLimits });
+}
+
+function replay(calls: ContextCall[], ctx: RunContext): void {
+  for (const c of calls) {
+    if (c.call === 'reject') ctx.reject(c.reject);
+    else if (c.call === 'count') ctx.count(c.event, c.n);
+    else if (c.call === 'warn') ctx.warn(c.text);
+    else if (c.call === 'log') ctx.log(c.text);
+    else ctx.absent?.(c.text);
+  }
+}
+
+/** The error the in-thread reader would have thrown: same class where it matters, message, code. */
+function rebuild(e: WorkerError): Error {
+  const error = e.csvFile ? new CsvFileError(e.message) : new Error(e.message);
+  if (!e.csvFile && e.name !== 'Error') Object.defineProperty(error, 'name', { value: e.name, configurable: true, writable: true });
+  return Object.assign(error, e.props);
+}
