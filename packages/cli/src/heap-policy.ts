@@ -11,6 +11,7 @@
 // (`--max-semi-space-size` is fixed at start-up; stopping the young generation's growth once it
 // reaches the size is the same in effect). SISFLOW_HEAP=default keeps V8's own policy, and a heap
 // flag given to node itself (on its command line or in NODE_OPTIONS) wins over this one.
+import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /** The young generation's size (both semi-spaces) where it stops growing. */
@@ -23,13 +24,14 @@ export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, nodeFlags:
   const given = (name: string) => nodeFlags.some((f) => f.replaceAll('_', '-').startsWith(`--${name}`));
   if (!given('heap-growing-percent')) setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH}`);
   if (given('max-semi-space-size') || given('semi-space-growth-factor') || given('min-semi-space-size')) return;
-  // The young generation grows at scavenges; a look every 25 ms sees it reach the size before it
-  // doubles again. The timer never keeps the process alive and stops once its work is done.
-  const watch = setInterval(() => {
+  // The young generation grows at scavenges: a look after each collection sees it reach the size
+  // before it doubles again (a timer every 25 ms missed a doubling when rows came fast). Watching
+  // collections never keeps the process alive; it stops once its work is done.
+  const watch = new PerformanceObserver(() => {
     const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
     if (!young || young.space_size < YOUNG_GENERATION_MAX) return;
     setFlagsFromString('--semi-space-growth-factor=1');
-    clearInterval(watch);
-  }, 25);
-  watch.unref();
+    watch.disconnect();
+  });
+  watch.observe({ entryTypes: ['gc'] });
 }
