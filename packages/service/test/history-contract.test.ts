@@ -10,9 +10,9 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunReport } from '@sisflow/core';
-import { HistoryError, openHistory, POSTGRES_MIGRATIONS, PostgresHistory, SqliteHistory, type HistoryStore, type RunStart } from '@sisflow/service';
-import { snapshotKeys, spooled } from './snapshot-helpers.js';
+import type { JobPlan, RunReport } from '@sisflow/core';
+import { GuardWatch, HISTORY_MIGRATIONS, HistoryError, openHistory, POSTGRES_MIGRATIONS, PostgresHistory, SqliteHistory, type HistoryStore, type RunStart } from '@sisflow/service';
+import { legacyBlob, snapshotKeys, snapshotRows, spooled } from './snapshot-helpers.js';
 import { seedPostgres, seedSqlite, syntheticRuns, totalsOf } from './seed-history.js';
 import { startPostgres, stopChild, type PostgresServer } from './servers/postgres-server.js';
 
@@ -32,6 +32,11 @@ interface Kind {
   fresh(): { open(): HistoryStore; child: string[]; chunks(): Promise<number> };
   /** A history written at the previous schema version, holding these runs, opened (so migrated) by the store. */
   seeded(runs: ReturnType<typeof syntheticRuns>): Promise<HistoryStore>;
+  /**
+   * A history written by the sisflow before chunked snapshots (SQLite 4, PostgreSQL 3): the current
+   * snapshot of spec `roster`, output `roster` and a held run's snapshot, each one whole gzipped JSON.
+   */
+  legacy(current: Buffer, held: { id: string; snapshot: Buffer }): Promise<HistoryStore>;
 }
 
 const KINDS: Kind[] = [
@@ -46,6 +51,17 @@ const KINDS: Kind[] = [
       seedSqlite(file, runs);
       return SqliteHistory.open(file);
     },
+    async legacy(current, held) {
+      const file = join(mkdtempSync(join(tmpdir(), 'sisflow-contract-')), 'history.db');
+      const db = new (createRequire(import.meta.url)('better-sqlite3'))(file);
+      for (const step of HISTORY_MIGRATIONS.slice(0, 4)) db.exec(step);
+      db.pragma('user_version = 4');
+      db.prepare(`INSERT INTO runs (id, spec, file, plan_hash, params, trigger, started_at, status, duration_ms) VALUES (?, 'roster', 'roster.yaml', 'h', '{}', 'manual', '2026-11-01T00:00:00.000Z', 'held', 1)`).run(held.id);
+      db.prepare(`INSERT INTO held (run_id, output, use, connection, stage, snapshot) VALUES (?, 'roster', 'files', '{}', '{}', ?)`).run(held.id, held.snapshot);
+      db.prepare(`INSERT INTO snapshots (spec, output, run_id, data) VALUES ('roster', 'roster', 'old-run', ?)`).run(current);
+      db.close();
+      return SqliteHistory.open(file);
+    },
   },
   {
     name: 'postgres',
@@ -57,6 +73,21 @@ const KINDS: Kind[] = [
       const db = await server.createDatabase(`seeded${++n}`);
       await seedPostgres(db, 'Seeded Unified', runs);
       return PostgresHistory.open(db, 'Seeded Unified');
+    },
+    async legacy(current, held) {
+      const db = await server.createDatabase(`legacy${++n}`);
+      const c = new pg.Client({ connectionString: db });
+      await c.connect();
+      await c.query(`CREATE TABLE sisflow_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      for (let v = 0; v < 3; v++) {
+        await c.query(POSTGRES_MIGRATIONS[v]!);
+        await c.query(`INSERT INTO sisflow_migrations (version) VALUES ($1)`, [v + 1]);
+      }
+      await c.query(`INSERT INTO sisflow_runs (tenant, id, spec, file, plan_hash, params, trigger, started_at, status, duration_ms) VALUES ('Old Unified', $1, 'roster', 'roster.yaml', 'h', '{}', 'manual', '2026-11-01T00:00:00.000Z', 'held', 1)`, [held.id]);
+      await c.query(`INSERT INTO sisflow_held (tenant, run_id, output, use, connection, stage, snapshot) VALUES ('Old Unified', $1, 'roster', 'files', '{}', '{}', $2)`, [held.id, held.snapshot]);
+      await c.query(`INSERT INTO sisflow_snapshots (tenant, spec, output, run_id, data) VALUES ('Old Unified', 'roster', 'roster', 'old-run', $1)`, [current]);
+      await c.end();
+      return PostgresHistory.open(db, 'Old Unified');
     },
   },
 ];
@@ -244,6 +275,39 @@ for (const kind of KINDS) {
       assert.equal(await snapshotKeys(await store.snapshot('roster', 'roster')), [4, 5]);
     } finally {
       for (const s of spools) s.close();
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: snapshots kept whole by an older sisflow are still judged against, and a held one can be approved`, async () => {
+    const rows = (ids: number[]) => ids.map((i) => ({ ID: i, LN: `N${i}` }));
+    const store = await kind.legacy(legacyBlob('old-run', ['ID'], rows([1, 2, 3, 4, 5])), { id: 'held-run', snapshot: legacyBlob('held-run', ['ID'], rows([1, 2, 3])) });
+    try {
+      const current = (await store.snapshot('roster', 'roster'))!;
+      assert.is(current.runId, 'old-run');
+      assert.equal(current.key, ['ID']);
+      assert.equal(await snapshotRows(current), rows([1, 2, 3, 4, 5]));
+      // A run judged against it, as the guard judges against chunks.
+      const plan = { name: 'roster', outputs: [{ name: 'roster', guard: { key: ['ID'], max_removed: 0 } }] } as unknown as JobPlan;
+      const watch = await GuardWatch.open(plan, (o) => store.snapshot('roster', o));
+      watch.observe('roster', [{ ID: 2, LN: 'N2' }, { ID: 3, LN: 'changed' }, { ID: 4, LN: 'N4' }, { ID: 5, LN: 'N5' }, { ID: 6, LN: 'N6' }]);
+      const judged = (await watch.judge()).outputs[0]!;
+      watch.close();
+      assert.equal([judged.previous, judged.removed, judged.added, judged.changed], [5, 1, 1, 1]);
+      assert.equal(judged.sample.removed, [{ ID: 1, LN: 'N1' }]);
+      assert.equal(judged.sample.changed, [{ before: { ID: 3, LN: 'N3' }, after: { ID: 3, LN: 'changed' } }]);
+      // The held run's whole snapshot is read, and approving makes it current.
+      const held = await store.held('held-run');
+      assert.equal(await snapshotKeys(held[0]!.snapshot), [1, 2, 3]);
+      assert.ok(await store.decide('held-run', { status: 'approved', by: 'ana', at: '2026-11-30T03:00:00.000Z' }));
+      assert.equal(await snapshotRows((await store.snapshot('roster', 'roster'))!), rows([1, 2, 3]));
+      // The next publish replaces it with chunks.
+      const next = (await store.begin(start('roster'))).run!;
+      const s = await spooled(next.id, [9]);
+      await store.finish(next.id, { status: 'ok', durationMs: 1, snapshots: new Map([['roster', s]]) });
+      s.close();
+      assert.equal(await snapshotKeys(await store.snapshot('roster', 'roster')), [9]);
+    } finally {
       await store.close();
     }
   });
