@@ -160,6 +160,11 @@ const CASES: { name: string; guards: PlanGuard[]; runs: Row[][] }[] = [
     ],
   },
   {
+    name: 'more than five changed, and one of the first turns back unchanged by a later row of its key',
+    guards: [{ key: ['District ID'], max_changed: '50%' }],
+    runs: [students(range(1, 20)), [...students(range(1, 20), (i) => `Changed${i}`), ...students([2, 4])]],
+  },
+  {
     name: 'columns in another order, an extra column, a missing one: changed',
     guards: [{ key: ['ID'], max_changed: 1 }],
     runs: [

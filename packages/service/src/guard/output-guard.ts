@@ -1,8 +1,8 @@
 // One guarded output of a run, compared with the output's last published snapshot as its rows
 // stream: each key gets an ordinal (the previous snapshot's keys first, in their order, then the
 // keys new in this run) in a KeyIndex of typed arrays; each previous ordinal keeps its row's 64-bit
-// digest, each ordinal a state byte and where its row is. About 30 bytes a key in all: no row is
-// kept; the run's rows go to a spool file, and the few sample rows are read back at judge time.
+// digest, each ordinal a state byte. About 30 bytes a key in all: no row is kept; the run's rows go
+// to a spool file, and the few sample rows are read back at judge time.
 import { KeyIndex, type PlanGuard, type Row } from '@sisflow/core';
 import type { GuardOutcome, OutputSnapshot, SnapshotRows } from '../history/history-store.js';
 import { chunkKeys, chunkRows, keyEntry, type KeyEntry, type RowHasher } from '../history/snapshot-chunks.js';
@@ -26,8 +26,10 @@ export class OutputGuard {
   /** The first row of each chunk of the previous snapshot. */
   private chunkStarts: number[] = [];
   private state = new Uint8Array(1024);
-  /** The row (in this run's stream) each ordinal last came with. */
-  private rows = new Uint32Array(1024);
+  /** Where in this run's stream the first added keys last came (the added sample). */
+  private readonly addedAt = new Map<number, number>();
+  /** The smallest changed ordinals seen so far and where they last came (the changed sample, in the snapshot's order). */
+  private readonly changedAt = new Map<number, number>();
   private distinct = 0;
   private seenPrevious = 0;
   private changed = 0;
@@ -50,6 +52,7 @@ export class OutputGuard {
     const rekey = p.key.length !== this.guard.key.length || p.key.some((k, i) => k !== this.guard.key[i]);
     let row = 0;
     let seq = 0;
+    this.previousDigests = new BigUint64Array(Math.max(1024, p.rows));
     for await (const c of p.index()) {
       this.chunkStarts.push(row);
       const keys = rekey ? await this.keysFromRows(p, seq) : chunkKeys(c.keys);
@@ -70,8 +73,7 @@ export class OutputGuard {
       seq++;
     }
     this.ordinals = this.previousKeys;
-    this.state = new Uint8Array(Math.max(1024, this.ordinals));
-    this.rows = new Uint32Array(Math.max(1024, this.ordinals));
+    this.state = new Uint8Array(Math.max(1024, this.ordinals + (this.ordinals >> 4)));
   }
 
   observe(rows: Row[]): void {
@@ -85,12 +87,9 @@ export class OutputGuard {
       if (ord === undefined) {
         ord = this.ordinals++;
         this.set(k, ord);
-        if (ord >= this.state.length) {
-          this.state = grow(this.state, ord);
-          this.rows = grow(this.rows, ord);
-        }
+        if (ord >= this.state.length) this.state = grow(this.state, ord);
         this.state[ord] = SEEN;
-        this.rows[ord] = at;
+        if (ord < prev + SAMPLE) this.addedAt.set(ord, at);
         this.distinct++;
         continue;
       }
@@ -99,13 +98,35 @@ export class OutputGuard {
         this.distinct++;
         if (ord < prev) this.seenPrevious++;
       }
-      this.rows[ord] = at;
-      if (ord >= prev) continue;
+      if (ord >= prev) {
+        if (this.addedAt.has(ord)) this.addedAt.set(ord, at);
+        continue;
+      }
       // A key that comes twice is judged by its last row, as it is published.
       const changed = digest !== this.previousDigests[ord];
-      if (changed && !(s & CHANGED)) this.changed++;
-      else if (!changed && s & CHANGED) this.changed--;
       this.state[ord] = SEEN | (changed ? CHANGED : 0);
+      if (changed) {
+        if (!(s & CHANGED)) this.changed++;
+        this.noteChanged(ord, at);
+      } else if (s & CHANGED) {
+        this.changed--;
+        this.changedAt.delete(ord);
+      }
+    }
+  }
+
+  /** Keeps the SAMPLE smallest changed ordinals with where they came. */
+  private noteChanged(ord: number, at: number): void {
+    const c = this.changedAt;
+    if (c.has(ord) || c.size < SAMPLE) {
+      c.set(ord, at);
+      return;
+    }
+    let largest = -1;
+    for (const o of c.keys()) if (o > largest) largest = o;
+    if (ord < largest) {
+      c.delete(largest);
+      c.set(ord, at);
     }
   }
 
@@ -126,10 +147,11 @@ export class OutputGuard {
       }
       const fresh = Array.from({ length: Math.min(SAMPLE, added) }, (_, i) => prev + i);
       const before = await this.previousRowsOf([...gone, ...differ]);
-      const after = this.spool.rowsAt([...differ, ...fresh].map((o) => this.rows[o]!));
+      const where = this.positionsOf(differ, fresh);
+      const after = this.spool.rowsAt([...differ, ...fresh].map((o) => where.get(o)!));
       sample.removed = gone.map((o) => before.get(o)!);
-      sample.changed = differ.map((o) => ({ before: before.get(o)!, after: after.get(this.rows[o]!)! }));
-      sample.added = fresh.map((o) => after.get(this.rows[o]!)!);
+      sample.changed = differ.map((o) => ({ before: before.get(o)!, after: after.get(where.get(o)!)! }));
+      sample.added = fresh.map((o) => after.get(where.get(o)!)!);
     }
     const g = this.guard;
     const breaches: string[] = [];
@@ -158,7 +180,28 @@ export class OutputGuard {
     this.previousDigests = new BigUint64Array(0);
     this.previousRows = undefined;
     this.state = new Uint8Array(0);
-    this.rows = new Uint32Array(0);
+  }
+
+  /**
+   * Where in this run's stream these changed and added ordinals last came: noted as they passed,
+   * except for a changed key that fell out of the noted ones because a later row of a key noted
+   * before it turned back unchanged; those are found again from the spool's keys.
+   */
+  private positionsOf(changed: number[], added: number[]): Map<number, number> {
+    const where = new Map<number, number>();
+    const missing = new Set<number>();
+    for (const o of changed) (this.changedAt.has(o) ? where.set(o, this.changedAt.get(o)!) : missing.add(o));
+    for (const o of added) where.set(o, this.addedAt.get(o)!);
+    if (missing.size === 0) return where;
+    let at = 0;
+    for (const chunk of this.spool.chunks()) {
+      for (const k of chunkKeys(chunk.keys)) {
+        const o = this.get(k)!;
+        if (missing.has(o)) where.set(o, at);
+        at++;
+      }
+    }
+    return where;
   }
 
   close(): void {

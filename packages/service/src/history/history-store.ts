@@ -72,6 +72,8 @@ export interface OutputSnapshot {
   runId: string;
   /** The key columns the snapshot was made with. */
   key: string[];
+  /** Rows kept (as the run streamed them: a key that came twice is there twice). */
+  rows: number;
   /** Each chunk's keys and digests, in order (its `data` may be left empty): what a comparison needs. */
   index(): AsyncIterable<SnapshotChunk>;
   /** The chunks at these positions (0-based, ascending), whole: the rows a report shows. */

@@ -18,12 +18,12 @@ export function legacySnapshot(data: Buffer): OutputSnapshot {
         if (builder.size === CHUNK_ROWS) out.push(builder.take());
       }
       if (builder.size > 0) out.push(builder.take());
-      v.rows = [];
       return out;
     }));
   return {
     runId: v.runId,
     key: v.key,
+    rows: v.rows.length,
     async *index() {
       yield* await chunks();
     },

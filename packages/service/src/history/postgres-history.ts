@@ -143,7 +143,9 @@ export class PostgresHistory implements HistoryStore {
       `SELECT output, use, connection, stage, snapshot, snapshot_key FROM sisflow_held WHERE tenant = $1 AND run_id = $2 ORDER BY output`,
       [this.tenant, id],
     );
-    return r.rows.map((h) => heldFromRow(h, id, (run, output, key) => this.chunked(run, output, key)));
+    const sizes = await this.query<{ output: string; n: string }>(`SELECT output, sum(rows) AS n FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 GROUP BY output`, [this.tenant, id]);
+    const size = new Map(sizes.rows.map((s) => [s.output, Number(s.n)]));
+    return r.rows.map((h) => heldFromRow(h, id, (run, output, key) => this.chunked(run, output, key, size.get(output) ?? 0)));
   }
 
   async decide(id: string, d: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean> {
@@ -169,7 +171,9 @@ export class PostgresHistory implements HistoryStore {
     const r = await this.query<{ run_id: string; key: string | null; data: Buffer | null }>(`SELECT run_id, key, data FROM sisflow_snapshots WHERE tenant = $1 AND spec = $2 AND output = $3`, [this.tenant, spec, output]);
     const row = r.rows[0];
     if (!row) return undefined;
-    return row.key ? this.chunked(row.run_id, output, JSON.parse(row.key) as string[]) : legacySnapshot(row.data!);
+    if (!row.key) return legacySnapshot(row.data!);
+    const n = await this.query<{ n: string }>(`SELECT coalesce(sum(rows), 0) AS n FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3`, [this.tenant, row.run_id, output]);
+    return this.chunked(row.run_id, output, JSON.parse(row.key) as string[], Number(n.rows[0]!.n));
   }
 
   async totals(bucketsMs: readonly number[]): Promise<RunTotals[]> {
@@ -242,12 +246,13 @@ export class PostgresHistory implements HistoryStore {
   }
 
   /** A snapshot kept in chunks, read a page of chunks at a time. */
-  private chunked(runId: string, output: string, key: string[]): OutputSnapshot {
+  private chunked(runId: string, output: string, key: string[], rows: number): OutputSnapshot {
     const query = <R extends pg.QueryResultRow>(sql: string, args: unknown[]) => this.query<R>(sql, args);
     const tenant = this.tenant;
     return {
       runId,
       key,
+      rows,
       async *index() {
         for (let from = 0; ; ) {
           const r = await query<SnapshotChunk & { seq: number }>(

@@ -182,9 +182,11 @@ export class SqliteHistory implements HistoryStore {
       `SELECT seq, rows, keys, digests, x'' AS data FROM snapshot_chunks WHERE run_id = ? AND output = ? AND seq >= ? ORDER BY seq LIMIT ${PAGE}`,
     );
     const one = this.db.prepare<[string, string, number], SnapshotChunk>(`SELECT rows, keys, digests, data FROM snapshot_chunks WHERE run_id = ? AND output = ? AND seq = ?`);
+    const rows = this.db.prepare<[string, string], { n: number }>(`SELECT coalesce(sum(rows), 0) AS n FROM snapshot_chunks WHERE run_id = ? AND output = ?`).get(runId, output)!.n;
     return {
       runId,
       key,
+      rows,
       async *index() {
         for (let from = 0; ; ) {
           const rows = page.all(runId, output, from);
