@@ -75,22 +75,29 @@ export class ChunkBuilder {
 
   /** Adds a row; its digest. */
   add(key: KeyEntry, row: Row): bigint {
-    let names = Object.keys(row);
+    // The usual row has the chunk's columns: checked while its values are taken, without a list of its names.
+    const columns = this.columns;
     const values: unknown[] = [];
-    let skipped = false;
-    for (const n of names) {
+    let same = columns !== undefined;
+    for (const n in row) {
       const v = row[n];
-      if (v === undefined) skipped = true;
-      else values.push(v);
+      if (v === undefined) continue;
+      if (same && columns![values.length] !== n) same = false;
+      values.push(v);
     }
-    if (skipped) names = names.filter((n) => row[n] !== undefined);
+    if (same && values.length !== columns!.length) same = false;
     const valuesText = JSON.stringify(values);
-    if (!this.columns) {
-      this.columns = names;
-      this.columnsSeed = this.hash.h64(JSON.stringify(names));
+    let seed = this.columnsSeed;
+    if (!same) {
+      const names = Object.keys(row).filter((n) => row[n] !== undefined);
+      seed = this.hash.h64(JSON.stringify(names));
+      if (!columns) {
+        this.columns = names;
+        this.columnsSeed = seed;
+        same = true;
+      }
     }
-    const same = sameNames(names, this.columns);
-    const digest = this.hash.h64(valuesText, same ? this.columnsSeed : this.hash.h64(JSON.stringify(names)));
+    const digest = this.hash.h64(valuesText, seed);
     this.digests.writeBigUInt64LE(digest, this.keys.length * 8);
     this.keys.push(key);
     this.texts.push(same ? valuesText : JSON.stringify(row));
@@ -111,12 +118,6 @@ export class ChunkBuilder {
     this.columns = undefined;
     return chunk;
   }
-}
-
-function sameNames(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export function chunkKeys(keys: Buffer): KeyEntry[] {
