@@ -14,6 +14,7 @@ export async function spooled(runId: string, ids: number[]): Promise<SnapshotRow
     const row = { ID: i, LN: `N${i}` };
     spool.add(keyEntry(['ID'], row), row);
   }
+  await spool.settle();
   return { runId, key: ['ID'], chunks: () => spool.chunks(), close: () => spool.close() };
 }
 

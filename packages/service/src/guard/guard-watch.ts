@@ -36,7 +36,7 @@ export class GuardWatch {
     this.watched.get(output)?.observe(rows);
   }
 
-  /** The judgement of every guarded output; their key tables are let go after it. */
+  /** The judgement of every guarded output (once their spools are written); their key tables are let go after it. */
   async judge(): Promise<GuardReport> {
     const outputs = [];
     for (const g of this.watched.values()) {

@@ -131,6 +131,7 @@ export class OutputGuard {
   }
 
   async judge(): Promise<GuardOutcome> {
+    await this.spool.settle();
     const p = this.previous;
     const prev = this.previousKeys;
     const sample: GuardOutcome['sample'] = { removed: [], added: [], changed: [] };

@@ -6,10 +6,12 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from '@sisflow/core';
-import { ChunkBuilder, CHUNK_ROWS, chunkRows, type KeyEntry, type RowHasher, type SnapshotChunk } from '../history/snapshot-chunks.js';
+import { ChunkBuilder, CHUNK_ROWS, chunkRows, compressChunk, compressChunkAsync, type KeyEntry, type RowHasher, type SnapshotChunk } from '../history/snapshot-chunks.js';
 
 /** rows, then the byte lengths of keys, digests and data. */
 const HEADER = 16;
+/** Chunks compressed on the thread pool at once; past that a chunk is compressed in line (the spool never holds many). */
+const IN_FLIGHT = 4;
 /** Spool folders still on disk (where an open file cannot be unlinked): removed when the process exits. */
 const linked = new Set<string>();
 let exitHook = false;
@@ -22,6 +24,10 @@ export class SnapshotSpool {
   private readonly offsets: number[] = [];
   private end = 0;
   private closed = false;
+  /** Chunks being compressed, in order; each writes itself once it and those before it are done. */
+  private writing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private failure: unknown;
   /** Rows added so far. */
   rows = 0;
 
@@ -49,14 +55,40 @@ export class SnapshotSpool {
   add(key: KeyEntry, row: Row): bigint {
     const digest = this.builder.add(key, row);
     this.rows++;
-    if (this.builder.size === CHUNK_ROWS) this.flush();
+    if (this.builder.size === CHUNK_ROWS) this.compress();
     return digest;
   }
 
-  /** Writes the rows added since the last chunk as a chunk (every chunk but the last holds CHUNK_ROWS rows). */
-  flush(): void {
-    if (this.builder.size === 0) return;
-    const c = this.builder.take();
+  /** Every chunk written, the rows added since the last one as a chunk too (every chunk but the last holds CHUNK_ROWS rows). */
+  async settle(): Promise<void> {
+    if (this.builder.size > 0) this.compress();
+    await this.writing;
+    if (this.failure) throw this.failure;
+  }
+
+  private compress(): void {
+    const texts = this.builder.take();
+    if (this.inFlight >= IN_FLIGHT) {
+      const chunk = compressChunk(texts);
+      this.writing = this.writing.then(() => this.write(chunk));
+      return;
+    }
+    this.inFlight++;
+    const chunk = compressChunkAsync(texts);
+    this.writing = Promise.all([chunk, this.writing]).then(
+      ([c]) => {
+        this.inFlight--;
+        this.write(c);
+      },
+      (e: unknown) => {
+        this.inFlight--;
+        this.failure ??= e;
+      },
+    );
+  }
+
+  private write(c: SnapshotChunk): void {
+    if (this.closed) return;
     const header = Buffer.alloc(HEADER);
     header.writeUInt32LE(c.rows, 0);
     header.writeUInt32LE(c.keys.length, 4);
@@ -69,15 +101,15 @@ export class SnapshotSpool {
     }
   }
 
-  /** The chunks, read from the file one at a time. */
+  /** The chunks, read from the file one at a time (once settled). */
   *chunks(): Iterable<SnapshotChunk> {
-    this.flush();
+    this.ready();
     for (let i = 0; i < this.offsets.length; i++) yield this.chunk(i);
   }
 
   /** These rows (by their position in the run's stream), read back from their chunks. */
   rowsAt(positions: readonly number[]): Map<number, Row> {
-    this.flush();
+    this.ready();
     const found = new Map<number, Row>();
     const bySeq = new Map<number, number[]>();
     for (const p of positions) bySeq.set(Math.floor(p / CHUNK_ROWS), [...(bySeq.get(Math.floor(p / CHUNK_ROWS)) ?? []), p]);
@@ -86,6 +118,10 @@ export class SnapshotSpool {
       for (const p of ps) found.set(p, rows[p - seq * CHUNK_ROWS]!);
     }
     return found;
+  }
+
+  private ready(): void {
+    if (this.builder.size > 0 || this.offsets.length * CHUNK_ROWS < this.rows) throw new Error('the guard spool was read before it settled');
   }
 
   close(): void {

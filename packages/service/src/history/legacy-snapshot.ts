@@ -4,7 +4,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { Row } from '@sisflow/core';
 import type { OutputSnapshot } from './history-store.js';
-import { ChunkBuilder, CHUNK_ROWS, keyFromText, rowHasher, type SnapshotChunk } from './snapshot-chunks.js';
+import { ChunkBuilder, CHUNK_ROWS, compressChunk, keyFromText, rowHasher, type SnapshotChunk } from './snapshot-chunks.js';
 
 export function legacySnapshot(data: Buffer): OutputSnapshot {
   const v = JSON.parse(gunzipSync(data).toString('utf8')) as { runId: string; key: string[]; rows: [string, Row][] };
@@ -15,9 +15,9 @@ export function legacySnapshot(data: Buffer): OutputSnapshot {
       const out: SnapshotChunk[] = [];
       for (const [key, row] of v.rows) {
         builder.add(keyFromText(key), row);
-        if (builder.size === CHUNK_ROWS) out.push(builder.take());
+        if (builder.size === CHUNK_ROWS) out.push(compressChunk(builder.take()));
       }
-      if (builder.size > 0) out.push(builder.take());
+      if (builder.size > 0) out.push(compressChunk(builder.take()));
       return out;
     }));
   return {

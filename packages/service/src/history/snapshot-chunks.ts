@@ -2,7 +2,8 @@
 // thousand, each chunk holding the rows' keys and content digests apart from the rows themselves.
 // A run compares with the last published output by reading keys and digests only (a few bytes a
 // row); it opens a chunk's rows only for the handful of sample rows a guard report shows.
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import xxhash from 'xxhash-wasm';
 import type { Row } from '@sisflow/core';
 
@@ -104,20 +105,42 @@ export class ChunkBuilder {
     return digest;
   }
 
-  /** The chunk of the rows added since the last one. */
-  take(): SnapshotChunk {
+  /** The rows added since the last chunk, as the texts a chunk compresses (`compressChunk`). */
+  take(): ChunkTexts {
     const rows = this.keys.length;
-    const chunk: SnapshotChunk = {
+    const texts: ChunkTexts = {
       rows,
-      keys: deflateRawSync(JSON.stringify(this.keys), { level: 1 }),
+      keys: JSON.stringify(this.keys),
       digests: Buffer.from(this.digests.subarray(0, rows * 8)),
-      data: deflateRawSync(`[${JSON.stringify(this.columns ?? [])}${rows ? ',' : ''}${this.texts.join(',')}]`, { level: 1 }),
+      data: `[${JSON.stringify(this.columns ?? [])}${rows ? ',' : ''}${this.texts.join(',')}]`,
     };
     this.keys = [];
     this.texts = [];
     this.columns = undefined;
-    return chunk;
+    return texts;
   }
+}
+
+/** A chunk before compression. */
+export interface ChunkTexts {
+  rows: number;
+  keys: string;
+  digests: Buffer;
+  data: string;
+}
+
+/** Fast deflate: a chunk is written once a run and read for a handful of rows. */
+const DEFLATE = { level: 1 };
+const deflateAsync = promisify(deflateRaw);
+
+export function compressChunk(t: ChunkTexts): SnapshotChunk {
+  return { rows: t.rows, keys: deflateRawSync(t.keys, DEFLATE), digests: t.digests, data: deflateRawSync(t.data, DEFLATE) };
+}
+
+/** The same on the thread pool, off the thread that maps rows. */
+export async function compressChunkAsync(t: ChunkTexts): Promise<SnapshotChunk> {
+  const [keys, data] = await Promise.all([deflateAsync(t.keys, DEFLATE), deflateAsync(t.data, DEFLATE)]);
+  return { rows: t.rows, keys, digests: t.digests, data };
 }
 
 export function chunkKeys(keys: Buffer): KeyEntry[] {
