@@ -2,8 +2,7 @@
 // thousand, each chunk holding the rows' keys and content digests apart from the rows themselves.
 // A run compares with the last published output by reading keys and digests only (a few bytes a
 // row); it opens a chunk's rows only for the handful of sample rows a guard report shows.
-import { promisify } from 'node:util';
-import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import xxhash from 'xxhash-wasm';
 import type { Row } from '@sisflow/core';
 
@@ -131,17 +130,11 @@ export interface ChunkTexts {
 
 /** Fast deflate: a chunk is written once a run and read for a handful of rows. */
 const DEFLATE = { level: 1 };
-const deflateAsync = promisify(deflateRaw);
 
 export function compressChunk(t: ChunkTexts): SnapshotChunk {
   return { rows: t.rows, keys: deflateRawSync(t.keys, DEFLATE), digests: t.digests, data: deflateRawSync(t.data, DEFLATE) };
 }
 
-/** The same on the thread pool, off the thread that maps rows. */
-export async function compressChunkAsync(t: ChunkTexts): Promise<SnapshotChunk> {
-  const [keys, data] = await Promise.all([deflateAsync(t.keys, DEFLATE), deflateAsync(t.data, DEFLATE)]);
-  return { rows: t.rows, keys, digests: t.digests, data };
-}
 
 export function chunkKeys(keys: Buffer): KeyEntry[] {
   return JSON.parse(inflateRawSync(keys).toString('utf8')) as KeyEntry[];
