@@ -10,7 +10,7 @@ import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, Run
 import { legacySnapshot } from './legacy-snapshot.js';
 import { reportFigures } from './run-figures.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { fromRow, heldFromRow, JOB_DONE, runId, totalsFromRows, totalsSql, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
+import { chunkedSnapshot, fromRow, heldFromRow, JOB_DONE, runId, SNAPSHOT_PAGE, totalsFromRows, totalsSql, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
 
 /** The history could not be reached or used (connection refused, login failed, newer schema); the message holds no password. */
 export class HistoryUnreachableError extends HistoryError {
@@ -18,9 +18,6 @@ export class HistoryUnreachableError extends HistoryError {
     super('SF702', message);
   }
 }
-
-/** Chunks read at once when a comparison reads a snapshot's keys and digests. */
-const PAGE = 16;
 
 /** The key of the migrations' advisory lock (any constant; 'sisflow' in ASCII). */
 const MIGRATION_LOCK = 0x73697366_6c6f77n;
@@ -245,32 +242,22 @@ export class PostgresHistory implements HistoryStore {
     if (replaced && replaced !== runId) await c.query(`DELETE FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3`, [this.tenant, replaced, output]);
   }
 
-  /** A snapshot kept in chunks, read a page of chunks at a time. */
+  /** A snapshot kept in chunks. */
   private chunked(runId: string, output: string, key: string[], rows: number): OutputSnapshot {
-    const query = <R extends pg.QueryResultRow>(sql: string, args: unknown[]) => this.query<R>(sql, args);
-    const tenant = this.tenant;
-    return {
+    const where = [this.tenant, runId, output];
+    return chunkedSnapshot({
       runId,
       key,
       rows,
-      async *index() {
-        for (let from = 0; ; ) {
-          const r = await query<SnapshotChunk & { seq: number }>(
-            `SELECT seq, rows, keys, digests, ''::bytea AS data FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3 AND seq >= $4 ORDER BY seq LIMIT ${PAGE}`,
-            [tenant, runId, output, from],
-          );
-          yield* r.rows;
-          if (r.rows.length < PAGE) return;
-          from = r.rows[r.rows.length - 1]!.seq + 1;
-        }
-      },
-      async *chunks(seqs) {
-        for (const seq of seqs) {
-          const r = await query<SnapshotChunk>(`SELECT rows, keys, digests, data FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3 AND seq = $4`, [tenant, runId, output, seq]);
-          if (r.rows[0]) yield { seq, chunk: r.rows[0] };
-        }
-      },
-    };
+      page: async (from) =>
+        (
+          await this.query<SnapshotChunk & { seq: number }>(
+            `SELECT seq, rows, keys, digests, ''::bytea AS data FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3 AND seq >= $4 ORDER BY seq LIMIT ${SNAPSHOT_PAGE}`,
+            [...where, from],
+          )
+        ).rows,
+      one: async (seq) => (await this.query<SnapshotChunk>(`SELECT rows, keys, digests, data FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3 AND seq = $4`, [...where, seq])).rows[0],
+    });
   }
 
   private async query<R extends pg.QueryResultRow>(sql: string, args: unknown[]): Promise<pg.QueryResult<R>> {

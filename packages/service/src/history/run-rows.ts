@@ -1,6 +1,6 @@
 // What both stores share: a run's row as the tables hold it, its record, run ids and packed snapshots.
 import { randomBytes } from 'node:crypto';
-import type { GuardReport, HeldOutput, OutputSnapshot, RunRecord, RunStatus, RunTotals } from './history-store.js';
+import type { GuardReport, HeldOutput, OutputSnapshot, RunRecord, RunStatus, RunTotals, SnapshotChunk } from './history-store.js';
 import { legacySnapshot } from './legacy-snapshot.js';
 
 export interface RunRow {
@@ -69,6 +69,42 @@ export interface HeldRow {
 export function heldFromRow(h: HeldRow, runId: string, chunked: (runId: string, output: string, key: string[]) => OutputSnapshot): HeldOutput {
   const snapshot = h.snapshot_key ? chunked(runId, h.output, JSON.parse(h.snapshot_key) as string[]) : h.snapshot ? legacySnapshot(h.snapshot) : undefined;
   return { output: h.output, use: h.use, connection: JSON.parse(h.connection), stage: JSON.parse(h.stage), ...(snapshot ? { snapshot } : {}) };
+}
+
+/** Chunks read at once when a comparison reads a snapshot's keys and digests. */
+export const SNAPSHOT_PAGE = 16;
+
+/**
+ * A snapshot kept in chunks, as both stores read it: keys and digests a page of chunks at a time
+ * (`page(from)`: up to SNAPSHOT_PAGE chunks from position `from`, data left out; no statement or
+ * cursor stays open between pages), whole chunks one at a time.
+ */
+export function chunkedSnapshot(s: {
+  runId: string;
+  key: string[];
+  rows: number;
+  page(from: number): Promise<(SnapshotChunk & { seq: number })[]>;
+  one(seq: number): Promise<SnapshotChunk | undefined>;
+}): OutputSnapshot {
+  return {
+    runId: s.runId,
+    key: s.key,
+    rows: s.rows,
+    async *index() {
+      for (let from = 0; ; ) {
+        const chunks = await s.page(from);
+        yield* chunks;
+        if (chunks.length < SNAPSHOT_PAGE) return;
+        from = chunks[chunks.length - 1]!.seq + 1;
+      }
+    },
+    async *chunks(seqs) {
+      for (const seq of seqs) {
+        const chunk = await s.one(seq);
+        if (chunk) yield { seq, chunk };
+      }
+    },
+  };
 }
 
 /** A fleet job whose run ended so is done: delivered again, it is not run again. */

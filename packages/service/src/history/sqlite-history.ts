@@ -9,7 +9,7 @@ import { processAlive } from '@sisflow/connectors';
 import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus, RunTotals, SnapshotChunk, SnapshotRows } from './history-store.js';
 import { legacySnapshot } from './legacy-snapshot.js';
 import { reportFigures } from './run-figures.js';
-import { fromRow, heldFromRow, JOB_DONE, runId, totalsFromRows, totalsSql, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
+import { chunkedSnapshot, fromRow, heldFromRow, JOB_DONE, runId, SNAPSHOT_PAGE, totalsFromRows, totalsSql, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
 import { HISTORY_MIGRATIONS } from './sqlite-migrations.js';
 
 
@@ -176,37 +176,16 @@ export class SqliteHistory implements HistoryStore {
     if (old && old.run_id !== runId) this.db.prepare(`DELETE FROM snapshot_chunks WHERE run_id = ? AND output = ?`).run(old.run_id, output);
   }
 
-  /** A snapshot kept in chunks, read a page of chunks at a time (no statement stays open between reads). */
+  /** A snapshot kept in chunks. */
   private chunked(runId: string, output: string, key: string[]): OutputSnapshot {
     const page = this.db.prepare<[string, string, number], SnapshotChunk & { seq: number }>(
-      `SELECT seq, rows, keys, digests, x'' AS data FROM snapshot_chunks WHERE run_id = ? AND output = ? AND seq >= ? ORDER BY seq LIMIT ${PAGE}`,
+      `SELECT seq, rows, keys, digests, x'' AS data FROM snapshot_chunks WHERE run_id = ? AND output = ? AND seq >= ? ORDER BY seq LIMIT ${SNAPSHOT_PAGE}`,
     );
     const one = this.db.prepare<[string, string, number], SnapshotChunk>(`SELECT rows, keys, digests, data FROM snapshot_chunks WHERE run_id = ? AND output = ? AND seq = ?`);
     const rows = this.db.prepare<[string, string], { n: number }>(`SELECT coalesce(sum(rows), 0) AS n FROM snapshot_chunks WHERE run_id = ? AND output = ?`).get(runId, output)!.n;
-    return {
-      runId,
-      key,
-      rows,
-      async *index() {
-        for (let from = 0; ; ) {
-          const rows = page.all(runId, output, from);
-          yield* rows;
-          if (rows.length < PAGE) return;
-          from = rows[rows.length - 1]!.seq + 1;
-        }
-      },
-      async *chunks(seqs) {
-        for (const seq of seqs) {
-          const chunk = one.get(runId, output, seq);
-          if (chunk) yield { seq, chunk };
-        }
-      },
-    };
+    return chunkedSnapshot({ runId, key, rows, page: async (from) => page.all(runId, output, from), one: async (seq) => one.get(runId, output, seq) });
   }
 }
-
-/** Chunks read at once when a comparison reads a snapshot's keys and digests. */
-const PAGE = 16;
 
 function migrate(db: Db): void {
   const at = db.pragma('user_version', { simple: true }) as number;
