@@ -258,6 +258,13 @@ for (const kind of KINDS) {
       assert.equal(decided.decision, { by: 'ana', at: '2026-11-30T03:00:00.000Z', run: 'r2' });
       assert.equal(await snapshotKeys(await store.snapshot('roster', 'roster')), [1]);
       assert.is(await h.chunks(), 1, 'the replaced snapshot\'s chunks went with the approve');
+      // The next run is judged against the approved snapshot.
+      const plan = { name: 'roster', outputs: [{ name: 'roster', guard: { key: ['ID'] } }] } as unknown as JobPlan;
+      const watch = await GuardWatch.open(plan, (o) => store.snapshot('roster', o));
+      watch.observe('roster', [{ ID: 1, LN: 'N1' }, { ID: 2, LN: 'N2' }]);
+      const judged = (await watch.judge()).outputs[0]!;
+      watch.close();
+      assert.equal([judged.previous, judged.removed, judged.added, judged.changed], [1, 0, 1, 0]);
       assert.equal(await store.held(held.id), []);
       const other = (await store.begin(start('roster'))).run!;
       await store.finish(other.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: {}, stage, snapshot: await spool(other.id, [7, 8]) }] });
