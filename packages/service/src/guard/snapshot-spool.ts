@@ -79,10 +79,21 @@ export class SnapshotSpool {
     }
   }
 
-  /** The chunks, read from the file one at a time (once settled). */
+  /**
+   * The chunks, read from the file one at a time (once settled) into one buffer that each next
+   * chunk reuses: a store copies a chunk before it asks for the next. (A buffer per chunk left
+   * ~25 MB of garbage at 1 M rows, all at once at the end of a run, before the next collection.)
+   */
   *chunks(): Iterable<SnapshotChunk> {
     this.ready();
-    for (let i = 0; i < this.offsets.length; i++) yield this.chunk(i);
+    let scratch = Buffer.alloc(0);
+    for (let i = 0; i < this.offsets.length; i++) {
+      const at = this.offsets[i]!;
+      const size = (this.offsets[i + 1] ?? this.end) - at;
+      if (scratch.length < size) scratch = Buffer.alloc(Math.max(size, scratch.length * 2));
+      this.readInto(scratch, at, size);
+      yield parse(scratch.subarray(0, size));
+    }
   }
 
   /** These rows (by their position in the run's stream), read back from their chunks. */
@@ -114,18 +125,23 @@ export class SnapshotSpool {
 
   private chunk(i: number): SnapshotChunk {
     const at = this.offsets[i]!;
-    const header = this.read(at, HEADER);
-    const [keys, digests, data] = [header.readUInt32LE(4), header.readUInt32LE(8), header.readUInt32LE(12)];
-    return { rows: header.readUInt32LE(0), keys: this.read(at + HEADER, keys), digests: this.read(at + HEADER + keys, digests), data: this.read(at + HEADER + keys + digests, data) };
+    const b = Buffer.allocUnsafe((this.offsets[i + 1] ?? this.end) - at);
+    this.readInto(b, at, b.length);
+    return parse(b);
   }
 
-  private read(at: number, length: number): Buffer {
-    const b = Buffer.allocUnsafe(length);
+  private readInto(b: Buffer, at: number, length: number): void {
     for (let got = 0; got < length; ) {
       const n = readSync(this.fd, b, got, length - got, at + got);
       if (n === 0) throw new Error('the guard spool file ended early');
       got += n;
     }
-    return b;
   }
+}
+
+/** A chunk as the spool file holds it: a header, then keys, digests and data (views into b). */
+function parse(b: Buffer): SnapshotChunk {
+  const [keys, digests] = [b.readUInt32LE(4), b.readUInt32LE(8)];
+  const from = HEADER;
+  return { rows: b.readUInt32LE(0), keys: b.subarray(from, from + keys), digests: b.subarray(from + keys, from + keys + digests), data: b.subarray(from + keys + digests, from + keys + digests + b.readUInt32LE(12)) };
 }
