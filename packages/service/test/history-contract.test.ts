@@ -3,14 +3,16 @@
 // `discard`, `run` and the fleet's workers see the same behaviour whichever store a project uses.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunReport } from '@sisflow/core';
-import { HistoryError, openHistory, POSTGRES_MIGRATIONS, PostgresHistory, SqliteHistory, type HistoryStore, type OutputSnapshot, type RunStart } from '@sisflow/service';
+import type { JobPlan, RunReport } from '@sisflow/core';
+import { GuardWatch, HISTORY_MIGRATIONS, HistoryError, openHistory, POSTGRES_MIGRATIONS, PostgresHistory, SqliteHistory, type HistoryStore, type RunStart } from '@sisflow/service';
+import { legacyBlob, snapshotKeys, snapshotRows, spooled } from './snapshot-helpers.js';
 import { seedPostgres, seedSqlite, syntheticRuns, totalsOf } from './seed-history.js';
 import { startPostgres, stopChild, type PostgresServer } from './servers/postgres-server.js';
 
@@ -26,10 +28,15 @@ test.after(async () => server?.stop());
 
 interface Kind {
   name: string;
-  /** A fresh, empty history; `where` opens it again from another process. */
-  fresh(): { open(): HistoryStore; child: string[] };
+  /** A fresh, empty history; `child` opens it again from another process; `chunks` counts the snapshot chunks it keeps. */
+  fresh(): { open(): HistoryStore; child: string[]; chunks(): Promise<number> };
   /** A history written at the previous schema version, holding these runs, opened (so migrated) by the store. */
   seeded(runs: ReturnType<typeof syntheticRuns>): Promise<HistoryStore>;
+  /**
+   * A history written by the sisflow before chunked snapshots (SQLite 4, PostgreSQL 3): the current
+   * snapshot of spec `roster`, output `roster` and a held run's snapshot, each one whole gzipped JSON.
+   */
+  legacy(current: Buffer, held: { id: string; snapshot: Buffer }): Promise<HistoryStore>;
 }
 
 const KINDS: Kind[] = [
@@ -37,11 +44,22 @@ const KINDS: Kind[] = [
     name: 'sqlite',
     fresh() {
       const file = join(mkdtempSync(join(tmpdir(), 'sisflow-contract-')), 'history.db');
-      return { open: () => SqliteHistory.open(file), child: ['sqlite', file] };
+      return { open: () => SqliteHistory.open(file), child: ['sqlite', file], chunks: async () => countSqliteChunks(file) };
     },
     async seeded(runs) {
       const file = join(mkdtempSync(join(tmpdir(), 'sisflow-contract-')), 'history.db');
       seedSqlite(file, runs);
+      return SqliteHistory.open(file);
+    },
+    async legacy(current, held) {
+      const file = join(mkdtempSync(join(tmpdir(), 'sisflow-contract-')), 'history.db');
+      const db = new (createRequire(import.meta.url)('better-sqlite3'))(file);
+      for (const step of HISTORY_MIGRATIONS.slice(0, 4)) db.exec(step);
+      db.pragma('user_version = 4');
+      db.prepare(`INSERT INTO runs (id, spec, file, plan_hash, params, trigger, started_at, status, duration_ms) VALUES (?, 'roster', 'roster.yaml', 'h', '{}', 'manual', '2026-11-01T00:00:00.000Z', 'held', 1)`).run(held.id);
+      db.prepare(`INSERT INTO held (run_id, output, use, connection, stage, snapshot) VALUES (?, 'roster', 'files', '{}', '{}', ?)`).run(held.id, held.snapshot);
+      db.prepare(`INSERT INTO snapshots (spec, output, run_id, data) VALUES ('roster', 'roster', 'old-run', ?)`).run(current);
+      db.close();
       return SqliteHistory.open(file);
     },
   },
@@ -49,19 +67,52 @@ const KINDS: Kind[] = [
     name: 'postgres',
     fresh() {
       const tenant = `District ${++n}`;
-      return { open: () => PostgresHistory.open(url, tenant), child: ['postgres', url, tenant] };
+      return { open: () => PostgresHistory.open(url, tenant), child: ['postgres', url, tenant], chunks: () => countPostgresChunks(url, tenant) };
     },
     async seeded(runs) {
       const db = await server.createDatabase(`seeded${++n}`);
       await seedPostgres(db, 'Seeded Unified', runs);
       return PostgresHistory.open(db, 'Seeded Unified');
     },
+    async legacy(current, held) {
+      const db = await server.createDatabase(`legacy${++n}`);
+      const c = new pg.Client({ connectionString: db });
+      await c.connect();
+      await c.query(`CREATE TABLE sisflow_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      for (let v = 0; v < 3; v++) {
+        await c.query(POSTGRES_MIGRATIONS[v]!);
+        await c.query(`INSERT INTO sisflow_migrations (version) VALUES ($1)`, [v + 1]);
+      }
+      await c.query(`INSERT INTO sisflow_runs (tenant, id, spec, file, plan_hash, params, trigger, started_at, status, duration_ms) VALUES ('Old Unified', $1, 'roster', 'roster.yaml', 'h', '{}', 'manual', '2026-11-01T00:00:00.000Z', 'held', 1)`, [held.id]);
+      await c.query(`INSERT INTO sisflow_held (tenant, run_id, output, use, connection, stage, snapshot) VALUES ('Old Unified', $1, 'roster', 'files', '{}', '{}', $2)`, [held.id, held.snapshot]);
+      await c.query(`INSERT INTO sisflow_snapshots (tenant, spec, output, run_id, data) VALUES ('Old Unified', 'roster', 'roster', 'old-run', $1)`, [current]);
+      await c.end();
+      return PostgresHistory.open(db, 'Old Unified');
+    },
   },
 ];
 
+function countSqliteChunks(file: string): number {
+  const db = new (createRequire(import.meta.url)('better-sqlite3'))(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM snapshot_chunks').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function countPostgresChunks(db: string, tenant: string): Promise<number> {
+  const c = new pg.Client({ connectionString: db });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM sisflow_snapshot_chunks WHERE tenant = $1', [tenant])).rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
 const start = (spec: string, extra: Partial<RunStart> = {}): RunStart => ({ spec, file: `${spec}.yaml`, planHash: 'abc123', params: { school: 994 }, trigger: 'schedule', startedAt: new Date().toISOString(), ...extra });
 const report = { ok: true, durationMs: 12, sources: { students: { rows: 3 } }, outputs: {}, rejects: { count: 0 } } as unknown as RunReport;
-const snap = (runId: string, ids: number[]): OutputSnapshot => ({ runId, key: ['ID'], rows: new Map(ids.map((i) => [JSON.stringify([i]), { ID: i, LN: `N${i}` }])) });
 
 /** Fails unless the promise rejects with an error the check accepts. */
 async function rejects(p: Promise<unknown>, check: RegExp | ((e: HistoryError) => boolean)): Promise<void> {
@@ -175,32 +226,94 @@ for (const kind of KINDS) {
     }
   });
 
-  test(`${kind.name}: held outputs, approve saves their snapshot once, discard drops them`, async () => {
-    const store = kind.fresh().open();
+  test(`${kind.name}: held outputs, approve makes their snapshot current once, discard drops its chunks`, async () => {
+    const h = kind.fresh();
+    const store = h.open();
+    const spools: { close(): void }[] = [];
+    const spool = async (runId: string, ids: number[]) => {
+      const s = await spooled(runId, ids);
+      spools.push(s);
+      return s;
+    };
     try {
       const first = (await store.begin(start('roster'))).run!;
-      await store.finish(first.id, { status: 'ok', durationMs: 1, snapshots: new Map([['roster', snap(first.id, [1, 2, 3])]]) });
-      assert.equal([...(await store.snapshot('roster', 'roster'))!.rows.keys()], ['[1]', '[2]', '[3]']);
+      await store.finish(first.id, { status: 'ok', durationMs: 1, snapshots: new Map([['roster', await spool(first.id, Array.from({ length: 10_000 }, (_, i) => i + 1))]]) });
+      assert.equal((await snapshotKeys(await store.snapshot('roster', 'roster'))).slice(0, 3), [1, 2, 3]);
+      assert.is(await h.chunks(), 3, '10 000 rows: three chunks of at most 4096');
       const held = (await store.begin(start('roster'))).run!;
       const stage = { path: '/out/.sisflow-held-x', sha256: 'f00' } as never;
-      await store.finish(held.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: { dir: '${env:OUT}' }, stage, snapshot: snap(held.id, [1]) }] });
+      await store.finish(held.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: { dir: '${env:OUT}' }, stage, snapshot: await spool(held.id, [1]) }] });
       const outputs = await store.held(held.id);
       assert.is(outputs.length, 1);
       assert.equal(outputs[0]!.connection, { dir: '${env:OUT}' });
       assert.equal(outputs[0]!.stage, stage);
       assert.is(outputs[0]!.snapshot!.runId, held.id);
+      assert.equal(await snapshotKeys(outputs[0]!.snapshot), [1]);
       assert.is((await store.snapshot('roster', 'roster'))!.runId, first.id, 'a held run changes no snapshot');
+      assert.is(await h.chunks(), 4, "the held run's chunk is kept beside the current snapshot's");
       assert.ok(await store.decide(held.id, { status: 'approved', by: 'ana', at: '2026-11-30T03:00:00.000Z', run: 'r2' }));
       assert.not.ok(await store.decide(held.id, { status: 'approved', by: 'bob', at: '2026-11-30T03:01:00.000Z' }), 'a second approve is refused');
       const decided = (await store.get(held.id))!;
       assert.is(decided.status, 'approved');
       assert.equal(decided.decision, { by: 'ana', at: '2026-11-30T03:00:00.000Z', run: 'r2' });
-      assert.equal([...(await store.snapshot('roster', 'roster'))!.rows.keys()], ['[1]']);
+      assert.equal(await snapshotKeys(await store.snapshot('roster', 'roster')), [1]);
+      assert.is(await h.chunks(), 1, 'the replaced snapshot\'s chunks went with the approve');
+      // The next run is judged against the approved snapshot.
+      const plan = { name: 'roster', outputs: [{ name: 'roster', guard: { key: ['ID'] } }] } as unknown as JobPlan;
+      const watch = await GuardWatch.open(plan, (o) => store.snapshot('roster', o));
+      watch.observe('roster', [{ ID: 1, LN: 'N1' }, { ID: 2, LN: 'N2' }]);
+      const judged = (await watch.judge()).outputs[0]!;
+      watch.close();
+      assert.equal([judged.previous, judged.removed, judged.added, judged.changed], [1, 0, 1, 0]);
       assert.equal(await store.held(held.id), []);
       const other = (await store.begin(start('roster'))).run!;
-      await store.finish(other.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: {}, stage }] });
+      await store.finish(other.id, { status: 'held', durationMs: 1, held: [{ output: 'roster', use: 'files', connection: {}, stage, snapshot: await spool(other.id, [7, 8]) }] });
+      assert.is(await h.chunks(), 2);
       assert.ok(await store.decide(other.id, { status: 'discarded', by: 'ana', at: '2026-11-30T03:02:00.000Z' }));
       assert.is((await store.snapshot('roster', 'roster'))!.runId, held.id, 'a discarded run changes no snapshot');
+      assert.is(await h.chunks(), 1, 'a discarded run leaves no chunks');
+      // A published run replaces the current snapshot and its chunks in one step.
+      const next = (await store.begin(start('roster'))).run!;
+      await store.finish(next.id, { status: 'ok', durationMs: 1, snapshots: new Map([['roster', await spool(next.id, [4, 5])]]) });
+      assert.equal(await snapshotKeys(await store.snapshot('roster', 'roster')), [4, 5]);
+      assert.is(await h.chunks(), 1);
+      // Pruning old runs keeps the snapshot a guard is judged against.
+      assert.ok((await store.prune('2999-01-01T00:00:00.000Z')) > 0);
+      assert.equal(await snapshotKeys(await store.snapshot('roster', 'roster')), [4, 5]);
+    } finally {
+      for (const s of spools) s.close();
+      await store.close();
+    }
+  });
+
+  test(`${kind.name}: snapshots kept whole by an older sisflow are still judged against, and a held one can be approved`, async () => {
+    const rows = (ids: number[]) => ids.map((i) => ({ ID: i, LN: `N${i}` }));
+    const store = await kind.legacy(legacyBlob('old-run', ['ID'], rows([1, 2, 3, 4, 5])), { id: 'held-run', snapshot: legacyBlob('held-run', ['ID'], rows([1, 2, 3])) });
+    try {
+      const current = (await store.snapshot('roster', 'roster'))!;
+      assert.is(current.runId, 'old-run');
+      assert.equal(current.key, ['ID']);
+      assert.equal(await snapshotRows(current), rows([1, 2, 3, 4, 5]));
+      // A run judged against it, as the guard judges against chunks.
+      const plan = { name: 'roster', outputs: [{ name: 'roster', guard: { key: ['ID'], max_removed: 0 } }] } as unknown as JobPlan;
+      const watch = await GuardWatch.open(plan, (o) => store.snapshot('roster', o));
+      watch.observe('roster', [{ ID: 2, LN: 'N2' }, { ID: 3, LN: 'changed' }, { ID: 4, LN: 'N4' }, { ID: 5, LN: 'N5' }, { ID: 6, LN: 'N6' }]);
+      const judged = (await watch.judge()).outputs[0]!;
+      watch.close();
+      assert.equal([judged.previous, judged.removed, judged.added, judged.changed], [5, 1, 1, 1]);
+      assert.equal(judged.sample.removed, [{ ID: 1, LN: 'N1' }]);
+      assert.equal(judged.sample.changed, [{ before: { ID: 3, LN: 'N3' }, after: { ID: 3, LN: 'changed' } }]);
+      // The held run's whole snapshot is read, and approving makes it current.
+      const held = await store.held('held-run');
+      assert.equal(await snapshotKeys(held[0]!.snapshot), [1, 2, 3]);
+      assert.ok(await store.decide('held-run', { status: 'approved', by: 'ana', at: '2026-11-30T03:00:00.000Z' }));
+      assert.equal(await snapshotRows((await store.snapshot('roster', 'roster'))!), rows([1, 2, 3]));
+      // The next publish replaces it with chunks.
+      const next = (await store.begin(start('roster'))).run!;
+      const s = await spooled(next.id, [9]);
+      await store.finish(next.id, { status: 'ok', durationMs: 1, snapshots: new Map([['roster', s]]) });
+      s.close();
+      assert.equal(await snapshotKeys(await store.snapshot('roster', 'roster')), [9]);
     } finally {
       await store.close();
     }

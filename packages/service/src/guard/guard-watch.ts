@@ -1,21 +1,30 @@
-// `guard:` on outputs: keeps each guarded output's rows by key while the run streams them, then
-// judges them against the last published output of the spec (removed, added, changed, min_rows).
-import type { JobPlan, PlanGuard, Row } from '@sisflow/core';
-import type { GuardOutcome, GuardReport, OutputSnapshot } from '../history/history-store.js';
-
-const SAMPLE = 5;
-
-interface Watched {
-  guard: PlanGuard;
-  previous: OutputSnapshot | undefined;
-  rows: Map<string, Row>;
-}
+// `guard:` on outputs: compares each guarded output's rows, as the run streams them, with the last
+// published snapshot of the output (removed, added, changed by key; min_rows), and spools the rows
+// for the snapshot this run leaves. See output-guard.ts for what a row costs.
+import type { JobPlan, Row } from '@sisflow/core';
+import type { GuardReport, OutputSnapshot, SnapshotRows } from '../history/history-store.js';
+import { rowHasher } from '../history/snapshot-chunks.js';
+import { OutputGuard } from './output-guard.js';
 
 export class GuardWatch {
-  private readonly watched = new Map<string, Watched>();
+  private constructor(private readonly watched: Map<string, OutputGuard>) {}
 
-  constructor(plan: JobPlan, previous: ReadonlyMap<string, OutputSnapshot | undefined>) {
-    for (const o of plan.outputs) if (o.guard) this.watched.set(o.name, { guard: o.guard, previous: previous.get(o.name), rows: new Map() });
+  /** Opens the guards of a plan's outputs, each with the keys and digests of its previous snapshot read. */
+  static async open(plan: JobPlan, previous: (output: string) => Promise<OutputSnapshot | undefined>): Promise<GuardWatch> {
+    const guarded = plan.outputs.filter((o) => o.guard);
+    const hash = guarded.length > 0 ? await rowHasher() : undefined;
+    const watched = new Map<string, OutputGuard>();
+    try {
+      for (const o of guarded) {
+        const g = new OutputGuard(o.name, o.guard!, await previous(o.name), hash!);
+        watched.set(o.name, g);
+        await g.load();
+      }
+    } catch (e) {
+      for (const g of watched.values()) g.close();
+      throw e;
+    }
+    return new GuardWatch(watched);
   }
 
   /** The outputs whose rows are watched. */
@@ -24,53 +33,26 @@ export class GuardWatch {
   }
 
   observe(output: string, rows: Row[]): void {
-    const w = this.watched.get(output);
-    if (!w) return;
-    for (const row of rows) w.rows.set(keyOf(w.guard.key, row), row);
+    this.watched.get(output)?.observe(rows);
   }
 
-  judge(): GuardReport {
-    const outputs = [...this.watched].map(([name, w]) => judgeOutput(name, w));
+  /** The judgement of every guarded output (once their spools are written); their key tables are let go after it. */
+  async judge(): Promise<GuardReport> {
+    const outputs = [];
+    for (const g of this.watched.values()) {
+      outputs.push(await g.judge());
+      g.release();
+    }
     return { held: outputs.some((o) => o.breaches.length > 0), outputs };
   }
 
-  /** What each watched output becomes the comparison for, once published. */
-  snapshots(runId: string): Map<string, OutputSnapshot> {
-    return new Map([...this.watched].map(([name, w]) => [name, { runId, key: w.guard.key, rows: w.rows }]));
+  /** What each watched output becomes the comparison for, once published (read from the spool while the watch is open). */
+  snapshots(runId: string): Map<string, SnapshotRows> {
+    return new Map([...this.watched].map(([name, g]) => [name, g.snapshot(runId)]));
   }
-}
 
-function keyOf(key: string[], row: Row): string {
-  return JSON.stringify(key.map((k) => row[k] ?? null));
-}
-
-function judgeOutput(output: string, w: Watched): GuardOutcome {
-  const prev = w.previous?.rows;
-  const sample: GuardOutcome['sample'] = { removed: [], added: [], changed: [] };
-  let removed = 0;
-  let added = 0;
-  let changed = 0;
-  if (prev) {
-    for (const [k, before] of prev) {
-      const after = w.rows.get(k);
-      if (!after) {
-        if (removed++ < SAMPLE) sample.removed.push(before);
-      } else if (JSON.stringify(after) !== JSON.stringify(before)) {
-        if (changed++ < SAMPLE) sample.changed.push({ before, after });
-      }
-    }
-    for (const [k, row] of w.rows) if (!prev.has(k) && added++ < SAMPLE) sample.added.push(row);
+  /** Removes the spool files. */
+  close(): void {
+    for (const g of this.watched.values()) g.close();
   }
-  const g = w.guard;
-  const breaches: string[] = [];
-  const over = (count: number, limit: number | string | undefined, what: string) => {
-    if (limit === undefined || !prev) return;
-    const allowed = typeof limit === 'number' ? limit : (Number(limit.slice(0, -1)) / 100) * prev.size;
-    if (count > allowed) breaches.push(`${count} row(s) ${what}, more than max_${what} ${limit}${typeof limit === 'string' ? ` of the ${prev.size} published last time` : ''}`);
-  };
-  over(removed, g.max_removed, 'removed');
-  over(added, g.max_added, 'added');
-  over(changed, g.max_changed, 'changed');
-  if (g.min_rows !== undefined && w.rows.size < g.min_rows) breaches.push(`${w.rows.size} row(s), fewer than min_rows ${g.min_rows}`);
-  return { output, rows: w.rows.size, ...(prev ? { previous: prev.size } : {}), removed, added, changed, breaches, sample };
 }

@@ -2,6 +2,9 @@
 // that a second store (PostgreSQL for a fleet) can be added without touching them. Every method is
 // async because the next store is a network database.
 import type { HeldStage, Row, RunReport } from '@sisflow/core';
+import type { SnapshotChunk } from './snapshot-chunks.js';
+
+export type { SnapshotChunk } from './snapshot-chunks.js';
 
 export type RunStatus = 'running' | 'ok' | 'failed' | 'cancelled' | 'held' | 'approved' | 'discarded';
 export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'retry' | 'approve';
@@ -61,12 +64,27 @@ export interface GuardReport {
   outputs: GuardOutcome[];
 }
 
-/** A guarded output's rows by key as last published: what the next run is judged against. */
+/**
+ * A guarded output's rows as last published (or as a held run would publish them): what the next
+ * run is judged against, read chunk by chunk so that no reader holds every row.
+ */
 export interface OutputSnapshot {
   runId: string;
+  /** The key columns the snapshot was made with. */
   key: string[];
-  /** key (JSON of the key values) → the row. */
-  rows: Map<string, Row>;
+  /** Rows kept (as the run streamed them: a key that came twice is there twice). */
+  rows: number;
+  /** Each chunk's keys and digests, in order (its `data` may be left empty): what a comparison needs. */
+  index(): AsyncIterable<SnapshotChunk>;
+  /** The chunks at these positions (0-based, ascending), whole: the rows a report shows. */
+  chunks(seqs: readonly number[]): AsyncIterable<{ seq: number; chunk: SnapshotChunk }>;
+}
+
+/** A snapshot a run has just written (to a spool file), for a store to keep: its chunks, read one at a time. */
+export interface SnapshotRows {
+  runId: string;
+  key: string[];
+  chunks(): Iterable<SnapshotChunk>;
 }
 
 export interface HeldOutput {
@@ -79,6 +97,9 @@ export interface HeldOutput {
   /** The snapshot the output becomes once published. */
   snapshot?: OutputSnapshot;
 }
+
+/** A held output as a run hands it to the store: its snapshot as the run wrote it. */
+export type HeldOutputWrite = Omit<HeldOutput, 'snapshot'> & { snapshot?: SnapshotRows };
 
 export interface RunQuery {
   spec?: string;
@@ -124,7 +145,7 @@ export interface HistoryStore {
    */
   begin(run: RunStart): Promise<{ run: RunRecord; busy?: undefined } | { run?: undefined; busy: RunRecord }>;
   /** Ends a running run: its status, duration, report, error, guard; the held stages of a held run; the snapshots a published run leaves. */
-  finish(id: string, end: { status: Exclude<RunStatus, 'running'>; durationMs: number; report?: RunReport; error?: string; guard?: GuardReport; held?: HeldOutput[]; snapshots?: Map<string, OutputSnapshot> }): Promise<void>;
+  finish(id: string, end: { status: Exclude<RunStatus, 'running'>; durationMs: number; report?: RunReport; error?: string; guard?: GuardReport; held?: HeldOutputWrite[]; snapshots?: Map<string, SnapshotRows> }): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   list(query?: RunQuery): Promise<RunRecord[]>;
@@ -133,6 +154,7 @@ export interface HistoryStore {
   held(id: string): Promise<HeldOutput[]>;
   /** Marks a held run approved or discarded; false when it is no longer held (a second approve). */
   decide(id: string, decision: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean>;
+  /** The snapshot a guarded output is judged against (chunks are read when asked for). */
   snapshot(spec: string, output: string): Promise<OutputSnapshot | undefined>;
   /** Per spec and status, every run the store keeps, summed; `bucketsMs` are the duration histogram's upper bounds. Sorted by spec, then status. */
   totals(bucketsMs: readonly number[]): Promise<RunTotals[]>;

@@ -6,10 +6,11 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { Redactor } from '@sisflow/core';
 import { HistoryError } from './history-error.js';
-import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus, RunTotals } from './history-store.js';
+import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus, RunTotals, SnapshotChunk, SnapshotRows } from './history-store.js';
+import { legacySnapshot } from './legacy-snapshot.js';
 import { reportFigures } from './run-figures.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, totalsFromRows, totalsSql, unpackSnapshot, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
+import { chunkedSnapshot, fromRow, heldFromRow, JOB_DONE, runId, SNAPSHOT_PAGE, totalsFromRows, totalsSql, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
 
 /** The history could not be reached or used (connection refused, login failed, newer schema); the message holds no password. */
 export class HistoryUnreachableError extends HistoryError {
@@ -96,11 +97,15 @@ export class PostgresHistory implements HistoryStore {
         );
         if (changed.rowCount !== 1) throw new Error(`run ${id} is not running`);
         for (const h of end.held ?? []) {
-          await c.query(`INSERT INTO sisflow_held (tenant, run_id, output, use, connection, stage, snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-            this.tenant, id, h.output, h.use, JSON.stringify(h.connection), JSON.stringify(h.stage), h.snapshot ? packSnapshot(h.snapshot) : null,
+          await c.query(`INSERT INTO sisflow_held (tenant, run_id, output, use, connection, stage, snapshot_key) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+            this.tenant, id, h.output, h.use, JSON.stringify(h.connection), JSON.stringify(h.stage), h.snapshot ? JSON.stringify(h.snapshot.key) : null,
           ]);
+          if (h.snapshot) await this.saveChunks(c, id, h.output, h.snapshot);
         }
-        for (const [output, s] of end.snapshots ?? []) await this.saveSnapshot(c, changed.rows[0]!.spec, output, s);
+        for (const [output, s] of end.snapshots ?? []) {
+          await this.saveChunks(c, id, output, s);
+          await this.makeCurrent(c, changed.rows[0]!.spec, output, id, { key: s.key });
+        }
       }, holder);
     } finally {
       if (holder) {
@@ -132,10 +137,12 @@ export class PostgresHistory implements HistoryStore {
 
   async held(id: string): Promise<HeldOutput[]> {
     const r = await this.query<HeldRow>(
-      `SELECT output, use, connection, stage, snapshot FROM sisflow_held WHERE tenant = $1 AND run_id = $2 ORDER BY output`,
+      `SELECT output, use, connection, stage, snapshot, snapshot_key FROM sisflow_held WHERE tenant = $1 AND run_id = $2 ORDER BY output`,
       [this.tenant, id],
     );
-    return r.rows.map(heldFromRow);
+    const sizes = await this.query<{ output: string; n: string }>(`SELECT output, sum(rows) AS n FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 GROUP BY output`, [this.tenant, id]);
+    const size = new Map(sizes.rows.map((s) => [s.output, Number(s.n)]));
+    return r.rows.map((h) => heldFromRow(h, id, (run, output, key) => this.chunked(run, output, key, size.get(output) ?? 0)));
   }
 
   async decide(id: string, d: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean> {
@@ -146,17 +153,24 @@ export class PostgresHistory implements HistoryStore {
       ]);
       if (changed.rowCount !== 1) return false;
       if (d.status === 'approved') {
-        const held = await c.query<{ output: string; snapshot: Buffer | null }>(`SELECT output, snapshot FROM sisflow_held WHERE tenant = $1 AND run_id = $2`, [this.tenant, id]);
-        for (const h of held.rows) if (h.snapshot) await this.saveSnapshot(c, changed.rows[0]!.spec, h.output, unpackSnapshot(h.snapshot));
-      }
+        const held = await c.query<{ output: string; snapshot: Buffer | null; snapshot_key: string | null }>(`SELECT output, snapshot, snapshot_key FROM sisflow_held WHERE tenant = $1 AND run_id = $2`, [this.tenant, id]);
+        for (const h of held.rows) {
+          if (h.snapshot_key) await this.makeCurrent(c, changed.rows[0]!.spec, h.output, id, { key: JSON.parse(h.snapshot_key) as string[] });
+          else if (h.snapshot) await this.makeCurrent(c, changed.rows[0]!.spec, h.output, id, { data: h.snapshot });
+        }
+      } else await c.query(`DELETE FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2`, [this.tenant, id]);
       await c.query(`DELETE FROM sisflow_held WHERE tenant = $1 AND run_id = $2`, [this.tenant, id]);
       return true;
     });
   }
 
   async snapshot(spec: string, output: string): Promise<OutputSnapshot | undefined> {
-    const r = await this.query<{ data: Buffer }>(`SELECT data FROM sisflow_snapshots WHERE tenant = $1 AND spec = $2 AND output = $3`, [this.tenant, spec, output]);
-    return r.rows[0] && unpackSnapshot(r.rows[0].data);
+    const r = await this.query<{ run_id: string; key: string | null; data: Buffer | null }>(`SELECT run_id, key, data FROM sisflow_snapshots WHERE tenant = $1 AND spec = $2 AND output = $3`, [this.tenant, spec, output]);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    if (!row.key) return legacySnapshot(row.data!);
+    const n = await this.query<{ n: string }>(`SELECT coalesce(sum(rows), 0) AS n FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3`, [this.tenant, row.run_id, output]);
+    return this.chunked(row.run_id, output, JSON.parse(row.key) as string[], Number(n.rows[0]!.n));
   }
 
   async totals(bucketsMs: readonly number[]): Promise<RunTotals[]> {
@@ -206,12 +220,44 @@ export class PostgresHistory implements HistoryStore {
     return { run: { ...start, id, status: 'running', pid: process.pid, host: this.host } };
   }
 
-  private async saveSnapshot(c: pg.ClientBase, spec: string, output: string, s: OutputSnapshot): Promise<void> {
+  /** Keeps a run's snapshot of an output, chunk by chunk (read from its spool one at a time). */
+  private async saveChunks(c: pg.ClientBase, runId: string, output: string, s: SnapshotRows): Promise<void> {
+    let seq = 0;
+    for (const chunk of s.chunks()) {
+      await c.query(`INSERT INTO sisflow_snapshot_chunks (tenant, run_id, output, seq, rows, keys, digests, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+        this.tenant, runId, output, seq++, chunk.rows, chunk.keys, chunk.digests, chunk.data,
+      ]);
+    }
+  }
+
+  /** Makes a run's snapshot the one the output is judged against; the chunks of the one it replaces go (same transaction). */
+  private async makeCurrent(c: pg.ClientBase, spec: string, output: string, runId: string, s: { key: string[] } | { data: Buffer }): Promise<void> {
+    const old = await c.query<{ run_id: string }>(`SELECT run_id FROM sisflow_snapshots WHERE tenant = $1 AND spec = $2 AND output = $3 FOR UPDATE`, [this.tenant, spec, output]);
     await c.query(
-      `INSERT INTO sisflow_snapshots (tenant, spec, output, run_id, data) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant, spec, output) DO UPDATE SET run_id = excluded.run_id, data = excluded.data`,
-      [this.tenant, spec, output, s.runId, packSnapshot(s)],
+      `INSERT INTO sisflow_snapshots (tenant, spec, output, run_id, key, data) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant, spec, output) DO UPDATE SET run_id = excluded.run_id, key = excluded.key, data = excluded.data`,
+      [this.tenant, spec, output, runId, 'key' in s ? JSON.stringify(s.key) : null, 'data' in s ? s.data : null],
     );
+    const replaced = old.rows[0]?.run_id;
+    if (replaced && replaced !== runId) await c.query(`DELETE FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3`, [this.tenant, replaced, output]);
+  }
+
+  /** A snapshot kept in chunks. */
+  private chunked(runId: string, output: string, key: string[], rows: number): OutputSnapshot {
+    const where = [this.tenant, runId, output];
+    return chunkedSnapshot({
+      runId,
+      key,
+      rows,
+      page: async (from) =>
+        (
+          await this.query<SnapshotChunk & { seq: number }>(
+            `SELECT seq, rows, keys, digests, ''::bytea AS data FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3 AND seq >= $4 ORDER BY seq LIMIT ${SNAPSHOT_PAGE}`,
+            [...where, from],
+          )
+        ).rows,
+      one: async (seq) => (await this.query<SnapshotChunk>(`SELECT rows, keys, digests, data FROM sisflow_snapshot_chunks WHERE tenant = $1 AND run_id = $2 AND output = $3 AND seq = $4`, [...where, seq])).rows[0],
+    });
   }
 
   private async query<R extends pg.QueryResultRow>(sql: string, args: unknown[]): Promise<pg.QueryResult<R>> {

@@ -59,4 +59,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    WHERE report IS NOT NULL;`,
   // 3: who asked for a run (the person behind a "run now" or an approve), as the SQLite store's 4
   `ALTER TABLE sisflow_runs ADD COLUMN requested_by TEXT;`,
+  // 4: snapshots in chunks under the run that made them, as the SQLite store's 5; a snapshot kept
+  // whole before (data) is still read, and replaced by the next publish
+  `CREATE TABLE sisflow_snapshot_chunks (
+     tenant TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     output TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     rows INTEGER NOT NULL,
+     keys BYTEA NOT NULL,
+     digests BYTEA NOT NULL,
+     data BYTEA NOT NULL,
+     PRIMARY KEY (tenant, run_id, output, seq)
+   );
+   ALTER TABLE sisflow_held ADD COLUMN snapshot_key TEXT;
+   ALTER TABLE sisflow_snapshots ALTER COLUMN data DROP NOT NULL, ADD COLUMN key TEXT;`,
 ];

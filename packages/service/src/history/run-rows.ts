@@ -1,8 +1,7 @@
 // What both stores share: a run's row as the tables hold it, its record, run ids and packed snapshots.
 import { randomBytes } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Row } from '@sisflow/core';
-import type { GuardReport, HeldOutput, OutputSnapshot, RunRecord, RunStatus, RunTotals } from './history-store.js';
+import type { GuardReport, HeldOutput, OutputSnapshot, RunRecord, RunStatus, RunTotals, SnapshotChunk } from './history-store.js';
+import { legacySnapshot } from './legacy-snapshot.js';
 
 export interface RunRow {
   id: string;
@@ -53,28 +52,62 @@ export function fromRow(r: RunRow): RunRecord {
   };
 }
 
-export function packSnapshot(s: OutputSnapshot): Buffer {
-  return gzipSync(JSON.stringify({ runId: s.runId, key: s.key, rows: [...s.rows] }));
-}
-
-export function unpackSnapshot(data: Buffer): OutputSnapshot {
-  const v = JSON.parse(gunzipSync(data).toString('utf8')) as { runId: string; key: string[]; rows: [string, Row][] };
-  return { runId: v.runId, key: v.key, rows: new Map(v.rows) };
-}
-
-/** A fleet job whose run ended so is done: delivered again, it is not run again. */
-/** A held output as both stores keep it: connection and stage as JSON, the snapshot packed. */
+/**
+ * A held output as both stores keep it: connection and stage as JSON; its snapshot in chunks of
+ * the held run (`snapshot_key`, the key columns), or, held before chunked snapshots, packed whole.
+ */
 export interface HeldRow {
   output: string;
   use: string;
   connection: string;
   stage: string;
   snapshot: Buffer | null;
+  snapshot_key: string | null;
 }
 
-export function heldFromRow(h: HeldRow): HeldOutput {
-  return { output: h.output, use: h.use, connection: JSON.parse(h.connection), stage: JSON.parse(h.stage), ...(h.snapshot ? { snapshot: unpackSnapshot(h.snapshot) } : {}) };
+/** `chunked` reads the chunks a run keeps for an output. */
+export function heldFromRow(h: HeldRow, runId: string, chunked: (runId: string, output: string, key: string[]) => OutputSnapshot): HeldOutput {
+  const snapshot = h.snapshot_key ? chunked(runId, h.output, JSON.parse(h.snapshot_key) as string[]) : h.snapshot ? legacySnapshot(h.snapshot) : undefined;
+  return { output: h.output, use: h.use, connection: JSON.parse(h.connection), stage: JSON.parse(h.stage), ...(snapshot ? { snapshot } : {}) };
 }
+
+/** Chunks read at once when a comparison reads a snapshot's keys and digests. */
+export const SNAPSHOT_PAGE = 16;
+
+/**
+ * A snapshot kept in chunks, as both stores read it: keys and digests a page of chunks at a time
+ * (`page(from)`: up to SNAPSHOT_PAGE chunks from position `from`, data left out; no statement or
+ * cursor stays open between pages), whole chunks one at a time.
+ */
+export function chunkedSnapshot(s: {
+  runId: string;
+  key: string[];
+  rows: number;
+  page(from: number): Promise<(SnapshotChunk & { seq: number })[]>;
+  one(seq: number): Promise<SnapshotChunk | undefined>;
+}): OutputSnapshot {
+  return {
+    runId: s.runId,
+    key: s.key,
+    rows: s.rows,
+    async *index() {
+      for (let from = 0; ; ) {
+        const chunks = await s.page(from);
+        yield* chunks;
+        if (chunks.length < SNAPSHOT_PAGE) return;
+        from = chunks[chunks.length - 1]!.seq + 1;
+      }
+    },
+    async *chunks(seqs) {
+      for (const seq of seqs) {
+        const chunk = await s.one(seq);
+        if (chunk) yield { seq, chunk };
+      }
+    },
+  };
+}
+
+/** A fleet job whose run ended so is done: delivered again, it is not run again. */
 
 export const JOB_DONE: readonly RunStatus[] = ['ok', 'held', 'approved', 'discarded'];
 

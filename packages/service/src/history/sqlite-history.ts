@@ -6,9 +6,10 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { processAlive } from '@sisflow/connectors';
-import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus, RunTotals } from './history-store.js';
+import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, RunStart, RunStatus, RunTotals, SnapshotChunk, SnapshotRows } from './history-store.js';
+import { legacySnapshot } from './legacy-snapshot.js';
 import { reportFigures } from './run-figures.js';
-import { fromRow, heldFromRow, JOB_DONE, packSnapshot, runId, totalsFromRows, totalsSql, unpackSnapshot, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
+import { chunkedSnapshot, fromRow, heldFromRow, JOB_DONE, runId, SNAPSHOT_PAGE, totalsFromRows, totalsSql, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
 import { HISTORY_MIGRATIONS } from './sqlite-migrations.js';
 
 
@@ -67,10 +68,16 @@ export class SqliteHistory implements HistoryStore {
         )
         .run({ id, status: end.status, durationMs: end.durationMs, report: end.report ? JSON.stringify(end.report) : null, error: end.error ?? null, guard: end.guard ? JSON.stringify(end.guard) : null, read: f?.read ?? null, written: f?.written ?? null, rejects: f?.rejects ?? null });
       if (changed.changes !== 1) throw new Error(`run ${id} is not running`);
-      const held = this.db.prepare(`INSERT INTO held (run_id, output, use, connection, stage, snapshot) VALUES (?, ?, ?, ?, ?, ?)`);
-      for (const h of end.held ?? []) held.run(id, h.output, h.use, JSON.stringify(h.connection), JSON.stringify(h.stage), h.snapshot ? packSnapshot(h.snapshot) : null);
+      const held = this.db.prepare(`INSERT INTO held (run_id, output, use, connection, stage, snapshot_key) VALUES (?, ?, ?, ?, ?, ?)`);
+      for (const h of end.held ?? []) {
+        held.run(id, h.output, h.use, JSON.stringify(h.connection), JSON.stringify(h.stage), h.snapshot ? JSON.stringify(h.snapshot.key) : null);
+        if (h.snapshot) this.saveChunks(id, h.output, h.snapshot);
+      }
       const spec = this.db.prepare<[string], { spec: string }>(`SELECT spec FROM runs WHERE id = ?`).get(id)!.spec;
-      for (const [output, s] of end.snapshots ?? []) this.saveSnapshot(spec, output, s);
+      for (const [output, s] of end.snapshots ?? []) {
+        this.saveChunks(id, output, s);
+        this.makeCurrent(spec, output, id, { key: s.key });
+      }
     })();
   }
 
@@ -95,8 +102,8 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async held(id: string): Promise<HeldOutput[]> {
-    const rows = this.db.prepare<[string], HeldRow>(`SELECT output, use, connection, stage, snapshot FROM held WHERE run_id = ? ORDER BY output`).all(id);
-    return rows.map(heldFromRow);
+    const rows = this.db.prepare<[string], HeldRow>(`SELECT output, use, connection, stage, snapshot, snapshot_key FROM held WHERE run_id = ? ORDER BY output`).all(id);
+    return rows.map((h) => heldFromRow(h, id, (run, output, key) => this.chunked(run, output, key)));
   }
 
   async decide(id: string, d: { status: 'approved' | 'discarded'; by: string; at: string; run?: string }): Promise<boolean> {
@@ -105,18 +112,20 @@ export class SqliteHistory implements HistoryStore {
       if (changed.changes !== 1) return false;
       if (d.status === 'approved') {
         const spec = this.db.prepare<[string], { spec: string }>(`SELECT spec FROM runs WHERE id = ?`).get(id)!.spec;
-        for (const h of this.db.prepare<[string], { output: string; snapshot: Buffer | null }>(`SELECT output, snapshot FROM held WHERE run_id = ?`).all(id)) {
-          if (h.snapshot) this.saveSnapshot(spec, h.output, unpackSnapshot(h.snapshot));
+        for (const h of this.db.prepare<[string], { output: string; snapshot: Buffer | null; snapshot_key: string | null }>(`SELECT output, snapshot, snapshot_key FROM held WHERE run_id = ?`).all(id)) {
+          if (h.snapshot_key) this.makeCurrent(spec, h.output, id, { key: JSON.parse(h.snapshot_key) as string[] });
+          else if (h.snapshot) this.makeCurrent(spec, h.output, id, { data: h.snapshot });
         }
-      }
+      } else this.db.prepare(`DELETE FROM snapshot_chunks WHERE run_id = ?`).run(id);
       this.db.prepare(`DELETE FROM held WHERE run_id = ?`).run(id);
       return true;
     })();
   }
 
   async snapshot(spec: string, output: string): Promise<OutputSnapshot | undefined> {
-    const row = this.db.prepare<[string, string], { data: Buffer }>(`SELECT data FROM snapshots WHERE spec = ? AND output = ?`).get(spec, output);
-    return row && unpackSnapshot(row.data);
+    const row = this.db.prepare<[string, string], { run_id: string; key: string | null; data: Buffer | null }>(`SELECT run_id, key, data FROM snapshots WHERE spec = ? AND output = ?`).get(spec, output);
+    if (!row) return undefined;
+    return row.key ? this.chunked(row.run_id, output, JSON.parse(row.key) as string[]) : legacySnapshot(row.data!);
   }
 
   async totals(bucketsMs: readonly number[]): Promise<RunTotals[]> {
@@ -151,8 +160,30 @@ export class SqliteHistory implements HistoryStore {
     return true;
   }
 
-  private saveSnapshot(spec: string, output: string, s: OutputSnapshot): void {
-    this.db.prepare(`INSERT INTO snapshots (spec, output, run_id, data) VALUES (?, ?, ?, ?) ON CONFLICT (spec, output) DO UPDATE SET run_id = excluded.run_id, data = excluded.data`).run(spec, output, s.runId, packSnapshot(s));
+  /** Keeps a run's snapshot of an output, chunk by chunk (read from its spool one at a time). */
+  private saveChunks(runId: string, output: string, s: SnapshotRows): void {
+    const insert = this.db.prepare(`INSERT INTO snapshot_chunks (run_id, output, seq, rows, keys, digests, data) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    let seq = 0;
+    for (const c of s.chunks()) insert.run(runId, output, seq++, c.rows, c.keys, c.digests, c.data);
+  }
+
+  /** Makes a run's snapshot the one the output is judged against; the chunks of the one it replaces go (same transaction). */
+  private makeCurrent(spec: string, output: string, runId: string, s: { key: string[] } | { data: Buffer }): void {
+    const old = this.db.prepare<[string, string], { run_id: string }>(`SELECT run_id FROM snapshots WHERE spec = ? AND output = ?`).get(spec, output);
+    this.db
+      .prepare(`INSERT INTO snapshots (spec, output, run_id, key, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (spec, output) DO UPDATE SET run_id = excluded.run_id, key = excluded.key, data = excluded.data`)
+      .run(spec, output, runId, 'key' in s ? JSON.stringify(s.key) : null, 'data' in s ? s.data : null);
+    if (old && old.run_id !== runId) this.db.prepare(`DELETE FROM snapshot_chunks WHERE run_id = ? AND output = ?`).run(old.run_id, output);
+  }
+
+  /** A snapshot kept in chunks. */
+  private chunked(runId: string, output: string, key: string[]): OutputSnapshot {
+    const page = this.db.prepare<[string, string, number], SnapshotChunk & { seq: number }>(
+      `SELECT seq, rows, keys, digests, x'' AS data FROM snapshot_chunks WHERE run_id = ? AND output = ? AND seq >= ? ORDER BY seq LIMIT ${SNAPSHOT_PAGE}`,
+    );
+    const one = this.db.prepare<[string, string, number], SnapshotChunk>(`SELECT rows, keys, digests, data FROM snapshot_chunks WHERE run_id = ? AND output = ? AND seq = ?`);
+    const rows = this.db.prepare<[string, string], { n: number }>(`SELECT coalesce(sum(rows), 0) AS n FROM snapshot_chunks WHERE run_id = ? AND output = ?`).get(runId, output)!.n;
+    return chunkedSnapshot({ runId, key, rows, page: async (from) => page.all(runId, output, from), one: async (seq) => one.get(runId, output, seq) });
   }
 }
 

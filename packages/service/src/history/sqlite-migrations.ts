@@ -55,4 +55,29 @@ export const HISTORY_MIGRATIONS: readonly string[] = [
    WHERE report IS NOT NULL;`,
   // 4: who asked for a run (the person behind a "run now" or an approve)
   `ALTER TABLE runs ADD COLUMN requested_by TEXT;`,
+  // 5: snapshots in chunks (keys, digests and rows apart) under the run that made them, so no run
+  // holds a whole output to compare or to save; the current snapshot of an output points to its
+  // run (key set). A snapshot kept whole before (data) is still read, and replaced by the next publish.
+  `CREATE TABLE snapshot_chunks (
+     run_id TEXT NOT NULL,
+     output TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     rows INTEGER NOT NULL,
+     keys BLOB NOT NULL,
+     digests BLOB NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (run_id, output, seq)
+   );
+   ALTER TABLE held ADD COLUMN snapshot_key TEXT;
+   CREATE TABLE snapshots_5 (
+     spec TEXT NOT NULL,
+     output TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     key TEXT,
+     data BLOB,
+     PRIMARY KEY (spec, output)
+   );
+   INSERT INTO snapshots_5 (spec, output, run_id, data) SELECT spec, output, run_id, data FROM snapshots;
+   DROP TABLE snapshots;
+   ALTER TABLE snapshots_5 RENAME TO snapshots;`,
 ];

@@ -5,7 +5,7 @@ import { runPlan, type JobPlan, type RunOptions, type RunReport } from '@sisflow
 import type { Alerts } from '../alerts/project-alerts.js';
 import { runAlerts, sourceCounts } from '../alerts/run-alerts.js';
 import { GuardWatch } from '../guard/guard-watch.js';
-import type { GuardReport, HeldOutput, HistoryStore, RunRecord, RunStatus, RunTrigger } from '../history/history-store.js';
+import type { GuardReport, HeldOutputWrite, HistoryStore, RunRecord, RunStatus, RunTrigger } from '../history/history-store.js';
 
 export interface RecordedRunOptions {
   plan: JobPlan;
@@ -45,46 +45,58 @@ export async function runRecorded(o: RecordedRunOptions): Promise<RecordedRun> {
   if (begun.busy) return { busy: begun.busy };
   const id = begun.run.id;
   o.onStart?.(id);
-  const watch = new GuardWatch(o.plan, new Map(await Promise.all(o.plan.outputs.filter((p) => p.guard).map(async (p) => [p.name, await o.store.snapshot(spec, p.name)] as const))));
-  let guard: GuardReport | undefined;
-  let report: RunReport;
+  let watch: GuardWatch;
   try {
-    ({ report } = await runPlan(o.plan, {
-      ...o.run,
-      now: startedAt,
-      ...(watch.outputs.length > 0
-        ? {
-            onOutputRows: (output, rows) => watch.observe(output, rows),
-            review: async () => {
-              guard = watch.judge();
-              return guard.held ? 'hold' : 'publish';
-            },
-          }
-        : {}),
-    }));
+    watch = await GuardWatch.open(o.plan, (output) => o.store.snapshot(spec, output));
   } catch (e) {
-    // runPlan reports failures in its report; anything thrown is a bug, recorded so no lock is left.
-    await o.store.finish(id, { status: 'failed', durationMs: now().getTime() - startedAt.getTime(), error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+    await o.store.finish(id, { status: 'failed', durationMs: now().getTime() - startedAt.getTime(), error: `the guard's last snapshot could not be read: ${e instanceof Error ? e.message : String(e)}` });
     throw e;
   }
-  const status: Exclude<RunStatus, 'running'> = report.approval ? 'held' : report.ok ? 'ok' : report.cancelled ? 'cancelled' : 'failed';
-  const snapshots = watch.snapshots(id);
-  const held: HeldOutput[] = Object.entries(report.approval ?? {}).map(([output, stage]) => ({
-    output,
-    use: o.plan.outputs.find((p) => p.name === output)!.use,
-    connection: o.plan.connections[o.plan.outputs.find((p) => p.name === output)!.connection]!.settings,
-    stage,
-    ...(snapshots.has(output) ? { snapshot: snapshots.get(output)! } : {}),
-  }));
-  await o.store.finish(id, {
-    status,
-    durationMs: report.durationMs,
-    report,
-    ...(report.error ? { error: report.error } : {}),
-    ...(guard ? { guard } : {}),
-    ...(held.length ? { held } : {}),
-    ...(status === 'ok' && !report.dryRun ? { snapshots } : {}),
-  });
+  let guard: GuardReport | undefined;
+  let report: RunReport;
+  let status: Exclude<RunStatus, 'running'>;
+  try {
+    try {
+      ({ report } = await runPlan(o.plan, {
+        ...o.run,
+        now: startedAt,
+        ...(watch.outputs.length > 0
+          ? {
+              onOutputRows: (output, rows) => watch.observe(output, rows),
+              review: async () => {
+                guard = await watch.judge();
+                return guard.held ? 'hold' : 'publish';
+              },
+            }
+          : {}),
+      }));
+    } catch (e) {
+      // runPlan reports failures in its report; anything thrown is a bug, recorded so no lock is left.
+      await o.store.finish(id, { status: 'failed', durationMs: now().getTime() - startedAt.getTime(), error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+      throw e;
+    }
+    status = report.approval ? 'held' : report.ok ? 'ok' : report.cancelled ? 'cancelled' : 'failed';
+    // The snapshots are read from the guard's spool files as the store keeps them, chunk by chunk.
+    const snapshots = watch.snapshots(id);
+    const held: HeldOutputWrite[] = Object.entries(report.approval ?? {}).map(([output, stage]) => ({
+      output,
+      use: o.plan.outputs.find((p) => p.name === output)!.use,
+      connection: o.plan.connections[o.plan.outputs.find((p) => p.name === output)!.connection]!.settings,
+      stage,
+      ...(snapshots.has(output) ? { snapshot: snapshots.get(output)! } : {}),
+    }));
+    await o.store.finish(id, {
+      status,
+      durationMs: report.durationMs,
+      report,
+      ...(report.error ? { error: report.error } : {}),
+      ...(guard ? { guard } : {}),
+      ...(held.length ? { held } : {}),
+      ...(status === 'ok' && !report.dryRun ? { snapshots } : {}),
+    });
+  } finally {
+    watch.close();
+  }
   const record = (await o.store.get(id))!;
   if (o.alerts) {
     const previousCounts = sourceCounts(lastOk?.report);
