@@ -9,8 +9,8 @@ import { stringify } from 'csv-stringify';
 import { compile, ConnectorRegistry, runPlan, type Connector, type Row } from '@sisflow/core';
 import { filesConnector } from '@sisflow/connectors';
 import { SCHOOLS, SNM, student } from './students.js';
-import { runFloorSqlite, runHandWrittenSqlite, runOneRoster, runSisflowSqlite } from './sqlite-contenders.js';
-import { runDuckdbCsv, runPythonCsv, runPythonSqlite, runSisflowCsv } from './destiny-contenders.js';
+import { runFloorSqlite, runHandWrittenSqlite, runOneRoster, runSisflowSqlite, runSisflowSqliteUnguarded } from './sqlite-contenders.js';
+import { runDuckdbCsv, runPythonCsv, runPythonSqlite, runSisflowCsv, runSisflowCsvUnguarded } from './destiny-contenders.js';
 
 const BATCH = 1000;
 
@@ -122,10 +122,12 @@ export const CONTENDERS = {
   'hand-written': runHandWritten,
   floor: runFloor,
   'sisflow-sqlite': runSisflowSqlite,
+  'sisflow-sqlite-unguarded': runSisflowSqliteUnguarded,
   'hand-written-sqlite': runHandWrittenSqlite,
   'floor-sqlite': runFloorSqlite,
   oneroster: runOneRoster,
   'sisflow-csv': runSisflowCsv,
+  'sisflow-csv-unguarded': runSisflowCsvUnguarded,
   'python-sqlite': runPythonSqlite,
   'python-csv': runPythonCsv,
   'duckdb-csv': runDuckdbCsv,
