@@ -11,8 +11,9 @@
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -52,6 +53,7 @@ export async function bundleCli({ outfile, from }) {
     // The bundle runs inside a function that receives its own URL (see compile-cache.ts), and knows it is bundled.
     define: { 'import.meta.url': '__sisflowBundleUrl', SISFLOW_BUNDLE: 'true' },
     plugins: [
+      ...(dist ? [workspaceExternals] : []),
       {
         // Core loads chevrotain's prebuilt file by path (fast unbundled); in one bundle the
         // library itself is inlined and tree-shaken instead.
@@ -74,6 +76,26 @@ export async function bundleCli({ outfile, from }) {
     writeAtomically(outfile, `${HEADER}${JSON.stringify({ hash, ...(inputs ? { inputs } : {}) })}\n${code}`);
   }
 }
+
+/**
+ * In the workspace, pnpm gives each package only its own dependencies: a library kept outside
+ * is required by its path, found from the package that imports it, and a module's
+ * `import.meta.url` stays its own file's (`createRequire(import.meta.url)('better-sqlite3')`, a
+ * package's files found beside it). The packed CLI installs those libraries where its bundle
+ * finds them by name, and keeps every file it reads beside the bundle.
+ */
+const workspaceExternals = {
+  name: 'workspace-externals',
+  setup(b) {
+    const names = new RegExp(`^(${EXTERNAL.join('|')})(/|$)`);
+    b.onResolve({ filter: names }, (args) => ({ path: createRequire(join(args.resolveDir, 'importer.js')).resolve(args.path), external: true }));
+    b.onLoad({ filter: /\.m?js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'js' };
+    });
+  },
+};
 
 /** What the starter compares to tell a changed build file: its size and modification time. */
 export function stamp(path) {
