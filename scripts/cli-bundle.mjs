@@ -52,8 +52,8 @@ export async function bundleCli({ outfile, from }) {
     supported: { 'dynamic-import': false },
     // The bundle runs inside a function that receives its own URL (see compile-cache.ts), and knows it is bundled.
     define: { 'import.meta.url': '__sisflowBundleUrl', SISFLOW_BUNDLE: 'true' },
+    // chevrotain-inline first: it replaces a file the other would rewrite.
     plugins: [
-      ...(dist ? [workspaceExternals] : []),
       {
         // Core loads chevrotain's prebuilt file by path (fast unbundled); in one bundle the
         // library itself is inlined and tree-shaken instead.
@@ -62,6 +62,7 @@ export async function bundleCli({ outfile, from }) {
           b.onLoad({ filter: /[\\/]core[\\/](src|dist)[\\/]expr[\\/]chevrotain\.(ts|js)$/ }, () => ({ contents: "export { createToken, Lexer, EmbeddedActionsParser } from 'chevrotain';", loader: 'ts', resolveDir: join(ROOT, 'packages/core') }));
         },
       },
+      ...(dist ? [workspaceExternals] : []),
     ],
   });
   for (const f of result.outputFiles) {
