@@ -87,7 +87,7 @@ function current(dir: string, inputs: Record<string, string>): boolean {
 interface CacheFile {
   dir: string;
   path: string;
-  /** The start of the names of this bundle's caches for this verb (older ones are removed). */
+  /** The start of the names of this bundle's caches for this verb, Node and flags (those of older builds are removed). */
   prefix: string;
 }
 
@@ -105,10 +105,11 @@ function cacheFile(bundle: string, hash: string): CacheFile | undefined {
     }
   }
   // Functions compiled in a run are in its cache: one per verb, so that `validate` starts from its own.
+  // V8 refuses a cache made by another Node or with other flags: each has its own file.
   const verb = process.argv.slice(2).find((a) => !a.startsWith('-'));
-  const prefix = `${fnv(bundle)}-${verb && /^[a-z][a-z0-9-]{0,30}$/.test(verb) ? verb : 'other'}-`;
-  const key = fnv([hash, process.version, process.arch, process.execArgv.join(' '), env.NODE_OPTIONS ?? ''].join('\n'));
-  return { dir, path: join(dir, `${prefix}${key}.v8`), prefix };
+  const node = fnv([process.version, process.arch, process.execArgv.join(' '), env.NODE_OPTIONS ?? ''].join('\n'));
+  const prefix = `${fnv(bundle)}-${verb && /^[a-z][a-z0-9-]{0,30}$/.test(verb) ? verb : 'other'}-${node}-`;
+  return { dir, path: join(dir, `${prefix}${fnv(hash)}.v8`), prefix };
 }
 
 /** The cached code, when the file is whole; undefined when it is missing, unreadable or corrupt. */

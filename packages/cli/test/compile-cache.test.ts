@@ -103,13 +103,17 @@ test('a cache folder that cannot be made or written changes nothing but speed', 
   }
 });
 
-test('a cache is kept per verb, and a new bundle replaces the caches of the old one', () => {
+test('a cache is kept per verb and per set of Node flags, and a new bundle replaces the caches of the old one', () => {
   const dir = folder();
   sisflow(['validate', GOOD], { SISFLOW_COMPILE_CACHE_DIR: dir });
   sisflow(['schema'], { SISFLOW_COMPILE_CACHE_DIR: dir });
   const names = readdirSync(dir).sort();
   assert.is(names.length, 2, names.join(', '));
   assert.ok(names.some((n) => n.includes('-validate-')) && names.some((n) => n.includes('-schema-')), names.join(', '));
+  // Other flags: a cache of their own beside, not over, the first.
+  assert.equal(sisflow(['validate', GOOD], { SISFLOW_COMPILE_CACHE_DIR: dir, NODE_OPTIONS: '--max-old-space-size=200' }).status, 0);
+  assert.is(readdirSync(dir).length, 3);
+  rmSync(join(dir, readdirSync(dir).find((n) => !names.includes(n))!));
   // Another bundle at the same place (the next build): its cache replaces the old one's.
   const old = names.find((n) => n.includes('-validate-'))!;
   const renamed = old.replace(/-[0-9a-f]+\.v8$/, '-00000000.v8');
