@@ -6,7 +6,7 @@
 //   npm install -g ./build/sisflow-cli-*.tgz    # then `sisflow` is on PATH, in any folder
 //
 // The package holds a build of the CLI (esbuild bundles every workspace package and the
-// pure-JavaScript libraries into dist/, split so that a command loads only what it uses), the
+// pure-JavaScript libraries into one script, dist/cli.cjs, started through V8's code cache), the
 // examples `init` and `demo` start from, and a package.json whose dependencies are only the
 // libraries kept outside the bundle: native modules (better-sqlite3, ssh2) and the libraries that
 // load their own files at run time. By default npm installs those as ordinary dependencies (for
@@ -17,6 +17,7 @@
 // the same platform, CPU, C library and Node module ABI, which the package records and checks at
 // start (scripts/packed-start.mjs), with a clear message elsewhere.
 import { build } from 'esbuild';
+import { bundleCli, EXTERNAL } from './cli-bundle.mjs';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -32,10 +33,6 @@ if (unknown.length > 0) {
 }
 // --registry was the name of today's default (dependencies fetched by npm); it is still accepted.
 const variants = process.argv.includes('--all') ? ['portable', 'native'] : process.argv.includes('--bundle-native') ? ['native'] : ['portable'];
-
-/** Kept outside the bundle: native code, or a library that finds its own files at run time. */
-// ajv: core loads it (by require, on first use) only to compile a schema not compiled at build time.
-const EXTERNAL = ['better-sqlite3', 'ssh2', 'ssh2-sftp-client', 'mssql', 'nodemailer', 'pino', 'ajv'];
 
 const workspace = ['core', 'connectors', 'service', 'transfer', 'cli'].map((p) => ({ dir: join(ROOT, 'packages', p), json: readJson(join(ROOT, 'packages', p, 'package.json')) }));
 const cli = workspace.at(-1).json;
@@ -132,38 +129,34 @@ const phase = (what) => process.env.SISFLOW_PACK_TIMES && console.error(`${what}
 const BUILD = join(OUT, 'sisflow-cli-dist');
 rmSync(BUILD, { recursive: true, force: true });
 
+// dist/cli.cjs: the whole command as one script, which the starter runs through V8's code cache
+// (packages/cli/src/compile-cache.ts); what a verb does not use is never run, only read.
+mkdirSync(BUILD, { recursive: true });
+await bundleCli({ outfile: join(BUILD, 'cli.cjs'), from: 'source' });
+// The command itself (dist/sisflow.mjs): checks a --bundle-native package fits this machine, then starts dist/cli.cjs.
 await build({
-  // dist/cli.mjs and the chunks it loads on demand, all in dist/ (examples.ts finds ../examples from any of them).
-  // source-worker-entry: the thread that reads a large source (connectors' source-worker/), found
-  // beside the chunk that starts it.
-  entryPoints: { cli: join(ROOT, 'packages/cli/src/bin.ts'), 'source-worker-entry': join(ROOT, 'packages/connectors/src/source-worker/source-worker-entry.ts') },
-  outdir: BUILD,
-  outExtension: { '.js': '.mjs' },
-  chunkNames: '[name]-[hash]',
-  splitting: true,
+  entryPoints: [join(ROOT, 'scripts/packed-start.mjs')],
+  outfile: join(BUILD, 'sisflow.mjs'),
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  conditions: ['sisflow-source'],
-  external: EXTERNAL,
-  legalComments: 'linked',
   logLevel: 'warning',
-  // Bundled CommonJS libraries call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __sisflowRequire } from 'node:module';\nconst require = __sisflowRequire(import.meta.url);" },
-  plugins: [
-    {
-      // Core loads chevrotain's prebuilt file by path (fast from the sources); in one bundle
-      // the library itself is inlined and tree-shaken instead.
-      name: 'chevrotain-inline',
-      setup(b) {
-        b.onLoad({ filter: /[\\/]core[\\/]src[\\/]expr[\\/]chevrotain\.ts$/ }, () => ({ contents: "export { createToken, Lexer, EmbeddedActionsParser } from 'chevrotain';", loader: 'ts', resolveDir: join(ROOT, 'packages/core') }));
-      },
-    },
-  ],
 });
-// The command itself: checks a --bundle-native package fits this machine, then loads dist/cli.mjs.
-cpSync(join(ROOT, 'scripts/packed-start.mjs'), join(BUILD, 'sisflow.mjs'));
+// dist/source-worker-entry.cjs: the thread that reads a large source (connectors' source-worker/),
+// which the bundle finds beside itself; without it a packed CLI reads every source in the main thread.
+await build({
+  entryPoints: [join(ROOT, 'packages/connectors/src/source-worker/source-worker-entry.ts')],
+  outfile: join(BUILD, 'source-worker-entry.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: EXTERNAL,
+  define: { 'import.meta.url': '__workerEntryUrl' },
+  banner: { js: "const __workerEntryUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
 phase('bundle');
 
 const dependencies = Object.fromEntries(EXTERNAL.map((name) => [name, wanted(name).range]));

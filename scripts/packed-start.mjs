@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The start of the packed `sisflow` command (scripts/pack-cli.mjs copies this file to
+// The start of the packed `sisflow` command (scripts/pack-cli.mjs bundles this file into
 // dist/sisflow.mjs). A package packed with --bundle-native carries native modules built for one
 // platform, CPU and Node ABI; on another machine they cannot load, so this says so, in words, before
-// the CLI loads any of them. The portable package has no such record and starts at once.
+// the CLI loads any of them. Then it starts the CLI (dist/cli.cjs) through V8's code cache.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startBundle } from '../packages/cli/src/compile-cache.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const built = manifest.sisflow?.bundledNative;
@@ -21,10 +23,24 @@ if (built) {
     process.exit(1);
   }
 }
-await import('./cli.mjs');
+if (!startBundle(fileURLToPath(new URL('./cli.cjs', import.meta.url)))) {
+  process.stderr.write('sisflow: this installation is damaged (dist/cli.cjs is missing or unreadable); install the package again\n');
+  process.exit(1);
+}
 
-/** glibc or musl on Linux (prebuilt native modules differ), nothing elsewhere. */
+/**
+ * glibc or musl on Linux (prebuilt native modules differ), nothing elsewhere. The system's `ldd`
+ * says which (as detect-libc reads it); only when it does not, Node's report, which takes tens of
+ * milliseconds to make.
+ */
 function libc() {
   if (process.platform !== 'linux') return undefined;
+  try {
+    const ldd = readFileSync('/usr/bin/ldd', 'latin1');
+    if (ldd.includes('musl')) return 'musl';
+    if (ldd.includes('GNU C Library') || ldd.includes('GLIBC')) return 'glibc';
+  } catch {
+    // no ldd: ask Node
+  }
   return process.report?.getReport().header.glibcVersionRuntime ? 'glibc' : 'musl';
 }

@@ -1,7 +1,8 @@
 // What a cold `sisflow validate` loads (issue 24): the CLI imports each verb only when it is called,
 // and the schemas sisflow ships are compiled at build time, so checking a spec loads no console,
 // fleet, run history, database driver, SSH or mail code, and not ajv's compiler. Checked on the
-// list of modules a child process loaded, never on time.
+// list of modules a child process loaded, never on time: for the unbundled build, module by
+// module; for the bundle bin.js starts (scripts/cli-bundle.mjs), the libraries it requires.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,16 +10,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { bundleCli } from '../../../scripts/cli-bundle.mjs';
 import { generatedValidators } from '../../../scripts/gen-validators.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
 
-function loadedBy(args: string[]): { status: number | null; stdout: string; stderr: string; modules: string[] } {
+// The bundle of the build under test (`pnpm test` makes it too; after a bare `tsc -b` it is stale).
+await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow.cjs'), from: 'dist' });
+
+function loadedBy(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; modules: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'sisflow-modules-'));
   try {
     const list = join(dir, 'modules.txt');
-    const r = spawnSync(process.execPath, ['--import', new URL('./module-list.mjs', import.meta.url).href, BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SISFLOW_MODULE_LIST: list } });
+    const r = spawnSync(process.execPath, ['--import', new URL('./module-list.mjs', import.meta.url).href, BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SISFLOW_MODULE_LIST: list, SISFLOW_NO_COMPILE_CACHE: '1', ...env } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, modules: readFileSync(list, 'utf8').split('\n').filter(Boolean) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -34,7 +39,7 @@ const packageOf = (m: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_
 
 for (const spec of ['examples/destiny/patrons.yaml', 'examples/oneroster/csv-export.yaml', 'examples/siras/import.yaml']) {
   test(`sisflow validate ${spec} loads no driver, service or console code, and not ajv's compiler`, () => {
-    const r = loadedBy(['validate', spec]);
+    const r = loadedBy(['validate', spec], { SISFLOW_NO_BUNDLE: '1' });
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, `${spec}: ok`);
     assert.ok(r.modules.some((m) => m.includes('packages/core/')), 'the list holds what was loaded');
@@ -42,6 +47,18 @@ for (const spec of ['examples/destiny/patrons.yaml', 'examples/oneroster/csv-exp
     assert.equal(heavy, []);
     assert.equal(r.modules.filter((m) => OURS.some((o) => m.includes(o))), []);
     // The precompiled validators use two helpers of ajv's runtime; ajv itself (its compiler) stays unloaded.
+    assert.equal(r.modules.filter((m) => m.includes('/ajv/') && !m.includes('/ajv/dist/runtime/')), []);
+  });
+}
+
+for (const spec of ['examples/destiny/patrons.yaml', 'examples/oneroster/csv-export.yaml']) {
+  test(`the bundled sisflow validate ${spec} requires no driver, SSH or mail library, and not ajv's compiler`, () => {
+    const r = loadedBy(['validate', spec]);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, `${spec}: ok`);
+    assert.equal(r.modules.filter((m) => /packages\/(core|connectors|service)\/dist\//.test(m)), [], 'the bundle ran, not the modules');
+    const heavy = [...new Set(r.modules.map(packageOf).filter((p): p is string => !!p && HEAVY.some((h) => p === h || p.startsWith(`${h}/`))))];
+    assert.equal(heavy, []);
     assert.equal(r.modules.filter((m) => m.includes('/ajv/') && !m.includes('/ajv/dist/runtime/')), []);
   });
 }

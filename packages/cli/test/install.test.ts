@@ -19,7 +19,8 @@ const home = mkdtempSync(join(tmpdir(), 'sisflow-install-'));
 const prefix = join(home, 'prefix');
 // npm's global bin folder: PREFIX/bin (PREFIX itself on Windows).
 const bin = process.platform === 'win32' ? prefix : join(prefix, 'bin');
-const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}`, NO_COLOR: '1', npm_config_cache: join(home, 'npm-cache'), npm_config_update_notifier: 'false' };
+// The installed command's V8 code cache goes where XDG says, inside this test's folder.
+const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}`, NO_COLOR: '1', npm_config_cache: join(home, 'npm-cache'), npm_config_update_notifier: 'false', XDG_CACHE_HOME: join(home, 'cache') };
 for (const k of Object.keys(env)) if (k.startsWith('SISFLOW_')) delete env[k as keyof typeof env];
 const version = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 
@@ -31,7 +32,7 @@ function inputsHash(): string {
     if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) add(join(path, name));
     else hash.update(`${relative(ROOT, path)}\n`).update(readFileSync(path));
   };
-  for (const p of ['package.json', 'pnpm-lock.yaml', 'scripts/pack-cli.mjs', 'scripts/packed-start.mjs', 'examples/sisflow.yaml', 'examples/destiny', 'examples/siras', 'examples/oneroster']) add(join(ROOT, p));
+  for (const p of ['package.json', 'pnpm-lock.yaml', 'scripts/pack-cli.mjs', 'scripts/cli-bundle.mjs', 'scripts/packed-start.mjs', 'examples/sisflow.yaml', 'examples/destiny', 'examples/siras', 'examples/oneroster']) add(join(ROOT, p));
   for (const p of readdirSync(join(ROOT, 'packages'))) add(join(ROOT, 'packages', p));
   return hash.digest('hex');
 }
@@ -123,7 +124,7 @@ test('the default tarball is portable: its native modules are ordinary dependenc
   assert.ok(!Object.keys(manifest.dependencies).some((d) => d.startsWith('@sisflow/')), 'the workspace is inside the bundle, not a dependency');
   for (const key of ['bundleDependencies', 'bundledDependencies', 'os', 'cpu', 'sisflow']) assert.is(manifest[key], undefined, key);
   const files = entries(packed.portable);
-  assert.ok(files.includes('package/dist/sisflow.mjs') && files.includes('package/dist/cli.mjs'), files.slice(0, 20).join('\n'));
+  assert.ok(files.includes('package/dist/sisflow.mjs') && files.includes('package/dist/cli.cjs'), files.slice(0, 20).join('\n'));
   assert.equal(files.filter((f) => f.startsWith('package/node_modules/') || f.endsWith('.node')), [], 'no build for this machine inside');
 });
 
@@ -189,6 +190,9 @@ test("every command the README, `sisflow init` and the main verbs' --help print,
     assert.ok((JSON.parse(readFileSync(join(folder.dir, 'report.json'), 'utf8')) as { ok: boolean }).ok);
   };
   await Promise.all([readmeAndInit(), helpExamples(), new Folder('init-siras').init('siras'), new Folder('init-oneroster').init('oneroster')]);
+  // The commands ran through V8's code cache, kept per verb where XDG_CACHE_HOME says.
+  const caches = readdirSync(join(home, 'cache', 'sisflow', 'v8'));
+  assert.ok(caches.some((f) => /-validate-[0-9a-f-]+\.v8$/.test(f)) && caches.some((f) => /-run-[0-9a-f-]+\.v8$/.test(f)), caches.join('\n'));
 });
 
 test.run();

@@ -15,7 +15,7 @@ import { checkNotify, type NotifyAnalysis } from './notify.js';
 import { checkParamPatterns, checkParamValue, resolveParams } from './params.js';
 import { parseTypeName } from '../expr/types.js';
 import { checkSchedule } from './schedule.js';
-import { todayIn } from '../expr/dates.js';
+import { localToday, todayIn } from '../expr/dates.js';
 import { checkSecretPlacement } from './secret-placement.js';
 import { checkOutputTargets } from './output-targets.js';
 import { checkRejects } from './rejects.js';
@@ -69,11 +69,12 @@ export function analyze(loaded: LoadedSpec, options: AnalyzeOptions): { analysis
     const names = Object.keys(loaded.spec.profiles ?? {});
     ctx.diagnostics.push(diagnostic('SF207', `the spec has no profile \`${options.profile}\``, { hint: names.length ? didYouMean(options.profile, names) ?? `profiles: ${names.join(', ')}` : 'add one under `profiles:`' }));
   }
+  let today: string | undefined;
   const params = resolveParams(ctx, {
     ...(options.profile ? { profile: loaded.spec.profiles?.[options.profile]?.params ?? {}, profileName: options.profile } : {}),
     ...(options.params ? { cli: options.params } : {}),
     ...(options.values ? { values: options.values } : {}),
-    today: options.today ?? districtToday(loaded.spec.schedule?.timezone, options.timezone),
+    today: options.today ?? (() => (today ??= districtToday(loaded.spec.schedule?.timezone, options.timezone))),
   });
   ctx.params = params;
   checkParamPatterns(ctx);
@@ -169,5 +170,5 @@ function districtToday(specZone: string | undefined, projectZone: string | undef
       // An unknown zone is reported by the schedule check; fall through to the next.
     }
   }
-  return todayIn(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  return localToday();
 }

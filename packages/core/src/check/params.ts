@@ -15,9 +15,15 @@ export interface ParamOverrides {
   values?: Record<string, unknown>;
   /** From `--param k=v`: text to be read by the declared type. */
   cli?: Record<string, unknown>;
-  /** The date that `today` defaults resolve to (injectable for reproducible plans). */
-  today?: string;
+  /**
+   * The date that `today` defaults resolve to (injectable for reproducible plans); a function is
+   * called only when a value says `today` (reading the clock in a time zone loads ICU's data).
+   */
+  today?: Today;
 }
+
+/** A date, or how to learn it when it is needed. */
+export type Today = string | (() => string);
 
 export function resolveParams(ctx: CheckContext, overrides: ParamOverrides): Map<string, ParamValue> {
   const out = new Map<string, ParamValue>();
@@ -95,7 +101,7 @@ export function exampleOf(p: ParamSpec, type: Type): string {
  * Reads a value as the parameter's type and checks it against its `values:` and `pattern:`:
  * the one check for defaults, every profile's values, spec tests' params and the command line.
  */
-export function checkParamValue(p: ParamSpec, type: Type, raw: unknown, today?: string): Coerced {
+export function checkParamValue(p: ParamSpec, type: Type, raw: unknown, today?: Today): Coerced {
   const v = coerce(raw, type, today);
   if (!v.ok) return { ...v, hint: v.hint ?? hintFor(p, type) };
   if (v.value === null) return v;
@@ -144,7 +150,7 @@ export function checkParamPatterns(ctx: CheckContext): void {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 
-export function coerce(v: unknown, type: Type, today?: string): Coerced {
+export function coerce(v: unknown, type: Type, today?: Today): Coerced {
   if (v === null) return type.nullable ? { ok: true, value: null } : { ok: false, why: 'null is not allowed' };
   switch (type.kind) {
     case 'list': {
@@ -173,7 +179,7 @@ export function coerce(v: unknown, type: Type, today?: string): Coerced {
       if (typeof v === 'string' && CONTROL.test(v)) return { ok: false, why: `${JSON.stringify(v)} contains a control character (a line break, a tab, …), which would split a file name, a header or a report line` };
       return typeof v === 'string' || typeof v === 'number' ? { ok: true, value: String(v) } : { ok: false, why: `${JSON.stringify(v)} is not text` };
     case 'date': {
-      const s = v instanceof Date ? v.toISOString().slice(0, 10) : v === 'today' && today ? today : v;
+      const s = v instanceof Date ? v.toISOString().slice(0, 10) : v === 'today' && today ? (typeof today === 'function' ? today() : today) : v;
       return typeof s === 'string' && checkIsoDate(s) ? { ok: true, value: s } : { ok: false, why: `${JSON.stringify(v)} is not a date (YYYY-MM-DD or today)` };
     }
     case 'datetime': {

@@ -1,15 +1,13 @@
 // The schedule: a valid cron pattern in a real IANA time zone.
 import { Cron } from 'croner';
 import type { CheckContext } from './context.js';
+import { isTimeZone } from '../expr/dates.js';
 
 export function checkSchedule(ctx: CheckContext): void {
   const s = ctx.spec.schedule;
   if (!s) return;
-  let zoneOk = true;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: s.timezone });
-  } catch {
-    zoneOk = false;
+  const zoneOk = isTimeZone(s.timezone);
+  if (!zoneOk) {
     ctx.report('SF217', `\`${s.timezone}\` is not an IANA time zone`, ['schedule', 'timezone'], 'e.g. America/Los_Angeles');
   }
   try {

@@ -116,10 +116,56 @@ export function parseDate(text: string, pattern: string): string {
   return `${date}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
 
+let canonicalZones: Set<string> | undefined;
+
+/** Whether `name` is in ICU's list of canonical IANA zones (cheap to read, unlike a formatter). */
+function isCanonicalZone(name: string): boolean {
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  return canonicalZones.has(name);
+}
+
+/**
+ * Whether Node knows `name` as an IANA time zone. Most names are in ICU's list of canonical
+ * zones; any other (an alias such as US/Pacific or UTC, or a wrong name) is asked of a
+ * formatter, whose first construction loads ICU's locale data: a tenth of a cold
+ * `sisflow validate`.
+ */
+export function isTimeZone(name: string): boolean {
+  if (isCanonicalZone(name)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Today's date in an IANA time zone. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  return parts;
+  // Node takes the zone of a Date's local fields from TZ and reads it again whenever TZ is
+  // assigned: the date is read without a formatter, whose first construction loads ICU's locale
+  // data (a tenth of a cold `sisflow validate`), and TZ is put back before anything else runs.
+  // Windows reads TZ its own way, and a name not in ICU's list goes the long way.
+  if (typeof process !== 'undefined' && process.platform !== 'win32' && isCanonicalZone(timeZone)) {
+    const was = process.env.TZ;
+    process.env.TZ = timeZone;
+    try {
+      return localDate(now);
+    } finally {
+      if (was === undefined) delete process.env.TZ;
+      else process.env.TZ = was;
+    }
+  }
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Today's date in the machine's time zone. */
+export function localToday(now: Date = new Date()): string {
+  return localDate(now);
+}
+
+function localDate(d: Date): string {
+  return isoDate(d.getFullYear(), d.getMonth() + 1, d.getDate());
 }
 
 export function daysFromCivil(iso: string): number {

@@ -5,6 +5,7 @@ import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source-text.js';
 import { didYouMean } from '../diagnostics/suggest.js';
+import { isTimeZone } from '../expr/dates.js';
 import { checkConnection } from '../check/connections.js';
 import { CheckContext } from '../check/context.js';
 import { decodeSpecBytes, loadYaml } from '../spec/load-yaml.js';
@@ -58,9 +59,7 @@ export function loadProject(input: Uint8Array | string, file: string, registry: 
   // The connection checks are the specs' own, run over the project file's text.
   const ctx = new CheckContext({ connections: project.connections ?? {} } as unknown as Spec, locator, registry);
   const report = (code: DiagnosticCode, message: string, path: (string | number)[], hint?: string) => ctx.report(code, message, path, hint);
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: project.district.timezone });
-  } catch {
+  if (!isTimeZone(project.district.timezone)) {
     report('SF607', `\`${project.district.timezone}\` is not an IANA time zone`, ['district', 'timezone'], 'e.g. America/Los_Angeles');
   }
   if (project.history?.url) {

@@ -2,7 +2,7 @@
 import { RowError } from '../row-error.js';
 import { T, nullable, typeToString } from '../types.js';
 import { checkDatePattern, fixed, requireConstant, type FunctionDef } from '../functions.js';
-import { ageOn, civilFromDays, daysFromCivil, formatDate, parseDate, schoolYearOf, todayIn } from '../dates.js';
+import { ageOn, civilFromDays, daysFromCivil, formatDate, isTimeZone, parseDate, schoolYearOf, todayIn } from '../dates.js';
 
 const dateLike = (t: { kind: string }) => t.kind === 'date' || t.kind === 'datetime' || t.kind === 'null' || t.kind === 'any';
 
@@ -51,9 +51,7 @@ export const DATE_FUNCTIONS: FunctionDef[] = [
       if (e) return e;
       const z = c.constant(0);
       if (z.ok && typeof z.value === 'string') {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: z.value });
-        } catch {
+        if (!isTimeZone(z.value)) {
           return { error: `'${z.value}' is not an IANA time zone (e.g. America/Los_Angeles)`, arg: 0 };
         }
       }

@@ -1,0 +1,117 @@
+// Bundles the `sisflow` command into one CommonJS file that packages/cli/src/compile-cache.ts
+// starts through V8's code cache (Node 20 has no code cache for ES modules: a cold start spent
+// most of its time compiling and loading modules).
+//
+//   node scripts/cli-bundle.mjs     # packages/cli/dist/sisflow.cjs from the workspace build (after tsc -b)
+//
+// The same bundle is what scripts/pack-cli.mjs ships. The file's first line records a hash of the
+// rest (the code cache's key) and, for the workspace bundle, the build files it was made from with
+// their sizes and times: `node packages/cli/dist/bin.js` runs the bundle only while they are
+// unchanged, and the unbundled build otherwise (after a `tsc -b` without this step).
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** Kept outside the bundle: native code, or a library that finds its own files at run time. */
+// ajv: core loads it (by require, on first use) only to compile a schema not compiled at build time.
+export const EXTERNAL = ['better-sqlite3', 'ssh2', 'ssh2-sftp-client', 'mssql', 'nodemailer', 'pino', 'ajv'];
+
+/** The first line of a bundle: `// sisflow-bundle {"hash":…,"inputs":…}`. */
+export const HEADER = '// sisflow-bundle ';
+
+/**
+ * Writes the bundle of the CLI to `outfile` (atomically: a running command never reads half of it).
+ * `from: 'source'` bundles the TypeScript sources (the packed CLI); `from: 'dist'` bundles the
+ * workspace build and records its files, so that a later `tsc -b` makes the bundle stale.
+ */
+export async function bundleCli({ outfile, from }) {
+  const dist = from === 'dist';
+  const result = await build({
+    entryPoints: [join(ROOT, dist ? 'packages/cli/dist/bin.js' : 'packages/cli/src/bin.ts')],
+    write: false,
+    outfile,
+    metafile: true,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // ASCII only: the starter reads the file as Latin-1, a copy instead of a UTF-8 decoding.
+    charset: 'ascii',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    ...(dist ? {} : { conditions: ['sisflow-source'] }),
+    external: EXTERNAL,
+    legalComments: 'linked',
+    logLevel: 'warning',
+    // A library kept outside is loaded by require, the same in every verb (the bundle is one script, not a module).
+    supported: { 'dynamic-import': false },
+    // The bundle runs inside a function that receives its own URL (see compile-cache.ts), and knows it is bundled.
+    define: { 'import.meta.url': '__sisflowBundleUrl', SISFLOW_BUNDLE: 'true' },
+    // chevrotain-inline first: it replaces a file the other would rewrite.
+    plugins: [
+      {
+        // Core loads chevrotain's prebuilt file by path (fast unbundled); in one bundle the
+        // library itself is inlined and tree-shaken instead.
+        name: 'chevrotain-inline',
+        setup(b) {
+          b.onLoad({ filter: /[\\/]core[\\/](src|dist)[\\/]expr[\\/]chevrotain\.(ts|js)$/ }, () => ({ contents: "export { createToken, Lexer, EmbeddedActionsParser } from 'chevrotain';", loader: 'ts', resolveDir: join(ROOT, 'packages/core') }));
+        },
+      },
+      ...(dist ? [workspaceExternals] : []),
+    ],
+  });
+  for (const f of result.outputFiles) {
+    if (f.path !== outfile) {
+      writeAtomically(f.path, f.contents);
+      continue;
+    }
+    // esbuild keeps bin's `#!` line: the bundle runs inside a function, where it is a syntax error.
+    const code = f.text.replace(/^#![^\n]*\n/, '');
+    const hash = createHash('sha256').update(code).digest('hex').slice(0, 24);
+    const inputs = dist ? Object.fromEntries(Object.keys(result.metafile.inputs).map((p) => join(ROOT, p)).filter((p) => !p.includes('node_modules')).sort().map((p) => [relative(join(outfile, '..'), p), stamp(p)])) : undefined;
+    writeAtomically(outfile, `${HEADER}${JSON.stringify({ hash, ...(inputs ? { inputs } : {}) })}\n${code}`);
+  }
+}
+
+/**
+ * In the workspace, pnpm gives each package only its own dependencies: a library kept outside
+ * is required by its path, found from the package that imports it, and a module's
+ * `import.meta.url` stays its own file's (`createRequire(import.meta.url)('better-sqlite3')`, a
+ * package's files found beside it). The packed CLI installs those libraries where its bundle
+ * finds them by name, and keeps every file it reads beside the bundle.
+ */
+const workspaceExternals = {
+  name: 'workspace-externals',
+  setup(b) {
+    const names = new RegExp(`^(${EXTERNAL.join('|')})(/|$)`);
+    b.onResolve({ filter: names }, (args) => ({ path: createRequire(join(args.resolveDir, 'importer.js')).resolve(args.path), external: true }));
+    b.onLoad({ filter: /\.m?js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'js' };
+    });
+  },
+};
+
+/** What the starter compares to tell a changed build file: its size and modification time. */
+export function stamp(path) {
+  const s = statSync(path);
+  return `${s.size}:${Math.round(s.mtimeMs)}`;
+}
+
+function writeAtomically(path, contents) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const outfile = join(ROOT, 'packages/cli/dist/sisflow.cjs');
+  await bundleCli({ outfile, from: 'dist' });
+  if (!readFileSync(outfile, 'latin1').startsWith(HEADER)) throw new Error('the bundle has no header');
+}
