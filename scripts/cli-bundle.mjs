@@ -51,7 +51,8 @@ export async function bundleCli({ outfile, from }) {
     // A library kept outside is loaded by require, the same in every verb (the bundle is one script, not a module).
     supported: { 'dynamic-import': false },
     // The bundle runs inside a function that receives its own URL (see compile-cache.ts), and knows it is bundled.
-    define: { 'import.meta.url': '__sisflowBundleUrl', SISFLOW_BUNDLE: 'true' },
+    // import.meta.resolve serves only code run from the TypeScript sources (the reading worker under tsx).
+    define: { 'import.meta.url': '__sisflowBundleUrl', 'import.meta.resolve': 'undefined', SISFLOW_BUNDLE: 'true' },
     // chevrotain-inline first: it replaces a file the other would rewrite.
     plugins: [
       {
