@@ -143,18 +143,18 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
-// dist/source-worker-entry.cjs: the thread that reads a large source (connectors' source-worker/),
-// which the bundle finds beside itself; without it a packed CLI reads every source in the main thread.
+// dist/source-worker-entry.mjs: the thread that reads a large source (connectors' source-worker/), an
+// ES module the bundle finds beside itself; without it a packed CLI reads every source in the main thread.
 await build({
   entryPoints: [join(ROOT, 'packages/connectors/src/source-worker/source-worker-entry.ts')],
-  outfile: join(BUILD, 'source-worker-entry.cjs'),
+  outfile: join(BUILD, 'source-worker-entry.mjs'),
   bundle: true,
   platform: 'node',
-  format: 'cjs',
+  format: 'esm',
   target: 'node20',
   external: EXTERNAL,
-  define: { 'import.meta.url': '__workerEntryUrl' },
-  banner: { js: "const __workerEntryUrl = require('node:url').pathToFileURL(__filename).href;" },
+  conditions: ['sisflow-source'],
+  banner: { js: "import { createRequire as __workerRequire } from 'node:module'; const require = __workerRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 phase('bundle');

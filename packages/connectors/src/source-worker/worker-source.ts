@@ -38,10 +38,13 @@ export function readInWorker(bytes: number): boolean {
   return bytes >= WORKER_MIN_BYTES;
 }
 
-/** The worker's entry file: beside this module, with its extension (.ts, .js, or .mjs in the packed CLI's chunks). */
+/**
+ * The worker's entry file: beside this module, with its extension (.ts from the sources, .js from
+ * the build); beside the packed CLI's CommonJS bundle (cli.cjs), an ES module of its own (.mjs).
+ */
 function workerEntry(): URL {
   const ext = extname(fileURLToPath(import.meta.url));
-  return new URL(`./source-worker-entry${ext}`, import.meta.url);
+  return new URL(`./source-worker-entry${ext === '.cjs' ? '.mjs' : ext}`, import.meta.url);
 }
 
 /** The rows `job` reads, with `keys` in that order, read in a worker thread. */
