@@ -19,10 +19,40 @@ export const YOUNG_GENERATION_MAX = 16 * 1024 * 1024;
 /** How much the old generation may grow past what the last full collection kept, in per cent. */
 export const OLD_GENERATION_GROWTH = 50;
 
+/**
+ * The flags this process's policy set, as V8 takes them (empty until applyHeapPolicy sets any).
+ * Kept on the process, not in this module: the command's loader and its bundle each hold a copy
+ * of this module, and V8's flags are the process's.
+ */
+const set: string[] = ((globalThis as { [k: symbol]: string[] })[Symbol.for('sisflow.heapPolicyFlags')] ??= []);
+
+/**
+ * Runs `fn` with the flags the policy set back at V8's defaults, then sets them again. A V8 code
+ * cache records the flags it was made under and the next start, which has not set them yet,
+ * refuses a cache made under others (compile-cache.ts makes its cache through this).
+ */
+export function underV8Defaults<T>(fn: () => T): T {
+  if (set.length === 0) return fn();
+  const defaults = set.map((f) => f.replace(/=.*$/, `=${V8_DEFAULTS[f.replace(/=.*$/, '')]}`));
+  setFlagsFromString(defaults.join(' '));
+  try {
+    return fn();
+  } finally {
+    setFlagsFromString(set.join(' '));
+  }
+}
+
+const V8_DEFAULTS: Record<string, number> = { '--heap-growing-percent': 0, '--semi-space-growth-factor': 2 };
+
+function setFlag(flag: string): void {
+  setFlagsFromString(flag);
+  set.push(flag);
+}
+
 export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, nodeFlags: string[] = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)]): void {
   if (env.SISFLOW_HEAP === 'default') return;
   const given = (name: string) => nodeFlags.some((f) => f.replaceAll('_', '-').startsWith(`--${name}`));
-  if (!given('heap-growing-percent')) setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH}`);
+  if (!given('heap-growing-percent')) setFlag(`--heap-growing-percent=${OLD_GENERATION_GROWTH}`);
   if (given('max-semi-space-size') || given('semi-space-growth-factor') || given('min-semi-space-size')) return;
   // The young generation grows at scavenges: a look after each collection sees it reach the size
   // before it doubles again (a timer every 25 ms missed a doubling when rows came fast). Watching
@@ -30,7 +60,7 @@ export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, nodeFlags:
   const watch = new PerformanceObserver(() => {
     const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
     if (!young || young.space_size < YOUNG_GENERATION_MAX) return;
-    setFlagsFromString('--semi-space-growth-factor=1');
+    setFlag('--semi-space-growth-factor=1');
     watch.disconnect();
   });
   watch.observe({ entryTypes: ['gc'] });
