@@ -50,7 +50,8 @@ test.before(async () => {
 test.after(async () => {
   await sshd?.stop();
   await faults?.stop();
-  await new Promise((r) => smtp.close(() => r(undefined)));
+  // smtp is unset when starting sshd or the fault server failed: let that error be the one shown.
+  if (smtp) await new Promise((r) => smtp.close(() => r(undefined)));
 });
 
 const onLoopback = (text: string, siras = `siras:
