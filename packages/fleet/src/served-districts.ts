@@ -16,11 +16,26 @@ export async function recordServed(redis: Redis, served: Map<string, string[]>):
   await tx.exec();
 }
 
+/**
+ * Adds a spec to its district's record in one step on the server (a Lua script), so two runs asked
+ * for at once, of two specs of one district, both stay recorded: read, add and write from here
+ * would let the later write drop the earlier spec.
+ */
+const ADD_SPEC = `
+local had = redis.call('HGET', KEYS[1], ARGV[1])
+local specs = {}
+if had then specs = cjson.decode(had) end
+for _, s in ipairs(specs) do
+  if s == ARGV[2] then return 0 end
+end
+table.insert(specs, ARGV[2])
+table.sort(specs)
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(specs))
+return 1`;
+
 /** Adds a spec (and its district) to the record when it lacks it: a run asked for before `serve --queue` reconciled it. */
 export async function recordServedSpec(redis: Redis, district: string, spec: string): Promise<void> {
-  const had = await redis.hget(SERVED_KEY, district);
-  const specs = had === null ? [] : (JSON.parse(had) as string[]);
-  if (!specs.includes(spec)) await redis.hset(SERVED_KEY, district, JSON.stringify([...specs, spec].sort()));
+  await redis.eval(ADD_SPEC, 1, SERVED_KEY, district, spec);
 }
 
 /** Every district the fleet serves, with its spec names. */

@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PostgresHistory } from '@sisflow/service';
-import { QUEUE_NAME, servedDistricts, type FleetJob } from '@sisflow/fleet';
+import { QUEUE_NAME, SERVED_KEY, servedDistricts, type FleetJob } from '@sisflow/fleet';
+import { recordServedSpec } from '../src/served-districts.js';
 import { main } from '../../cli/src/cli.js';
 import { API_KEY, gate, rosterSpec, serveOnce, serveQueue, startFleet, until, worker, type CliProcess, type Fleet } from './fleet-helpers.js';
 
@@ -318,6 +319,18 @@ test('serve --queue follows its projects folder: a district added is scheduled, 
   await s.waitFor((l) => l.msg === 'schedule removed: the district is no longer served' && l.scheduler === 'Magnolia Unified/roster');
   assert.is(await schedulerOf(), undefined);
   assert.not.ok((await servedDistricts(redis)).has('Magnolia Unified'));
+});
+
+test('runs asked for at once, of many specs of one district, all stay recorded as served (one step on the server, not read-then-write)', async () => {
+  const district = 'Écoles Unifiées / Nord';
+  await redis.hdel(SERVED_KEY, district);
+  const specs = Array.from({ length: 25 }, (_, i) => `spec-${String(i).padStart(2, '0')}`).concat(['élèves/roster']).sort();
+  // One connection, so the 26 calls are pipelined: a read-then-write would see no record 26 times.
+  await Promise.all(specs.map((s) => recordServedSpec(redis, district, s)));
+  assert.equal((await servedDistricts(redis)).get(district), specs);
+  await Promise.all([recordServedSpec(redis, district, 'spec-03'), recordServedSpec(redis, district, 'spec-03')]);
+  assert.equal((await servedDistricts(redis)).get(district), specs, 'a spec already recorded is not added twice');
+  await redis.hdel(SERVED_KEY, district);
 });
 
 test.run();
