@@ -406,6 +406,31 @@ test('postgres: districts sharing one database see only their own runs and never
   }
 });
 
+test('postgres: the stores of many districts in one process (a fleet console) share one pool: asked all at once, the server sees at most 8 of their connections', async () => {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const connections = async () => Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows[0]!.n);
+  const before = await connections();
+  const stores = Array.from({ length: 120 }, (_, i) => PostgresHistory.open(url, `Pooled District ${i}`));
+  try {
+    const r = (await stores[7]!.begin(start('roster'))).run!;
+    await stores[7]!.finish(r.id, { status: 'ok', durationMs: 1 });
+    const lists = await Promise.all(stores.map((s) => s.list()));
+    assert.equal(lists.map((l) => l.length), stores.map((_, i) => (i === 7 ? 1 : 0)), 'each district sees only its own runs');
+    assert.ok((await connections()) - before <= 8, `${(await connections()) - before} connections for 120 stores`);
+    // One store closed: the others keep the pool.
+    await stores.pop()!.close();
+    assert.is((await stores[7]!.list()).length, 1);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+    await admin.end();
+  }
+  // Every store closed ended the pool; a store opened afterwards gets a new one.
+  const again = PostgresHistory.open(url, 'Pooled District 7');
+  assert.is((await again.list()).length, 1);
+  await again.close();
+});
+
 test('postgres: migrations are versioned and applied once when several processes start at once', async () => {
   const fresh = await server.createDatabase('migrations');
   const stores = Array.from({ length: 4 }, (_, i) => PostgresHistory.open(fresh, `d${i}`));

@@ -10,6 +10,7 @@ import type { HeldOutput, HistoryStore, OutputSnapshot, RunQuery, RunRecord, Run
 import { legacySnapshot } from './legacy-snapshot.js';
 import { reportFigures } from './run-figures.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { leasePool, type PoolLease } from './postgres-pools.js';
 import { chunkedSnapshot, fromRow, heldFromRow, JOB_DONE, runId, SNAPSHOT_PAGE, totalsFromRows, totalsSql, type HeldRow, type RunRow, type TotalsRow } from './run-rows.js';
 
 /** The history could not be reached or used (connection refused, login failed, newer schema); the message holds no password. */
@@ -25,6 +26,8 @@ const BUSY_TRIES = 200;
 
 export class PostgresHistory implements HistoryStore {
   private readonly host = hostname();
+  /** The pool of this database, shared with the other districts' stores of this process. */
+  private readonly lease: PoolLease;
   private readonly pool: pg.Pool;
   private readonly ready: Promise<void>;
   /** The connection of each run this process is running: it holds the run's advisory lock. */
@@ -35,9 +38,8 @@ export class PostgresHistory implements HistoryStore {
     private readonly tenant: string,
     private readonly redactor: Redactor,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4 });
-    // An idle connection dropped by the server is replaced on the next query; it must not end the process.
-    this.pool.on('error', () => undefined);
+    this.lease = leasePool(url);
+    this.pool = this.lease.pool;
     this.ready = this.migrate();
     this.ready.catch(() => undefined);
   }
@@ -191,7 +193,7 @@ export class PostgresHistory implements HistoryStore {
   async close(): Promise<void> {
     for (const c of this.holders.values()) await c.end().catch(() => undefined);
     this.holders.clear();
-    await this.pool.end();
+    await this.lease.release();
   }
 
   /** Under the spec's lock: any run still recorded running lost its lock, so its process is gone. */
