@@ -325,4 +325,103 @@ outputs:
   }
 });
 
+test('lookups on two key columns: whole numbers, number texts, unicode, nulls, missing and duplicate keys; a column read only in where', async () => {
+  const text = `sisflow: 1
+name: pairs
+connections:
+  mem: { use: memory }
+sources:
+  enrolled: { from: mem, table: enrolled, columns: { SC: "int?", SN: "int?", TAG: "string?" } }
+  students: { from: mem, table: students, columns: { SC: "int?", SN: "int?", ID: "int?", NM: "string?", TAG: "string?", GR: "int?" } }
+  tagged: { from: mem, table: tagged, columns: { TAG: "string?", SN: "int?", NM: string } }
+steps:
+  rows:
+    from: enrolled
+    lookup:
+      stu: { from: students, key: [SC, SN], on: [SC, SN] }
+      tag: { from: tagged, key: [TAG, SN], on: [TAG, SN] }
+    where: stu.GR is null or stu.GR > 0
+    columns: { SC: SC, SN: SN, ID: stu.ID, Name: "coalesce(stu.NM, '-')", Tagged: "coalesce(tag.NM, '-')" }
+outputs:
+  out: { from: rows, to: mem, table: result }
+`;
+  tables.clear();
+  tables.set('students', [
+    { SC: 1, SN: 5, ID: 100, NM: 'Zoë 🙂', TAG: 'x', GR: 3 },
+    { SC: 1, SN: 5, ID: 999, NM: 'second of a key', TAG: 'x', GR: 3 },
+    { SC: 5, SN: 1, ID: 101, NM: 'swapped', TAG: 'x', GR: 3 },
+    { SC: 2, SN: 4294967296, ID: 102, NM: 'wide', TAG: 'x', GR: 3 },
+    { SC: null, SN: 7, ID: 103, NM: 'null school', TAG: 'x', GR: 3 },
+    { SC: 3, SN: 3, ID: 104, NM: 'grade 0', TAG: 'x', GR: 0 },
+  ]);
+  tables.set('tagged', [{ TAG: 'Ｚ', SN: 5, NM: 'full width' }, { TAG: '1', SN: 5, NM: 'text one' }]);
+  tables.set('enrolled', [
+    { SC: 1, SN: 5, TAG: 'Ｚ' },
+    { SC: 5, SN: 1, TAG: null },
+    { SC: 2, SN: 4294967296, TAG: '1' },
+    { SC: null, SN: 7, TAG: null },
+    { SC: 9, SN: 9, TAG: 'Ｚ' },
+    { SC: 3, SN: 3, TAG: null },
+  ]);
+  const r = compile(text, 'spec.yaml', { registry, today: '2026-11-23' });
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  const { report } = await runPlan(r.plan!, opts({ batchSize: 2 }));
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('result'), [
+    { SC: 1, SN: 5, ID: 100, Name: 'Zoë 🙂', Tagged: 'full width' },
+    { SC: 5, SN: 1, ID: 101, Name: 'swapped', Tagged: '-' },
+    { SC: 2, SN: 4294967296, ID: 102, Name: 'wide', Tagged: '-' },
+    { SC: null, SN: 7, ID: 103, Name: 'null school', Tagged: '-' },
+    { SC: 9, SN: 9, ID: null, Name: '-', Tagged: '-' },
+  ]);
+  assert.is(report.steps.rows!.filtered, 1, 'the grade read only in where filtered its row');
+  assert.ok(report.warnings.some((w) => w === 'students has 1 row(s) with a SC, SN seen before; lookups use the first'), report.warnings.join('\n'));
+  const required = compile(text.replace('on: [SC, SN] }', 'on: [SC, SN], required: true }'), 'spec.yaml', { registry, today: '2026-11-23' });
+  const again = await runPlan(required.plan!, opts());
+  assert.ok(again.report.ok, again.report.error);
+  assert.ok(again.report.rejects.sample.some((x) => x.reason === 'no students row where SC, SN = [9,9] (lookup `stu` is required)'), JSON.stringify(again.report.rejects.sample));
+});
+
+test('a dedupe lets go of its keys once its inputs ended, never before: duplicates from a later source and after a step that holds rows back', async () => {
+  const text = `sisflow: 1
+name: ends
+connections:
+  mem: { use: memory }
+sources:
+  a: { from: mem, table: a, columns: { K: string } }
+  b: { from: mem, table: b, columns: { K: string } }
+  c: { from: mem, table: c, columns: { K: string } }
+steps:
+  ab:
+    union: [a, b]
+    dedupe: { key: K, keep: first }
+  lasts:
+    from: a
+    dedupe: { key: K, keep: last }
+  after_lasts:
+    from: lasts
+    columns: { K: K }
+    dedupe: { key: K, keep: reject }
+  cs:
+    from: c
+    dedupe: { key: K, keep: first }
+outputs:
+  ab: { from: ab, to: mem, table: ab_out }
+  cs: { from: cs, to: mem, table: c_out }
+  lasts: { from: after_lasts, to: mem, table: lasts_out }
+`;
+  tables.clear();
+  tables.set('a', [{ K: 'x' }, { K: 'y' }, { K: 'x' }]);
+  tables.set('b', [{ K: 'y' }, { K: 'z' }]);
+  tables.set('c', [{ K: 'y' }, { K: 'y' }, { K: 'w' }]);
+  const r = compile(text, 'spec.yaml', { registry, today: '2026-11-23' });
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  const { report } = await runPlan(r.plan!, opts({ batchSize: 1 }));
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('ab_out')!.map((x) => x.K), ['x', 'y', 'z']);
+  assert.equal(tables.get('c_out')!.map((x) => x.K), ['y', 'w']);
+  assert.equal(tables.get('lasts_out')!.map((x) => x.K), ['x', 'y']);
+  assert.is(report.rejects.count, 0);
+});
+
 test.run();
