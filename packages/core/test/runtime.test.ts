@@ -424,4 +424,39 @@ outputs:
   assert.is(report.rejects.count, 0);
 });
 
+test('two steps looking up one side on the same key share its table, each finding the columns it reads', async () => {
+  const text = `sisflow: 1
+name: shared
+connections:
+  mem: { use: memory }
+sources:
+  schools: { from: mem, table: schools, columns: { CD: int, NM: "string?" } }
+  students: { from: mem, table: students, columns: { ID: int, SC: int, LN: string, GR: int, EM: "string?" } }
+steps:
+  named:
+    from: students
+    lookup:
+      s: { from: schools, key: CD, on: SC }
+    columns: { ID: ID, School: "coalesce(s.NM, '?')" }
+  coded:
+    from: students
+    lookup:
+      s: { from: schools, key: CD, on: SC }
+    where: s.CD is not null
+    columns: { ID: ID, Code: s.CD }
+outputs:
+  named: { from: named, to: mem, table: named_out }
+  coded: { from: coded, to: mem, table: coded_out }
+`;
+  seed(4);
+  tables.set('schools', [{ CD: 1, NM: 'Lincoln' }, { CD: 2, NM: null }, { CD: 1, NM: 'a second Lincoln' }]);
+  const r = compile(text, 'spec.yaml', { registry, today: '2026-11-23' });
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  const { report } = await runPlan(r.plan!, opts());
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('named_out'), [{ ID: 1, School: 'Lincoln' }, { ID: 2, School: '?' }, { ID: 3, School: '?' }, { ID: 4, School: 'Lincoln' }]);
+  assert.equal(tables.get('coded_out'), [{ ID: 1, Code: 1 }, { ID: 2, Code: 2 }, { ID: 4, Code: 1 }]);
+  assert.equal(report.warnings.filter((w) => w.includes('seen before')), ['schools has 1 row(s) with a CD seen before; lookups use the first'], 'one table, one warning');
+});
+
 test.run();

@@ -336,43 +336,40 @@ class Execution {
 
   /** Loads every lookup side and `references` target into memory, in plan order. */
   private async loadLookups(): Promise<void> {
-    // Each side keeps only the columns its consumers read: a lookup of students for 1.6 M section
-    // enrollments holds ids, not whole student rows.
-    // `reads`: the columns a found row has (what the consumers read); `columns` adds the keys.
-    const wanted = new Map<string, { tables: string[][]; keys: string[]; columns: Set<string>; reads: Set<string> }>();
-    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [], columns: new Set(), reads: new Set() }).get(node)!;
+    // Each side keeps only the columns its consumers read (`reads`): a lookup of students for 1.6 M
+    // section enrollments holds ids, not whole student rows; steps that look a side up on the
+    // same key columns share one table.
+    const wanted = new Map<string, { tables: string[][]; keys: string[]; reads: Set<string> }>();
+    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [], reads: new Set() }).get(node)!;
     for (const t of this.prepared.transforms.values()) {
       for (const [i, l] of t.lookups.entries()) {
         const w = want(l.from);
-        w.tables.push(l.key);
+        if (!w.tables.some((k) => lookupTableId(l.from, k) === lookupTableId(l.from, l.key))) w.tables.push(l.key);
         for (const c of t.plan.lookups[i]?.columns ?? this.prepared.schemas.get(l.from)!.map((s) => s.name)) w.reads.add(c);
-        for (const c of [...l.key, ...w.reads]) w.columns.add(c);
       }
       for (const r of t.rules) {
         if (r.kind !== 'references') continue;
         want(r.step).keys.push(r.key);
-        want(r.step).columns.add(r.key);
       }
     }
     for (const step of this.plan.steps) {
       const w = wanted.get(step.name);
       if (!w) continue;
-      const rows: Row[] = [];
-      const columns = [...w.columns];
-      const keep = (row: Row): Row => {
-        const out: Row = {};
-        for (const c of columns) out[c] = row[c];
-        return out;
+      // Filled as the rows arrive: a side's rows are never all held at once, only what is kept of them.
+      const tables = w.tables.map((key) => ({ key, table: new LookupTable([...w.reads]), duplicates: 0 }));
+      const keySets = w.keys.map((key) => ({ key, set: new Set<unknown>() }));
+      const add = async (b: Batch) => {
+        for (const row of b.rows) {
+          for (const t of tables) if (!t.table.add(tableKey(t.key.map((c) => row[c])), row)) t.duplicates++;
+          for (const k of keySets) k.set.add(row[k.key]);
+        }
       };
-      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows.map(keep))]]]), true);
-      for (const key of w.tables) {
-        const table = new LookupTable([...w.reads]);
-        let duplicates = 0;
-        for (const row of rows) if (!table.add(tableKey(key.map((c) => row[c])), row)) duplicates++;
+      await this.pass(new Map([[step.name, [add]]]), true);
+      for (const { key, table, duplicates } of tables) {
         if (duplicates > 0) this.report.warnings.push(`${step.name} has ${duplicates} row(s) with a ${key.join(', ')} seen before; lookups use the first`);
         this.tables.set(lookupTableId(step.name, key), table);
       }
-      for (const key of w.keys) this.keySets.set(`${step.name}.${key}`, new Set(rows.map((r) => r[key])));
+      for (const { key, set } of keySets) this.keySets.set(`${step.name}.${key}`, set);
     }
   }
 
