@@ -459,4 +459,14 @@ outputs:
   assert.equal(report.warnings.filter((w) => w.includes('seen before')), ['schools has 1 row(s) with a CD seen before; lookups use the first'], 'one table, one warning');
 });
 
+test('a references rule finds the keys of the step it names; a row whose value has none is rejected', async () => {
+  seed(4);
+  tables.set('schools', [{ CD: 1, NM: 'Lincoln' }, { CD: 3, NM: null }]);
+  const text = SPEC.replace("      - matches: { Email: '^$|@' }\n", "      - matches: { Email: '^$|@' }\n  placed:\n    from: students\n    columns: { ID: ID, SC: SC }\n    rules:\n      - references: { column: SC, step: schools, key: CD }\n").replace('outputs:\n', 'outputs:\n  placed: { from: placed, to: mem, table: placed_out }\n');
+  const { report } = await runPlan(plan(text), opts());
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('placed_out'), [{ ID: 1, SC: 1 }, { ID: 3, SC: 3 }, { ID: 4, SC: 1 }]);
+  assert.ok(report.rejects.sample.some((r) => r.step === 'placed' && r.reason === 'SC 2 has no match in schools.CD'), JSON.stringify(report.rejects.sample));
+});
+
 test.run();
