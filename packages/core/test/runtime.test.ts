@@ -60,6 +60,9 @@ function plan(text = SPEC, params?: Record<string, string>): JobPlan {
   return r.plan!;
 }
 
+/** The start of a spec over the memory connector, up to its sources. */
+const memorySpec = (name: string) => `sisflow: 1\nname: ${name}\nconnections:\n  mem: { use: memory }\nsources:`;
+
 const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({ registry, baseDir: '.', secrets: { env: () => undefined, secret: () => undefined }, ...extra });
 
 function seed(students = 5) {
@@ -326,11 +329,7 @@ outputs:
 });
 
 test('lookups on two key columns: whole numbers, number texts, unicode, nulls, missing and duplicate keys; a column read only in where', async () => {
-  const text = `sisflow: 1
-name: pairs
-connections:
-  mem: { use: memory }
-sources:
+  const text = `${memorySpec('pairs')}
   enrolled: { from: mem, table: enrolled, columns: { SC: "int?", SN: "int?", TAG: "string?" } }
   students: { from: mem, table: students, columns: { SC: "int?", SN: "int?", ID: "int?", NM: "string?", TAG: "string?", GR: "int?" } }
   tagged: { from: mem, table: tagged, columns: { TAG: "string?", SN: "int?", NM: string } }
@@ -363,9 +362,7 @@ outputs:
     { SC: 9, SN: 9, TAG: 'Ｚ' },
     { SC: 3, SN: 3, TAG: null },
   ]);
-  const r = compile(text, 'spec.yaml', { registry, today: '2026-11-23' });
-  assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  const { report } = await runPlan(r.plan!, opts({ batchSize: 2 }));
+  const { report } = await runPlan(plan(text), opts({ batchSize: 2 }));
   assert.ok(report.ok, report.error);
   assert.equal(tables.get('result'), [
     { SC: 1, SN: 5, ID: 100, Name: 'Zoë 🙂', Tagged: 'full width' },
@@ -376,18 +373,13 @@ outputs:
   ]);
   assert.is(report.steps.rows!.filtered, 1, 'the grade read only in where filtered its row');
   assert.ok(report.warnings.some((w) => w === 'students has 1 row(s) with a SC, SN seen before; lookups use the first'), report.warnings.join('\n'));
-  const required = compile(text.replace('on: [SC, SN] }', 'on: [SC, SN], required: true }'), 'spec.yaml', { registry, today: '2026-11-23' });
-  const again = await runPlan(required.plan!, opts());
+  const again = await runPlan(plan(text.replace('on: [SC, SN] }', 'on: [SC, SN], required: true }')), opts());
   assert.ok(again.report.ok, again.report.error);
   assert.ok(again.report.rejects.sample.some((x) => x.reason === 'no students row where SC, SN = [9,9] (lookup `stu` is required)'), JSON.stringify(again.report.rejects.sample));
 });
 
 test('a dedupe lets go of its keys once its inputs ended, never before: duplicates from a later source and after a step that holds rows back', async () => {
-  const text = `sisflow: 1
-name: ends
-connections:
-  mem: { use: memory }
-sources:
+  const text = `${memorySpec('ends')}
   a: { from: mem, table: a, columns: { K: string } }
   b: { from: mem, table: b, columns: { K: string } }
   c: { from: mem, table: c, columns: { K: string } }
@@ -414,9 +406,7 @@ outputs:
   tables.set('a', [{ K: 'x' }, { K: 'y' }, { K: 'x' }]);
   tables.set('b', [{ K: 'y' }, { K: 'z' }]);
   tables.set('c', [{ K: 'y' }, { K: 'y' }, { K: 'w' }]);
-  const r = compile(text, 'spec.yaml', { registry, today: '2026-11-23' });
-  assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  const { report } = await runPlan(r.plan!, opts({ batchSize: 1 }));
+  const { report } = await runPlan(plan(text), opts({ batchSize: 1 }));
   assert.ok(report.ok, report.error);
   assert.equal(tables.get('ab_out')!.map((x) => x.K), ['x', 'y', 'z']);
   assert.equal(tables.get('c_out')!.map((x) => x.K), ['y', 'w']);
@@ -425,11 +415,7 @@ outputs:
 });
 
 test('two steps looking up one side on the same key share its table, each finding the columns it reads', async () => {
-  const text = `sisflow: 1
-name: shared
-connections:
-  mem: { use: memory }
-sources:
+  const text = `${memorySpec('shared')}
   schools: { from: mem, table: schools, columns: { CD: int, NM: "string?" } }
   students: { from: mem, table: students, columns: { ID: int, SC: int, LN: string, GR: int, EM: "string?" } }
 steps:
@@ -450,9 +436,7 @@ outputs:
 `;
   seed(4);
   tables.set('schools', [{ CD: 1, NM: 'Lincoln' }, { CD: 2, NM: null }, { CD: 1, NM: 'a second Lincoln' }]);
-  const r = compile(text, 'spec.yaml', { registry, today: '2026-11-23' });
-  assert.equal(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  const { report } = await runPlan(r.plan!, opts());
+  const { report } = await runPlan(plan(text), opts());
   assert.ok(report.ok, report.error);
   assert.equal(tables.get('named_out'), [{ ID: 1, School: 'Lincoln' }, { ID: 2, School: '?' }, { ID: 3, School: '?' }, { ID: 4, School: 'Lincoln' }]);
   assert.equal(tables.get('coded_out'), [{ ID: 1, Code: 1 }, { ID: 2, Code: 2 }, { ID: 4, Code: 1 }]);
