@@ -60,6 +60,9 @@ function plan(text = SPEC, params?: Record<string, string>): JobPlan {
   return r.plan!;
 }
 
+/** The start of a spec over the memory connector, up to its sources. */
+const memorySpec = (name: string) => `sisflow: 1\nname: ${name}\nconnections:\n  mem: { use: memory }\nsources:`;
+
 const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({ registry, baseDir: '.', secrets: { env: () => undefined, secret: () => undefined }, ...extra });
 
 function seed(students = 5) {
@@ -323,6 +326,131 @@ outputs:
     assert.equal(result[3], { ID: 4, LN: 'WOLFESCHLEGEL', First: 'ln0' });
     assert.equal(tables.get('students')![3]!.LN, 'Wolfeschlegel', 'the source rows are untouched');
   }
+});
+
+test('lookups on two key columns: whole numbers, number texts, unicode, nulls, missing and duplicate keys; a column read only in where', async () => {
+  const text = `${memorySpec('pairs')}
+  enrolled: { from: mem, table: enrolled, columns: { SC: "int?", SN: "int?", TAG: "string?" } }
+  students: { from: mem, table: students, columns: { SC: "int?", SN: "int?", ID: "int?", NM: "string?", TAG: "string?", GR: "int?" } }
+  tagged: { from: mem, table: tagged, columns: { TAG: "string?", SN: "int?", NM: string } }
+steps:
+  rows:
+    from: enrolled
+    lookup:
+      stu: { from: students, key: [SC, SN], on: [SC, SN] }
+      tag: { from: tagged, key: [TAG, SN], on: [TAG, SN] }
+    where: stu.GR is null or stu.GR > 0
+    columns: { SC: SC, SN: SN, ID: stu.ID, Name: "coalesce(stu.NM, '-')", Tagged: "coalesce(tag.NM, '-')" }
+outputs:
+  out: { from: rows, to: mem, table: result }
+`;
+  tables.clear();
+  tables.set('students', [
+    { SC: 1, SN: 5, ID: 100, NM: 'Zoë 🙂', TAG: 'x', GR: 3 },
+    { SC: 1, SN: 5, ID: 999, NM: 'second of a key', TAG: 'x', GR: 3 },
+    { SC: 5, SN: 1, ID: 101, NM: 'swapped', TAG: 'x', GR: 3 },
+    { SC: 2, SN: 4294967296, ID: 102, NM: 'wide', TAG: 'x', GR: 3 },
+    { SC: null, SN: 7, ID: 103, NM: 'null school', TAG: 'x', GR: 3 },
+    { SC: 3, SN: 3, ID: 104, NM: 'grade 0', TAG: 'x', GR: 0 },
+  ]);
+  tables.set('tagged', [{ TAG: 'Ｚ', SN: 5, NM: 'full width' }, { TAG: '1', SN: 5, NM: 'text one' }]);
+  tables.set('enrolled', [
+    { SC: 1, SN: 5, TAG: 'Ｚ' },
+    { SC: 5, SN: 1, TAG: null },
+    { SC: 2, SN: 4294967296, TAG: '1' },
+    { SC: null, SN: 7, TAG: null },
+    { SC: 9, SN: 9, TAG: 'Ｚ' },
+    { SC: 3, SN: 3, TAG: null },
+  ]);
+  const { report } = await runPlan(plan(text), opts({ batchSize: 2 }));
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('result'), [
+    { SC: 1, SN: 5, ID: 100, Name: 'Zoë 🙂', Tagged: 'full width' },
+    { SC: 5, SN: 1, ID: 101, Name: 'swapped', Tagged: '-' },
+    { SC: 2, SN: 4294967296, ID: 102, Name: 'wide', Tagged: '-' },
+    { SC: null, SN: 7, ID: 103, Name: 'null school', Tagged: '-' },
+    { SC: 9, SN: 9, ID: null, Name: '-', Tagged: '-' },
+  ]);
+  assert.is(report.steps.rows!.filtered, 1, 'the grade read only in where filtered its row');
+  assert.ok(report.warnings.some((w) => w === 'students has 1 row(s) with a SC, SN seen before; lookups use the first'), report.warnings.join('\n'));
+  const again = await runPlan(plan(text.replace('on: [SC, SN] }', 'on: [SC, SN], required: true }')), opts());
+  assert.ok(again.report.ok, again.report.error);
+  assert.ok(again.report.rejects.sample.some((x) => x.reason === 'no students row where SC, SN = [9,9] (lookup `stu` is required)'), JSON.stringify(again.report.rejects.sample));
+});
+
+test('a dedupe lets go of its keys once its inputs ended, never before: duplicates from a later source and after a step that holds rows back', async () => {
+  const text = `${memorySpec('ends')}
+  a: { from: mem, table: a, columns: { K: string } }
+  b: { from: mem, table: b, columns: { K: string } }
+  c: { from: mem, table: c, columns: { K: string } }
+steps:
+  ab:
+    union: [a, b]
+    dedupe: { key: K, keep: first }
+  lasts:
+    from: a
+    dedupe: { key: K, keep: last }
+  after_lasts:
+    from: lasts
+    columns: { K: K }
+    dedupe: { key: K, keep: reject }
+  cs:
+    from: c
+    dedupe: { key: K, keep: first }
+outputs:
+  ab: { from: ab, to: mem, table: ab_out }
+  cs: { from: cs, to: mem, table: c_out }
+  lasts: { from: after_lasts, to: mem, table: lasts_out }
+`;
+  tables.clear();
+  tables.set('a', [{ K: 'x' }, { K: 'y' }, { K: 'x' }]);
+  tables.set('b', [{ K: 'y' }, { K: 'z' }]);
+  tables.set('c', [{ K: 'y' }, { K: 'y' }, { K: 'w' }]);
+  const { report } = await runPlan(plan(text), opts({ batchSize: 1 }));
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('ab_out')!.map((x) => x.K), ['x', 'y', 'z']);
+  assert.equal(tables.get('c_out')!.map((x) => x.K), ['y', 'w']);
+  assert.equal(tables.get('lasts_out')!.map((x) => x.K), ['x', 'y']);
+  assert.is(report.rejects.count, 0);
+});
+
+test('two steps looking up one side on the same key share its table, each finding the columns it reads', async () => {
+  const text = `${memorySpec('shared')}
+  schools: { from: mem, table: schools, columns: { CD: int, NM: "string?" } }
+  students: { from: mem, table: students, columns: { ID: int, SC: int, LN: string, GR: int, EM: "string?" } }
+steps:
+  named:
+    from: students
+    lookup:
+      s: { from: schools, key: CD, on: SC }
+    columns: { ID: ID, School: "coalesce(s.NM, '?')" }
+  coded:
+    from: students
+    lookup:
+      s: { from: schools, key: CD, on: SC }
+    where: s.CD is not null
+    columns: { ID: ID, Code: s.CD }
+outputs:
+  named: { from: named, to: mem, table: named_out }
+  coded: { from: coded, to: mem, table: coded_out }
+`;
+  seed(4);
+  tables.set('schools', [{ CD: 1, NM: 'Lincoln' }, { CD: 2, NM: null }, { CD: 1, NM: 'a second Lincoln' }]);
+  const { report } = await runPlan(plan(text), opts());
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('named_out'), [{ ID: 1, School: 'Lincoln' }, { ID: 2, School: '?' }, { ID: 3, School: '?' }, { ID: 4, School: 'Lincoln' }]);
+  assert.equal(tables.get('coded_out'), [{ ID: 1, Code: 1 }, { ID: 2, Code: 2 }, { ID: 4, Code: 1 }]);
+  assert.equal(report.warnings.filter((w) => w.includes('seen before')), ['schools has 1 row(s) with a CD seen before; lookups use the first'], 'one table, one warning');
+});
+
+test('a references rule finds the keys of the step it names; a row whose value has none is rejected', async () => {
+  seed(4);
+  tables.set('schools', [{ CD: 1, NM: 'Lincoln' }, { CD: 3, NM: null }]);
+  const text = SPEC.replace("      - matches: { Email: '^$|@' }\n", "      - matches: { Email: '^$|@' }\n  placed:\n    from: students\n    columns: { ID: ID, SC: SC }\n    rules:\n      - references: { column: SC, step: schools, key: CD }\n").replace('outputs:\n', 'outputs:\n  placed: { from: placed, to: mem, table: placed_out }\n');
+  const { report } = await runPlan(plan(text), opts());
+  assert.ok(report.ok, report.error);
+  assert.equal(tables.get('placed_out'), [{ ID: 1, SC: 1 }, { ID: 3, SC: 3 }, { ID: 4, SC: 1 }]);
+  assert.ok(report.rejects.sample.some((r) => r.step === 'placed' && r.reason === 'SC 2 has no match in schools.CD'), JSON.stringify(report.rejects.sample));
 });
 
 test.run();

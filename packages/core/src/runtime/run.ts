@@ -16,7 +16,8 @@ import { REJECT_SCHEMA, rejectData, rejectRow, threshold, type Reject, type Reje
 import type { RunReport } from './report.js';
 import { sendNotifications } from './notify.js';
 import { Redactor, resolveSettings, type SecretSource } from './secrets.js';
-import { lookupKey, lookupTableId, StepRunner, type Batch, type KeySet, type LookupTable } from './step-runner.js';
+import { lookupTableId, StepRunner, type Batch, type KeySet } from './step-runner.js';
+import { LookupTable, tableKey } from './lookup-table.js';
 import { HeldCollector, heldFromSource, NOTHING_UNKNOWN, type HeldRow } from './held.js';
 import { columnProblem } from './column-limits.js';
 import { emptyInputs } from './empty-inputs.js';
@@ -335,45 +336,40 @@ class Execution {
 
   /** Loads every lookup side and `references` target into memory, in plan order. */
   private async loadLookups(): Promise<void> {
-    // Each side keeps only the columns its consumers read: a lookup of students for 1.6 M section
-    // enrollments holds ids, not whole student rows.
-    const wanted = new Map<string, { tables: string[][]; keys: string[]; columns: Set<string> }>();
-    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [], columns: new Set() }).get(node)!;
+    // Each side keeps only the columns its consumers read (`reads`): a lookup of students for 1.6 M
+    // section enrollments holds ids, not whole student rows; steps that look a side up on the
+    // same key columns share one table.
+    const wanted = new Map<string, { tables: string[][]; keys: string[]; reads: Set<string> }>();
+    const want = (node: string) => wanted.get(node) ?? wanted.set(node, { tables: [], keys: [], reads: new Set() }).get(node)!;
     for (const t of this.prepared.transforms.values()) {
       for (const [i, l] of t.lookups.entries()) {
         const w = want(l.from);
-        w.tables.push(l.key);
-        for (const c of [...l.key, ...(t.plan.lookups[i]?.columns ?? this.prepared.schemas.get(l.from)!.map((s) => s.name))]) w.columns.add(c);
+        if (!w.tables.some((k) => lookupTableId(l.from, k) === lookupTableId(l.from, l.key))) w.tables.push(l.key);
+        for (const c of t.plan.lookups[i]?.columns ?? this.prepared.schemas.get(l.from)!.map((s) => s.name)) w.reads.add(c);
       }
       for (const r of t.rules) {
         if (r.kind !== 'references') continue;
         want(r.step).keys.push(r.key);
-        want(r.step).columns.add(r.key);
       }
     }
     for (const step of this.plan.steps) {
       const w = wanted.get(step.name);
       if (!w) continue;
-      const rows: Row[] = [];
-      const columns = [...w.columns];
-      const keep = (row: Row): Row => {
-        const out: Row = {};
-        for (const c of columns) out[c] = row[c];
-        return out;
-      };
-      await this.pass(new Map([[step.name, [async (b: Batch) => void rows.push(...b.rows.map(keep))]]]), true);
-      for (const key of w.tables) {
-        const table: LookupTable = new Map();
-        let duplicates = 0;
-        for (const row of rows) {
-          const k = lookupKey(key.map((c) => row[c]));
-          if (table.has(k)) duplicates++;
-          else table.set(k, row);
+      // Filled as the rows arrive: a side's rows are never all held at once, only what is kept of them.
+      const tables = w.tables.map((key) => ({ key, table: new LookupTable([...w.reads]), duplicates: 0 }));
+      const keySets = w.keys.map((key) => ({ key, set: new Set<unknown>() }));
+      const add = async (b: Batch) => {
+        for (const row of b.rows) {
+          for (const t of tables) if (!t.table.add(tableKey(t.key.map((c) => row[c])), row)) t.duplicates++;
+          for (const k of keySets) k.set.add(row[k.key]);
         }
+      };
+      await this.pass(new Map([[step.name, [add]]]), true);
+      for (const { key, table, duplicates } of tables) {
         if (duplicates > 0) this.report.warnings.push(`${step.name} has ${duplicates} row(s) with a ${key.join(', ')} seen before; lookups use the first`);
         this.tables.set(lookupTableId(step.name, key), table);
       }
-      for (const key of w.keys) this.keySets.set(`${step.name}.${key}`, new Set(rows.map((r) => r[key])));
+      for (const { key, set } of keySets) this.keySets.set(`${step.name}.${key}`, set);
     }
   }
 
@@ -406,13 +402,16 @@ class Execution {
     const aborted = () => {
       if (this.controller.signal.aborted) throw this.controller.signal.reason ?? new Error('cancelled');
     };
-    for (const name of this.sourceOrder([...terminals.keys()])) {
+    const order = this.sourceOrder([...terminals.keys()]);
+    const ended = this.inputsEnded(runners, order);
+    for (const [i, name] of order.entries()) {
       for await (const batch of this.batchesOf(name, lookup)) {
         aborted();
         if (batch.rows.length > 0 || batch.held) await deliver(name, batch);
         await this.flushRejects();
       }
       aborted();
+      for (const step of ended[i]!) runners.get(step)!.inputsEnded();
     }
     // Steps that hold rows back (dedupe keep: last) release them once all their inputs ended.
     for (const step of this.plan.steps) {
@@ -427,6 +426,25 @@ class Execution {
     aborted();
     for (const [name, r] of runners) if (!this.counted.has(name)) this.report.steps[name] = r.counts;
     for (const name of active) this.counted.add(name);
+  }
+
+  /**
+   * For each source in `order`, the steps that get no more rows once it has been read: every source
+   * they read from was read before, and no step before them holds rows back until the pass ends.
+   * What only arriving rows need (the keys a dedupe has seen) is let go there, not at the pass's
+   * end: a users step's keys need not live on while 1.6 M enrollments stream past.
+   */
+  private inputsEnded(runners: ReadonlyMap<string, StepRunner>, order: string[]): string[][] {
+    const at = new Map(order.map((s, i) => [s, i]));
+    const ended: string[][] = order.map(() => []);
+    for (const [name, runner] of runners) {
+      const upstream = [...this.ancestors([name])].filter((n) => n !== name);
+      if (upstream.some((n) => runners.get(n)?.holdsRows)) continue;
+      const sources = upstream.filter((n) => this.prepared.sources.has(n));
+      if (sources.length === 0 || sources.some((n) => !at.has(n))) continue;
+      ended[Math.max(...sources.map((n) => at.get(n)!))]!.push(name);
+    }
+    return ended;
   }
 
   /** Sources in the order their rows should arrive: a union's inputs one after another, as listed. */

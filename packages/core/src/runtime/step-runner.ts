@@ -3,6 +3,7 @@
 import type { Row } from '../connector/connector.js';
 import { RowError } from '../expr/row-error.js';
 import { KeyIndex } from './key-index.js';
+import { tableKey, type LookupTable } from './lookup-table.js';
 import { PreferredRows } from './preferred-rows.js';
 import type { PreparedLookup, PreparedRule, PreparedTransform } from './prepare.js';
 import { compileRuleCheck, type RuleCheck, type SlowRule } from './rule-check.js';
@@ -27,8 +28,6 @@ export interface StepCounts {
   deduplicated: number;
 }
 
-/** A lookup side, loaded into memory: key → row. */
-export type LookupTable = Map<unknown, Row>;
 /** A `references` target: the set of key values that exist. */
 export type KeySet = Set<unknown>;
 
@@ -45,7 +44,7 @@ export function lookupKey(values: unknown[]): unknown {
 export class StepRunner {
   readonly counts: StepCounts = { in: 0, out: 0, filtered: 0, rejected: 0, deduplicated: 0 };
   private readonly unique = new Map<string, KeyIndex>();
-  private readonly seen = new KeyIndex();
+  private seen = new KeyIndex();
   private readonly kept = new Map<unknown, { row: Row; line: number; source: string }>();
   private readonly preferred: PreferredRows | undefined;
   /** `dedupe: prefer` — each column's values → their place in the order of preference. */
@@ -93,10 +92,11 @@ export class StepRunner {
       try {
         for (let k = 0; k < lookups.length; k++) {
           const l = lookups[k]!;
-          const key = l.on.length === 1 ? l.on[0]!(row) : lookupKey(l.on.map((f) => f(row)));
+          const values = l.on.length === 1 ? undefined : l.on.map((f) => f(row));
+          const key = values ? tableKey(values) : l.on[0]!(row);
           const hit = key === null ? undefined : tables[k]?.get(key);
           if (!hit && l.required) {
-            const reason = `no ${l.from} row where ${l.key.join(', ')} = ${display(key)} (lookup \`${l.alias}\` is required)`;
+            const reason = `no ${l.from} row where ${l.key.join(', ')} = ${display(values ? lookupKey(values) : key)} (lookup \`${l.alias}\` is required)`;
             this.fail(row, line, batch.source, reason, 'unmatched');
             const h = this.follow({ row, unknown: NOTHING_UNKNOWN, source: batch.source, line, reason });
             if (h) held.push(h);
@@ -178,7 +178,7 @@ export class StepRunner {
       const l = lookups[k]!;
       let key: unknown;
       try {
-        key = l.on.length === 1 ? l.on[0]!(h.row) : lookupKey(l.on.map((f) => f(h.row)));
+        key = l.on.length === 1 ? l.on[0]!(h.row) : tableKey(l.on.map((f) => f(h.row)));
       } catch {
         return { ...h, row: {}, unknown: 'all' };
       }
@@ -234,6 +234,24 @@ export class StepRunner {
       yield { rows: part.map((k) => this.numbered(k.row)), lines: part.map((k) => k.line), source };
       i = end;
     }
+  }
+
+  /**
+   * Whether the step holds rows back until its inputs end (`dedupe: keep: last`, `prefer`): its
+   * `finish` sends rows on after every source was read.
+   */
+  get holdsRows(): boolean {
+    return this.step.plan.dedupe?.keep === 'last' || this.preferred !== undefined;
+  }
+
+  /**
+   * Lets go of what only arriving rows need, once no row can arrive any more: the keys a dedupe or
+   * a `unique` rule has seen (at 200 schools, a users step's 180,000 sourcedIds). Rows held back
+   * for `finish` and the `number:` counts stay.
+   */
+  inputsEnded(): void {
+    if (this.seen.size > 0) this.seen = new KeyIndex();
+    this.unique.clear();
   }
 
   /** Adds the `number:` column: 1, 2, 3, … within each key, in the order rows leave the step. */
