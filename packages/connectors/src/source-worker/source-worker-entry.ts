@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunContext } from '@sisflow/core';
-import { sqlite } from '../sqlite/load.js';
+import { openSourceDatabase } from '../sqlite/load.js';
 import { BatchEncoder, transferList } from './row-batch.js';
 import { READ_AHEAD, type ContextCall, type CsvJob, type SourceJob, type SqliteJob, type WorkerError, type WorkerMessage } from './source-job.js';
 
@@ -38,8 +38,7 @@ async function send(encoder: BatchEncoder, lines?: number[]): Promise<void> {
 }
 
 async function readSqliteJob(job: SqliteJob): Promise<void> {
-  const Database = sqlite();
-  const db = new Database(job.file, { readonly: true, fileMustExist: true });
+  const db = openSourceDatabase(job.file);
   try {
     const stmt = db.prepare(job.sql).raw(true);
     const encoder = new BatchEncoder(job.batchSize * stmt.columns().length);

@@ -2,7 +2,7 @@
 // synthetic demo district, generated on first use: every example runs with no server at all.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { sqlite, toSqlite } from './load.js';
+import { openSourceDatabase, toSqlite } from './load.js';
 import type { Connector, Row, RowSchema, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
@@ -64,8 +64,7 @@ async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterab
     yield* workerSource({ kind: 'sqlite', ...query, bools, batchSize: req.batchSize }, req.schema.map((c) => c.name), ctx);
     return;
   }
-  const Database = sqlite();
-  const db = new Database(query.file, { readonly: true, fileMustExist: true });
+  const db = openSourceDatabase(query.file);
   try {
     const stmt = db.prepare(query.sql).raw(true);
     const toRow = rowMaker(req.schema);
