@@ -21,10 +21,11 @@ import type { ContextCall, SourceJob, WorkerError, WorkerMessage } from './sourc
 export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
- * `auto`: measured on the Destiny run over 1,000,000 rows (docs/performance.md), the worker takes
- * a third of the main thread's CPU time away and cuts the wall time by about 30 % where a second
- * core is free, for 12-15 MB more peak RSS (a worker's own heap and Node environment: a fixed
- * cost, not one per row).
+ * `auto`: measured on the Destiny run over 1,000,000 rows, the worker takes a third of the main
+ * thread's CPU time away and cuts the wall time by about 30 % where a second core is free
+ * (SQLite: 13.5 -> 9.4-9.8 s at load 1.4), for a fixed 12-17 MB more peak RSS with SQLite
+ * (156-161 MB) and 16-26 MB with CSV (164-173 MB): the worker's own heap and Node environment,
+ * not a cost per row.
  */
 const DEFAULT_MODE = 'auto';
 
