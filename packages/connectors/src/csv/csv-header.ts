@@ -1,7 +1,8 @@
 // A CSV file's header against the declared columns: each column found under exactly one of its
 // header names, no header name twice, and a column the file lacks stopping the run before any row
 // is read, unless the spec says the destination keeps its value then (`absent: keep`).
-import { cellParser, editDistance, type RunContext } from '@sisflow/core';
+import type { RunContext } from '@sisflow/core';
+import { cellParser, editDistance } from '@sisflow/core/reading';
 import type { CsvColumn, CsvReadOptions } from './csv-settings.js';
 
 /** Raised for a problem with the whole file (missing columns, wrong encoding): the run fails. */

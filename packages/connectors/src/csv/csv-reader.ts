@@ -2,7 +2,8 @@
 // declared types; a row that cannot be read goes to rejects with its line number, the rest stream on.
 import type { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
-import { RowError, type Row, type RunContext, type SourceBatch } from '@sisflow/core';
+import type { Row, RunContext, SourceBatch } from '@sisflow/core';
+import { RowError } from '@sisflow/core/reading';
 import type { CsvReadOptions } from './csv-settings.js';
 import { CsvFileError, matchHeader, type ColumnReader } from './csv-header.js';
 import { csvRecords, physicalLines, type ParseError } from './csv-records.js';

@@ -79,7 +79,7 @@ async function* readFile(req: SourceReadRequest, ctx: RunContext): AsyncIterable
   if (readInWorker(file.size)) {
     // Decoding, parsing and typing cells on the second core (source-worker/).
     const keys = [...new Set([...options.columns.map((c) => c.name), ...(options.lineColumn ? [options.lineColumn] : [])])];
-    yield* workerSource({ kind: 'csv', path, settings: req.settings, label, batchSize: req.batchSize, keys }, keys, ctx);
+    yield* workerSource({ kind: 'csv', path, options, label, batchSize: req.batchSize, keys }, keys, ctx);
     return;
   }
   const stream = createReadStream(path, { highWaterMark: 256 * 1024 });

@@ -1,5 +1,5 @@
 // What a reading worker is asked to do, and what it answers: plain data, as it crosses threads.
-import type { Settings } from '@sisflow/core';
+import type { CsvReadOptions } from '../csv/csv-settings.js';
 import type { EncodedBatch } from './row-batch.js';
 
 export type SourceJob = SqliteJob | CsvJob;
@@ -17,8 +17,8 @@ export interface SqliteJob {
 export interface CsvJob {
   kind: 'csv';
   path: string;
-  /** The source's settings, read by csvReadOptions in the worker as in the main thread. */
-  settings: Settings;
+  /** The source's settings as the main thread read them (csvReadOptions): plain data. */
+  options: CsvReadOptions;
   label: string;
   batchSize: number;
   /** The keys of every row read, in order. */

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunContext } from '@sisflow/core';
-import { sqlite } from '../sqlite/load.js';
+import { openSourceDatabase } from '../sqlite/load.js';
 import { BatchEncoder, transferList } from './row-batch.js';
 import { READ_AHEAD, type ContextCall, type CsvJob, type SourceJob, type SqliteJob, type WorkerError, type WorkerMessage } from './source-job.js';
 
@@ -38,8 +38,7 @@ async function send(encoder: BatchEncoder, lines?: number[]): Promise<void> {
 }
 
 async function readSqliteJob(job: SqliteJob): Promise<void> {
-  const Database = sqlite();
-  const db = new Database(job.file, { readonly: true, fileMustExist: true });
+  const db = openSourceDatabase(job.file);
   try {
     const stmt = db.prepare(job.sql).raw(true);
     const encoder = new BatchEncoder(job.batchSize * stmt.columns().length);
@@ -56,8 +55,9 @@ async function readSqliteJob(job: SqliteJob): Promise<void> {
 }
 
 async function readCsvJob(job: CsvJob): Promise<void> {
-  // Loaded for CSV only: a SQLite worker stays small (it never loads core).
-  const [{ readCsv, CsvFileError }, { csvReadOptions }] = await Promise.all([import('../csv/csv-reader.js'), import('../csv/csv-settings.js')]);
+  // Loaded for CSV only, and only the reading part of core (@sisflow/core/reading): a SQLite
+  // worker never loads core, a CSV worker not the rest of it.
+  const { readCsv, CsvFileError } = await import('../csv/csv-reader.js');
   isCsvFileError = (e) => e instanceof CsvFileError;
   // The context the reader calls: everything it says is replayed in the main thread, in order.
   const ctx = {
@@ -78,7 +78,7 @@ async function readCsvJob(job: CsvJob): Promise<void> {
   const keys = job.keys;
   const values: unknown[] = new Array(keys.length);
   try {
-    for await (const { rows, lines } of readCsv(stream, csvReadOptions(job.settings), ctx, job.batchSize, job.label)) {
+    for await (const { rows, lines } of readCsv(stream, job.options, ctx, job.batchSize, job.label)) {
       for (const row of rows) {
         for (let i = 0; i < keys.length; i++) values[i] = row[keys[i]!];
         encoder.add(values);

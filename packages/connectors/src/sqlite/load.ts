@@ -17,3 +17,18 @@ export function sqlite(): typeof BetterSqlite3 {
   loaded ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
   return loaded;
 }
+
+/**
+ * SQLite's page cache for a connection that reads a source: 2 MB (SQLite's own default).
+ * better-sqlite3 builds SQLite with a 16 MB default, which a source's single pass fills with pages
+ * it never reads again (and an unindexed ORDER BY's sorter spills at the same size): measured on
+ * the 1,000,000-row STU table, 67 -> 53 MB of peak RSS at the same CPU time.
+ */
+export const SOURCE_CACHE_KIB = 2000;
+
+/** A database opened to read a source once (the main thread's reader and the reading worker's). */
+export function openSourceDatabase(file: string): BetterSqlite3.Database {
+  const db = new (sqlite())(file, { readonly: true, fileMustExist: true });
+  db.pragma(`cache_size = -${SOURCE_CACHE_KIB}`);
+  return db;
+}

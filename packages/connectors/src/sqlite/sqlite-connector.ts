@@ -2,8 +2,8 @@
 // synthetic demo district, generated on first use: every example runs with no server at all.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { sqlite, toSqlite } from './load.js';
-import type { Connector, Row, RowSchema, RunContext, Settings, SourceBatch, SourceReadRequest } from '@sisflow/core';
+import { openSourceDatabase, toSqlite } from './load.js';
+import { quoteIdent, type Connector, type Row, type RowSchema, type RunContext, type Settings, type SourceBatch, type SourceReadRequest } from '@sisflow/core';
 import { AERIES_CATALOG } from '../aeries/catalog.js';
 import { describeTableSink, TABLE_SINK_SETTINGS } from '../aeries/table-sink.js';
 import { describeTableSource, TABLE_SOURCE_SETTINGS, tableSelect } from '../aeries/table-source.js';
@@ -51,21 +51,25 @@ export function sqliteQuery(req: SourceReadRequest, ctx: RunContext): { file: st
   return { file: sqliteFile(req.connection, ctx.baseDir), sql, params };
 }
 
-/** Fewer rows than this (a `--limit`) are read in the main thread, whatever the database's size. */
+/**
+ * Fewer rows than this (a `--limit`, or a table this small) are read in the main thread, whatever
+ * the database's size: starting a worker would cost more than it saves.
+ */
 const WORKER_MIN_ROWS = 20000;
 
 async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterable<SourceBatch> {
   const query = sqliteQuery(req, ctx);
-  // A large database may be read in a worker (the second core; SISFLOW_READ_WORKER); its size
-  // stands for the table's, which only a scan would tell.
+  // A large database may be read in a worker (the second core; SISFLOW_READ_WORKER): its size
+  // first, then whether the table holds WORKER_MIN_ROWS rows (the lookups of a district's schools
+  // and staff share the file with a million students).
   const bytes = await stat(query.file).then((s) => s.size, () => 0);
-  if (readInWorker(bytes) && (req.limit === undefined || req.limit >= WORKER_MIN_ROWS || process.env.SISFLOW_READ_WORKER === 'on')) {
+  const worker = readInWorker(bytes) && (process.env.SISFLOW_READ_WORKER === 'on' || ((req.limit === undefined || req.limit >= WORKER_MIN_ROWS) && holdsRows(query.file, String(req.settings.table), WORKER_MIN_ROWS)));
+  if (worker) {
     const bools = req.schema.flatMap((c, i) => (c.type.kind === 'bool' ? [i] : []));
     yield* workerSource({ kind: 'sqlite', ...query, bools, batchSize: req.batchSize }, req.schema.map((c) => c.name), ctx);
     return;
   }
-  const Database = sqlite();
-  const db = new Database(query.file, { readonly: true, fileMustExist: true });
+  const db = openSourceDatabase(query.file);
   try {
     const stmt = db.prepare(query.sql).raw(true);
     const toRow = rowMaker(req.schema);
@@ -81,6 +85,23 @@ async function* readSqlite(req: SourceReadRequest, ctx: RunContext): AsyncIterab
     if (batch.length > 0) yield { rows: batch };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Whether `table` holds at least `n` rows, reading no more than `n` of them (count(*) would read
+ * them all). A table that cannot be read answers no: the main thread's reader reports why.
+ */
+function holdsRows(file: string, table: string, n: number): boolean {
+  let db: ReturnType<typeof openSourceDatabase> | undefined;
+  try {
+    db = openSourceDatabase(file);
+    const first = `SELECT 1 FROM ${quoteIdent(table.toUpperCase(), 'sqlite')} LIMIT ${n}`;
+    return (db.prepare(`SELECT count(*) FROM (${first})`).pluck().get() as number) >= n;
+  } catch {
+    return false;
+  } finally {
+    db?.close();
   }
 }
 
