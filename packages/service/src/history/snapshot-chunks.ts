@@ -86,8 +86,8 @@ const DATA_BYTES = 1 << 20;
  * the builder keeps from chunk to chunk (no text is held: the strings of a row die young), and its
  * digest is MurmurHash3 (x86, 128 bits, the first 64 kept) of those bytes, combined (xor) with the
  * same hash of the JSON of its column names: two rows have the same digest when their values have
- * the same JSON and their columns the same names in the same order (see docs/operations.md, "What a guard costs", for the odds
- * that two different rows do).
+ * the same JSON and their columns the same names in the same order (docs/operations.md, "What a
+ * guard costs", gives the odds that two different rows do).
  */
 export class ChunkBuilder {
   private keys: KeyEntry[] = [];
