@@ -78,6 +78,12 @@ interface Utf8Writable {
   utf8Write(text: string, offset: number): number;
 }
 
+/**
+ * The names are hashed under another seed than the values: under the same one, a row whose values
+ * have the JSON of its names (`{"a": "a"}`, or `{}`) would digest to 0, as would every such row.
+ */
+const NAMES_SEED = 0x5bd1e995;
+
 /** Room for the first rows of a chunk (grown by doubling, kept from one chunk to the next). */
 const DATA_BYTES = 1 << 20;
 
@@ -85,9 +91,9 @@ const DATA_BYTES = 1 << 20;
  * Builds chunks row by row. Each row's JSON (`[values…]`) is written straight into one byte buffer
  * the builder keeps from chunk to chunk (no text is held: the strings of a row die young), and its
  * digest is MurmurHash3 (x86, 128 bits, the first 64 kept) of those bytes, combined (xor) with the
- * same hash of the JSON of its column names: two rows have the same digest when their values have
- * the same JSON and their columns the same names in the same order (docs/operations.md, "What a
- * guard costs", gives the odds that two different rows do).
+ * same hash (another seed) of the JSON of its column names: two rows have the same digest when
+ * their values have the same JSON and their columns the same names in the same order
+ * (docs/operations.md, "What a guard costs", gives the odds that two different rows do).
  */
 export class ChunkBuilder {
   private keys: KeyEntry[] = [];
@@ -129,11 +135,11 @@ export class ChunkBuilder {
         this.columns = list;
         const start = this.write('[');
         const end = this.write(text);
-        murmur64(this.data, start, end, 0, this.columnsDigest);
+        murmur64(this.data, start, end, NAMES_SEED, this.columnsDigest);
         same = true;
       } else {
         const b = Buffer.from(text);
-        murmur64(b, 0, b.length, 0, this.namesDigest);
+        murmur64(b, 0, b.length, NAMES_SEED, this.namesDigest);
         names = this.namesDigest;
       }
     }
