@@ -5,11 +5,11 @@ import { gzipSync } from 'node:zlib';
 import type { Row } from '@sisflow/core';
 import type { OutputSnapshot, SnapshotRows } from '@sisflow/service';
 import { SnapshotSpool } from '../src/guard/snapshot-spool.js';
-import { chunkKeys, chunkRows, keyEntry, rowHasher, type KeyEntry } from '../src/history/snapshot-chunks.js';
+import { chunkKeys, chunkRows, keyEntry, type KeyEntry } from '../src/history/snapshot-chunks.js';
 
 /** Students {ID, LN} with these IDs, spooled as a guard keyed by ID spools them; close() removes the spool. */
 export async function spooled(runId: string, ids: number[]): Promise<SnapshotRows & { close(): void }> {
-  const spool = new SnapshotSpool(await rowHasher());
+  const spool = new SnapshotSpool();
   for (const i of ids) {
     const row = { ID: i, LN: `N${i}` };
     spool.add(keyEntry(['ID'], row), row);

@@ -3,7 +3,6 @@
 // for the snapshot this run leaves. See output-guard.ts for what a row costs.
 import type { JobPlan, Row } from '@sisflow/core';
 import type { GuardReport, OutputSnapshot, SnapshotRows } from '../history/history-store.js';
-import { rowHasher } from '../history/snapshot-chunks.js';
 import { OutputGuard } from './output-guard.js';
 
 export class GuardWatch {
@@ -12,11 +11,10 @@ export class GuardWatch {
   /** Opens the guards of a plan's outputs, each with the keys and digests of its previous snapshot read. */
   static async open(plan: JobPlan, previous: (output: string) => Promise<OutputSnapshot | undefined>): Promise<GuardWatch> {
     const guarded = plan.outputs.filter((o) => o.guard);
-    const hash = guarded.length > 0 ? await rowHasher() : undefined;
     const watched = new Map<string, OutputGuard>();
     try {
       for (const o of guarded) {
-        const g = new OutputGuard(o.name, o.guard!, await previous(o.name), hash!);
+        const g = new OutputGuard(o.name, o.guard!, await previous(o.name));
         watched.set(o.name, g);
         await g.load();
       }

@@ -1,11 +1,11 @@
 // One guarded output of a run, compared with the output's last published snapshot as its rows
 // stream: each key gets an ordinal (the previous snapshot's keys first, in their order, then the
 // keys new in this run) in a KeyIndex of typed arrays; each previous ordinal keeps its row's 64-bit
-// digest, each ordinal a state byte. About 30 bytes a key in all: no row is kept; the run's rows go
+// digest (two 32-bit halves), each ordinal a state byte. About 30 bytes a key in all: no row is kept; the run's rows go
 // to a spool file, and the few sample rows are read back at judge time.
 import { KeyIndex, type PlanGuard, type Row } from '@sisflow/core';
 import type { GuardOutcome, OutputSnapshot, SnapshotRows } from '../history/history-store.js';
-import { chunkKeys, chunkRows, keyEntry, type KeyEntry, type RowHasher } from '../history/snapshot-chunks.js';
+import { chunkKeys, chunkRows, currentDigests, digestRows, keyEntry, type KeyEntry } from '../history/snapshot-chunks.js';
 import { SnapshotSpool } from './snapshot-spool.js';
 
 const SAMPLE = 5;
@@ -20,7 +20,8 @@ export class OutputGuard {
   /** Distinct keys of the previous snapshot: ordinals 0 … previousKeys - 1. */
   private previousKeys = 0;
   private ordinals = 0;
-  private previousDigests = new BigUint64Array(1024);
+  /** Two halves (low, high) a previous ordinal. */
+  private previousDigests = new Uint32Array(2048);
   /** The row of each previous ordinal in the snapshot, once a key came twice there (before that, the ordinal is the row). */
   private previousRows: Uint32Array | undefined;
   /** The first row of each chunk of the previous snapshot. */
@@ -39,9 +40,8 @@ export class OutputGuard {
     readonly output: string,
     readonly guard: PlanGuard,
     private readonly previous: OutputSnapshot | undefined,
-    hash: RowHasher,
   ) {
-    this.spool = new SnapshotSpool(hash);
+    this.spool = new SnapshotSpool();
   }
 
   /** Reads the previous snapshot's keys and digests (never its rows). */
@@ -52,23 +52,28 @@ export class OutputGuard {
     const rekey = p.key.length !== this.guard.key.length || p.key.some((k, i) => k !== this.guard.key[i]);
     let row = 0;
     let seq = 0;
-    this.previousDigests = new BigUint64Array(Math.max(1024, p.rows));
+    this.previousDigests = new Uint32Array(2 * Math.max(1024, p.rows));
     for await (const c of p.index()) {
       this.chunkStarts.push(row);
-      const keys = rekey ? await this.keysFromRows(p, seq) : chunkKeys(c.keys);
+      // Digests made by an older sisflow (another hash) are made again from the chunk's rows.
+      const current = currentDigests(c);
+      const rows = rekey || !current ? await this.rowsOf(p, seq) : undefined;
+      const keys = rekey ? rows!.map((r) => keyEntry(this.guard.key, r)) : chunkKeys(c.keys);
+      const digests = current ? undefined : digestRows(rows!);
       for (let i = 0; i < c.rows; i++, row++) {
         const key = keys[i]!;
         let ord = this.get(key);
         if (ord === undefined) {
           ord = this.previousKeys++;
           this.set(key, ord);
-          if (ord >= this.previousDigests.length) this.previousDigests = grow(this.previousDigests, ord);
+          if (2 * ord + 1 >= this.previousDigests.length) this.previousDigests = grow(this.previousDigests, 2 * ord + 1);
           if (this.previousRows) this.previousRows = at(this.previousRows, ord, row);
         } else {
           if (!this.previousRows) this.previousRows = Uint32Array.from({ length: Math.max(1024, this.previousKeys * 2) }, (_, o) => o);
           this.previousRows[ord] = row;
         }
-        this.previousDigests[ord] = c.digests.readBigUInt64LE(i * 8);
+        this.previousDigests[2 * ord] = digests ? digests[2 * i]! : c.digests.readUInt32LE(i * 8);
+        this.previousDigests[2 * ord + 1] = digests ? digests[2 * i + 1]! : c.digests.readUInt32LE(i * 8 + 4);
       }
       seq++;
     }
@@ -79,10 +84,11 @@ export class OutputGuard {
   observe(rows: Row[]): void {
     const key = this.guard.key;
     const prev = this.previousKeys;
+    const digest = this.spool.digest;
     for (const row of rows) {
       const k = keyEntry(key, row);
       const at = this.spool.rows;
-      const digest = this.spool.add(k, row);
+      this.spool.add(k, row);
       let ord = this.get(k);
       if (ord === undefined) {
         ord = this.ordinals++;
@@ -103,7 +109,7 @@ export class OutputGuard {
         continue;
       }
       // A key that comes twice is judged by its last row, as it is published.
-      const changed = digest !== this.previousDigests[ord];
+      const changed = digest[0] !== this.previousDigests[2 * ord] || digest[1] !== this.previousDigests[2 * ord + 1];
       this.state[ord] = SEEN | (changed ? CHANGED : 0);
       if (changed) {
         if (!(s & CHANGED)) this.changed++;
@@ -178,7 +184,7 @@ export class OutputGuard {
   release(): void {
     this.raw = new KeyIndex();
     this.json = new KeyIndex();
-    this.previousDigests = new BigUint64Array(0);
+    this.previousDigests = new Uint32Array(0);
     this.previousRows = undefined;
     this.state = new Uint8Array(0);
   }
@@ -218,8 +224,9 @@ export class OutputGuard {
     else this.raw.set(k, ord);
   }
 
-  private async keysFromRows(p: OutputSnapshot, seq: number): Promise<KeyEntry[]> {
-    for await (const { chunk } of p.chunks([seq])) return chunkRows(chunk.data).map((r) => keyEntry(this.guard.key, r));
+  /** The rows of one chunk of a snapshot. */
+  private async rowsOf(p: OutputSnapshot, seq: number): Promise<Row[]> {
+    for await (const { chunk } of p.chunks([seq])) return chunkRows(chunk.data);
     return [];
   }
 
@@ -254,7 +261,7 @@ function chunkOf(starts: number[], row: number): number {
 }
 
 /** A typed array with room for index i (doubled). */
-function grow<T extends Uint8Array | Uint32Array | BigUint64Array>(a: T, i: number): T {
+function grow<T extends Uint8Array | Uint32Array>(a: T, i: number): T {
   let n = a.length || 1024;
   while (n <= i) n *= 2;
   const b = new (a.constructor as new (n: number) => T)(n);

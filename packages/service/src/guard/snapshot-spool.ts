@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from '@sisflow/core';
-import { ChunkBuilder, CHUNK_ROWS, chunkRows, compressChunk, type KeyEntry, type RowHasher, type SnapshotChunk } from '../history/snapshot-chunks.js';
+import { ChunkBuilder, CHUNK_ROWS, chunkRows, type KeyEntry, type SnapshotChunk } from '../history/snapshot-chunks.js';
 
 /** rows, then the byte lengths of keys, digests and data. */
 const HEADER = 16;
@@ -15,7 +15,7 @@ const linked = new Set<string>();
 let exitHook = false;
 
 export class SnapshotSpool {
-  private readonly builder: ChunkBuilder;
+  private readonly builder = new ChunkBuilder();
   private readonly fd: number;
   private readonly dir: string | undefined;
   /** Where each chunk starts in the file. */
@@ -25,8 +25,10 @@ export class SnapshotSpool {
   /** Rows added so far. */
   rows = 0;
 
-  constructor(hash: RowHasher) {
-    this.builder = new ChunkBuilder(hash);
+  /** The digest of the row added last (low half, high half), until the next one. */
+  readonly digest = this.builder.digest;
+
+  constructor() {
     const dir = mkdtempSync(join(tmpdir(), 'sisflow-guard-'));
     const file = join(dir, 'rows.chunks');
     this.fd = openSync(file, 'w+', 0o600);
@@ -45,12 +47,11 @@ export class SnapshotSpool {
     }
   }
 
-  /** Adds a row under its key; the row's content digest. */
-  add(key: KeyEntry, row: Row): bigint {
-    const digest = this.builder.add(key, row);
+  /** Adds a row under its key; its content digest is in `digest` until the next row. */
+  add(key: KeyEntry, row: Row): void {
+    this.builder.add(key, row);
     this.rows++;
     if (this.builder.size === CHUNK_ROWS) this.compress();
-    return digest;
   }
 
   /** Every chunk written, the rows added since the last one as a chunk too (every chunk but the last holds CHUNK_ROWS rows). */
@@ -63,7 +64,7 @@ export class SnapshotSpool {
    * and cost ~25 MB more at 1 M rows (chunks waiting their turn), measured with the Destiny spec.
    */
   private compress(): void {
-    this.write(compressChunk(this.builder.take()));
+    this.write(this.builder.take());
   }
 
   private write(c: SnapshotChunk): void {

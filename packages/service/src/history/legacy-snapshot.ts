@@ -4,22 +4,22 @@
 import { gunzipSync } from 'node:zlib';
 import type { Row } from '@sisflow/core';
 import type { OutputSnapshot } from './history-store.js';
-import { ChunkBuilder, CHUNK_ROWS, compressChunk, keyFromText, rowHasher, type SnapshotChunk } from './snapshot-chunks.js';
+import { ChunkBuilder, CHUNK_ROWS, keyFromText, type SnapshotChunk } from './snapshot-chunks.js';
 
 export function legacySnapshot(data: Buffer): OutputSnapshot {
   const v = JSON.parse(gunzipSync(data).toString('utf8')) as { runId: string; key: string[]; rows: [string, Row][] };
-  let built: Promise<SnapshotChunk[]> | undefined;
-  const chunks = () =>
-    (built ??= rowHasher().then((hash) => {
-      const builder = new ChunkBuilder(hash);
-      const out: SnapshotChunk[] = [];
-      for (const [key, row] of v.rows) {
-        builder.add(keyFromText(key), row);
-        if (builder.size === CHUNK_ROWS) out.push(compressChunk(builder.take()));
-      }
-      if (builder.size > 0) out.push(compressChunk(builder.take()));
-      return out;
-    }));
+  let built: SnapshotChunk[] | undefined;
+  const chunks = async () => {
+    if (built) return built;
+    const builder = new ChunkBuilder();
+    built = [];
+    for (const [key, row] of v.rows) {
+      builder.add(keyFromText(key), row);
+      if (builder.size === CHUNK_ROWS) built.push(builder.take());
+    }
+    if (builder.size > 0) built.push(builder.take());
+    return built;
+  };
   return {
     runId: v.runId,
     key: v.key,

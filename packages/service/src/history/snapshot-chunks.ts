@@ -3,8 +3,8 @@
 // A run compares with the last published output by reading keys and digests only (a few bytes a
 // row); it opens a chunk's rows only for the handful of sample rows a guard report shows.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import xxhash from 'xxhash-wasm';
 import type { Row } from '@sisflow/core';
+import { murmur64 } from './row-digest.js';
 
 /** Rows a chunk holds (the last chunk of a snapshot holds the rest). */
 export const CHUNK_ROWS = 4096;
@@ -14,7 +14,7 @@ export interface SnapshotChunk {
   rows: number;
   /** The rows' keys: deflate of a JSON array of key entries (see KeyEntry). */
   keys: Buffer;
-  /** 8 bytes a row, little-endian: the 64-bit xxHash of each row's content. */
+  /** 8 bytes a row, little-endian (low half, then high half), the digest of each row's content (see ChunkBuilder), then a trailer marking the digest's kind (`currentDigests`). */
   digests: Buffer;
   /** The rows: deflate of the JSON array `[columns, row…]`, a row being its values in the columns' order, or the row object itself when its columns differ. */
   data: Buffer;
@@ -47,37 +47,78 @@ function isWholeNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-export type RowHasher = Awaited<ReturnType<typeof xxhash>>;
-let hasher: Promise<RowHasher> | undefined;
+/** Marks a chunk's digests as the ones ChunkBuilder makes (DIGEST_VERSION); a chunk without it was digested with xxHash by sisflow before. */
+const DIGESTS_TRAILER = Buffer.from('sfd2', 'latin1');
 
-/** xxHash (WebAssembly), loaded once. */
-export function rowHasher(): Promise<RowHasher> {
-  return (hasher ??= xxhash());
+/**
+ * Whether a chunk's digests are the ones this sisflow makes: when they are not (a snapshot kept
+ * by an older sisflow, whose digests were xxHash64 of the same JSON), its rows are digested again
+ * (see `digestRows`), so an upgrade never reports every row as changed.
+ */
+export function currentDigests(c: SnapshotChunk): boolean {
+  const n = c.rows * 8;
+  return c.digests.length === n + DIGESTS_TRAILER.length && c.digests.subarray(n).equals(DIGESTS_TRAILER);
+}
+
+/** The digests of these rows (under these keys), as ChunkBuilder makes them: 8 bytes a row, low half first. */
+export function digestRows(rows: readonly Row[]): Uint32Array {
+  const builder = new ChunkBuilder();
+  const out = new Uint32Array(rows.length * 2);
+  rows.forEach((row, i) => {
+    builder.add(0, row);
+    out[2 * i] = builder.digest[0]!;
+    out[2 * i + 1] = builder.digest[1]!;
+    if (builder.size === CHUNK_ROWS) builder.take();
+  });
+  return out;
+}
+
+/** Node's Buffer#utf8Write: what Buffer#write calls after checking its arguments (a third of a run's guard time went to those checks). */
+interface Utf8Writable {
+  utf8Write(text: string, offset: number): number;
 }
 
 /**
- * Builds chunks row by row. A row's digest is the 64-bit xxHash of the JSON of its values, seeded
- * with the hash of its column names: two rows have the same digest when their JSON was the same
- * (same columns in the same order, same values), as the guard compared them before.
+ * The names are hashed under another seed than the values: under the same one, a row whose values
+ * have the JSON of its names (`{"a": "a"}`, or `{}`) would digest to 0, as would every such row.
+ */
+const NAMES_SEED = 0x5bd1e995;
+
+/** Room for the first rows of a chunk (grown by doubling, kept from one chunk to the next). */
+const DATA_BYTES = 1 << 20;
+
+/**
+ * Builds chunks row by row. Each row's JSON (`[values…]`) is written straight into one byte buffer
+ * the builder keeps from chunk to chunk (no text is held: the strings of a row die young), and its
+ * digest is MurmurHash3 (x86, 128 bits, the first 64 kept) of those bytes, combined (xor) with the
+ * same hash (another seed) of the JSON of its column names: two rows have the same digest when
+ * their values have the same JSON and their columns the same names in the same order
+ * (docs/operations.md, "What a guard costs", gives the odds that two different rows do).
  */
 export class ChunkBuilder {
   private keys: KeyEntry[] = [];
-  private texts: string[] = [];
-  private digests = Buffer.alloc(CHUNK_ROWS * 8);
+  /** `[columns,row,row…`: the chunk's data so far, uncompressed. */
+  private data = Buffer.allocUnsafe(DATA_BYTES) as Buffer & Utf8Writable;
+  private at = 0;
+  private digests = new Uint32Array(CHUNK_ROWS * 2);
   private columns: string[] | undefined;
-  private columnsSeed = 0n;
-
-  constructor(private readonly hash: RowHasher) {}
+  /** A row's values, reused row after row. */
+  private readonly values: unknown[] = [];
+  private readonly columnsDigest = new Uint32Array(2);
+  private readonly namesDigest = new Uint32Array(2);
+  /** The digest of the row added last: low half, high half. */
+  readonly digest = new Uint32Array(2);
 
   get size(): number {
     return this.keys.length;
   }
 
-  /** Adds a row; its digest. */
-  add(key: KeyEntry, row: Row): bigint {
+  /** Adds a row; its digest is in `digest` until the next row. */
+  add(key: KeyEntry, row: Row): void {
     // The usual row has the chunk's columns: checked while its values are taken, without a list of its names.
     const columns = this.columns;
-    const values: unknown[] = [];
+    const values = this.values;
+    values.length = 0;
     let same = columns !== undefined;
     for (const n in row) {
       const v = row[n];
@@ -86,55 +127,67 @@ export class ChunkBuilder {
       values.push(v);
     }
     if (same && values.length !== columns!.length) same = false;
-    const valuesText = JSON.stringify(values);
-    let seed = this.columnsSeed;
+    let names = this.columnsDigest;
     if (!same) {
-      const names = Object.keys(row).filter((n) => row[n] !== undefined);
-      seed = this.hash.h64(JSON.stringify(names));
+      const list = Object.keys(row).filter((n) => row[n] !== undefined);
+      const text = JSON.stringify(list);
       if (!columns) {
-        this.columns = names;
-        this.columnsSeed = seed;
+        this.columns = list;
+        const start = this.write('[');
+        const end = this.write(text);
+        murmur64(this.data, start, end, NAMES_SEED, this.columnsDigest);
         same = true;
+      } else {
+        const b = Buffer.from(text);
+        murmur64(b, 0, b.length, NAMES_SEED, this.namesDigest);
+        names = this.namesDigest;
       }
     }
-    const digest = this.hash.h64(valuesText, seed);
-    this.digests.writeBigUInt64LE(digest, this.keys.length * 8);
+    const start = this.write(',');
+    const end = this.write(JSON.stringify(values));
+    murmur64(this.data, start, end, 0, this.digest);
+    this.digest[0] = this.digest[0]! ^ names[0]!;
+    this.digest[1] = this.digest[1]! ^ names[1]!;
+    // A row of other columns is kept whole, in place of its values.
+    if (!same) {
+      this.at = start;
+      this.write(JSON.stringify(row));
+    }
+    const i = this.keys.length;
+    this.digests[2 * i] = this.digest[0]!;
+    this.digests[2 * i + 1] = this.digest[1]!;
     this.keys.push(key);
-    this.texts.push(same ? valuesText : JSON.stringify(row));
-    return digest;
   }
 
-  /** The rows added since the last chunk, as the texts a chunk compresses (`compressChunk`). */
-  take(): ChunkTexts {
+  /** Writes text at the end of the data; where it ended. */
+  private write(text: string): number {
+    if (this.data.length - this.at < text.length * 3 + 1) {
+      const more = <Buffer & Utf8Writable>Buffer.allocUnsafe(Math.max(this.data.length * 2, this.at + text.length * 3 + 1));
+      this.data.copy(more, 0, 0, this.at);
+      this.data = more;
+    }
+    this.at += this.data.utf8Write(text, this.at);
+    return this.at;
+  }
+
+  /** The rows added since the last chunk, compressed (the data's buffer is reused by the next chunk). */
+  take(): SnapshotChunk {
     const rows = this.keys.length;
-    const texts: ChunkTexts = {
-      rows,
-      keys: JSON.stringify(this.keys),
-      digests: Buffer.from(this.digests.subarray(0, rows * 8)),
-      data: `[${JSON.stringify(this.columns ?? [])}${rows ? ',' : ''}${this.texts.join(',')}]`,
-    };
+    if (rows === 0) this.write('[[]');
+    this.write(']');
+    const digests = Buffer.allocUnsafe(rows * 8 + DIGESTS_TRAILER.length);
+    for (let i = 0; i < rows * 2; i++) digests.writeUInt32LE(this.digests[i]!, i * 4);
+    DIGESTS_TRAILER.copy(digests, rows * 8);
+    const chunk = { rows, keys: deflateRawSync(JSON.stringify(this.keys), DEFLATE), digests, data: deflateRawSync(this.data.subarray(0, this.at), DEFLATE) };
     this.keys = [];
-    this.texts = [];
+    this.at = 0;
     this.columns = undefined;
-    return texts;
+    return chunk;
   }
-}
-
-/** A chunk before compression. */
-export interface ChunkTexts {
-  rows: number;
-  keys: string;
-  digests: Buffer;
-  data: string;
 }
 
 /** Fast deflate: a chunk is written once a run and read for a handful of rows. */
 const DEFLATE = { level: 1 };
-
-export function compressChunk(t: ChunkTexts): SnapshotChunk {
-  return { rows: t.rows, keys: deflateRawSync(t.keys, DEFLATE), digests: t.digests, data: deflateRawSync(t.data, DEFLATE) };
-}
-
 
 export function chunkKeys(keys: Buffer): KeyEntry[] {
   return JSON.parse(inflateRawSync(keys).toString('utf8')) as KeyEntry[];

@@ -5,12 +5,10 @@
 // Usage: guard-rows.ts HISTORY_FILE N
 import type { JobPlan, Row } from '@sisflow/core';
 import { GuardWatch, SqliteHistory } from '@sisflow/service';
-import { rowHasher } from '../../src/history/snapshot-chunks.js';
 
 const [file, count] = process.argv.slice(2);
 const n = Number(count);
 const store = SqliteHistory.open(file!);
-await rowHasher();
 const plan = { name: 'patrons', outputs: [{ name: 'patrons', guard: { key: ['District ID'], max_removed: '10%' } }] } as unknown as JobPlan;
 globalThis.gc?.();
 const base = process.memoryUsage().rss;
