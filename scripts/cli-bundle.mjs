@@ -14,6 +14,7 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -55,6 +56,7 @@ export async function bundleCli({ outfile, from }) {
     define: { 'import.meta.url': '__sisflowBundleUrl', 'import.meta.resolve': 'undefined', SISFLOW_BUNDLE: 'true' },
     // chevrotain-inline first: it replaces a file the other would rewrite.
     plugins: [
+      lazyBuiltinsPlugin,
       {
         // Core loads chevrotain's prebuilt file by path (fast unbundled); in one bundle the
         // library itself is inlined and tree-shaken instead.
@@ -74,7 +76,7 @@ export async function bundleCli({ outfile, from }) {
     // esbuild keeps bin's `#!` line: the bundle runs inside a function, where it is a syntax error.
     const code = f.text.replace(/^#![^\n]*\n/, '');
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 24);
-    const inputs = dist ? Object.fromEntries(Object.keys(result.metafile.inputs).map((p) => join(ROOT, p)).filter((p) => !p.includes('node_modules')).sort().map((p) => [relative(join(outfile, '..'), p), stamp(p)])) : undefined;
+    const inputs = dist ? Object.fromEntries(Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('lazy-builtin:')).map((p) => join(ROOT, p)).filter((p) => !p.includes('node_modules')).sort().map((p) => [relative(join(outfile, '..'), p), stamp(p)])) : undefined;
     writeAtomically(outfile, `${HEADER}${JSON.stringify({ hash, ...(inputs ? { inputs } : {}) })}\n${code}`);
   }
 }

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { startBundle } from './compile-cache.js';
 import { applyHeapPolicy } from './heap-policy.js';
+import { deferOptimizerFor } from './optimizer-deferral.js';
 
 // The workspace's bundle of this command (scripts/cli-bundle.mjs), while it is current, starts
 // several times faster from V8's code cache; it runs this same file, bundled.
@@ -12,6 +13,7 @@ if (!startBundle(fileURLToPath(new URL('./sisflow.cjs', import.meta.url)))) star
 function start(): void {
   // Here, not at the top: bundled or not, the command starts through this function once.
   applyHeapPolicy();
+  deferOptimizerFor(process.argv.slice(2));
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (name: string) => () => {

@@ -16,6 +16,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { underV8Defaults } from './heap-policy.js';
+import { underDefaultOptimizer } from './optimizer-deferral.js';
 
 /** Defined (true) inside the bundle by scripts/cli-bundle.mjs: the bundle does not start itself again. */
 declare const SISFLOW_BUNDLE: boolean | undefined;
@@ -75,8 +76,10 @@ export function startBundle(file: string): boolean {
 /** Whether every build file the bundle was made from is as it was then. */
 function current(dir: string, inputs: Record<string, string>): boolean {
   try {
+    // Joined by hand: the system resolves the `..` of these paths, and path.join's normalizing of
+    // a few hundred of them was most of this check's cost at every start.
     for (const [path, was] of Object.entries(inputs)) {
-      const s = statSync(join(dir, path));
+      const s = statSync(`${dir}/${path}`);
       if (`${s.size}:${Math.round(s.mtimeMs)}` !== was) return false;
     }
     return true;
@@ -128,7 +131,7 @@ function readCache(path: string): Buffer | undefined {
 /** Writes the code V8 has now (what this run compiled) beside, then over, the old cache, and removes stale ones. */
 function writeCache(cache: CacheFile, script: Script): void {
   try {
-    const data = underV8Defaults(() => script.createCachedData());
+    const data = underV8Defaults(() => underDefaultOptimizer(() => script.createCachedData()));
     const sum = Buffer.alloc(4);
     sum.writeUInt32LE(crc32(data));
     mkdirSync(cache.dir, { recursive: true });

@@ -4,7 +4,7 @@
 // list of modules a child process loaded, never on time: for the unbundled build, module by
 // module; for the bundle bin.js starts (scripts/cli-bundle.mjs), the libraries it requires.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,24 @@ for (const spec of ['examples/destiny/patrons.yaml', 'examples/oneroster/csv-exp
     assert.equal(r.modules.filter((m) => m.includes('/ajv/') && !m.includes('/ajv/dist/runtime/')), []);
   });
 }
+
+test("the bundled sisflow validate loads none of Node's network, process or thread modules (scripts/lazy-builtins.mjs)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sisflow-builtins-'));
+  try {
+    // A CommonJS preload: it loads nothing itself, and lists at exit the built-ins the process loaded.
+    const preload = join(dir, 'builtins.cjs');
+    const list = join(dir, 'builtins.txt');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`);
+    const r = spawnSync(process.execPath, ['-r', preload, BIN, 'validate', 'examples/destiny/patrons.yaml'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SISFLOW_NO_COMPILE_CACHE: '1' } });
+    assert.is(r.status, 0, r.stderr);
+    const loaded = readFileSync(list, 'utf8').split('\n').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+    assert.ok(loaded.includes('fs'), 'the list holds what was loaded');
+    // (net is not in the list: Node loads it itself for a stdout that is a pipe, as here.)
+    assert.equal(loaded.filter((m) => ['child_process', 'dgram', 'http', 'https', 'tls', 'worker_threads', 'zlib', 'readline'].includes(m)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('the verbs still load what they need when called (plan compiles, schema lists every connector)', () => {
   const r = loadedBy(['schema']);

@@ -39,7 +39,15 @@ export const ID_FUNCTIONS: FunctionDef[] = [
     name: 'uuid5',
     summary: 'A stable UUID (version 5) from a namespace and key parts: the same inputs give the same ID in every run.',
     signature: 'uuid5(namespace, part, …) → string',
-    examples: [{ call: "uuid5('district-0612345', 'student', 1001)", result: uuidV5('district-0612345', keyOf(['student', 1001])) }],
+    // Computed when read (the function reference, tests), not when the CLI starts: hashing loads node:crypto.
+    examples: [
+      {
+        call: "uuid5('district-0612345', 'student', 1001)",
+        get result() {
+          return uuidV5('district-0612345', keyOf(['student', 1001]));
+        },
+      },
+    ],
     check: idCheck,
     nulls: 'handles',
     impl: (ns: string | null, ...parts: unknown[]) => uuidV5(ns ?? '', keyOf(parts)),
@@ -48,7 +56,14 @@ export const ID_FUNCTIONS: FunctionDef[] = [
     name: 'hash_id',
     summary: 'A stable short ID: the first 16 hex digits of SHA-256 over the namespace and key parts.',
     signature: 'hash_id(namespace, part, …) → string',
-    examples: [{ call: "hash_id('orgs', 994)", result: createHash('sha256').update(keyOf(['orgs', 994])).digest('hex').slice(0, 16) }],
+    examples: [
+      {
+        call: "hash_id('orgs', 994)",
+        get result() {
+          return createHash('sha256').update(keyOf(['orgs', 994])).digest('hex').slice(0, 16);
+        },
+      },
+    ],
     check: idCheck,
     nulls: 'handles',
     impl: (ns: string | null, ...parts: unknown[]) => createHash('sha256').update(keyOf([ns, ...parts])).digest('hex').slice(0, 16),
