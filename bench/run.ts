@@ -61,8 +61,14 @@ function carryOver(heading: string, flag: string): void {
   const text = previousDoc.slice(start + 1, end < 0 ? undefined : end).trimEnd().split('\n');
   say(text[0]);
   say();
-  if (!text.some((l) => l.startsWith('_Not measured by the last `pnpm bench`'))) say(`_Not measured by the last \`pnpm bench\` (run with \`--skip ${flag}\`): the text below is from an earlier measurement._`);
-  for (const l of text.slice(1)) say(l);
+  if (!text.some((l) => l.startsWith('_Not measured by the last `pnpm bench`'))) {
+    say(`_Not measured by the last \`pnpm bench\` (run with \`--skip ${flag}\`): the text below is from an earlier measurement._`);
+    say();
+  }
+  // The body without its leading blank lines, so that carrying a section over again adds none.
+  const body = text.slice(1);
+  while (body.length > 0 && body[0]!.trim() === '') body.shift();
+  for (const l of body) say(l);
   say();
 }
 const say = (l = '') => {
