@@ -2,7 +2,7 @@
 // example, and the type errors the checker must catch.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkExpression, compileRowExpression, parseExpression, STDLIB, T, type ParamValue, type Type } from '@sisflow/core';
+import { checkExpression, compileRowExpression, compileStep, parseExpression, RowError, STDLIB, T, type ParamValue, type StepFunction, type Type } from '@sisflow/core';
 
 const columns = new Map<string, Type>([
   ['LN', T.string],
@@ -80,6 +80,29 @@ for (const def of [...STDLIB.values()].filter((d) => d.name !== 'today')) {
     }
   });
 }
+
+/** The source of a step mapping one column `v` to this expression. */
+function stepSource(text: string): { source: string; fn: StepFunction } {
+  const parsed = parseExpression(text);
+  const { checked } = checkExpression(parsed.expr!, { columns, qualifiers: new Map([['stu', columns]]), params });
+  return compileStep({ input: 'stu', lookups: [], columns: [{ name: 'v', expr: checked }], params });
+}
+
+test('a call on constants (literals, params) is computed once, when the step is compiled', () => {
+  const fmt = stepSource("format_date($as_of, 'MM/dd/yyyy')");
+  assert.match(fmt.source, '"v": "09/01/2026"');
+  assert.not.match(fmt.source, 'k0(', 'no call left');
+  assert.equal(fmt.fn(ROW), { v: '09/01/2026' });
+  assert.match(stepSource("upper(concat('a', 'b'))").source, '"v": "AB"', 'nested');
+  assert.match(stepSource('abs(null)').source, '"v": null', 'a null argument of a function that propagates nulls');
+  assert.equal(stepSource("coalesce(null, 'x')").fn(ROW), { v: 'x' }, 'a function that takes nulls is called with them');
+  // Not folded: a row's column, the clock, and a call that fails (it still fails on each row).
+  assert.match(stepSource("format_date(BD, 'MM/dd/yyyy')").source, '(');
+  const today = stepSource("today('America/Los_Angeles')");
+  assert.match(today.source, 'k0(', 'today() is read when the row is');
+  const bad = stepSource("parse_int('x')");
+  assert.throws(() => bad.fn(ROW), (e: unknown) => e instanceof RowError && /'x' is not a whole number/.test(e.message));
+});
 
 test('type errors the checker catches', () => {
   assert.equal(problems("BD > 'yesterday'"), ['SF306']);

@@ -2,6 +2,7 @@
 import type { Expr, ExprOf } from './ast.js';
 import { constantValue, type CheckedExpr, type ParamValue } from './check.js';
 import { STDLIB } from './stdlib/index.js';
+import type { FunctionDef } from './functions.js';
 import type { Type } from './types.js';
 import { RowError } from './row-error.js';
 
@@ -226,9 +227,44 @@ class ExprJs {
   private call(e: ExprOf<'call'>): string {
     const def = STDLIB.get(e.name);
     if (!def) throw new Error(`unknown function ${e.name}`);
+    const folded = this.folded(e, def);
+    if (folded !== undefined) return folded;
     const f = this.out.constant(def.impl);
     if (def.nulls === 'handles') return `${f}(${e.args.map((a) => this.js(a)).join(', ')})`;
     return this.guard(e.args, (vals) => `${f}(${vals.join(', ')})`);
+  }
+
+  /**
+   * A call whose arguments are all constant (literals, params) of a function that reads nothing
+   * else, computed once when the step is compiled: `format_date($card_expires, 'MM/dd/yyyy')` is
+   * the same text on every row. A call that fails is left in the step, to fail on each row as it
+   * would; so is a result that is not a plain text, number or boolean.
+   */
+  private folded(e: ExprOf<'call'>, def: FunctionDef): string | undefined {
+    const c = this.callValue(e, def);
+    return c.ok ? jsLiteral(c.value) : undefined;
+  }
+
+  /** The value of a call on constants (calls on constants included), when it is a plain text, number, boolean or null. */
+  private callValue(e: ExprOf<'call'>, def: FunctionDef): { ok: true; value: unknown } | { ok: false } {
+    const no = { ok: false } as const;
+    if (def.volatile) return no;
+    const args: unknown[] = [];
+    for (const a of e.args) {
+      const inner = a.kind === 'call' ? STDLIB.get(a.name) : undefined;
+      const c = a.kind === 'call' ? (inner ? this.callValue(a, inner) : no) : constantValue(a, this.out.scope.params);
+      if (!c.ok) return no;
+      args.push(c.value);
+    }
+    if (def.nulls === 'propagate' && args.includes(null)) return { ok: true, value: null };
+    let v: unknown;
+    try {
+      v = (def.impl as (...a: unknown[]) => unknown)(...args);
+    } catch {
+      return no;
+    }
+    const plain = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0));
+    return plain ? { ok: true, value: v } : no;
   }
 
   private caseExpr(e: ExprOf<'case'>): string {

@@ -25,6 +25,8 @@ export interface FunctionDef {
   /** Every text value the function can return, given its argument count (checks find comparisons that never match). */
   results?: (argCount: number) => readonly string[] | undefined;
   impl: (...args: never[]) => unknown;
+  /** The result depends on more than the arguments (the clock): never computed ahead of the row, even from constant arguments. */
+  volatile?: true;
   sql?: Partial<Record<Dialect, (args: string[]) => string>>;
 }
 

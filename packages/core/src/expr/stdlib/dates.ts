@@ -58,6 +58,7 @@ export const DATE_FUNCTIONS: FunctionDef[] = [
       return T.date;
     },
     nulls: 'propagate',
+    volatile: true,
     impl: (tz: string) => todayIn(tz),
   },
   {
