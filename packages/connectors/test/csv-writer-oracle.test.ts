@@ -72,7 +72,9 @@ test('the writer writes what csv-stringify writes, for any rows and settings', (
   fc.assert(
     fc.property(scenario, ({ schema, rows, settings }) => {
       const f = csvFormatter(schema, csvWriteOptions(settings));
-      assert.is(f.start() + f.rows(rows), oracle(schema, settings, rows));
+      const expected = oracle(schema, settings, rows);
+      assert.is(f.start() + f.rows(rows), expected);
+      assert.is(Buffer.concat([Buffer.from(f.start()), f.utf8(rows)]).toString('hex'), Buffer.from(expected).toString('hex'), 'the UTF-8 bytes');
     }),
     { numRuns: 3000, seed: 20261123 },
   );

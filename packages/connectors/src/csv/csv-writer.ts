@@ -1,8 +1,10 @@
 // Rows into CSV text: a header, then each batch of rows, in the schema's column order. The output
 // is byte for byte what csv-stringify writes with the same settings (a property test checks it
-// against csv-stringify), but built by plain string concatenation: csv-stringify normalises its
-// options for every cell that needs per-column quoting, which made it 10x slower than the rest
-// of a run (bench/run.ts).
+// against csv-stringify), but built by hand: csv-stringify normalises its options for every cell
+// that needs per-column quoting, which made it 10x slower than the rest of a run (bench/run.ts).
+// UTF-8 output is written straight into bytes (utf8Writer): building each batch as one text and
+// encoding it cost the Destiny run's main thread ~0.8 s more at 1 M rows (7.3-7.6 s -> 6.4-6.8 s,
+// interleaved runs, load average 5).
 import type { Row, RowSchema, RunContext, SinkWriteRequest } from '@sisflow/core';
 import { csvWriteOptions, type CsvWriteOptions } from './csv-settings.js';
 import { describeCharacter, textEncoder, type TextEncoder } from './text-encoder.js';
@@ -11,6 +13,13 @@ export interface CsvFormatter {
   /** The BOM and header row ('' when there is none). */
   start(): string;
   rows(rows: Row[]): string;
+  /** `rows(rows)` in UTF-8, written straight into bytes (a new buffer each call). */
+  utf8(rows: Row[]): Buffer;
+}
+
+/** Node's Buffer#utf8Write: what Buffer#write calls after checking its arguments. */
+interface Utf8Writable {
+  utf8Write(text: string, offset: number): number;
 }
 
 /** First characters a spreadsheet would run as a formula (as csv-stringify's escape_formulas). */
@@ -50,6 +59,7 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
     `return (r) => ${names.map((n, j) => `field(r[${JSON.stringify(n)}], quoteColumn[${j}], safe)`).join(' + d + ') || "''"};`,
   )(field, quoteColumn, safe, d) as (r: Row) => string;
   return {
+    utf8: utf8Writer(names, field, quoteColumn, safe, d, eol),
     start: () => {
       if (!o.header) return o.bom ? '\uFEFF' : '';
       const header = names.map((n) => field(n, o.quote !== 'needed', false)).join(d);
@@ -60,6 +70,73 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
       for (let i = 0; i < rows.length; i++) out += line(rows[i]!) + eol;
       return out;
     },
+  };
+}
+
+/**
+ * Rows as UTF-8 CSV bytes: the bytes of the text `field` makes, encoded. A text of ASCII with no
+ * delimiter, quote or line break (nearly every value of a school export), and no formula start
+ * where that matters, is copied code unit by code unit into the buffer; any other value goes
+ * through `field` and is encoded where it lands. No text is built per row or per batch.
+ */
+function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: boolean) => string, quoteColumn: boolean[], safe: boolean, d: string, eol: string): (rows: Row[]) => Buffer {
+  const delimiter = d.charCodeAt(0);
+  let buf = Buffer.allocUnsafe(0) as Buffer & Utf8Writable;
+  let at = 0;
+  /** The size of the last batch's bytes: the next batch's buffer starts a little larger. */
+  let last = 1 << 14;
+  const reserve = (n: number): void => {
+    if (buf.length - at >= n) return;
+    const more = Buffer.allocUnsafe(Math.max(buf.length * 2, at + n)) as Buffer & Utf8Writable;
+    buf.copy(more, 0, 0, at);
+    buf = more;
+  };
+  const text = (s: string): void => {
+    reserve(s.length * 3);
+    at += buf.utf8Write(s, at);
+  };
+  const cell = (v: unknown, quoted: boolean): void => {
+    if (typeof v === 'string') {
+      const n = v.length;
+      if (n === 0) return;
+      const c0 = v.charCodeAt(0);
+      // = + - @ TAB CR: what a spreadsheet-safe cell gets a ' before (the full-width ones are past ASCII).
+      if (!(safe && (c0 === 0x3d || c0 === 0x2b || c0 === 0x2d || c0 === 0x40 || c0 === 0x09 || c0 === 0x0d))) {
+        reserve(n + 2);
+        const b = buf;
+        let p = at;
+        if (quoted) b[p++] = 0x22;
+        let j = 0;
+        for (; j < n; j++) {
+          const c = v.charCodeAt(j);
+          if (c >= 0x80 || c === delimiter || c === 0x22 || c === 0x0a || c === 0x0d) break;
+          b[p++] = c;
+        }
+        if (j === n) {
+          if (quoted) b[p++] = 0x22;
+          at = p;
+          return;
+        }
+      }
+    }
+    const s = field(v, quoted, safe);
+    if (s !== '') text(s);
+  };
+  const separate = (): void => {
+    reserve(1);
+    buf[at++] = delimiter;
+  };
+  const end = (): void => text(eol);
+  // One property read site per column, as `line` in csvFormatter.
+  const row = new Function('cell', 'quoteColumn', 'separate', 'end', `return (r) => { ${names.map((n, j) => `cell(r[${JSON.stringify(n)}], quoteColumn[${j}]);`).join(' separate(); ')} end(); };`)(cell, quoteColumn, separate, end) as (r: Row) => void;
+  return (rows) => {
+    buf = Buffer.allocUnsafe(last + (last >> 3)) as Buffer & Utf8Writable;
+    at = 0;
+    for (let i = 0; i < rows.length; i++) row(rows[i]!);
+    last = Math.max(at, 1 << 10);
+    const out = buf.subarray(0, at);
+    buf = Buffer.allocUnsafe(0) as Buffer & Utf8Writable;
+    return out;
   };
 }
 
@@ -92,7 +169,7 @@ export async function writeCsvRows(req: SinkWriteRequest, ctx: RunContext, write
       }
     }
     rows += fit.length;
-    await write(encoder.encode(format.rows(fit)));
+    await write(options.encoding === 'utf-8' ? format.utf8(fit) : encoder.encode(format.rows(fit)));
   }
   return rows;
 }
