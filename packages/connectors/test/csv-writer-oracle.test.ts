@@ -89,4 +89,23 @@ test('a value holding a line break is quoted, so the row stays one row (CRLF and
   }
 });
 
+test('UTF-8 bytes of batches far larger and smaller than the last, and cells longer than the buffer', () => {
+  const schema: RowSchema = [
+    { name: 'ID', type: { kind: 'int', nullable: false } },
+    { name: 'LN', type: { kind: 'string', nullable: true } },
+    { name: 'Note', type: { kind: 'string', nullable: true } },
+  ];
+  const f = csvFormatter(schema, csvWriteOptions({ quote: 'text', line_ending: 'crlf', spreadsheet_safe: true }));
+  const batch = (n: number, note: (i: number) => string | null) => Array.from({ length: n }, (_, i) => ({ ID: i, LN: i % 7 ? `Name${i}` : `Ñúñez, "${i}"`, Note: note(i) }) as Row);
+  const batches = [
+    batch(3, () => 'x'),
+    batch(5000, (i) => (i % 3 ? 'plain text '.repeat(i % 20) : '=SUM(A1)')),
+    batch(1, () => null),
+    batch(2, () => 'y'.repeat(300_000)),
+    batch(4000, (i) => `😀 ${i}\n`),
+    batch(0, () => ''),
+  ];
+  for (const b of batches) assert.is(f.utf8(b).toString('hex'), Buffer.from(f.rows(b)).toString('hex'));
+});
+
 test.run();
