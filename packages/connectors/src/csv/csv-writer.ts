@@ -95,16 +95,17 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
     reserve(s.length * 3);
     at += buf.utf8Write(s, at);
   };
-  const cell = (v: unknown, quoted: boolean): void => {
-    if (typeof v === 'string') {
+  /** A cell, after the delimiter unless it is the first of its line. Small, so a line's calls are inlined. */
+  const cell = (v: unknown, quoted: boolean, first: boolean): void => {
+    if (typeof v === 'string' && v.length !== 0) {
       const n = v.length;
-      if (n === 0) return;
       const c0 = v.charCodeAt(0);
       // = + - @ TAB CR: what a spreadsheet-safe cell gets a ' before (the full-width ones are past ASCII).
       if (!(safe && (c0 === 0x3d || c0 === 0x2b || c0 === 0x2d || c0 === 0x40 || c0 === 0x09 || c0 === 0x0d))) {
-        reserve(n + 2);
+        if (buf.length - at < n + 3) reserve(n + 3);
         const b = buf;
         let p = at;
+        if (!first) b[p++] = delimiter;
         if (quoted) b[p++] = 0x22;
         let j = 0;
         for (; j < n; j++) {
@@ -119,16 +120,20 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
         }
       }
     }
+    other(v, quoted, first);
+  };
+  /** Any other cell: its text from `field`, encoded where it lands. */
+  const other = (v: unknown, quoted: boolean, first: boolean): void => {
+    if (!first) {
+      reserve(1);
+      buf[at++] = delimiter;
+    }
     const s = field(v, quoted, safe);
     if (s !== '') text(s);
   };
-  const separate = (): void => {
-    reserve(1);
-    buf[at++] = delimiter;
-  };
   const end = (): void => text(eol);
   // One property read site per column, as `line` in csvFormatter.
-  const row = new Function('cell', 'quoteColumn', 'separate', 'end', `return (r) => { ${names.map((n, j) => `cell(r[${JSON.stringify(n)}], quoteColumn[${j}]);`).join(' separate(); ')} end(); };`)(cell, quoteColumn, separate, end) as (r: Row) => void;
+  const row = new Function('cell', 'end', `return (r) => { ${names.map((n, j) => `cell(r[${JSON.stringify(n)}], ${quoteColumn[j]}, ${j === 0});`).join(' ')} end(); };`)(cell, end) as (r: Row) => void;
   return (rows) => {
     buf = Buffer.allocUnsafe(last + (last >> 3)) as Buffer & Utf8Writable;
     at = 0;
