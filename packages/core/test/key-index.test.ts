@@ -84,4 +84,32 @@ test('keeps a million non-number texts (staff barcodes, several key columns) apa
   assert.is(index.get(JSON.stringify([1, 'x'])), undefined);
 });
 
+test('a table sized for a number of keys takes more, past 32 bits too, and keeps duplicates single', () => {
+  const index = new KeyIndex(1000);
+  for (let i = 0; i < 5000; i++) index.set(String(i * 11), i);
+  for (let i = 0; i < 5000; i += 2) index.set(String(i * 11), i + 1); // a key set again keeps one slot
+  index.set(String(2 ** 32 - 1), 5000);
+  index.set(String(2 ** 40 + 3), 5001);
+  assert.is(index.size, 5002);
+  for (let i = 0; i < 5000; i++) assert.is(index.get(String(i * 11)), i % 2 ? i : i + 1);
+  assert.equal([index.get(String(2 ** 32 - 1)), index.get(String(2 ** 40 + 3)), index.get(2 ** 40 + 3), index.get('1')], [5000, 5001, undefined, undefined]);
+});
+
+test('a sized table gives its size to the first kind of whole-number key only; the others still work', () => {
+  fc.assert(
+    fc.property(fc.nat({ max: 3000 }), fc.array(fc.tuple(fc.oneof(fc.nat({ max: 2 ** 33 }), fc.nat({ max: 2 ** 33 }).map(String), fc.constantFrom('T1', 'x')), fc.nat()), { maxLength: 2000 }), (expected, pairs) => {
+      const index = new KeyIndex(expected);
+      const map = new Map<unknown, number>();
+      for (const [k, v] of pairs) {
+        assert.is(index.get(k), map.get(k));
+        index.set(k, v);
+        map.set(k, v);
+      }
+      assert.is(index.size, map.size);
+      for (const [k, v] of map) assert.is(index.get(k), v);
+    }),
+    { numRuns: 100 },
+  );
+});
+
 test.run();
