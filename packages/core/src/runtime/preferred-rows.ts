@@ -18,7 +18,7 @@ interface Candidate {
 const FINAL = 0xffffffff;
 
 export class PreferredRows {
-  private readonly keys = new KeyIndex();
+  private keys = new KeyIndex();
   /** Candidates that may still be replaced, by number. */
   private readonly open = new Map<number, Candidate>();
   private nextOpen = 0;
@@ -71,6 +71,12 @@ export class PreferredRows {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** Lets go of the keys seen, once no row can be offered any more (the rows still held stay for `rest`). */
+  inputsEnded(): void {
+    if (this.keys.size > 0) this.keys = new KeyIndex();
+    this.open.clear();
   }
 
   /** Every row still held, in the order their keys first appeared (once all rows were offered). */
