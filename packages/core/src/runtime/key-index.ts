@@ -244,8 +244,8 @@ export class KeyIndex {
 
   /**
    * `expected`: how many keys it will hold, when the caller knows (a guard: its last snapshot's
-   * keys). The first table of whole numbers a key goes to (numbers or number texts) is sized for
-   * them at once: no growing while they come. More keys still fit.
+   * keys). When the first key is a whole number or a number text, its table is sized for them at
+   * once: no growing while they come (keys of another kind first: nothing is sized). More still fit.
    */
   constructor(private expected = 0) {}
 
@@ -261,10 +261,12 @@ export class KeyIndex {
 
   set(key: unknown, value: number): void {
     if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) (this.numbers ??= this.intTable()).set(key, value);
-    else if (typeof key === 'string') {
-      if (CANONICAL.test(key)) (this.numberTexts ??= this.intTable()).set(Number(key), value);
-      else this.texts.set(key, value);
-    } else this.others.set(key, value);
+    else if (typeof key === 'string' && CANONICAL.test(key)) (this.numberTexts ??= this.intTable()).set(Number(key), value);
+    else {
+      this.expected = 0; // sized for whole numbers only when one comes first
+      if (typeof key === 'string') this.texts.set(key, value);
+      else this.others.set(key, value);
+    }
   }
 
   private intTable(): IntTable {
