@@ -112,4 +112,15 @@ test('a sized table gives its size to the first kind of whole-number key only; t
   );
 });
 
+test('a table whose numbers are all 0 (a set of keys) keeps them, and keeps others once one comes', () => {
+  const index = new KeyIndex();
+  for (let i = 0; i < 20000; i++) index.set(String(i * 7), 0);
+  for (let i = 0; i < 20000; i += 3) assert.is(index.get(String(i * 7)), 0);
+  index.set(String(7), 5); // a segment starts keeping numbers: the 0s before stay 0
+  index.set(String(2 ** 35), 9);
+  for (let i = 0; i < 30000; i++) index.set(String(140000 + i), 0); // grows with numbers kept
+  assert.equal([index.get('7'), index.get('0'), index.get('14'), index.get(String(2 ** 35)), index.get('140001'), index.get('1')], [5, 0, 0, 9, 0, undefined]);
+  assert.is(index.size, 50001);
+});
+
 test.run();

@@ -54,16 +54,18 @@ class IntTable {
   }
 }
 
-/** One segment of an IntTable: linear probing from the slot its hash bits scale to. */
+/**
+ * One segment of an IntTable: linear probing from the slot its hash bits scale to. Its numbers are
+ * kept once one is not 0: a KeyIndex used as a set of keys (a dedupe's) costs 4 bytes a slot.
+ */
 class IntSegment {
   private keys: Uint32Array | Float64Array;
   private empty = NARROW_EMPTY;
-  private lines: Uint32Array;
+  private lines: Uint32Array | undefined;
   private size = 0;
 
   constructor(slots: number) {
     this.keys = new Uint32Array(slots).fill(NARROW_EMPTY);
-    this.lines = new Uint32Array(slots);
   }
 
   get(k: number, h: number): number | undefined {
@@ -72,7 +74,7 @@ class IntSegment {
     const n = keys.length;
     for (let i = slotOf(h, n); ; ) {
       const here = keys[i]!;
-      if (here === k) return this.lines[i];
+      if (here === k) return this.lines ? this.lines[i] : 0;
       if (here === empty) return undefined;
       if (++i === n) i = 0;
     }
@@ -82,17 +84,18 @@ class IntSegment {
   set(k: number, h: number, line: number): boolean {
     if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) this.rehash(this.keys.length, true);
     if ((this.size + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length + (this.keys.length >> 1), this.empty === EMPTY);
-    const { keys, empty } = this;
+    if (line !== 0) this.lines ??= new Uint32Array(this.keys.length);
+    const { keys, empty, lines } = this;
     const n = keys.length;
     for (let i = slotOf(h, n); ; ) {
       const here = keys[i]!;
       if (here === k) {
-        this.lines[i] = line;
+        if (lines) lines[i] = line;
         return false;
       }
       if (here === empty) {
         keys[i] = k;
-        this.lines[i] = line;
+        if (lines) lines[i] = line;
         this.size++;
         return true;
       }
@@ -104,11 +107,11 @@ class IntSegment {
     const { keys, lines, empty } = this;
     this.empty = wide ? EMPTY : NARROW_EMPTY;
     this.keys = wide ? new Float64Array(slots).fill(EMPTY) : new Uint32Array(slots).fill(NARROW_EMPTY);
-    this.lines = new Uint32Array(slots);
+    this.lines = lines && new Uint32Array(slots);
     this.size = 0;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
-      if (k !== empty) this.set(k, hash(k) & SLOT_MASK, lines[i]!);
+      if (k !== empty) this.set(k, hash(k) & SLOT_MASK, lines ? lines[i]! : 0);
     }
   }
 }
