@@ -53,6 +53,10 @@ export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, nodeFlags:
   if (env.SISFLOW_HEAP === 'default') return;
   const given = (name: string) => nodeFlags.some((f) => f.replaceAll('_', '-').startsWith(`--${name}`));
   if (!given('heap-growing-percent')) setFlag(`--heap-growing-percent=${OLD_GENERATION_GROWTH}`);
+  // Starting a worker thread (the reading worker) undoes flags set at run time: set this policy's
+  // again once it runs (measured: without this, the main thread's young generation grew to V8's own
+  // two 16 MB semi-spaces as soon as the reading worker started).
+  process.on('worker', (worker) => worker.once('online', () => set.length > 0 && setFlagsFromString(set.join(' '))));
   if (given('max-semi-space-size') || given('semi-space-growth-factor') || given('min-semi-space-size')) return;
   // The young generation grows at scavenges: a look after each collection sees it reach the size
   // before it doubles again (a timer every 25 ms missed a doubling when rows came fast). Watching

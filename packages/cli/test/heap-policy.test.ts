@@ -13,19 +13,26 @@ const POLICY = new URL(`file://${join(ROOT, 'packages/cli/dist/heap-policy.js')}
 const MB = 1024 * 1024;
 
 /** The young generation's size after a churn of 60 rounds, each ~2 MB of objects of which ~5,000 live, then a pause. */
-function youngAfterChurn(env: NodeJS.ProcessEnv, nodeFlags: string[] = []): number {
+function youngAfterChurn(env: NodeJS.ProcessEnv, nodeFlags: string[] = [], workerAt = -1): number {
   const script = `
     import { getHeapSpaceStatistics } from 'node:v8';
+    import { Worker } from 'node:worker_threads';
     import { applyHeapPolicy } from ${JSON.stringify(POLICY)};
     applyHeapPolicy();
     let keep = [];
+    let worker;
     for (let round = 0; round < 60; round++) {
+      if (round === ${workerAt}) {
+        worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+        await new Promise((r) => worker.once('online', r));
+      }
       for (let i = 0; i < 40000; i++) {
         keep.push({ name: 'row ' + i, n: i, round });
         if (keep.length > 5000) keep = [];
       }
       await new Promise((r) => setTimeout(r, 30));
     }
+    await worker?.terminate();
     console.log(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);`;
   const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
   assert.is(r.status, 0, r.stderr);
@@ -38,6 +45,11 @@ test("V8's own policy lets the young generation grow past 16 MB under this churn
 
 test('the policy stops the young generation at 16 MB', () => {
   const size = youngAfterChurn({});
+  assert.ok(size <= 16 * MB, `${size / MB} MB`);
+});
+
+test('a worker thread started once the policy stopped the young generation (the reading worker) does not undo it', () => {
+  const size = youngAfterChurn({}, [], 20);
   assert.ok(size <= 16 * MB, `${size / MB} MB`);
 });
 

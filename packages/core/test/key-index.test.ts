@@ -3,6 +3,20 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { KeyIndex, TextTable } from '../src/runtime/key-index.js';
 
+/** Sets the pairs in the index and in a Map (a key's first number, or its last with `overwrite`); every get agrees with the Map's. */
+function matchesMap(index: KeyIndex, pairs: [unknown, number][], overwrite: boolean): void {
+  const map = new Map<unknown, number>();
+  for (const [k, v] of pairs) {
+    assert.is(index.get(k), map.get(k), `get ${String(k)}`);
+    if (overwrite || !map.has(k)) {
+      map.set(k, v);
+      index.set(k, v);
+    }
+  }
+  assert.is(index.size, map.size);
+  for (const [k, v] of map) assert.is(index.get(k), v);
+}
+
 test('remembers the first line of every key, of every kind, as a Map would', () => {
   const key = fc.oneof(
     fc.nat({ max: 5000 }),
@@ -13,19 +27,7 @@ test('remembers the first line of every key, of every kind, as a Map would', () 
     fc.constant(Number.MAX_SAFE_INTEGER),
   );
   fc.assert(
-    fc.property(fc.array(fc.tuple(key, fc.nat()), { maxLength: 3000 }), (pairs) => {
-      const index = new KeyIndex();
-      const map = new Map<unknown, number>();
-      for (const [k, line] of pairs) {
-        assert.is(index.get(k), map.get(k), `get ${String(k)}`);
-        if (!map.has(k)) {
-          map.set(k, line);
-          index.set(k, line);
-        }
-      }
-      assert.is(index.size, map.size);
-      for (const [k, line] of map) assert.is(index.get(k), line);
-    }),
+    fc.property(fc.array(fc.tuple(key, fc.nat()), { maxLength: 3000 }), (pairs) => matchesMap(new KeyIndex(), pairs, false)),
     { numRuns: 200 },
   );
 });
@@ -82,6 +84,37 @@ test('keeps a million non-number texts (staff barcodes, several key columns) apa
   for (let i = 0; i < 1_000_000; i += 991) assert.is(index.get(i % 2 ? `T${i}` : JSON.stringify([i, 'x'])), i);
   assert.is(index.get('T0'), undefined);
   assert.is(index.get(JSON.stringify([1, 'x'])), undefined);
+});
+
+test('a table sized for a number of keys takes more, past 32 bits too, and keeps duplicates single', () => {
+  const index = new KeyIndex(1000);
+  for (let i = 0; i < 5000; i++) index.set(String(i * 11), i);
+  for (let i = 0; i < 5000; i += 2) index.set(String(i * 11), i + 1); // a key set again keeps one slot
+  index.set(String(2 ** 32 - 1), 5000);
+  index.set(String(2 ** 40 + 3), 5001);
+  assert.is(index.size, 5002);
+  for (let i = 0; i < 5000; i++) assert.is(index.get(String(i * 11)), i % 2 ? i : i + 1);
+  assert.equal([index.get(String(2 ** 32 - 1)), index.get(String(2 ** 40 + 3)), index.get(2 ** 40 + 3), index.get('1')], [5000, 5001, undefined, undefined]);
+});
+
+test('a sized table gives its size to the first kind of whole-number key only; the others still work', () => {
+  fc.assert(
+    fc.property(fc.nat({ max: 3000 }), fc.array(fc.tuple(fc.oneof(fc.nat({ max: 2 ** 33 }), fc.nat({ max: 2 ** 33 }).map(String), fc.constantFrom('T1', 'x')), fc.nat()), { maxLength: 2000 }), (expected, pairs) =>
+      matchesMap(new KeyIndex(expected), pairs, true),
+    ),
+    { numRuns: 100 },
+  );
+});
+
+test('a table whose numbers are all 0 (a set of keys) keeps them, and keeps others once one comes', () => {
+  const index = new KeyIndex();
+  for (let i = 0; i < 20000; i++) index.set(String(i * 7), 0);
+  for (let i = 0; i < 20000; i += 3) assert.is(index.get(String(i * 7)), 0);
+  index.set(String(7), 5); // a segment starts keeping numbers: the 0s before stay 0
+  index.set(String(2 ** 35), 9);
+  for (let i = 0; i < 30000; i++) index.set(String(140000 + i), 0); // grows with numbers kept
+  assert.equal([index.get('7'), index.get('0'), index.get('14'), index.get(String(2 ** 35)), index.get('140001'), index.get('1')], [5, 0, 0, 9, 0, undefined]);
+  assert.is(index.size, 50001);
 });
 
 test.run();

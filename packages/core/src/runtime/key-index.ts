@@ -2,7 +2,7 @@
 // on, or what the step keeps for it), in little memory: a step over millions of rows remembers
 // every key. Whole numbers and the texts that spell them canonically (District IDs, SSIDs: the
 // usual keys) live in an open-addressing table of typed arrays (8 bytes a slot while keys fit in
-// 32 bits, 12 once one does not; at most 3/4 full); other texts (`T5001`, the JSON of several
+// 32 bits, 12 once one does not; 1/2 to 3/4 full, grown a 64th at a time); other texts (`T5001`, the JSON of several
 // key columns) in a table of 64-bit fingerprints whose characters are kept in one shared typed
 // array, so two different texts with the same fingerprint are told apart, never merged; other
 // values (fractions, negative numbers) in a Map.
@@ -14,44 +14,92 @@ const EMPTY = -1;
 /** The empty slot of a table of 4-byte keys (so its keys are below it). */
 const NARROW_EMPTY = 0xffffffff;
 
+/** A table is split by its keys' hashes into this many segments, each grown on its own. */
+const SEGMENT_BITS = 6;
+const SEGMENTS = 1 << SEGMENT_BITS;
+/** The hash bits below the segment's, which place a key in its segment. */
+const SLOT_BITS = 32 - SEGMENT_BITS;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+/** A segment's slots at first (the 64 of a table: 1,024). */
+const MIN_SLOTS = 16;
+
 /**
- * An open-addressing hash table from non-negative safe integers to numbers. Keys are kept in 4
- * bytes while all of them are below 2^32 - 1 (IDs usually are), in 8 once one is not.
+ * An open-addressing hash table from non-negative safe integers to numbers, in SEGMENTS segments
+ * chosen by the hash's top bits. A segment more than 3/4 full grows by half, alone: growing copies
+ * one 64th of the keys, and only that segment's old and new arrays live together (a table grown
+ * whole by doubling held three times its size while it did: 24 MB at a million keys), and a table
+ * stays between 1/2 and 3/4 full. Keys are kept in 4 bytes while all of a segment's are below
+ * 2^32 - 1 (IDs usually are), in 8 once one is not.
  */
 class IntTable {
-  private keys: Uint32Array | Float64Array = new Uint32Array(1024).fill(NARROW_EMPTY);
-  private empty = NARROW_EMPTY;
-  private lines = new Uint32Array(1024);
+  private readonly segments: IntSegment[] = [];
   size = 0;
 
+  /** `expected`: the keys it is sized for at once (more still fit: a segment grows when full). */
+  constructor(expected = 0) {
+    // A segment gets expected / SEGMENTS keys, give or take a few times its square root.
+    const each = expected / SEGMENTS;
+    const slots = Math.max(MIN_SLOTS, Math.ceil(((each + 4 * Math.sqrt(each)) * 4) / 3) + 1);
+    for (let i = 0; i < SEGMENTS; i++) this.segments.push(new IntSegment(slots));
+  }
+
   get(k: number): number | undefined {
-    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) return undefined;
-    const { keys, empty } = this;
-    const mask = keys.length - 1;
-    for (let i = hash(k) & mask; ; i = (i + 1) & mask) {
-      const here = keys[i]!;
-      if (here === k) return this.lines[i];
-      if (here === empty) return undefined;
-    }
+    const h = hash(k);
+    return this.segments[h >>> SLOT_BITS]!.get(k, h & SLOT_MASK);
   }
 
   set(k: number, line: number): void {
-    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) this.rehash(this.keys.length, true);
-    if ((this.size + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length * 2, this.empty === EMPTY);
+    const h = hash(k);
+    if (this.segments[h >>> SLOT_BITS]!.set(k, h & SLOT_MASK, line)) this.size++;
+  }
+}
+
+/**
+ * One segment of an IntTable: linear probing from the slot its hash bits scale to. Its numbers are
+ * kept once one is not 0: a KeyIndex used as a set of keys (a dedupe's) costs 4 bytes a slot.
+ */
+class IntSegment {
+  private keys: Uint32Array | Float64Array;
+  private empty = NARROW_EMPTY;
+  private lines: Uint32Array | undefined;
+  private size = 0;
+
+  constructor(slots: number) {
+    this.keys = new Uint32Array(slots).fill(NARROW_EMPTY);
+  }
+
+  get(k: number, h: number): number | undefined {
+    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) return undefined;
     const { keys, empty } = this;
-    const mask = keys.length - 1;
-    for (let i = hash(k) & mask; ; i = (i + 1) & mask) {
+    const n = keys.length;
+    for (let i = slotOf(h, n); ; ) {
+      const here = keys[i]!;
+      if (here === k) return this.lines ? this.lines[i] : 0;
+      if (here === empty) return undefined;
+      if (++i === n) i = 0;
+    }
+  }
+
+  /** Whether `k` is new. */
+  set(k: number, h: number, line: number): boolean {
+    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) this.rehash(this.keys.length, true);
+    if ((this.size + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length + (this.keys.length >> 1), this.empty === EMPTY);
+    if (line !== 0) this.lines ??= new Uint32Array(this.keys.length);
+    const { keys, empty, lines } = this;
+    const n = keys.length;
+    for (let i = slotOf(h, n); ; ) {
       const here = keys[i]!;
       if (here === k) {
-        this.lines[i] = line;
-        return;
+        if (lines) lines[i] = line;
+        return false;
       }
       if (here === empty) {
         keys[i] = k;
-        this.lines[i] = line;
+        if (lines) lines[i] = line;
         this.size++;
-        return;
+        return true;
       }
+      if (++i === n) i = 0;
     }
   }
 
@@ -59,10 +107,18 @@ class IntTable {
     const { keys, lines, empty } = this;
     this.empty = wide ? EMPTY : NARROW_EMPTY;
     this.keys = wide ? new Float64Array(slots).fill(EMPTY) : new Uint32Array(slots).fill(NARROW_EMPTY);
-    this.lines = new Uint32Array(slots);
+    this.lines = lines && new Uint32Array(slots);
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== empty) this.set(keys[i]!, lines[i]!);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k !== empty) this.set(k, hash(k) & SLOT_MASK, lines ? lines[i]! : 0);
+    }
   }
+}
+
+/** The slot of a segment of `n` slots that SLOT_BITS hash bits scale to. */
+function slotOf(h: number, n: number): number {
+  return Math.floor((h * n) / (SLOT_MASK + 1));
 }
 
 function hash(k: number): number {
@@ -183,27 +239,42 @@ function fingerprint2(s: string): number {
 
 /** Keys (numbers, texts, or the JSON of several columns) → a number each (the line it was first seen on). */
 export class KeyIndex {
-  /** Numbers and canonical number texts are kept apart: 5 and '5' are different keys. */
-  private readonly numbers = new IntTable();
-  private readonly numberTexts = new IntTable();
+  /** Numbers and canonical number texts are kept apart: 5 and '5' are different keys. Made at their first key. */
+  private numbers: IntTable | undefined;
+  private numberTexts: IntTable | undefined;
   private readonly texts = new TextTable();
   private readonly others = new Map<unknown, number>();
 
+  /**
+   * `expected`: how many keys it will hold, when the caller knows (a guard: its last snapshot's
+   * keys). When the first key is a whole number or a number text, its table is sized for them at
+   * once: no growing while they come (keys of another kind first: nothing is sized). More still fit.
+   */
+  constructor(private expected = 0) {}
+
   get size(): number {
-    return this.numbers.size + this.numberTexts.size + this.texts.size + this.others.size;
+    return (this.numbers?.size ?? 0) + (this.numberTexts?.size ?? 0) + this.texts.size + this.others.size;
   }
 
   get(key: unknown): number | undefined {
-    if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) return this.numbers.get(key);
-    if (typeof key === 'string') return CANONICAL.test(key) ? this.numberTexts.get(Number(key)) : this.texts.get(key);
+    if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) return this.numbers?.get(key);
+    if (typeof key === 'string') return CANONICAL.test(key) ? this.numberTexts?.get(Number(key)) : this.texts.get(key);
     return this.others.get(key);
   }
 
   set(key: unknown, value: number): void {
-    if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) this.numbers.set(key, value);
-    else if (typeof key === 'string') {
-      if (CANONICAL.test(key)) this.numberTexts.set(Number(key), value);
-      else this.texts.set(key, value);
-    } else this.others.set(key, value);
+    if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) (this.numbers ??= this.intTable()).set(key, value);
+    else if (typeof key === 'string' && CANONICAL.test(key)) (this.numberTexts ??= this.intTable()).set(Number(key), value);
+    else {
+      this.expected = 0; // sized for whole numbers only when one comes first
+      if (typeof key === 'string') this.texts.set(key, value);
+      else this.others.set(key, value);
+    }
+  }
+
+  private intTable(): IntTable {
+    const table = new IntTable(this.expected);
+    this.expected = 0;
+    return table;
   }
 }

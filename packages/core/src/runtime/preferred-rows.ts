@@ -14,14 +14,11 @@ interface Candidate {
   final: boolean;
 }
 
-/** What the KeyIndex holds for a key whose row is final; otherwise the number of its candidate. */
-const FINAL = 0xffffffff;
-
 export class PreferredRows {
-  private readonly keys = new KeyIndex();
-  /** Candidates that may still be replaced, by number. */
-  private readonly open = new Map<number, Candidate>();
-  private nextOpen = 0;
+  /** Every key seen, as a set (each holds 0: 4 bytes a key of whole numbers). */
+  private keys = new KeyIndex();
+  /** Candidates that may still be replaced, by key (usually few: a row nothing can beat is final at once). */
+  private readonly open = new Map<unknown, Candidate>();
   /** Candidates not yet released, in the order their keys first appeared. */
   private queue: Candidate[] = [];
   private head = 0;
@@ -30,20 +27,15 @@ export class PreferredRows {
 
   /** Offers a row; returns whether it was a duplicate of a key already seen. */
   offer(key: unknown, row: Row, line: number, source: string, rank: number[]): boolean {
-    const at = this.keys.get(key);
-    if (at === undefined) {
+    if (this.keys.get(key) === undefined) {
       const c: Candidate = { row, line, source, rank, final: this.unbeatable(rank) };
       this.queue.push(c);
-      if (c.final) this.keys.set(key, FINAL);
-      else {
-        const n = this.nextOpen++;
-        this.open.set(n, c);
-        this.keys.set(key, n);
-      }
+      this.keys.set(key, 0);
+      if (!c.final) this.open.set(key, c);
       return false;
     }
-    if (at === FINAL) return true;
-    const best = this.open.get(at)!;
+    const best = this.open.get(key);
+    if (!best) return true;
     const c = compareRanks(rank, best.rank);
     if (c < 0 || (c === 0 && this.keep === 'last')) {
       best.row = row;
@@ -52,8 +44,7 @@ export class PreferredRows {
       best.rank = rank;
       if (this.unbeatable(rank)) {
         best.final = true;
-        this.open.delete(at);
-        this.keys.set(key, FINAL);
+        this.open.delete(key);
       }
     }
     return true;
@@ -71,6 +62,12 @@ export class PreferredRows {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** Lets go of the keys seen, once no row can be offered any more (the rows still held stay for `rest`). */
+  inputsEnded(): void {
+    if (this.keys.size > 0) this.keys = new KeyIndex();
+    this.open.clear();
   }
 
   /** Every row still held, in the order their keys first appeared (once all rows were offered). */

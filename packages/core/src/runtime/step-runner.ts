@@ -246,11 +246,12 @@ export class StepRunner {
 
   /**
    * Lets go of what only arriving rows need, once no row can arrive any more: the keys a dedupe or
-   * a `unique` rule has seen (at 200 schools, a users step's 180,000 sourcedIds). Rows held back
+   * a `unique` rule or a `prefer` has seen (at 200 schools, a users step's 180,000 sourcedIds). Rows held back
    * for `finish` and the `number:` counts stay.
    */
   inputsEnded(): void {
     if (this.seen.size > 0) this.seen = new KeyIndex();
+    this.preferred?.inputsEnded();
     this.unique.clear();
   }
 

@@ -52,6 +52,8 @@ export class OutputGuard {
     const rekey = p.key.length !== this.guard.key.length || p.key.some((k, i) => k !== this.guard.key[i]);
     let row = 0;
     let seq = 0;
+    // Sized for the snapshot's keys at once: no table grows while they are read.
+    this.raw = new KeyIndex(p.rows);
     this.previousDigests = new Uint32Array(2 * Math.max(1024, p.rows));
     for await (const c of p.index()) {
       this.chunkStarts.push(row);
