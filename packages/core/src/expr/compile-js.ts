@@ -235,24 +235,22 @@ class ExprJs {
   }
 
   /**
-   * A call whose arguments are all constant (literals, params) of a function that reads nothing
-   * else, computed once when the step is compiled: `format_date($card_expires, 'MM/dd/yyyy')` is
-   * the same text on every row. A call that fails is left in the step, to fail on each row as it
-   * would; so is a result that is not a plain text, number or boolean.
+   * A call whose arguments are all constant (literals, params, calls on those) of a function that
+   * reads nothing else, computed once when the step is compiled: `format_date($card_expires,
+   * 'MM/dd/yyyy')` is the same text on every row. A call that fails is left in the step, to fail on
+   * each row as it would; so is a result that is not a plain text, number, boolean or null.
    */
   private folded(e: ExprOf<'call'>, def: FunctionDef): string | undefined {
     const c = this.callValue(e, def);
     return c.ok ? jsLiteral(c.value) : undefined;
   }
 
-  /** The value of a call on constants (calls on constants included), when it is a plain text, number, boolean or null. */
-  private callValue(e: ExprOf<'call'>, def: FunctionDef): { ok: true; value: unknown } | { ok: false } {
+  private callValue(e: ExprOf<'call'>, def: FunctionDef | undefined): { ok: true; value: unknown } | { ok: false } {
     const no = { ok: false } as const;
-    if (def.volatile) return no;
+    if (!def || def.volatile) return no;
     const args: unknown[] = [];
     for (const a of e.args) {
-      const inner = a.kind === 'call' ? STDLIB.get(a.name) : undefined;
-      const c = a.kind === 'call' ? (inner ? this.callValue(a, inner) : no) : constantValue(a, this.out.scope.params);
+      const c = a.kind === 'call' ? this.callValue(a, STDLIB.get(a.name)) : constantValue(a, this.out.scope.params);
       if (!c.ok) return no;
       args.push(c.value);
     }
