@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { KeyIndex, TextTable } from '../src/runtime/key-index.js';
+import { canonicalNumber, KeyIndex, TextTable } from '../src/runtime/key-index.js';
 
 /** Sets the pairs in the index and in a Map (a key's first number, or its last with `overwrite`); every get agrees with the Map's. */
 function matchesMap(index: KeyIndex, pairs: [unknown, number][], overwrite: boolean): void {
@@ -115,6 +115,36 @@ test('a table whose numbers are all 0 (a set of keys) keeps them, and keeps othe
   for (let i = 0; i < 30000; i++) index.set(String(140000 + i), 0); // grows with numbers kept
   assert.equal([index.get('7'), index.get('0'), index.get('14'), index.get(String(2 ** 35)), index.get('140001'), index.get('1')], [5, 0, 0, 9, 0, undefined]);
   assert.is(index.size, 50001);
+});
+
+test('add keeps a new key and gives the number of a known one, as a Map would; addNumberText is add of the number\'s text', () => {
+  const key = fc.oneof(fc.nat({ max: 3000 }), fc.nat({ max: 3000 }).map(String), fc.constantFrom('0042', 'T5001', '', 2 ** 40, String(2 ** 40), -1, 0.5));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(key, fc.nat(), fc.boolean()), { maxLength: 2000 }), fc.nat({ max: 2000 }), (pairs, expected) => {
+      const index = new KeyIndex(expected);
+      const map = new Map<unknown, number>();
+      for (const [k, v, asNumber] of pairs) {
+        const n = typeof k === 'string' ? canonicalNumber(k) : -1;
+        const before = asNumber && n >= 0 ? index.addNumberText(n, v) : index.add(k, v);
+        assert.is(before, map.get(k), `add ${String(k)}`);
+        if (!map.has(k)) map.set(k, v);
+      }
+      assert.is(index.size, map.size);
+      for (const [k, v] of map) assert.is(index.get(k), v);
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test('canonicalNumber reads exactly the texts a whole number prints as, up to 15 digits', () => {
+  const canonical = /^(?:0|[1-9]\d{0,14})$/;
+  const text = fc.oneof(
+    fc.nat().map(String),
+    fc.stringMatching(/^[0-9]{0,17}$/),
+    fc.constantFrom('', '0', '00', '007', '-1', '+1', '1 ', ' 1', '1e3', '1.0', '٣', '１', '999999999999999', '1000000000000000', '12a'),
+    fc.string(),
+  );
+  fc.assert(fc.property(text, (t) => assert.is(canonicalNumber(t), canonical.test(t) ? Number(t) : -1, t)), { numRuns: 5000 });
 });
 
 test.run();

@@ -13,7 +13,7 @@ import xxhash from 'xxhash-wasm';
 import type { JobPlan, Row } from '@sisflow/core';
 import { GuardWatch, SqliteHistory, type HistoryStore } from '@sisflow/service';
 import { murmur64 } from '../src/history/row-digest.js';
-import { ChunkBuilder, CHUNK_ROWS, chunkKeys, chunkRows, currentDigests, digestRows, keyEntry, type KeyEntry, type SnapshotChunk } from '../src/history/snapshot-chunks.js';
+import { ChunkBuilder, CHUNK_ROWS, chunkKeys, chunkRows, currentDigests, digestRows, encodeKeys, keyEntry, type KeyEntry, type SnapshotChunk } from '../src/history/snapshot-chunks.js';
 
 test('murmur64 is the first 64 bits of MurmurHash3_x86_128 (vectors from the mmh3 reference)', () => {
   const out = new Uint32Array(2);
@@ -151,6 +151,48 @@ test('rows far larger than the first buffer, and many chunks, round-trip', () =>
   assert.is(d.length, rows.length * 2);
   assert.equal([d[0], d[1]], [...digestRows([rows[0]!])]);
   assert.equal([d[2 * CHUNK_ROWS + 2], d[2 * CHUNK_ROWS + 3]], [...digestRows([rows[CHUNK_ROWS + 1]!])]);
+});
+
+test('a chunk\'s keys come back as they went in: as numbers when all are whole numbers or all their texts below 2^32 - 1, else as JSON (property)', () => {
+  const entry = fc.oneof(
+    fc.nat(),
+    fc.nat().map(String),
+    fc.constantFrom(0xfffffffe, 0xffffffff, 2 ** 40, String(0xfffffffe), String(0xffffffff), '0042', '', 'T5001', '٣'),
+    fc.string({ maxLength: 4 }).map((t): KeyEntry => [JSON.stringify([t, 1])]),
+  );
+  const keys = fc.oneof(fc.array(fc.nat({ max: 0xfffffffe }), { maxLength: 300 }), fc.array(fc.nat({ max: 0xfffffffe }).map(String), { maxLength: 300 }), fc.array(entry, { maxLength: 300 }));
+  fc.assert(
+    fc.property(keys, (ks) => {
+      const kept = encodeKeys(ks);
+      assert.equal(chunkKeys(kept), ks);
+      const numeric = (ks.every((k) => typeof k === 'number' && k < 0xffffffff) || ks.every((k) => typeof k === 'string' && /^(0|[1-9]\d*)$/.test(k) && Number(k) < 0xffffffff));
+      assert.is(kept[0] === 0xff, numeric, 'kept as numbers exactly when they all can be');
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('a snapshot whose keys were kept as JSON (sisflow before keys as numbers) is judged against as before', async () => {
+  const store = SqliteHistory.open(join(mkdtempSync(join(tmpdir(), 'sisflow-digest-')), 'history.db'));
+  try {
+    const n = CHUNK_ROWS + 77;
+    const builder = new ChunkBuilder();
+    const chunks: SnapshotChunk[] = [];
+    for (const r of JSON.parse(JSON.stringify(patrons(n))) as Row[]) {
+      builder.add(keyEntry(['ID'], r), r);
+      if (builder.size === CHUNK_ROWS) chunks.push(builder.take());
+    }
+    chunks.push(builder.take());
+    assert.ok(chunks.every((c) => c.keys[0] === 0xff), 'District IDs are kept as numbers now');
+    const asJson = chunks.map((c) => ({ ...c, keys: deflateRawSync(JSON.stringify(chunkKeys(c.keys))) }));
+    const run = (await store.begin({ spec: 'patrons', file: 'x', planHash: 'h', params: {}, trigger: 'manual', startedAt: new Date().toISOString() })).run!;
+    await store.finish(run.id, { status: 'ok', durationMs: 1, snapshots: new Map([['out', { runId: run.id, key: ['ID'], chunks: () => asJson }]]) });
+    const out = await guardRun(store, [...patrons(n, new Set([3])).slice(1), { ID: 'T1', LN: 'x', FN: 'y', GR: 1, since: new Date(0) }]);
+    assert.equal([out.previous, out.removed, out.added, out.changed], [n, 1, 1, 1]);
+    assert.equal([out.sample.removed[0]!.ID, out.sample.added[0]!.ID, out.sample.changed[0]!.after.LN], ['100000', 'T1', 'Moved3']);
+  } finally {
+    await store.close();
+  }
 });
 
 /** Chunks exactly as sisflow wrote them before this digest: xxHash64 of the JSON of the values, seeded with xxHash64 of the JSON of the names; 8 bytes a row, no trailer. */

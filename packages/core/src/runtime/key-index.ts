@@ -8,8 +8,6 @@
 // values (fractions, negative numbers) in a Map.
 // Values are kept up to 2^32 - 1.
 
-/** Whole numbers up to 2^53 without sign, leading zeros or spaces: the text `"0042"` is not `42`. */
-const CANONICAL = /^(?:0|[1-9]\d{0,14})$/;
 const EMPTY = -1;
 /** The empty slot of a table of 4-byte keys (so its keys are below it). */
 const NARROW_EMPTY = 0xffffffff;
@@ -48,9 +46,12 @@ class IntTable {
     return this.segments[h >>> SLOT_BITS]!.get(k, h & SLOT_MASK);
   }
 
-  set(k: number, line: number): void {
+  /** Keeps `line` for `k` (in place of what was kept, when `replace`); what was kept before, undefined when `k` is new. */
+  put(k: number, line: number, replace: boolean): number | undefined {
     const h = hash(k);
-    if (this.segments[h >>> SLOT_BITS]!.set(k, h & SLOT_MASK, line)) this.size++;
+    const before = this.segments[h >>> SLOT_BITS]!.put(k, h & SLOT_MASK, line, replace);
+    if (before === undefined) this.size++;
+    return before;
   }
 }
 
@@ -70,35 +71,38 @@ class IntSegment {
 
   get(k: number, h: number): number | undefined {
     if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) return undefined;
+    const i = this.slot(k, h);
+    return this.keys[i] === k ? (this.lines ? this.lines[i] : 0) : undefined;
+  }
+
+  /**
+   * Keeps `line` for `k`; what was kept for it before, undefined when `k` is new. `replace`: false
+   * keeps the number already there.
+   */
+  put(k: number, h: number, line: number, replace: boolean): number | undefined {
+    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) this.rehash(this.keys.length, true);
+    if ((this.size + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length + (this.keys.length >> 1), this.empty === EMPTY);
+    if (line !== 0) this.lines ??= new Uint32Array(this.keys.length);
+    const { keys, lines } = this;
+    const i = this.slot(k, h);
+    if (keys[i] === k) {
+      const before = lines ? lines[i]! : 0;
+      if (lines && replace) lines[i] = line;
+      return before;
+    }
+    keys[i] = k;
+    if (lines) lines[i] = line;
+    this.size++;
+    return undefined;
+  }
+
+  /** The slot that holds `k`, else the empty slot where it would go. */
+  private slot(k: number, h: number): number {
     const { keys, empty } = this;
     const n = keys.length;
     for (let i = slotOf(h, n); ; ) {
       const here = keys[i]!;
-      if (here === k) return this.lines ? this.lines[i] : 0;
-      if (here === empty) return undefined;
-      if (++i === n) i = 0;
-    }
-  }
-
-  /** Whether `k` is new. */
-  set(k: number, h: number, line: number): boolean {
-    if (k >= NARROW_EMPTY && this.empty === NARROW_EMPTY) this.rehash(this.keys.length, true);
-    if ((this.size + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length + (this.keys.length >> 1), this.empty === EMPTY);
-    if (line !== 0) this.lines ??= new Uint32Array(this.keys.length);
-    const { keys, empty, lines } = this;
-    const n = keys.length;
-    for (let i = slotOf(h, n); ; ) {
-      const here = keys[i]!;
-      if (here === k) {
-        if (lines) lines[i] = line;
-        return false;
-      }
-      if (here === empty) {
-        keys[i] = k;
-        if (lines) lines[i] = line;
-        this.size++;
-        return true;
-      }
+      if (here === k || here === empty) return i;
       if (++i === n) i = 0;
     }
   }
@@ -111,7 +115,7 @@ class IntSegment {
     this.size = 0;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
-      if (k !== empty) this.set(k, hash(k) & SLOT_MASK, lines ? lines[i]! : 0);
+      if (k !== empty) this.put(k, hash(k) & SLOT_MASK, lines ? lines[i]! : 0, true);
     }
   }
 }
@@ -258,18 +262,34 @@ export class KeyIndex {
 
   get(key: unknown): number | undefined {
     if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) return this.numbers?.get(key);
-    if (typeof key === 'string') return CANONICAL.test(key) ? this.numberTexts?.get(Number(key)) : this.texts.get(key);
-    return this.others.get(key);
+    if (typeof key !== 'string') return this.others.get(key);
+    const n = canonicalNumber(key);
+    return n < 0 ? this.texts.get(key) : this.numberTexts?.get(n);
   }
 
   set(key: unknown, value: number): void {
-    if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) (this.numbers ??= this.intTable()).set(key, value);
-    else if (typeof key === 'string' && CANONICAL.test(key)) (this.numberTexts ??= this.intTable()).set(Number(key), value);
-    else {
-      this.expected = 0; // sized for whole numbers only when one comes first
-      if (typeof key === 'string') this.texts.set(key, value);
-      else this.others.set(key, value);
-    }
+    this.put(key, value, true);
+  }
+
+  /** The number kept for `key`; when there is none, `value` is kept for it (and undefined returned): one lookup for both. */
+  add(key: unknown, value: number): number | undefined {
+    return this.put(key, value, false);
+  }
+
+  /** `add` for the key that is the text spelling the whole number `n` canonically (`canonicalNumber`), without the text. */
+  addNumberText(n: number, value: number): number | undefined {
+    return (this.numberTexts ??= this.intTable()).put(n, value, false);
+  }
+
+  private put(key: unknown, value: number, replace: boolean): number | undefined {
+    if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) return (this.numbers ??= this.intTable()).put(key, value, replace);
+    const n = typeof key === 'string' ? canonicalNumber(key) : -1;
+    if (n >= 0) return (this.numberTexts ??= this.intTable()).put(n, value, replace);
+    this.expected = 0; // sized for whole numbers only when one comes first
+    const table = typeof key === 'string' ? this.texts : this.others;
+    const before = table.get(key as string);
+    if (before === undefined || replace) table.set(key as string, value);
+    return before;
   }
 
   private intTable(): IntTable {
@@ -277,4 +297,21 @@ export class KeyIndex {
     this.expected = 0;
     return table;
   }
+}
+
+/**
+ * The whole number a text spells canonically: up to 15 digits (below 2^53), without sign, spaces
+ * or leading zeros (`"0042"` is not 42); -1 for any other text. Such texts are kept as numbers.
+ */
+export function canonicalNumber(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15) return -1;
+  let v = text.charCodeAt(0) - 48;
+  if (v < 0 || v > 9 || (v === 0 && n > 1)) return -1;
+  for (let i = 1; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }

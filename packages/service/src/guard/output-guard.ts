@@ -5,7 +5,7 @@
 // to a spool file, and the few sample rows are read back at judge time.
 import { KeyIndex, type PlanGuard, type Row } from '@sisflow/core';
 import type { GuardOutcome, OutputSnapshot, SnapshotRows } from '../history/history-store.js';
-import { chunkKeys, chunkRows, currentDigests, digestRows, keyEntry, type KeyEntry } from '../history/snapshot-chunks.js';
+import { chunkKeys, chunkRows, currentDigests, decodeKeys, digestRows, keyEntry, type ChunkKeys, type KeyEntry } from '../history/snapshot-chunks.js';
 import { SnapshotSpool } from './snapshot-spool.js';
 
 const SAMPLE = 5;
@@ -60,14 +60,13 @@ export class OutputGuard {
       // Digests made by an older sisflow (another hash) are made again from the chunk's rows.
       const current = currentDigests(c);
       const rows = rekey || !current ? await this.rowsOf(p, seq) : undefined;
-      const keys = rekey ? rows!.map((r) => keyEntry(this.guard.key, r)) : chunkKeys(c.keys);
+      const keys: ChunkKeys = rekey ? { kind: 'entries', entries: rows!.map((r) => keyEntry(this.guard.key, r)) } : decodeKeys(c.keys);
       const digests = current ? undefined : digestRows(rows!);
       for (let i = 0; i < c.rows; i++, row++) {
-        const key = keys[i]!;
-        let ord = this.get(key);
-        if (ord === undefined) {
-          ord = this.previousKeys++;
-          this.set(key, ord);
+        const fresh = this.previousKeys;
+        const ord = this.addKey(keys, i, fresh) ?? fresh;
+        if (ord === fresh) {
+          this.previousKeys++;
           if (2 * ord + 1 >= this.previousDigests.length) this.previousDigests = grow(this.previousDigests, 2 * ord + 1);
           if (this.previousRows) this.previousRows = at(this.previousRows, ord, row);
         } else {
@@ -219,6 +218,15 @@ export class OutputGuard {
 
   private get(k: KeyEntry): number | undefined {
     return typeof k === 'object' ? this.json.get(k[0]) : this.raw.get(k);
+  }
+
+  /** The ordinal of a chunk's i-th key; when it has none, it gets `ord` (and undefined is returned). */
+  private addKey(keys: ChunkKeys, i: number, ord: number): number | undefined {
+    if (keys.kind === 'entries') {
+      const k = keys.entries[i]!;
+      return typeof k === 'object' ? this.json.add(k[0], ord) : this.raw.add(k, ord);
+    }
+    return keys.kind === 'text' ? this.raw.addNumberText(keys.numbers[i]!, ord) : this.raw.add(keys.numbers[i]!, ord);
   }
 
   private set(k: KeyEntry, ord: number): void {

@@ -3,7 +3,7 @@
 // A run compares with the last published output by reading keys and digests only (a few bytes a
 // row); it opens a chunk's rows only for the handful of sample rows a guard report shows.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { Row } from '@sisflow/core';
+import { canonicalNumber, type Row } from '@sisflow/core';
 import { murmur64 } from './row-digest.js';
 
 /** Rows a chunk holds (the last chunk of a snapshot holds the rest). */
@@ -12,7 +12,7 @@ export const CHUNK_ROWS = 4096;
 /** One chunk, as both stores keep it. */
 export interface SnapshotChunk {
   rows: number;
-  /** The rows' keys: deflate of a JSON array of key entries (see KeyEntry). */
+  /** The rows' keys (see KeyEntry): see `encodeKeys`. */
   keys: Buffer;
   /** 8 bytes a row, little-endian (low half, then high half), the digest of each row's content (see ChunkBuilder), then a trailer marking the digest's kind (`currentDigests`). */
   digests: Buffer;
@@ -227,7 +227,7 @@ export class ChunkBuilder {
     const digests = Buffer.allocUnsafe(rows * 8 + DIGESTS_TRAILER.length);
     for (let i = 0; i < rows * 2; i++) digests.writeUInt32LE(this.digests[i]!, i * 4);
     DIGESTS_TRAILER.copy(digests, rows * 8);
-    const chunk = { rows, keys: deflateRawSync(JSON.stringify(this.keys), DEFLATE), digests, data: this.data.subarray(0, this.at) };
+    const chunk = { rows, keys: encodeKeys(this.keys), digests, data: this.data.subarray(0, this.at) };
     this.keys = [];
     this.at = 0;
     this.columns = undefined;
@@ -238,8 +238,50 @@ export class ChunkBuilder {
 /** Fast deflate: a chunk is written once a run and read for a handful of rows. */
 export const DEFLATE = { level: 1 };
 
+/**
+ * The first byte of a chunk's keys kept as numbers. A raw deflate stream never starts with it (its
+ * block type, 3, is invalid), so a chunk of keys kept as JSON, as every sisflow did before, is told apart.
+ */
+const NUMBER_KEYS = 0xff;
+/** The second byte: what the numbers are. */
+const KIND = { number: 0x6e, text: 0x74 } as const;
+/** Keys kept as numbers are below this (KeyIndex's 4-byte keys). */
+const NUMBER_LIMIT = 0xffffffff;
+
+/**
+ * A chunk's keys as kept. When all are whole numbers below 2^32 - 1, or all texts that spell such
+ * numbers (`canonicalNumber`: a District ID), `[0xff, kind, deflate of 4 bytes a key, little-endian]`:
+ * a run reads a million of them without making a million texts. Else the deflate of the JSON array
+ * of the entries.
+ */
+export function encodeKeys(keys: readonly KeyEntry[]): Buffer {
+  const kind = typeof keys[0] === 'number' ? 'number' : 'text';
+  const numbers = Buffer.allocUnsafe(keys.length * 4);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const n = kind === 'number' ? (typeof k === 'number' ? k : -1) : typeof k === 'string' ? canonicalNumber(k) : -1;
+    if (n < 0 || n >= NUMBER_LIMIT) return deflateRawSync(JSON.stringify(keys), DEFLATE);
+    numbers.writeUInt32LE(n, i * 4);
+  }
+  return Buffer.concat([Buffer.of(NUMBER_KEYS, KIND[kind]), deflateRawSync(numbers, DEFLATE)]);
+}
+
+/** A chunk's keys as read: whole numbers (or the texts that spell them) in a typed array, else their entries. */
+export type ChunkKeys = { kind: 'number' | 'text'; numbers: Uint32Array } | { kind: 'entries'; entries: KeyEntry[] };
+
+export function decodeKeys(keys: Buffer): ChunkKeys {
+  if (keys[0] !== NUMBER_KEYS) return { kind: 'entries', entries: JSON.parse(inflateRawSync(keys).toString('utf8')) as KeyEntry[] };
+  const bytes = inflateRawSync(keys.subarray(2));
+  const numbers = new Uint32Array(bytes.length >> 2);
+  for (let i = 0; i < numbers.length; i++) numbers[i] = bytes.readUInt32LE(i * 4);
+  return { kind: keys[1] === KIND.number ? 'number' : 'text', numbers };
+}
+
+/** A chunk's keys as entries. */
 export function chunkKeys(keys: Buffer): KeyEntry[] {
-  return JSON.parse(inflateRawSync(keys).toString('utf8')) as KeyEntry[];
+  const k = decodeKeys(keys);
+  if (k.kind === 'entries') return k.entries;
+  return k.kind === 'number' ? Array.from(k.numbers) : Array.from(k.numbers, String);
 }
 
 export function chunkRows(data: Buffer): Row[] {
