@@ -226,7 +226,8 @@ export class OutputGuard {
       const k = keys.entries[i]!;
       return typeof k === 'object' ? this.json.add(k[0], ord) : this.raw.add(k, ord);
     }
-    return keys.kind === 'text' ? this.raw.addNumberText(keys.numbers[i]!, ord) : this.raw.add(keys.numbers[i]!, ord);
+    const n = keys.numbers.readUInt32LE(i * 4);
+    return keys.kind === 'text' ? this.raw.addNumberText(n, ord) : this.raw.add(n, ord);
   }
 
   private set(k: KeyEntry, ord: number): void {

@@ -266,22 +266,20 @@ export function encodeKeys(keys: readonly KeyEntry[]): Buffer {
   return Buffer.concat([Buffer.of(NUMBER_KEYS, KIND[kind]), deflateRawSync(numbers, DEFLATE)]);
 }
 
-/** A chunk's keys as read: whole numbers (or the texts that spell them) in a typed array, else their entries. */
-export type ChunkKeys = { kind: 'number' | 'text'; numbers: Uint32Array } | { kind: 'entries'; entries: KeyEntry[] };
+/** A chunk's keys as read: whole numbers (or the texts that spell them), 4 bytes each little-endian, else their entries. */
+export type ChunkKeys = { kind: 'number' | 'text'; numbers: Buffer } | { kind: 'entries'; entries: KeyEntry[] };
 
 export function decodeKeys(keys: Buffer): ChunkKeys {
   if (keys[0] !== NUMBER_KEYS) return { kind: 'entries', entries: JSON.parse(inflateRawSync(keys).toString('utf8')) as KeyEntry[] };
-  const bytes = inflateRawSync(keys.subarray(2));
-  const numbers = new Uint32Array(bytes.length >> 2);
-  for (let i = 0; i < numbers.length; i++) numbers[i] = bytes.readUInt32LE(i * 4);
-  return { kind: keys[1] === KIND.number ? 'number' : 'text', numbers };
+  return { kind: keys[1] === KIND.number ? 'number' : 'text', numbers: inflateRawSync(keys.subarray(2)) };
 }
 
 /** A chunk's keys as entries. */
 export function chunkKeys(keys: Buffer): KeyEntry[] {
   const k = decodeKeys(keys);
   if (k.kind === 'entries') return k.entries;
-  return k.kind === 'number' ? Array.from(k.numbers) : Array.from(k.numbers, String);
+  const n = k.numbers;
+  return Array.from({ length: n.length >> 2 }, (_, i) => (k.kind === 'number' ? n.readUInt32LE(i * 4) : String(n.readUInt32LE(i * 4))));
 }
 
 export function chunkRows(data: Buffer): Row[] {
