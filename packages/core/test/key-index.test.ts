@@ -136,6 +136,28 @@ test('add keeps a new key and gives the number of a known one, as a Map would; a
   );
 });
 
+test('keys in runs (dense IDs, every 5th, multiples of 16, blocks at the 2^32 edge) are all kept and told from their absent neighbours', () => {
+  const patterns: [string, (i: number) => number][] = [
+    ['dense', (i) => i],
+    ['every 5th', (i) => 100000 + 5 * i],
+    ['multiples of 16', (i) => 16 * i],
+    ['runs of 16 far apart', (i) => (i >> 4) * 1_000_003 + (i & 15)],
+    ['near 2^32', (i) => 0xffffffff - 40_000 + i],
+  ];
+  for (const [name, key] of patterns) {
+    const index = new KeyIndex(name === 'dense' ? 80_000 : 0);
+    const n = 80_000;
+    for (let i = 0; i < n; i++) index.set(String(key(i)), i);
+    assert.is(index.size, n, name);
+    for (let i = 0; i < n; i++) assert.is(index.get(String(key(i))), i, `${name}: ${key(i)}`);
+    const kept = new Set(Array.from({ length: n }, (_, i) => key(i)));
+    for (let i = 0; i < n; i += 7) {
+      const absent = key(i) + 1;
+      if (!kept.has(absent)) assert.is(index.get(String(absent)), undefined, `${name}: ${absent} absent`);
+    }
+  }
+});
+
 test('canonicalNumber reads exactly the texts a whole number prints as, up to 15 digits', () => {
   const canonical = /^(?:0|[1-9]\d{0,14})$/;
   const text = fc.oneof(
