@@ -220,7 +220,7 @@ export class StepRunner {
    * Rows held back until the end (`dedupe: keep: last`, or `prefer` rows that could still have been
    * replaced), in the order their keys first appeared; a batch holds rows of one source.
    */
-  *finish(batchSize = 1000): Iterable<Batch> {
+  *finish(batchSize: number): Iterable<Batch> {
     const held: { row: Row; line: number; source: string }[] = this.preferred ? [...this.preferred.rest()] : [...this.kept.values()];
     this.kept.clear();
     if (held.length === 0) return;
