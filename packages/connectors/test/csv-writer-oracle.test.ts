@@ -7,7 +7,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Row, RowSchema, Type } from '@sisflow/core';
 import { csvFormatter, csvWriteOptions } from '@sisflow/connectors';
-import { HOLD_BYTES } from '../src/csv/csv-writer.js';
 
 /** The writer as it was first built on csv-stringify (its cast options per column), with its CR/LF bug fixed. */
 function oracle(schema: RowSchema, settings: Record<string, unknown>, rows: Row[]): string {
@@ -107,22 +106,6 @@ test('UTF-8 bytes of batches far larger and smaller than the last, and cells lon
     batch(0, () => ''),
   ];
   for (const b of batches) assert.is(f.utf8(b).toString('hex'), Buffer.from(f.rows(b)).toString('hex'));
-
-  // Held: nothing comes out until HOLD_BYTES are there, then all of it; the last call without hold gives the rest.
-  const out: Buffer[] = [];
-  let calls = 0;
-  for (const b of [...batches, ...batches]) {
-    const bytes = f.utf8(b, true);
-    if (bytes.length > 0) {
-      assert.ok(bytes.length >= HOLD_BYTES, 'handed on only once enough is there');
-      calls++;
-    }
-    out.push(bytes);
-  }
-  out.push(f.utf8([]));
-  assert.ok(calls >= 2 && calls < 12, `handed on ${calls} times for 12 batches`);
-  assert.is(Buffer.concat(out).toString('hex'), Buffer.from([...batches, ...batches].map((b) => f.rows(b)).join('')).toString('hex'));
-  assert.is(f.utf8([]).length, 0, 'nothing left after');
 });
 
 test.run();

@@ -13,21 +13,14 @@ export interface CsvFormatter {
   /** The BOM and header row ('' when there is none). */
   start(): string;
   rows(rows: Row[]): string;
-  /**
-   * `rows(rows)` in UTF-8, written straight into bytes (a new buffer each time it returns some).
-   * `hold`: while less than HOLD_BYTES are there, keeps them for the next call and returns none.
-   */
-  utf8(rows: Row[], hold?: boolean): Buffer;
+  /** `rows(rows)` in UTF-8, written straight into bytes (a new buffer each call). */
+  utf8(rows: Row[]): Buffer;
 }
 
 /** Node's Buffer#utf8Write: what Buffer#write calls after checking its arguments. */
 interface Utf8Writable {
   utf8Write(text: string, offset: number): number;
 }
-
-/** What a held UTF-8 writer gathers before it hands bytes on: one write of this much instead of one a batch. */
-export const HOLD_BYTES = 256 * 1024;
-const NO_BYTES = Buffer.alloc(0);
 
 /** First characters a spreadsheet would run as a formula (as csv-stringify's escape_formulas). */
 const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
@@ -86,11 +79,11 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
  * where that matters, is copied code unit by code unit into the buffer; any other value goes
  * through `field` and is encoded where it lands. No text is built per row or per batch.
  */
-function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: boolean) => string, quoteColumn: boolean[], safe: boolean, d: string, eol: string): (rows: Row[], hold?: boolean) => Buffer {
+function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: boolean) => string, quoteColumn: boolean[], safe: boolean, d: string, eol: string): (rows: Row[]) => Buffer {
   const delimiter = d.charCodeAt(0);
   let buf = Buffer.allocUnsafe(0) as Buffer & Utf8Writable;
   let at = 0;
-  /** The size of the bytes handed on last: the next buffer starts a little larger. */
+  /** The size of the last batch's bytes: the next batch's buffer starts a little larger. */
   let last = 1 << 14;
   const reserve = (n: number): void => {
     if (buf.length - at >= n) return;
@@ -141,14 +134,13 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
   const end = (): void => text(eol);
   // One property read site per column, as `line` in csvFormatter.
   const row = new Function('cell', 'end', `return (r) => { ${names.map((n, j) => `cell(r[${JSON.stringify(n)}], ${quoteColumn[j]}, ${j === 0});`).join(' ')} end(); };`)(cell, end) as (r: Row) => void;
-  return (rows, hold = false) => {
-    if (at === 0) buf = Buffer.allocUnsafe(last + (last >> 3)) as Buffer & Utf8Writable;
+  return (rows) => {
+    buf = Buffer.allocUnsafe(last + (last >> 3)) as Buffer & Utf8Writable;
+    at = 0;
     for (let i = 0; i < rows.length; i++) row(rows[i]!);
-    if (hold && at < HOLD_BYTES) return NO_BYTES;
     last = Math.max(at, 1 << 10);
     const out = buf.subarray(0, at);
     buf = Buffer.allocUnsafe(0) as Buffer & Utf8Writable;
-    at = 0;
     return out;
   };
 }
@@ -182,13 +174,7 @@ export async function writeCsvRows(req: SinkWriteRequest, ctx: RunContext, write
       }
     }
     rows += fit.length;
-    // UTF-8 bytes are handed on HOLD_BYTES at a time: a write a batch was a round trip to the thread pool every 500 rows.
-    const bytes = options.encoding === 'utf-8' ? format.utf8(fit, true) : encoder.encode(format.rows(fit));
-    if (bytes.length > 0) await write(bytes);
-  }
-  if (options.encoding === 'utf-8') {
-    const rest = format.utf8([]);
-    if (rest.length > 0) await write(rest);
+    await write(options.encoding === 'utf-8' ? format.utf8(fit) : encoder.encode(format.rows(fit)));
   }
   return rows;
 }
