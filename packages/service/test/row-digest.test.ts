@@ -125,7 +125,13 @@ test('a chunk gives back its rows and keys (unicode, nulls, numbers, booleans, d
 });
 
 test('a chunk holds each row as JSON.stringify writes its values, byte for byte (property; digests of older snapshots depend on it)', () => {
-  const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('', '"', '\\', '~', '\x7f', '\x1f', 'Smith, J.', '06/30/2027'));
+  const text = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: 'binary', maxLength: 6 }),
+    // Any UTF-16 code units: lone surrogates, pairs, both ends of the 1-, 2- and 3-byte ranges.
+    fc.array(fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.constantFrom(0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xffff, 0x2028)), { maxLength: 6 }).map((units) => String.fromCharCode(...units)),
+    fc.constantFrom('', '"', '\\', '~', '\x7f', '\x1f', 'Smith, J.', '06/30/2027', 'Øvergård', 'x😀y', '\ud83d', '\ude00x', '\u2028'),
+  );
   fc.assert(
     fc.property(fc.array(fc.array(fc.oneof(value, text), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 20 }), (rows) => {
       const builder = new ChunkBuilder();

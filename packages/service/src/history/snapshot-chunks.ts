@@ -102,7 +102,7 @@ export class ChunkBuilder {
   private at = 0;
   private digests = new Uint32Array(CHUNK_ROWS * 2);
   private columns: string[] | undefined;
-  /** A row's values, reused row after row. */
+  /** A row's values, reused row after row (the first `count` of them are the row's: see add). */
   private readonly values: unknown[] = [];
   private readonly columnsDigest = new Uint32Array(2);
   private readonly namesDigest = new Uint32Array(2);
@@ -118,15 +118,15 @@ export class ChunkBuilder {
     // The usual row has the chunk's columns: checked while its values are taken, without a list of its names.
     const columns = this.columns;
     const values = this.values;
-    values.length = 0;
+    let count = 0;
     let same = columns !== undefined;
     for (const n in row) {
       const v = row[n];
       if (v === undefined) continue;
-      if (same && columns![values.length] !== n) same = false;
-      values.push(v);
+      if (same && columns![count] !== n) same = false;
+      values[count++] = v;
     }
-    if (same && values.length !== columns!.length) same = false;
+    if (same && count !== columns!.length) same = false;
     let names = this.columnsDigest;
     if (!same) {
       const list = Object.keys(row).filter((n) => row[n] !== undefined);
@@ -143,8 +143,8 @@ export class ChunkBuilder {
         names = this.namesDigest;
       }
     }
-    const start = this.write(',');
-    const end = this.writeValues(values);
+    const start = this.byte(0x2c);
+    const end = this.writeValues(values, count);
     murmur64(this.data, start, end, 0, this.digest);
     this.digest[0] = this.digest[0]! ^ names[0]!;
     this.digest[1] = this.digest[1]! ^ names[1]!;
@@ -166,36 +166,64 @@ export class ChunkBuilder {
     return this.at;
   }
 
+  /** Writes one byte (ASCII) at the end of the data; where it ended. */
+  private byte(b: number): number {
+    this.reserve(1);
+    this.data[this.at++] = b;
+    return this.at;
+  }
+
   /**
-   * Writes `JSON.stringify(values)`, byte for byte, at the end of the data; where it ended. A text
-   * of printable ASCII without `"` or `\` (nearly every value of a school export) is copied code
-   * unit by code unit; any other value goes through JSON.stringify. Half the cost of stringifying
-   * the array and writing the text (Node 20), and no text made per row.
+   * Writes `JSON.stringify(values.slice(0, count))`, byte for byte, at the end of the data; where it ended. A text
+   * that needs no escape (nearly every value of a school export, accented names included) is
+   * encoded code unit by code unit; any other value goes through JSON.stringify. Half the cost of
+   * stringifying the array and writing the text (Node 20), and no text made per row.
    */
-  private writeValues(values: readonly unknown[]): number {
-    this.reserve(2);
-    this.data[this.at++] = 0x5b;
-    for (let i = 0; i < values.length; i++) {
+  private writeValues(values: readonly unknown[], count: number): number {
+    this.byte(0x5b);
+    for (let i = 0; i < count; i++) {
       const v = values[i];
       if (typeof v !== 'string' || !this.writePlain(v, i > 0)) {
-        if (i > 0) this.write(',');
+        if (i > 0) this.byte(0x2c);
         this.write(JSON.stringify(v) ?? 'null');
       }
     }
-    return this.write(']');
+    return this.byte(0x5d);
   }
 
-  /** Writes a text as its JSON when it needs no escaping and is ASCII (after a comma if asked); whether it did. */
+  /**
+   * Writes a text as its JSON, in UTF-8, when it needs no escape (after a comma if asked); whether
+   * it did. JSON.stringify escapes `"`, `\`, control characters and lone surrogates, nothing else.
+   */
   private writePlain(v: string, comma: boolean): boolean {
-    this.reserve(v.length + 3);
+    this.reserve(3 * v.length + 3);
     const d = this.data;
     let at = this.at;
     if (comma) d[at++] = 0x2c;
     d[at++] = 0x22;
     for (let j = 0; j < v.length; j++) {
       const c = v.charCodeAt(j);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-      d[at++] = c;
+      if (c < 0x80) {
+        if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
+        d[at++] = c;
+      } else if (c < 0x800) {
+        d[at++] = 0xc0 | (c >> 6);
+        d[at++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        d[at++] = 0xe0 | (c >> 12);
+        d[at++] = 0x80 | ((c >> 6) & 0x3f);
+        d[at++] = 0x80 | (c & 0x3f);
+      } else {
+        // A surrogate pair is one character of 4 bytes; a lone surrogate JSON.stringify escapes.
+        const lo = c < 0xdc00 && j + 1 < v.length ? v.charCodeAt(j + 1) : 0;
+        if (lo < 0xdc00 || lo > 0xdfff) return false;
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        d[at++] = 0xf0 | (cp >> 18);
+        d[at++] = 0x80 | ((cp >> 12) & 0x3f);
+        d[at++] = 0x80 | ((cp >> 6) & 0x3f);
+        d[at++] = 0x80 | (cp & 0x3f);
+        j++;
+      }
     }
     d[at++] = 0x22;
     this.at = at;
