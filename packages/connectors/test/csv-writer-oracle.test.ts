@@ -34,6 +34,8 @@ function oracle(schema: RowSchema, settings: Record<string, unknown>, rows: Row[
 const KINDS: Type['kind'][] = ['string', 'int', 'decimal', 'bool', 'date'];
 const text = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', ';', '\t', '|', '"', "'", '\r', '\n', '=', '+', '-', '@', 'é', '\u{1F600}', '\uFF1D', '0') }),
+  // Past ASCII: each UTF-8 length and its ends, full-width formula starts, lone surrogates (Buffer writes U+FFFD).
+  fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\u007f', '\u0080', 'ß', '\u07ff', '\u0800', '中', '\uffff', '\u{10000}', '\u{10FFFF}', '\uFF0B', '\uFF0D', '\uFF20', '\uFF1D', '\uD800', '\uDBFF', '\uDC00', '\uDFFF') }),
   fc.string(),
 );
 const value = (kind: Type['kind']) =>

@@ -24,6 +24,8 @@ interface Utf8Writable {
 
 /** First characters a spreadsheet would run as a formula (as csv-stringify's escape_formulas). */
 const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
+/** The full-width ones, as code units. */
+const FULL_WIDTH_FORMULA = new Set([0xff1d, 0xff0b, 0xff0d, 0xff20]);
 
 export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatter {
   const names = schema.map((c) => c.name);
@@ -74,10 +76,11 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
 }
 
 /**
- * Rows as UTF-8 CSV bytes: the bytes of the text `field` makes, encoded. A text of ASCII with no
- * delimiter, quote or line break (nearly every value of a school export), and no formula start
- * where that matters, is copied code unit by code unit into the buffer; any other value goes
- * through `field` and is encoded where it lands. No text is built per row or per batch.
+ * Rows as UTF-8 CSV bytes: the bytes of the text `field` makes, encoded. A text with no delimiter,
+ * quote, line break or lone surrogate (nearly every value of a school export, accented names
+ * included), and no formula start where that matters, is encoded code unit by code unit into the
+ * buffer; any other value goes through `field` and is encoded where it lands. No text is built per
+ * row or per batch.
  */
 function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: boolean) => string, quoteColumn: boolean[], safe: boolean, d: string, eol: string): (rows: Row[]) => Buffer {
   const delimiter = d.charCodeAt(0);
@@ -100,9 +103,9 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
     if (typeof v === 'string' && v.length !== 0) {
       const n = v.length;
       const c0 = v.charCodeAt(0);
-      // = + - @ TAB CR: what a spreadsheet-safe cell gets a ' before (the full-width ones are past ASCII).
-      if (!(safe && (c0 === 0x3d || c0 === 0x2b || c0 === 0x2d || c0 === 0x40 || c0 === 0x09 || c0 === 0x0d))) {
-        if (buf.length - at < n + 3) reserve(n + 3);
+      // = + - @ TAB CR: what a spreadsheet-safe cell gets a ' before (past ASCII: only full-width ones).
+      if (!(safe && (c0 === 0x3d || c0 === 0x2b || c0 === 0x2d || c0 === 0x40 || c0 === 0x09 || c0 === 0x0d || (c0 >= 0xff0b && FULL_WIDTH_FORMULA.has(c0))))) {
+        if (buf.length - at < 3 * n + 3) reserve(3 * n + 3);
         const b = buf;
         let p = at;
         if (!first) b[p++] = delimiter;
@@ -113,6 +116,10 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
           if (c >= 0x80 || c === delimiter || c === 0x22 || c === 0x0a || c === 0x0d) break;
           b[p++] = c;
         }
+        if (j < n && v.charCodeAt(j) >= 0x80) {
+          p = wide(v, j, p);
+          if (p >= 0) j = n;
+        }
         if (j === n) {
           if (quoted) b[p++] = 0x22;
           at = p;
@@ -121,6 +128,39 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
       }
     }
     other(v, quoted, first);
+  };
+  /**
+   * The rest of a cell from `j`, its first code unit past ASCII, encoded as UTF-8 at `p`; where it
+   * ended, or -1 for a cell `field` must write (a delimiter, quote or line break in it, or a lone
+   * surrogate, which Buffer writes as U+FFFD). Apart from `cell`, so that `cell` stays small.
+   */
+  const wide = (v: string, j: number, p: number): number => {
+    const b = buf;
+    for (; j < v.length; j++) {
+      const c = v.charCodeAt(j);
+      if (c === delimiter) return -1;
+      if (c < 0x80) {
+        if (c === 0x22 || c === 0x0a || c === 0x0d) return -1;
+        b[p++] = c;
+      } else if (c < 0x800) {
+        b[p++] = 0xc0 | (c >> 6);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        b[p++] = 0xe0 | (c >> 12);
+        b[p++] = 0x80 | ((c >> 6) & 0x3f);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else {
+        const lo = c < 0xdc00 && j + 1 < v.length ? v.charCodeAt(j + 1) : 0;
+        if (lo < 0xdc00 || lo > 0xdfff) return -1;
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        b[p++] = 0xf0 | (cp >> 18);
+        b[p++] = 0x80 | ((cp >> 12) & 0x3f);
+        b[p++] = 0x80 | ((cp >> 6) & 0x3f);
+        b[p++] = 0x80 | (cp & 0x3f);
+        j++;
+      }
+    }
+    return p;
   };
   /** Any other cell: its text from `field`, encoded where it lands. */
   const other = (v: unknown, quoted: boolean, first: boolean): void => {
