@@ -53,6 +53,47 @@ test('a worker thread started once the policy stopped the young generation (the 
   assert.ok(size <= 16 * MB, `${size / MB} MB`);
 });
 
+/** The young generation's size in a worker (resource limit `youngMb`) after the same churn, started once the main thread's churn made the policy stop growth. */
+function workerYoungAfterChurn(env: NodeJS.ProcessEnv, youngMb: number): number {
+  const work = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    import { parentPort } from 'node:worker_threads';
+    let keep = [];
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 40000; i++) {
+        keep.push({ name: 'row ' + i, n: i, round });
+        if (keep.length > 5000) keep = [];
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    parentPort.postMessage(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);`;
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    import { applyHeapPolicy } from ${JSON.stringify(POLICY)};
+    applyHeapPolicy();
+    // The main thread's young generation reaches the policy's size first: from then on no young generation grows.
+    let keep = [];
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 40000; i++) {
+        keep.push({ name: 'row ' + i, n: i, round });
+        if (keep.length > 5000) keep = [];
+      }
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const worker = new Worker(${JSON.stringify(work)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: ${youngMb} } });
+    worker.once('message', (size) => { console.log(size); worker.terminate(); });`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  assert.is(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+test("a worker's young generation starts at 8 MB semi-spaces where its limits allow, though the policy stops growth (the CSV reading worker)", () => {
+  const size = workerYoungAfterChurn({}, 24);
+  assert.ok(size >= 8 * MB, `${size / MB} MB`);
+  const small = workerYoungAfterChurn({}, 6);
+  assert.ok(small <= 4 * MB, `a smaller limit still holds: ${small / MB} MB`);
+});
+
 test('a semi-space size given to node itself wins over the policy', () => {
   assert.ok(youngAfterChurn({}, ['--max-semi-space-size=32']) > 16 * MB);
 });
