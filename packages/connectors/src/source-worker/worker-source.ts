@@ -97,11 +97,12 @@ export async function* workerSource(job: SourceJob, keys: readonly string[], ctx
 function startWorker(job: SourceJob): Worker {
   const entry = workerEntry();
   // The values the worker reads live only until their batch is sent. SQLite's rows leave almost
-  // nothing alive at a scavenge (27 KB measured): 2 MB semi-spaces. The CSV reader holds a batch of
+  // nothing alive at a scavenge (27 KB measured): 1 MB semi-spaces, scavenged often and cheaply
+  // while the worker waits on the main thread anyway (2 MB cost 1-2 MB of peak RSS). The CSV reader holds a batch of
   // parsed rows while it fills the next: with less than 8 MB semi-spaces most of each batch was
   // promoted and collected again in full collections (2 s more CPU over 1 M rows, for 15 MB of
   // RSS). A young generation is three semi-spaces' worth (two, and as much for large objects).
-  const resourceLimits = { maxYoungGenerationSizeMb: job.kind === 'csv' ? 24 : 6 };
+  const resourceLimits = { maxYoungGenerationSizeMb: job.kind === 'csv' ? 24 : 3 };
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: job, resourceLimits });
   // Run from the TypeScript sources (tests): the worker registers the same loader first.
   const tsx = import.meta.resolve('tsx/esm/api');
