@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The start of the packed `sisflow` command (scripts/pack-cli.mjs bundles this file into
-// dist/sisflow.mjs). A package packed with --bundle-native carries native modules built for one
+// dist/sisflow.cjs, a CommonJS script: see there). A package packed with --bundle-native carries native modules built for one
 // platform, CPU and Node ABI; on another machine they cannot load, so this says so, in words, before
 // the CLI loads any of them. Then it starts the CLI (dist/cli.cjs) through V8's code cache.
 import { readFileSync } from 'node:fs';
