@@ -133,7 +133,9 @@ rmSync(BUILD, { recursive: true, force: true });
 // (packages/cli/src/compile-cache.ts); what a verb does not use is never run, only read.
 mkdirSync(BUILD, { recursive: true });
 await bundleCli({ outfile: join(BUILD, 'cli.cjs'), from: 'source' });
-// The command itself (dist/sisflow.cjs): checks a --bundle-native package fits this machine, then starts dist/cli.cjs.
+// dist/cli-check.cjs: the same without what only the other verbs use, which validate, plan and schema start from.
+await bundleCli({ outfile: join(BUILD, 'cli-check.cjs'), from: 'source', checking: true });
+// The command itself (dist/sisflow.cjs): checks a --bundle-native package fits this machine, then starts dist/cli.cjs (or cli-check.cjs).
 // CommonJS, not an ES module: a `node` started on an ES module first loads its ES module loader and
 // what that needs (fs/promises, readline, streams): 16–25 M instructions of a cold `sisflow validate`
 // (issue 24), for a starter that imports nothing but built-ins.

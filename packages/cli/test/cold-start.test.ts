@@ -16,8 +16,9 @@ import { generatedValidators } from '../../../scripts/gen-validators.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
 
-// The bundle of the build under test (`pnpm test` makes it too; after a bare `tsc -b` it is stale).
+// The bundles of the build under test (`pnpm test` makes them too; after a bare `tsc -b` they are stale).
 await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow.cjs'), from: 'dist' });
+await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow-check.cjs'), from: 'dist', checking: true });
 
 function loadedBy(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; modules: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'sisflow-modules-'));
