@@ -64,6 +64,7 @@ export async function bundleCli({ outfile, from, checking = false }) {
     // chevrotain-inline first: it replaces a file the other would rewrite.
     plugins: [
       lazyBuiltinsPlugin,
+      ajvRuntimeInside,
       {
         // Core loads chevrotain's prebuilt file by path (fast unbundled); in one bundle the
         // library itself is inlined and tree-shaken instead.
@@ -88,6 +89,19 @@ export async function bundleCli({ outfile, from, checking = false }) {
     writeAtomically(outfile, `${HEADER}${JSON.stringify({ hash, ...(inputs ? { inputs } : {}) })}\n${code}`);
   }
 }
+
+/**
+ * The two small helpers of ajv that the validators generated at build time call
+ * (ajv/dist/runtime/equal.js, ucs2length.js) go inside the bundle: ajv stays outside for its
+ * compiler, but finding a file of an outside package costs every `sisflow validate` Node's module
+ * lookup (issue 24).
+ */
+const ajvRuntimeInside = {
+  name: 'ajv-runtime-inside',
+  setup(b) {
+    b.onResolve({ filter: /^ajv\/dist\/runtime\/[a-z0-9]+(\.js)?$/ }, (args) => ({ path: createRequire(join(args.resolveDir, 'importer.js')).resolve(args.path) }));
+  },
+};
 
 /**
  * In the workspace, pnpm gives each package only its own dependencies: a library kept outside

@@ -78,9 +78,12 @@ export function startBundle(file: string): boolean {
     ...(cachedData ? { cachedData } : {}),
   });
   if (cache && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cache, script));
-  const module = { exports: {} };
+  // `module.require` as in a CommonJS module: a library that looks for it (lodash's Node helpers)
+  // otherwise falls back to `process.binding`, which loads Node's legacy bindings (issue 24).
+  const require = createRequire(file);
+  const module = { exports: {}, require, filename: file };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(module.exports, module.exports, createRequire(file), module, file, dir, pathToFileURL(file).href);
+  run.call(module.exports, module.exports, require, module, file, dir, pathToFileURL(file).href);
   return true;
 }
 
