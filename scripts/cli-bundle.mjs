@@ -65,6 +65,7 @@ export async function bundleCli({ outfile, from, checking = false }) {
     plugins: [
       lazyBuiltinsPlugin,
       ajvRuntimeInside,
+      chevrotainCharMapOnDemand,
       {
         // Core loads chevrotain's prebuilt file by path (fast unbundled); in one bundle the
         // library itself is inlined and tree-shaken instead.
@@ -100,6 +101,34 @@ const ajvRuntimeInside = {
   name: 'ajv-runtime-inside',
   setup(b) {
     b.onResolve({ filter: /^ajv\/dist\/runtime\/[a-z0-9]+(\.js)?$/ }, (args) => ({ path: createRequire(join(args.resolveDir, 'importer.js')).resolve(args.path) }));
+  },
+};
+
+/**
+ * chevrotain's lexer fills a table of 65,536 numbers, each `c > 255 ? 255 + ~~(c / 255) : c`, the
+ * first time any lexer is made: in V8's interpreter, which runs a checking verb (see
+ * packages/cli/src/optimizer-deferral.ts), 26 M instructions, 4 % of a cold `sisflow validate`
+ * (issue 24). In the bundle the same number is computed when asked for (chevrotain's own comment
+ * on that table suggests it). The lexer uses this one function both to file its token types by
+ * first character and to look a character up, so the tokens are the same (the suite compares the
+ * bundle with the unbundled build on text past Latin-1). The replaced text must be exactly
+ * chevrotain's: another version fails the build here rather than bundling something else.
+ */
+const CHAR_MAP = [
+  ['? charCode\n        : charCodeToOptimizedIdxMap[charCode];', '? charCode\n        : charCode < 65536 ? 255 + ~~(charCode / 255) : undefined;'],
+  ['    if (isEmpty(charCodeToOptimizedIdxMap)) {\n        charCodeToOptimizedIdxMap = new Array(65536);\n        for (let i = 0; i < 65536; i++) {\n            charCodeToOptimizedIdxMap[i] = i > 255 ? 255 + ~~(i / 255) : i;\n        }\n    }\n', ''],
+];
+const chevrotainCharMapOnDemand = {
+  name: 'chevrotain-char-map-on-demand',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]chevrotain[\\/]lib[\\/]src[\\/]scan[\\/]lexer\.js$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to] of CHAR_MAP) {
+        if (text.split(from).length !== 2) throw new Error(`cli-bundle: ${args.path} is not the chevrotain lexer this build knows (look at chevrotainCharMapOnDemand)`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
+    });
   },
 };
 

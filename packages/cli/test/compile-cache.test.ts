@@ -19,6 +19,9 @@ const home = mkdtempSync(join(tmpdir(), 'sisflow-compile-cache-'));
 const GOOD = 'examples/destiny/patrons.yaml';
 const BAD = join(home, 'bad.yaml');
 writeFileSync(BAD, readFileSync(join(ROOT, GOOD), 'utf8').replace('from: students', 'from: studnets').replace(/^name: .*$/m, 'name: Bad Name'));
+// Characters past Latin-1 in expressions, good and bad: the bundle's chevrotain lexer computes their first-character index on demand (scripts/cli-bundle.mjs).
+const ODD = join(home, 'odd.yaml');
+writeFileSync(ODD, readFileSync(join(ROOT, GOOD), 'utf8').replace("coalesce(TI, '') = 'Teacher'", "coalesce(TI, 'Lehrer·in ✓ 教師') = 'Teacher' ≠ ✓").replace("TG = ''", "TG = 'ñ'\u3000and\u2003Ω"));
 
 // The bundles of the build under test (`pnpm test` makes them too; after a bare `tsc -b` they are stale).
 await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow.cjs'), from: 'dist' });
@@ -49,6 +52,7 @@ for (const [what, args] of [
   ['a good spec', ['validate', GOOD]],
   ['a bad spec (diagnostics)', ['validate', BAD]],
   ['a bad spec, as JSON', ['validate', '--json', BAD]],
+  ['a bad spec with characters past Latin-1 in its expressions', ['validate', ODD]],
   ['the plan of a good spec', ['plan', GOOD]],
   ['the plan of a bad spec', ['plan', BAD]],
   ['the schema', ['schema']],
@@ -64,6 +68,7 @@ for (const [what, args] of [
     const cached = sisflow([...args], { SISFLOW_COMPILE_CACHE_DIR: dir });
     assert.is(statSync(file).ino, made.ino, 'V8 took the cache: the file was not replaced');
     if (what.includes('bad spec')) assert.match(unbundled.stdout + unbundled.stderr, /SF\d{3}/);
+    if (args.includes(ODD)) assert.match(unbundled.stderr, /unexpected character "Ω"[\s\S]*unexpected character "≠"/);
     for (const r of [uncached, making, cached]) assert.equal(r, unbundled);
   });
 }
