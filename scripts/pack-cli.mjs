@@ -133,16 +133,25 @@ rmSync(BUILD, { recursive: true, force: true });
 // (packages/cli/src/compile-cache.ts); what a verb does not use is never run, only read.
 mkdirSync(BUILD, { recursive: true });
 await bundleCli({ outfile: join(BUILD, 'cli.cjs'), from: 'source' });
-// The command itself (dist/sisflow.mjs): checks a --bundle-native package fits this machine, then starts dist/cli.cjs.
+// dist/cli-check.cjs: the same without what only the other verbs use, which validate, plan and schema start from.
+await bundleCli({ outfile: join(BUILD, 'cli-check.cjs'), from: 'source', checking: true });
+// The command itself (dist/sisflow.cjs): checks a --bundle-native package fits this machine, then starts dist/cli.cjs (or cli-check.cjs).
+// CommonJS, not an ES module: a `node` started on an ES module first loads its ES module loader and
+// what that needs (fs/promises, readline, streams): 16–25 M instructions of a cold `sisflow validate`
+// (issue 24), for a starter that imports nothing but built-ins.
 await build({
   entryPoints: [join(ROOT, 'scripts/packed-start.mjs')],
-  outfile: join(BUILD, 'sisflow.mjs'),
+  outfile: join(BUILD, 'sisflow.cjs'),
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  banner: { js: "const __starterUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__starterUrl' },
   logLevel: 'warning',
 });
+// dist/sisflow.mjs, the command's path in earlier packages (scripts that run `node …/dist/sisflow.mjs`): the same starter.
+writeFileSync(join(BUILD, 'sisflow.mjs'), "#!/usr/bin/env node\n// The command is dist/sisflow.cjs (an ES module starts slower); this path still runs it.\nimport './sisflow.cjs';\n");
 // dist/source-worker-entry.mjs: the thread that reads a large source (connectors' source-worker/), an
 // ES module the bundle finds beside itself; without it a packed CLI reads every source in the main thread.
 await build({
@@ -191,7 +200,7 @@ function pack(variant) {
     description: 'sisflow: school-data integrations as reviewed YAML specs — validate, plan, test and run them',
     license: cli.license,
     type: 'module',
-    bin: { sisflow: 'dist/sisflow.mjs' },
+    bin: { sisflow: 'dist/sisflow.cjs' },
     files: ['dist', 'examples', 'README.md'],
     engines: { node: '>=20.19' },
     ...(native ? { os: [machine.platform], cpu: [machine.arch] } : {}),

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The start of the packed `sisflow` command (scripts/pack-cli.mjs bundles this file into
-// dist/sisflow.mjs). A package packed with --bundle-native carries native modules built for one
+// dist/sisflow.cjs, a CommonJS script: see there). A package packed with --bundle-native carries native modules built for one
 // platform, CPU and Node ABI; on another machine they cannot load, so this says so, in words, before
-// the CLI loads any of them. Then it starts the CLI (dist/cli.cjs) through V8's code cache.
+// the CLI loads any of them. Then it starts the CLI (dist/cli.cjs, or for a checking verb the
+// smaller dist/cli-check.cjs) through V8's code cache.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startBundle } from '../packages/cli/src/compile-cache.ts';
+import { startBundleFor } from '../packages/cli/src/compile-cache.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const built = manifest.sisflow?.bundledNative;
@@ -23,7 +24,7 @@ if (built) {
     process.exit(1);
   }
 }
-if (!startBundle(fileURLToPath(new URL('./cli.cjs', import.meta.url)))) {
+if (!startBundleFor(fileURLToPath(new URL('./cli.cjs', import.meta.url)), fileURLToPath(new URL('./cli-check.cjs', import.meta.url)))) {
   process.stderr.write('sisflow: this installation is damaged (dist/cli.cjs is missing or unreadable); install the package again\n');
   process.exit(1);
 }

@@ -2,13 +2,14 @@
 // The `sisflow` executable: runs the CLI, turns Ctrl-C into a clean cancellation, and never
 // shows a stack trace for a user's mistake (an unexpected error is reported as SF900).
 import { fileURLToPath } from 'node:url';
-import { startBundle } from './compile-cache.js';
+import { startBundleFor } from './compile-cache.js';
 import { applyHeapPolicy } from './heap-policy.js';
 import { deferOptimizerFor } from './optimizer-deferral.js';
 
 // The workspace's bundle of this command (scripts/cli-bundle.mjs), while it is current, starts
-// several times faster from V8's code cache; it runs this same file, bundled.
-if (!startBundle(fileURLToPath(new URL('./sisflow.cjs', import.meta.url)))) start();
+// several times faster from V8's code cache; it runs this same file, bundled (a checking verb,
+// sisflow-check.cjs: the same without the other verbs' modules).
+if (!startBundleFor(fileURLToPath(new URL('./sisflow.cjs', import.meta.url)), fileURLToPath(new URL('./sisflow-check.cjs', import.meta.url)))) start();
 
 function start(): void {
   // Here, not at the top: bundled or not, the command starts through this function once.

@@ -16,7 +16,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { underV8Defaults } from './heap-policy.js';
-import { underDefaultOptimizer } from './optimizer-deferral.js';
+import { CHECK_VERBS, underDefaultOptimizer, verbOf } from './optimizer-deferral.js';
 
 /** Defined (true) inside the bundle by scripts/cli-bundle.mjs: the bundle does not start itself again. */
 declare const SISFLOW_BUNDLE: boolean | undefined;
@@ -31,6 +31,17 @@ interface BundleHeader {
   hash: string;
   /** The workspace build's files the bundle was made from, with their size and time (none in the packed CLI). */
   inputs?: Record<string, string>;
+}
+
+/**
+ * Runs the bundle a verb starts from and says whether it did: for a checking verb (validate, plan,
+ * schema) `checking`, the bundle without the other verbs' modules (scripts/cli-bundle.mjs), while
+ * it is there and current; else `full`, the whole command. The root command has no option that
+ * takes a value, so the first word that is not an option is the verb the command runs.
+ */
+export function startBundleFor(full: string, checking: string, args: string[] = process.argv.slice(2)): boolean {
+  const verb = verbOf(args);
+  return (verb !== undefined && CHECK_VERBS.has(verb) && startBundle(checking)) || startBundle(full);
 }
 
 /**
@@ -67,9 +78,12 @@ export function startBundle(file: string): boolean {
     ...(cachedData ? { cachedData } : {}),
   });
   if (cache && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cache, script));
-  const module = { exports: {} };
+  // `module.require` as in a CommonJS module: a library that looks for it (lodash's Node helpers)
+  // otherwise falls back to `process.binding`, which loads Node's legacy bindings (issue 24).
+  const require = createRequire(file);
+  const module = { exports: {}, require, filename: file };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(module.exports, module.exports, createRequire(file), module, file, dir, pathToFileURL(file).href);
+  run.call(module.exports, module.exports, require, module, file, dir, pathToFileURL(file).href);
   return true;
 }
 
@@ -110,7 +124,7 @@ function cacheFile(bundle: string, hash: string): CacheFile | undefined {
   }
   // Functions compiled in a run are in its cache: one per verb, so that `validate` starts from its own.
   // V8 refuses a cache made by another Node or with other flags: each has its own file.
-  const verb = process.argv.slice(2).find((a) => !a.startsWith('-'));
+  const verb = verbOf(process.argv.slice(2));
   const node = fnv([process.version, process.arch, process.execArgv.join(' '), env.NODE_OPTIONS ?? ''].join('\n'));
   const prefix = `${fnv(bundle)}-${verb && /^[a-z][a-z0-9-]{0,30}$/.test(verb) ? verb : 'other'}-${node}-`;
   return { dir, path: join(dir, `${prefix}${fnv(hash)}.v8`), prefix };

@@ -1,6 +1,6 @@
 // Where the examples `init` and `demo` start from: the checkout's examples/ (run from the
 // sources or packages/cli/dist), or the copy packed beside the single-file build of an installed
-// `sisflow` (<package>/examples, next to <package>/dist/sisflow.mjs).
+// `sisflow` (<package>/examples, next to <package>/dist/sisflow.cjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -12,8 +12,9 @@
 // (`--max-semi-space-size` is fixed at start-up; stopping the young generation's growth once it
 // reaches the size is the same in effect). SISFLOW_HEAP=default keeps V8's own policy, and a heap
 // flag given to node itself (on its command line or in NODE_OPTIONS) wins over this one.
-import { PerformanceObserver } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { CHECK_VERBS, verbOf } from './optimizer-deferral.js';
 
 /** The young generation's size (both semi-spaces) where it stops growing. */
 export const YOUNG_GENERATION_MAX = 16 * 1024 * 1024;
@@ -58,7 +59,7 @@ function setFlag(flag: string): void {
   set.push(flag);
 }
 
-export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, nodeFlags: string[] = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)]): void {
+export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, nodeFlags: string[] = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)], args: string[] = process.argv.slice(2)): void {
   if (env.SISFLOW_HEAP === 'default') return;
   const given = (name: string) => nodeFlags.some((f) => f.replaceAll('_', '-').startsWith(`--${name}`));
   if (!given('heap-growing-percent')) setFlag(`--heap-growing-percent=${OLD_GENERATION_GROWTH}`);
@@ -67,11 +68,18 @@ export function applyHeapPolicy(env: NodeJS.ProcessEnv = process.env, nodeFlags:
   // two 16 MB semi-spaces as soon as the reading worker started).
   process.on('worker', (worker) => worker.once('online', () => set.length > 0 && setFlagsFromString(set.join(' '))));
   if (given('max-semi-space-size') || given('semi-space-growth-factor') || given('min-semi-space-size')) return;
+  // A checking verb (validate, plan, schema) reads specs, not rows: its young generation never
+  // nears the size, and watching collections would load Node's perf_hooks, about 1 % of a cold
+  // `sisflow validate` (issue 24).
+  const verb = verbOf(args);
+  if (verb !== undefined && CHECK_VERBS.has(verb)) return;
   // Read when an isolate is made: this process's own heap is made already, a worker's is not.
   setFlag(`--min-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
   // The young generation grows at scavenges: a look after each collection sees it reach the size
   // before it doubles again (a timer every 25 ms missed a doubling when rows came fast). Watching
   // collections never keeps the process alive; it stops once its work is done.
+  // Required here, not imported: the command's starter imports this module, and a checking verb never gets here.
+  const { PerformanceObserver } = createRequire(import.meta.url)('node:perf_hooks') as typeof import('node:perf_hooks');
   const watch = new PerformanceObserver(() => {
     const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
     if (!young || young.space_size < YOUNG_GENERATION_MAX) return;

@@ -12,8 +12,13 @@
 // was made under: compile-cache.ts makes its cache with the optimizer at V8's default.
 import { setFlagsFromString } from 'node:v8';
 
-/** The verbs that start with the optimizing compiler off. */
+/** The verbs that start with the optimizing compiler off (and from the checking bundle, compile-cache.ts). */
 export const CHECK_VERBS: ReadonlySet<string> = new Set(['validate', 'plan', 'schema']);
+
+/** The verb of a command line: its first word that is not an option. */
+export function verbOf(args: string[]): string | undefined {
+  return args.find((a) => !a.startsWith('-'));
+}
 
 /**
  * Whether this process turned the optimizer off. Kept on the process, not in this module: the
@@ -23,7 +28,7 @@ const state: { deferred: boolean } = ((globalThis as { [k: symbol]: { deferred: 
 
 /** Turns the optimizing compiler off for a checking verb (the first word of `args` that is not an option). */
 export function deferOptimizerFor(args: string[], env: NodeJS.ProcessEnv = process.env, nodeFlags: string[] = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)]): void {
-  const verb = args.find((a) => !a.startsWith('-'));
+  const verb = verbOf(args);
   if (!verb || !CHECK_VERBS.has(verb) || state.deferred) return;
   if (nodeFlags.some((f) => /^--(no-)?(opt|turbofan|always-turbofan|always-opt|maglev)(=|$)/.test(f.replaceAll('_', '-')))) return;
   setFlagsFromString('--no-turbofan');

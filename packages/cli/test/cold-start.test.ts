@@ -16,8 +16,9 @@ import { generatedValidators } from '../../../scripts/gen-validators.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
 
-// The bundle of the build under test (`pnpm test` makes it too; after a bare `tsc -b` it is stale).
+// The bundles of the build under test (`pnpm test` makes them too; after a bare `tsc -b` they are stale).
 await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow.cjs'), from: 'dist' });
+await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow-check.cjs'), from: 'dist', checking: true });
 
 function loadedBy(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; modules: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'sisflow-modules-'));
@@ -63,7 +64,7 @@ for (const spec of ['examples/destiny/patrons.yaml', 'examples/oneroster/csv-exp
   });
 }
 
-test("the bundled sisflow validate loads none of Node's network, process or thread modules (scripts/lazy-builtins.mjs)", () => {
+test("the bundled sisflow validate loads none of Node's network, process or thread modules (scripts/lazy-builtins.mjs), nor perf_hooks (heap-policy.ts)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'sisflow-builtins-'));
   try {
     // A CommonJS preload: it loads nothing itself, and lists at exit the built-ins the process loaded.
@@ -75,7 +76,7 @@ test("the bundled sisflow validate loads none of Node's network, process or thre
     const loaded = readFileSync(list, 'utf8').split('\n').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
     assert.ok(loaded.includes('fs'), 'the list holds what was loaded');
     // (net is not in the list: Node loads it itself for a stdout that is a pipe, as here.)
-    assert.equal(loaded.filter((m) => ['child_process', 'dgram', 'http', 'https', 'tls', 'worker_threads', 'zlib', 'readline'].includes(m)), []);
+    assert.equal(loaded.filter((m) => ['child_process', 'dgram', 'http', 'https', 'tls', 'worker_threads', 'zlib', 'readline', 'perf_hooks'].includes(m)), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,9 +19,13 @@ const home = mkdtempSync(join(tmpdir(), 'sisflow-compile-cache-'));
 const GOOD = 'examples/destiny/patrons.yaml';
 const BAD = join(home, 'bad.yaml');
 writeFileSync(BAD, readFileSync(join(ROOT, GOOD), 'utf8').replace('from: students', 'from: studnets').replace(/^name: .*$/m, 'name: Bad Name'));
+// Characters past Latin-1 in expressions, good and bad: the bundle's chevrotain lexer computes their first-character index on demand (scripts/cli-bundle.mjs).
+const ODD = join(home, 'odd.yaml');
+writeFileSync(ODD, readFileSync(join(ROOT, GOOD), 'utf8').replace("coalesce(TI, '') = 'Teacher'", "coalesce(TI, 'Lehrer·in ✓ 教師') = 'Teacher' ≠ ✓").replace("TG = ''", "TG = 'ñ'\u3000and\u2003Ω"));
 
-// The bundle of the build under test (`pnpm test` makes it too; after a bare `tsc -b` it is stale).
+// The bundles of the build under test (`pnpm test` makes them too; after a bare `tsc -b` they are stale).
 await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow.cjs'), from: 'dist' });
+await bundleCli({ outfile: join(ROOT, 'packages/cli/dist/sisflow-check.cjs'), from: 'dist', checking: true });
 
 interface Ran {
   status: number | null;
@@ -48,6 +52,10 @@ for (const [what, args] of [
   ['a good spec', ['validate', GOOD]],
   ['a bad spec (diagnostics)', ['validate', BAD]],
   ['a bad spec, as JSON', ['validate', '--json', BAD]],
+  ['a bad spec with characters past Latin-1 in its expressions', ['validate', ODD]],
+  ['the plan of a good spec', ['plan', GOOD]],
+  ['the plan of a bad spec', ['plan', BAD]],
+  ['the schema', ['schema']],
 ] as const) {
   test(`${what}: the unbundled build, the bundle without a cache, making its cache and starting from it print the same`, () => {
     const dir = folder();
@@ -59,7 +67,8 @@ for (const [what, args] of [
     const made = statSync(file);
     const cached = sisflow([...args], { SISFLOW_COMPILE_CACHE_DIR: dir });
     assert.is(statSync(file).ino, made.ino, 'V8 took the cache: the file was not replaced');
-    if (what !== 'a good spec') assert.match(unbundled.stdout + unbundled.stderr, /SF\d{3}/);
+    if (what.includes('bad spec')) assert.match(unbundled.stdout + unbundled.stderr, /SF\d{3}/);
+    if (args.includes(ODD)) assert.match(unbundled.stderr, /unexpected character "Ω"[\s\S]*unexpected character "≠"/);
     for (const r of [uncached, making, cached]) assert.equal(r, unbundled);
   });
 }
@@ -123,6 +132,30 @@ test('a cache is kept per verb and per set of Node flags, and a new bundle repla
   assert.equal(readdirSync(dir).sort(), names);
 });
 
+test('the checking verbs start from the checking bundle, the others from the whole command: a cache name begins with its bundle', () => {
+  const dir = folder();
+  for (const args of [['validate', GOOD], ['plan', GOOD], ['schema'], ['--version'], ['history', '--help']]) assert.equal(sisflow(args, { SISFLOW_COMPILE_CACHE_DIR: dir }).status, 0, args.join(' '));
+  const bundleOf = (verb: string) => readdirSync(dir).find((n) => n.includes(`-${verb}-`))!.split('-')[0];
+  assert.is(bundleOf('validate'), bundleOf('plan'));
+  assert.is(bundleOf('schema'), bundleOf('plan'));
+  assert.is(bundleOf('history'), bundleOf('other'));
+  assert.is.not(bundleOf('validate'), bundleOf('other'));
+});
+
+test('the checking bundle prints what the whole command prints, for good and bad specs', () => {
+  const whole = (args: string[]) => {
+    const code = `import { startBundle } from ${JSON.stringify(new URL('../src/compile-cache.ts', import.meta.url).href)};\nif (!startBundle(${JSON.stringify(join(ROOT, 'packages/cli/dist/sisflow.cjs'))})) process.stdout.write('unbundled');`;
+    // `node -e CODE -- _ ARGS`: the command reads its arguments from process.argv[2] on, as when started as a file.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, '--', '_', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SISFLOW_NO_COMPILE_CACHE: '1' } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  for (const args of [['validate', GOOD], ['validate', BAD], ['validate', '--json', BAD], ['plan', '--json', GOOD], ['plan', BAD], ['schema'], ['validate', '--help']]) {
+    const checking = sisflow(args, { SISFLOW_NO_COMPILE_CACHE: '1' });
+    assert.ok(checking.stdout.length + checking.stderr.length > 0, args.join(' '));
+    assert.equal(checking, whole(args), args.join(' '));
+  }
+});
+
 /** Starts a bundle through compile-cache.ts from a child process; prints what ran. */
 function start(bundle: string): string {
   const code = `import { startBundle } from ${JSON.stringify(new URL('../src/compile-cache.ts', import.meta.url).href)};\nif (!startBundle(${JSON.stringify(bundle)})) process.stdout.write('unbundled');`;
@@ -130,6 +163,25 @@ function start(bundle: string): string {
   assert.is(r.status, 0, r.stderr);
   return r.stdout;
 }
+
+test('a checking verb starts the checking bundle while it is there and current, else the whole command', () => {
+  const dir = mkdtempSync(join(home, 'bundles-'));
+  const full = join(dir, 'sisflow.cjs');
+  const checking = join(dir, 'sisflow-check.cjs');
+  writeFileSync(full, `// sisflow-bundle {"hash":"f"}\nprocess.stdout.write('whole')`);
+  const run = (args: string[]) => {
+    const code = `import { startBundleFor } from ${JSON.stringify(new URL('../src/compile-cache.ts', import.meta.url).href)};\nif (!startBundleFor(${JSON.stringify(full)}, ${JSON.stringify(checking)}, ${JSON.stringify(args)})) process.stdout.write('unbundled');`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SISFLOW_NO_COMPILE_CACHE: '1' } });
+    assert.is(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  assert.is(run(['validate', 'a.yaml']), 'whole', 'no checking bundle: the whole command');
+  writeFileSync(checking, `// sisflow-bundle {"hash":"c"}\nprocess.stdout.write('checking')`);
+  for (const args of [['validate', 'a.yaml'], ['--json', 'plan', 'a.yaml'], ['schema']]) assert.is(run(args), 'checking', args.join(' '));
+  for (const args of [['run', 'a.yaml'], ['--version'], [], ['help', 'validate']]) assert.is(run(args), 'whole', args.join(' '));
+  writeFileSync(checking, 'no header\n');
+  assert.is(run(['validate', 'a.yaml']), 'whole', 'a damaged checking bundle: the whole command');
+});
 
 test('a workspace bundle runs while the build files it was made from are unchanged, and not after', () => {
   const dir = mkdtempSync(join(home, 'bundle-'));

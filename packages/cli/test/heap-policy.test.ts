@@ -13,12 +13,12 @@ const POLICY = new URL(`file://${join(ROOT, 'packages/cli/dist/heap-policy.js')}
 const MB = 1024 * 1024;
 
 /** The young generation's size after a churn of 60 rounds, each ~2 MB of objects of which ~5,000 live, then a pause. */
-function youngAfterChurn(env: NodeJS.ProcessEnv, nodeFlags: string[] = [], workerAt = -1): number {
+function youngAfterChurn(env: NodeJS.ProcessEnv, nodeFlags: string[] = [], workerAt = -1, args: string[] = []): number {
   const script = `
     import { getHeapSpaceStatistics } from 'node:v8';
     import { Worker } from 'node:worker_threads';
     import { applyHeapPolicy } from ${JSON.stringify(POLICY)};
-    applyHeapPolicy();
+    applyHeapPolicy(process.env, undefined, ${JSON.stringify(args)});
     let keep = [];
     let worker;
     for (let round = 0; round < 60; round++) {
@@ -92,6 +92,11 @@ test("a worker's young generation starts at 8 MB semi-spaces where its limits al
   assert.ok(size >= 8 * MB, `${size / MB} MB`);
   const small = workerYoungAfterChurn({}, 6);
   assert.ok(small <= 4 * MB, `a smaller limit still holds: ${small / MB} MB`);
+});
+
+test('a checking verb does not watch the young generation (it reads specs, not rows)', () => {
+  assert.ok(youngAfterChurn({}, [], -1, ['validate', 'a.yaml']) > 16 * MB);
+  assert.ok(youngAfterChurn({}, [], -1, ['run', 'a.yaml']) <= 16 * MB);
 });
 
 test('a semi-space size given to node itself wins over the policy', () => {

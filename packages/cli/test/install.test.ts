@@ -124,7 +124,7 @@ test('the default tarball is portable: its native modules are ordinary dependenc
   assert.ok(!Object.keys(manifest.dependencies).some((d) => d.startsWith('@sisflow/')), 'the workspace is inside the bundle, not a dependency');
   for (const key of ['bundleDependencies', 'bundledDependencies', 'os', 'cpu', 'sisflow']) assert.is(manifest[key], undefined, key);
   const files = entries(packed.portable);
-  assert.ok(files.includes('package/dist/sisflow.mjs') && files.includes('package/dist/cli.cjs'), files.slice(0, 20).join('\n'));
+  assert.ok(files.includes('package/dist/sisflow.cjs') && files.includes('package/dist/sisflow.mjs') && files.includes('package/dist/cli.cjs'), files.slice(0, 20).join('\n'));
   assert.equal(files.filter((f) => f.startsWith('package/node_modules/') || f.endsWith('.node')), [], 'no build for this machine inside');
 });
 
