@@ -53,33 +53,30 @@ test('a worker thread started once the policy stopped the young generation (the 
   assert.ok(size <= 16 * MB, `${size / MB} MB`);
 });
 
+/** Source text of a churn: `rounds` rounds of ~2 MB of objects of which ~5,000 live, each followed by a pause. */
+const churn = (rounds: number, pauseMs: number) => `
+    let keep = [];
+    for (let round = 0; round < ${rounds}; round++) {
+      for (let i = 0; i < 40000; i++) {
+        keep.push({ name: 'row ' + i, n: i, round });
+        if (keep.length > 5000) keep = [];
+      }
+      await new Promise((r) => setTimeout(r, ${pauseMs}));
+    }`;
+
 /** The young generation's size in a worker (resource limit `youngMb`) after the same churn, started once the main thread's churn made the policy stop growth. */
 function workerYoungAfterChurn(env: NodeJS.ProcessEnv, youngMb: number): number {
   const work = `
     import { getHeapSpaceStatistics } from 'node:v8';
     import { parentPort } from 'node:worker_threads';
-    let keep = [];
-    for (let round = 0; round < 30; round++) {
-      for (let i = 0; i < 40000; i++) {
-        keep.push({ name: 'row ' + i, n: i, round });
-        if (keep.length > 5000) keep = [];
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    ${churn(30, 10)}
     parentPort.postMessage(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);`;
   const script = `
     import { Worker } from 'node:worker_threads';
     import { applyHeapPolicy } from ${JSON.stringify(POLICY)};
     applyHeapPolicy();
     // The main thread's young generation reaches the policy's size first: from then on no young generation grows.
-    let keep = [];
-    for (let round = 0; round < 30; round++) {
-      for (let i = 0; i < 40000; i++) {
-        keep.push({ name: 'row ' + i, n: i, round });
-        if (keep.length > 5000) keep = [];
-      }
-      await new Promise((r) => setTimeout(r, 30));
-    }
+    ${churn(30, 30)}
     const worker = new Worker(${JSON.stringify(work)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: ${youngMb} } });
     worker.once('message', (size) => { console.log(size); worker.terminate(); });`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });

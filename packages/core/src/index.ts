@@ -45,6 +45,7 @@ export { ConnectorRegistry, specSchemaFor } from './connector/registry.js';
 
 export { runPlan, type RunOptions, type RunResult } from './runtime/run.js';
 export { canonicalNumber, KeyIndex, TextTable } from './runtime/key-index.js';
+export { asciiStops, encodeUtf8 } from './runtime/utf8-bytes.js';
 export { connectionFailure, connectionLabel, connectionUsers, isConnectionFailure } from './runtime/connection-failure.js';
 export { checkPlanAccess, type AccessReport, type AccessOptions, type ConnectionAccess } from './runtime/access.js';
 export { standaloneContext } from './connector/standalone-context.js';

@@ -5,7 +5,7 @@
 // UTF-8 output is written straight into bytes (utf8Writer): building each batch as one text and
 // encoding it cost the Destiny run's main thread ~0.8 s more at 1 M rows (7.3-7.6 s -> 6.4-6.8 s,
 // interleaved runs, load average 5).
-import type { Row, RowSchema, RunContext, SinkWriteRequest } from '@sisflow/core';
+import { asciiStops, encodeUtf8, type Row, type RowSchema, type RunContext, type SinkWriteRequest } from '@sisflow/core';
 import { csvWriteOptions, type CsvWriteOptions } from './csv-settings.js';
 import { describeCharacter, textEncoder, type TextEncoder } from './text-encoder.js';
 
@@ -84,6 +84,8 @@ export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatte
  */
 function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: boolean) => string, quoteColumn: boolean[], safe: boolean, d: string, eol: string): (rows: Row[]) => Buffer {
   const delimiter = d.charCodeAt(0);
+  /** What `field` must write: the delimiter, a quote, a line break. */
+  const stops = asciiStops([delimiter, 0x22, 0x0a, 0x0d]);
   let buf = Buffer.allocUnsafe(0) as Buffer & Utf8Writable;
   let at = 0;
   /** The size of the last batch's bytes: the next batch's buffer starts a little larger. */
@@ -117,7 +119,7 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
           b[p++] = c;
         }
         if (j < n && v.charCodeAt(j) >= 0x80) {
-          p = wide(v, j, p);
+          p = encodeUtf8(v, j, b, p, stops);
           if (p >= 0) j = n;
         }
         if (j === n) {
@@ -128,39 +130,6 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
       }
     }
     other(v, quoted, first);
-  };
-  /**
-   * The rest of a cell from `j`, its first code unit past ASCII, encoded as UTF-8 at `p`; where it
-   * ended, or -1 for a cell `field` must write (a delimiter, quote or line break in it, or a lone
-   * surrogate, which Buffer writes as U+FFFD). Apart from `cell`, so that `cell` stays small.
-   */
-  const wide = (v: string, j: number, p: number): number => {
-    const b = buf;
-    for (; j < v.length; j++) {
-      const c = v.charCodeAt(j);
-      if (c === delimiter) return -1;
-      if (c < 0x80) {
-        if (c === 0x22 || c === 0x0a || c === 0x0d) return -1;
-        b[p++] = c;
-      } else if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else if (c < 0xd800 || c > 0xdfff) {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 0x3f);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else {
-        const lo = c < 0xdc00 && j + 1 < v.length ? v.charCodeAt(j + 1) : 0;
-        if (lo < 0xdc00 || lo > 0xdfff) return -1;
-        const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-        b[p++] = 0xf0 | (cp >> 18);
-        b[p++] = 0x80 | ((cp >> 12) & 0x3f);
-        b[p++] = 0x80 | ((cp >> 6) & 0x3f);
-        b[p++] = 0x80 | (cp & 0x3f);
-        j++;
-      }
-    }
-    return p;
   };
   /** Any other cell: its text from `field`, encoded where it lands. */
   const other = (v: unknown, quoted: boolean, first: boolean): void => {

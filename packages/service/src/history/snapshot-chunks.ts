@@ -3,7 +3,7 @@
 // A run compares with the last published output by reading keys and digests only (a few bytes a
 // row); it opens a chunk's rows only for the handful of sample rows a guard report shows.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { canonicalNumber, type Row } from '@sisflow/core';
+import { asciiStops, canonicalNumber, encodeUtf8, type Row } from '@sisflow/core';
 import { murmur64 } from './row-digest.js';
 
 /** Rows a chunk holds (the last chunk of a snapshot holds the rest). */
@@ -83,6 +83,9 @@ interface Utf8Writable {
  * have the JSON of its names (`{"a": "a"}`, or `{}`) would digest to 0, as would every such row.
  */
 const NAMES_SEED = 0x5bd1e995;
+
+/** The ASCII characters JSON.stringify escapes in a text: control characters, `"` and `\`. */
+const JSON_ESCAPED = asciiStops([...Array.from({ length: 0x20 }, (_, c) => c), 0x22, 0x5c]);
 
 /** Room for the first rows of a chunk (grown by doubling, kept from one chunk to the next). */
 const DATA_BYTES = 1 << 20;
@@ -201,29 +204,15 @@ export class ChunkBuilder {
     let at = this.at;
     if (comma) d[at++] = 0x2c;
     d[at++] = 0x22;
-    for (let j = 0; j < v.length; j++) {
+    let j = 0;
+    for (; j < v.length; j++) {
       const c = v.charCodeAt(j);
-      if (c < 0x80) {
-        if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
-        d[at++] = c;
-      } else if (c < 0x800) {
-        d[at++] = 0xc0 | (c >> 6);
-        d[at++] = 0x80 | (c & 0x3f);
-      } else if (c < 0xd800 || c > 0xdfff) {
-        d[at++] = 0xe0 | (c >> 12);
-        d[at++] = 0x80 | ((c >> 6) & 0x3f);
-        d[at++] = 0x80 | (c & 0x3f);
-      } else {
-        // A surrogate pair is one character of 4 bytes; a lone surrogate JSON.stringify escapes.
-        const lo = c < 0xdc00 && j + 1 < v.length ? v.charCodeAt(j + 1) : 0;
-        if (lo < 0xdc00 || lo > 0xdfff) return false;
-        const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-        d[at++] = 0xf0 | (cp >> 18);
-        d[at++] = 0x80 | ((cp >> 12) & 0x3f);
-        d[at++] = 0x80 | ((cp >> 6) & 0x3f);
-        d[at++] = 0x80 | (cp & 0x3f);
-        j++;
-      }
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+      d[at++] = c;
+    }
+    if (j < v.length) {
+      at = encodeUtf8(v, j, d, at, JSON_ESCAPED);
+      if (at < 0) return false;
     }
     d[at++] = 0x22;
     this.at = at;
