@@ -177,10 +177,10 @@ export class ChunkBuilder {
   }
 
   /**
-   * Writes `JSON.stringify(values.slice(0, count))`, byte for byte, at the end of the data; where it ended. A text
-   * that needs no escape (nearly every value of a school export, accented names included) is
-   * encoded code unit by code unit; any other value goes through JSON.stringify. Half the cost of
-   * stringifying the array and writing the text (Node 20), and no text made per row.
+   * Writes `JSON.stringify(values.slice(0, count))`, byte for byte, at the end of the data; where
+   * it ended. A text that needs no escape (nearly every value of a school export, accented names
+   * included) is encoded code unit by code unit; any other value goes through JSON.stringify. Half
+   * the cost of stringifying the array and writing the text (Node 20), and no text made per row.
    */
   private writeValues(values: readonly unknown[], count: number): number {
     this.byte(0x5b);
