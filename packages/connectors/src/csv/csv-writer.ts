@@ -24,8 +24,6 @@ interface Utf8Writable {
 
 /** First characters a spreadsheet would run as a formula (as csv-stringify's escape_formulas). */
 const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
-/** The full-width ones, as code units. */
-const FULL_WIDTH_FORMULA = new Set([0xff1d, 0xff0b, 0xff0d, 0xff20]);
 
 export function csvFormatter(schema: RowSchema, o: CsvWriteOptions): CsvFormatter {
   const names = schema.map((c) => c.name);
@@ -106,7 +104,7 @@ function utf8Writer(names: string[], field: (v: unknown, quoted: boolean, safe: 
       const n = v.length;
       const c0 = v.charCodeAt(0);
       // = + - @ TAB CR: what a spreadsheet-safe cell gets a ' before (past ASCII: only full-width ones).
-      if (!(safe && (c0 === 0x3d || c0 === 0x2b || c0 === 0x2d || c0 === 0x40 || c0 === 0x09 || c0 === 0x0d || (c0 >= 0xff0b && FULL_WIDTH_FORMULA.has(c0))))) {
+      if (!(safe && (c0 === 0x3d || c0 === 0x2b || c0 === 0x2d || c0 === 0x40 || c0 === 0x09 || c0 === 0x0d || (c0 >= 0xff0b && FORMULA_START.has(v[0]!))))) {
         if (buf.length - at < 3 * n + 3) reserve(3 * n + 3);
         const b = buf;
         let p = at;

@@ -292,14 +292,19 @@ export class KeyIndex {
     return (this.numberTexts ??= this.intTable()).put(n, value, false);
   }
 
+  /** Keeps `value` for `key` (in place of what was kept, when `replace`); for `add`, what was kept before. */
   private put(key: unknown, value: number, replace: boolean): number | undefined {
     if (typeof key === 'number' && Number.isSafeInteger(key) && key >= 0) return (this.numbers ??= this.intTable()).put(key, value, replace);
     const n = typeof key === 'string' ? canonicalNumber(key) : -1;
     if (n >= 0) return (this.numberTexts ??= this.intTable()).put(n, value, replace);
     this.expected = 0; // sized for whole numbers only when one comes first
     const table = typeof key === 'string' ? this.texts : this.others;
+    if (replace) {
+      table.set(key as string, value);
+      return undefined;
+    }
     const before = table.get(key as string);
-    if (before === undefined || replace) table.set(key as string, value);
+    if (before === undefined) table.set(key as string, value);
     return before;
   }
 

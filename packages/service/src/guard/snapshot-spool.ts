@@ -84,10 +84,9 @@ export class SnapshotSpool {
     let data: Promise<Buffer> | Buffer;
     if (this.inFlight < IN_FLIGHT) {
       this.inFlight++;
-      let copy = this.spare.pop();
-      if (!copy || copy.length < c.data.length) copy = Buffer.allocUnsafe(c.data.length + (c.data.length >> 3));
-      c.data.copy(copy);
-      const held = copy;
+      const spare = this.spare.pop();
+      const held = spare && spare.length >= c.data.length ? spare : Buffer.allocUnsafe(c.data.length + (c.data.length >> 3));
+      c.data.copy(held);
       data = new Promise<Buffer>((resolve, reject) =>
         // Output buffers of an eighth of the data (deflate makes rows about a tenth of it): each 16 KB one of the default is a round trip to the pool.
         deflateRaw(held.subarray(0, c.data.length), { ...DEFLATE, chunkSize: Math.max(16384, c.data.length >> 3) }, (e, out) => {
