@@ -35,12 +35,13 @@ export const HEADER = '// sisflow-bundle ';
  * Writes the bundle of the CLI to `outfile` (atomically: a running command never reads half of it).
  * `from: 'source'` bundles the TypeScript sources (the packed CLI); `from: 'dist'` bundles the
  * workspace build and records its files, so that a later `tsc -b` makes the bundle stale.
- * `checking: true` makes the checking verbs' bundle (CHECKING_COMMANDS).
+ * `checking: true` makes the checking verbs' bundle (CHECKING_COMMANDS). `entry` is the module of
+ * packages/cli it starts from (bin: the command; snapshot-entry: the start-up snapshot's builder).
  */
-export async function bundleCli({ outfile, from, checking = false }) {
+export async function bundleCli({ outfile, from, checking = false, entry = 'bin' }) {
   const dist = from === 'dist';
   const result = await build({
-    entryPoints: [join(ROOT, dist ? 'packages/cli/dist/bin.js' : 'packages/cli/src/bin.ts')],
+    entryPoints: [join(ROOT, dist ? `packages/cli/dist/${entry}.js` : `packages/cli/src/${entry}.ts`)],
     write: false,
     outfile,
     metafile: true,

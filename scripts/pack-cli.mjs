@@ -18,6 +18,8 @@
 // start (scripts/packed-start.mjs), with a clear message elsewhere.
 import { build } from 'esbuild';
 import { bundleCli, EXTERNAL } from './cli-bundle.mjs';
+import { lazyBuiltinsPlugin } from './lazy-builtins.mjs';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -148,8 +150,34 @@ await build({
   target: 'node20',
   banner: { js: "const __starterUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__starterUrl' },
+  // child_process only when a start-up snapshot is to be made.
+  plugins: [lazyBuiltinsPlugin],
   logLevel: 'warning',
 });
+// dist/cli-snapshot.cjs: what `node --build-snapshot` runs to make the checking verbs' start-up
+// snapshot (packages/cli/src/snapshot-entry.ts). The bundle runs inside the same function as under
+// compile-cache.ts; its `require` loads built-ins through node's snapshot builder (which loads
+// nothing else) and anything else from the package's node_modules.
+await bundleCli({ outfile: join(BUILD, 'cli-snapshot.cjs'), from: 'source', checking: true, entry: 'snapshot-entry' });
+{
+  const file = join(BUILD, 'cli-snapshot.cjs');
+  const text = readFileSync(file, 'latin1');
+  const code = text.slice(text.indexOf('\n') + 1);
+  writeFileSync(
+    file,
+    '// sisflow: the start-up snapshot of validate, plan and schema (packages/cli/src/snapshot-entry.ts); run by node --build-snapshot\n' +
+      "const { createRequire, isBuiltin } = require('node:module');\n" +
+      'const __sisflowRequire = ((builtin, other) => Object.assign((id) => (isBuiltin(id) ? builtin(id) : other(id)), { resolve: other.resolve }))(require, createRequire(__filename));\n' +
+      `(function (exports, require, module, __filename, __dirname, __sisflowBundleUrl) {${code}\n})({}, __sisflowRequire, { exports: {}, require: __sisflowRequire, filename: __filename }, __filename, __dirname, require('node:url').pathToFileURL(__filename).href);\n`,
+    'latin1',
+  );
+}
+// dist/sisflow, the package's bin: a POSIX shell launcher (scripts/sisflow.sh) that runs
+// dist/sisflow.cjs, the checking verbs from that snapshot once one is made.
+{
+  const snapshotId = createHash('sha256').update(readFileSync(join(BUILD, 'cli-snapshot.cjs'))).digest('hex').slice(0, 16);
+  writeFileSync(join(BUILD, 'sisflow'), readFileSync(join(ROOT, 'scripts/sisflow.sh'), 'utf8').replaceAll('@SNAPSHOT_ID@', snapshotId), { mode: 0o755 });
+}
 // dist/sisflow.mjs, the command's path in earlier packages (scripts that run `node …/dist/sisflow.mjs`): the same starter.
 writeFileSync(join(BUILD, 'sisflow.mjs'), "#!/usr/bin/env node\n// The command is dist/sisflow.cjs (an ES module starts slower); this path still runs it.\nimport './sisflow.cjs';\n");
 // dist/source-worker-entry.mjs: the thread that reads a large source (connectors' source-worker/), an
@@ -200,7 +228,7 @@ function pack(variant) {
     description: 'sisflow: school-data integrations as reviewed YAML specs — validate, plan, test and run them',
     license: cli.license,
     type: 'module',
-    bin: { sisflow: 'dist/sisflow.cjs' },
+    bin: { sisflow: 'dist/sisflow' },
     files: ['dist', 'examples', 'README.md'],
     engines: { node: '>=20.19' },
     ...(native ? { os: [machine.platform], cpu: [machine.arch] } : {}),

@@ -3,10 +3,19 @@
 // dist/sisflow.cjs, a CommonJS script: see there). A package packed with --bundle-native carries native modules built for one
 // platform, CPU and Node ABI; on another machine they cannot load, so this says so, in words, before
 // the CLI loads any of them. Then it starts the CLI (dist/cli.cjs, or for a checking verb the
-// smaller dist/cli-check.cjs) through V8's code cache.
+// smaller dist/cli-check.cjs) through V8's code cache. dist/sisflow, the command's launcher, runs
+// this file, or for a checking verb the start-up snapshot made after a first run (scripts/sisflow.sh).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBundleFor } from '../packages/cli/src/compile-cache.ts';
+import { buildSnapshot, buildSnapshotAtExit, snapshotBuildJob, snapshotRequest } from '../packages/cli/src/snapshot-build.ts';
+
+// Started by an earlier run to make the checking verbs' start-up snapshot (snapshot-build.ts): that only.
+const job = snapshotBuildJob();
+if (job) {
+  buildSnapshot(job);
+  process.exit(0);
+}
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const built = manifest.sisflow?.bundledNative;
@@ -24,6 +33,9 @@ if (built) {
     process.exit(1);
   }
 }
+// dist/sisflow (the launcher) asks for the snapshot when this package and node have none yet.
+const wanted = snapshotRequest(fileURLToPath(new URL('./cli-snapshot.cjs', import.meta.url)));
+if (wanted) buildSnapshotAtExit(wanted, fileURLToPath(import.meta.url));
 if (!startBundleFor(fileURLToPath(new URL('./cli.cjs', import.meta.url)), fileURLToPath(new URL('./cli-check.cjs', import.meta.url)))) {
   process.stderr.write('sisflow: this installation is damaged (dist/cli.cjs is missing or unreadable); install the package again\n');
   process.exit(1);

@@ -26,8 +26,14 @@ export const processOut: Out = {
   stdout: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   stderr: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   stderrRaw: (t) => void process.stderr.write(t),
-  color: !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
-  tty: !!process.stderr.isTTY && process.env.TERM !== 'dumb' && process.env.CI !== 'true',
+  // Asked when used, not when this module loads: the start-up snapshot (snapshot-entry.ts) loads
+  // it in another process, with another terminal and environment.
+  get color() {
+    return !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  },
+  get tty() {
+    return !!process.stderr.isTTY && process.env.TERM !== 'dumb' && process.env.CI !== 'true';
+  },
 };
 
 /** A job plan written by `sisflow plan --json`. */

@@ -32,7 +32,7 @@ function inputsHash(): string {
     if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) add(join(path, name));
     else hash.update(`${relative(ROOT, path)}\n`).update(readFileSync(path));
   };
-  for (const p of ['package.json', 'pnpm-lock.yaml', 'scripts/pack-cli.mjs', 'scripts/cli-bundle.mjs', 'scripts/packed-start.mjs', 'examples/sisflow.yaml', 'examples/destiny', 'examples/siras', 'examples/oneroster']) add(join(ROOT, p));
+  for (const p of ['package.json', 'pnpm-lock.yaml', 'scripts/pack-cli.mjs', 'scripts/cli-bundle.mjs', 'scripts/packed-start.mjs', 'scripts/sisflow.sh', 'scripts/lazy-builtins.mjs', 'examples/sisflow.yaml', 'examples/destiny', 'examples/siras', 'examples/oneroster']) add(join(ROOT, p));
   for (const p of readdirSync(join(ROOT, 'packages'))) add(join(ROOT, 'packages', p));
   return hash.digest('hex');
 }

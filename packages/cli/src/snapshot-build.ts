@@ -1,0 +1,121 @@
+// Makes the start-up snapshot the packed command's checking verbs start from (snapshot-entry.ts),
+// in the background, after a run that had none.
+//
+// dist/sisflow (the launcher, scripts/sisflow.sh) knows which file the snapshot of this package and
+// this node is, and whether it is there and current; when it is not, it asks for one through two
+// environment variables, SISFLOW_SNAPSHOT_TO (the file) and SISFLOW_SNAPSHOT_KEY (what it must
+// find in the file's `.key` companion next time). The command takes them out of its environment
+// (nothing it starts sees them) and, as it exits, starts a detached node that runs
+// `node --snapshot-blob TEMP --build-snapshot dist/cli-snapshot.cjs`, then renames TEMP to the file
+// and writes the key. A build that fails writes `failed KEY` instead: the launcher then starts
+// without a snapshot and asks for none, until the package or node changes. The snapshot never
+// changes what a command does, only how fast it starts.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A snapshot to make: its file, the key the launcher will look for, the script that builds it. */
+export interface SnapshotJob {
+  blob: string;
+  key: string;
+  entry: string;
+}
+
+/** The variable the detached builder is started with. */
+const BUILD_VAR = 'SISFLOW_SNAPSHOT_BUILD';
+/** A lock older than this is a builder that died: another may start. */
+const STALE_LOCK_MS = 120_000;
+
+/**
+ * The snapshot the launcher asked for, if it did; the request is taken out of this process's
+ * environment either way.
+ */
+export function snapshotRequest(entry: string, env: NodeJS.ProcessEnv = process.env): SnapshotJob | undefined {
+  const blob = env.SISFLOW_SNAPSHOT_TO;
+  const key = env.SISFLOW_SNAPSHOT_KEY;
+  delete env.SISFLOW_SNAPSHOT_TO;
+  delete env.SISFLOW_SNAPSHOT_KEY;
+  return blob && key && !key.includes('\n') ? { blob, key, entry } : undefined;
+}
+
+/** When this process exits, starts the builder of `job` (the starter `starter`, detached); it outlives this process. */
+export function buildSnapshotAtExit(job: SnapshotJob, starter: string): void {
+  process.once('exit', () => {
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, [BUILD_VAR]: JSON.stringify(job) };
+      delete env.NODE_OPTIONS;
+      spawn(process.execPath, [starter], { detached: true, stdio: 'ignore', env, cwd: dirname(job.entry) }).unref();
+    } catch {
+      // No snapshot this time: the next run asks again.
+    }
+  });
+}
+
+/** The job this process was started to do (by buildSnapshotAtExit), if it was. */
+export function snapshotBuildJob(env: NodeJS.ProcessEnv = process.env): SnapshotJob | undefined {
+  const text = env[BUILD_VAR];
+  if (!text) return undefined;
+  delete env[BUILD_VAR];
+  try {
+    const job = JSON.parse(text) as SnapshotJob;
+    return typeof job.blob === 'string' && typeof job.key === 'string' && typeof job.entry === 'string' ? job : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds the snapshot of `job` with this node: the file and its key appear whole or not at all
+ * (written beside, then renamed). One builder at a time per file; returns whether it made one.
+ */
+export function buildSnapshot(job: SnapshotJob, execPath: string = process.execPath): boolean {
+  const keyFile = keyFileOf(job.blob);
+  const lock = `${job.blob}.lock`;
+  try {
+    mkdirSync(dirname(job.blob), { recursive: true });
+    if (!takeLock(lock)) return false;
+  } catch {
+    return false;
+  }
+  const temp = `${job.blob}.${process.pid}.tmp`;
+  try {
+    const r = spawnSync(execPath, ['--snapshot-blob', temp, '--build-snapshot', job.entry], { stdio: 'ignore', cwd: dirname(job.entry), timeout: STALE_LOCK_MS });
+    const made = r.status === 0 && statSync(temp, { throwIfNoEntry: false })?.isFile() === true;
+    if (made) renameSync(temp, job.blob);
+    writeAtomically(keyFile, `${made ? '' : 'failed '}${job.key}\n`);
+    return made;
+  } catch {
+    return false;
+  } finally {
+    rmSync(temp, { force: true });
+    rmSync(lock, { force: true });
+  }
+}
+
+/** The file beside a snapshot that says which package and node made it (or failed to). */
+export function keyFileOf(blob: string): string {
+  return blob.replace(/\.blob$/, '') + '.key';
+}
+
+function takeLock(lock: string): boolean {
+  try {
+    closeSync(openSync(lock, 'wx'));
+    return true;
+  } catch {
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+    if (age < STALE_LOCK_MS) return false;
+    rmSync(lock, { force: true });
+    try {
+      closeSync(openSync(lock, 'wx'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function writeAtomically(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}

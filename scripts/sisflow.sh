@@ -1,0 +1,67 @@
+#!/bin/sh
+# The packed `sisflow` command (scripts/pack-cli.mjs copies this file to dist/sisflow, the package's
+# bin, with @SNAPSHOT_ID@ replaced by a hash of dist/cli-snapshot.cjs). It runs dist/sisflow.cjs
+# with node, and for the checking verbs (validate, plan, schema), which only read files:
+#
+# - without NODE_EXTRA_CA_CERTS: Node 20 reads that file of certificates at every start, before any
+#   JavaScript runs (tens of milliseconds), and these verbs open no connection;
+# - from a start-up snapshot of their code (packages/cli/src/snapshot-entry.ts) when this node made
+#   one for this package: node then starts with the code loaded and compiled instead of loading it.
+#   The snapshot is a file in the compile cache folder, made in the background after a run that
+#   found none (packages/cli/src/snapshot-build.ts); a snapshot loads only in the node that made it,
+#   so its `.key` companion names that node's file (inode and path) and the file must be newer than
+#   node. Not with NODE_OPTIONS set (its flags may not fit the snapshot), nor when
+#   SISFLOW_NO_SNAPSHOT=1 or SISFLOW_NO_COMPILE_CACHE=1. Removing the folder is always safe.
+self=$0
+while [ -h "$self" ]; do
+  link=$(readlink "$self") || break
+  case $link in
+    /*) self=$link ;;
+    *) self=${self%/*}/$link ;;
+  esac
+done
+case $self in
+  */*) dir=${self%/*} ;;
+  *) dir=. ;;
+esac
+
+verb=
+for arg in "$@"; do
+  case $arg in
+    -*) ;;
+    *) verb=$arg; break ;;
+  esac
+done
+
+case $verb in
+  validate | plan | schema) ;;
+  *) exec node "$dir/sisflow.cjs" "$@" ;;
+esac
+
+unset NODE_EXTRA_CA_CERTS
+node=$(command -v node) || exec node "$dir/sisflow.cjs" "$@"
+if [ -n "${NODE_OPTIONS:-}" ] || [ "${SISFLOW_NO_SNAPSHOT:-0}" != 0 ] || [ "${SISFLOW_NO_COMPILE_CACHE:-0}" != 0 ]; then
+  exec "$node" "$dir/sisflow.cjs" "$@"
+fi
+cache=${SISFLOW_COMPILE_CACHE_DIR:-}
+if [ -z "$cache" ]; then
+  case ${XDG_CACHE_HOME:-} in
+    /*) cache=$XDG_CACHE_HOME/sisflow/v8 ;;
+    *) [ -n "${HOME:-}" ] || exec "$node" "$dir/sisflow.cjs" "$@"; cache=$HOME/.cache/sisflow/v8 ;;
+  esac
+fi
+# `ls -iL` names node's file by its inode (a new node is a new file) and its path.
+id=$(ls -iL "$node" 2>/dev/null) || exec "$node" "$dir/sisflow.cjs" "$@"
+id=${id#"${id%%[! ]*}"}
+blob=$cache/snapshot-@SNAPSHOT_ID@-${id%% *}.blob
+want="@SNAPSHOT_ID@ $id"
+found=
+[ -f "${blob%.blob}.key" ] && read -r found < "${blob%.blob}.key"
+if [ "$found" = "$want" ] && [ -f "$blob" ] && [ "$blob" -nt "$node" ]; then
+  exec "$node" --snapshot-blob "$blob" "$dir/sisflow.cjs" "$@"
+fi
+if [ "$found" != "failed $want" ] && [ -f "$dir/cli-snapshot.cjs" ]; then
+  SISFLOW_SNAPSHOT_TO=$blob SISFLOW_SNAPSHOT_KEY=$want
+  export SISFLOW_SNAPSHOT_TO SISFLOW_SNAPSHOT_KEY
+fi
+exec "$node" "$dir/sisflow.cjs" "$@"
