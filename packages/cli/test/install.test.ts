@@ -7,7 +7,7 @@
 // once; a command printed in several places runs once in its folder; the folders run side by side.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,6 +193,76 @@ test("every command the README, `sisflow init` and the main verbs' --help print,
   // The commands ran through V8's code cache, kept per verb where XDG_CACHE_HOME says.
   const caches = readdirSync(join(home, 'cache', 'sisflow', 'v8'));
   assert.ok(caches.some((f) => /-validate-[0-9a-f-]+\.v8$/.test(f)) && caches.some((f) => /-run-[0-9a-f-]+\.v8$/.test(f)), caches.join('\n'));
+});
+
+test('the installed validate, plan and schema start from a start-up snapshot their own node made after a first run, without NODE_EXTRA_CA_CERTS, and print exactly what they print without it', async () => {
+  // A `node` first on PATH that notes how the launcher started it (asked for a snapshot? the CA
+  // variable? the arguments), then is this node.
+  const wrapped = join(home, 'wrapped-node');
+  mkdirSync(wrapped);
+  const node = join(wrapped, 'node');
+  const log = join(home, 'node-starts.log');
+  writeFileSync(node, `#!/bin/sh\nprintf '%s|%s|%s\\n' "\${SISFLOW_SNAPSHOT_TO:+asked}" "\${NODE_EXTRA_CA_CERTS:-}" "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  const cache = join(home, 'snapshot-cache');
+  const senv = { ...env, PATH: `${wrapped}${delimiter}${env.PATH}`, SISFLOW_COMPILE_CACHE_DIR: cache, NODE_EXTRA_CA_CERTS: join(home, 'no-such-ca.pem') };
+  const sisflow = (args: string[], more: Record<string, string> = {}) => {
+    const r = spawnSync('sisflow', args, { cwd: ROOT, env: { ...senv, ...more }, encoding: 'utf8' });
+    const [asked, ca, argv] = readFileSync(log, 'utf8').trimEnd().split('\n').pop()!.split('|') as [string, string, string];
+    return { out: { status: r.status, stdout: r.stdout, stderr: r.stderr }, asked: asked === 'asked', ca, snapshot: argv.startsWith('--snapshot-blob ') };
+  };
+  const keyFile = () => readdirSync(cache).find((f) => f.endsWith('.key'));
+  const blobFile = () => join(cache, keyFile()!.replace(/\.key$/, '.blob'));
+  /** Waits for the builder the last run started (detached, so no exit to wait on): its key file, then `made`. */
+  const builtAfter = async (made: () => boolean) => {
+    for (let i = 0; i < 1800 && !(existsSync(cache) && keyFile() && made()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(keyFile() && made(), `no snapshot was made in ${cache}: ${existsSync(cache) ? readdirSync(cache).join(', ') : 'no folder'}`);
+  };
+
+  const GOOD = 'examples/destiny/patrons.yaml';
+  const BAD = join(home, 'bad.yaml');
+  writeFileSync(BAD, readFileSync(join(ROOT, GOOD), 'utf8').replace('from: students', 'from: studnets').replace(/^name: .*$/m, 'name: Bad Name'));
+
+  const first = sisflow(['validate', GOOD]);
+  assert.is(first.out.status, 0, first.out.stderr);
+  assert.ok(first.asked && !first.snapshot, 'the first run has no snapshot and asks for one');
+  assert.is(first.ca, '', 'a checking verb starts without NODE_EXTRA_CA_CERTS');
+  assert.not.match(first.out.stderr, 'extra certs');
+  await builtAfter(() => existsSync(blobFile()));
+  assert.match(readFileSync(join(cache, keyFile()!), 'utf8'), /^[0-9a-f]{16} \d+ \S*wrapped-node\/node\n$/);
+
+  for (const args of [['validate', GOOD], ['validate', BAD], ['validate', '--json', BAD, GOOD], ['plan', GOOD], ['plan', '--json', GOOD], ['schema'], ['validate', '--help'], ['plan'], ['validate', join(home, 'missing.yaml')]]) {
+    const withIt = sisflow(args);
+    assert.ok(withIt.snapshot && !withIt.asked, `sisflow ${args.join(' ')} started from the snapshot`);
+    const without = sisflow(args, { SISFLOW_NO_SNAPSHOT: '1' });
+    assert.ok(!without.snapshot && !without.asked, 'SISFLOW_NO_SNAPSHOT=1 turns it off');
+    assert.equal(withIt.out, without.out, `sisflow ${args.join(' ')}`);
+  }
+  assert.match(sisflow(['validate', BAD]).out.stderr, /bad\.yaml:\d+:\d+/, 'diagnostics with their place');
+
+  // Other verbs: node as it is, with the CA variable (node warns that the file is missing).
+  const version = sisflow(['--version']);
+  assert.ok(!version.snapshot && !version.asked);
+  assert.is(version.ca, senv.NODE_EXTRA_CA_CERTS);
+  assert.match(version.out.stderr, 'extra certs');
+
+  // With NODE_OPTIONS set, no snapshot (its flags may not fit one) and no request.
+  const withOptions = sisflow(['validate', GOOD], { NODE_OPTIONS: '--max-old-space-size=512' });
+  assert.ok(!withOptions.snapshot && !withOptions.asked && withOptions.out.status === 0, withOptions.out.stderr);
+
+  // A node newer than the snapshot (node upgraded in place): not used, made again.
+  const blob = blobFile();
+  const old = new Date(Date.now() - 3600_000);
+  utimesSync(blob, old, old);
+  const stale = sisflow(['validate', GOOD]);
+  assert.ok(!stale.snapshot && stale.asked && stale.out.status === 0, stale.out.stderr);
+  await builtAfter(() => statSync(blob).mtimeMs > statSync(node).mtimeMs);
+  assert.ok(sisflow(['validate', GOOD]).snapshot, 'the new snapshot is used');
+
+  // A build that failed: no snapshot, and no more requests.
+  const key = readFileSync(join(cache, keyFile()!), 'utf8');
+  writeFileSync(join(cache, keyFile()!), `failed ${key}`);
+  const failed = sisflow(['validate', GOOD]);
+  assert.ok(!failed.snapshot && !failed.asked && failed.out.status === 0, failed.out.stderr);
 });
 
 test.run();

@@ -1,0 +1,73 @@
+// Making the checking verbs' start-up snapshot (packages/cli/src/snapshot-build.ts), with this
+// machine's node and small entry scripts: a snapshot and its key appear whole or not at all, a
+// build that fails says so in the key (so the launcher stops asking), one builder at a time, and
+// the launcher's request never reaches what the command starts. The packed command's use of it is
+// tested in install.test.ts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildSnapshot, keyFileOf, snapshotBuildJob, snapshotRequest } from '../src/snapshot-build.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sisflow-snapshot-build-'));
+const GOOD = join(dir, 'good.cjs');
+writeFileSync(GOOD, "const made = 'from the snapshot';\nrequire('node:v8').startupSnapshot.setDeserializeMainFunction(() => console.log(made, process.argv.slice(2).join(' ')));\n");
+const FAILS = join(dir, 'fails.cjs');
+writeFileSync(FAILS, "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\nsetImmediate(() => { process.exitCode = 1; });\n");
+
+test('a snapshot is built with this node, renamed into place whole, and its key written beside it', () => {
+  const blob = join(dir, 'one', 'snapshot-abc-1.blob');
+  assert.ok(buildSnapshot({ blob, key: 'abc 1 /usr/bin/node', entry: GOOD }));
+  assert.is(readFileSync(keyFileOf(blob), 'utf8'), 'abc 1 /usr/bin/node\n');
+  assert.equal(readdirSync(join(dir, 'one')).sort(), ['snapshot-abc-1.blob', 'snapshot-abc-1.key'], 'no temporary file or lock left');
+  const r = spawnSync(process.execPath, ['--snapshot-blob', blob, GOOD, 'validate', 'x.yaml'], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, 'from the snapshot validate x.yaml\n');
+});
+
+test('a build that fails leaves no snapshot and writes `failed KEY`, which the launcher reads as "do not ask again"', () => {
+  const blob = join(dir, 'two', 'snapshot-abc-1.blob');
+  assert.not.ok(buildSnapshot({ blob, key: 'abc 1 /usr/bin/node', entry: FAILS }));
+  assert.not.ok(existsSync(blob));
+  assert.is(readFileSync(keyFileOf(blob), 'utf8'), 'failed abc 1 /usr/bin/node\n');
+  assert.equal(readdirSync(join(dir, 'two')), ['snapshot-abc-1.key']);
+});
+
+test('one builder at a time: a fresh lock makes another give up; a lock left by a builder that died long ago does not', () => {
+  const blob = join(dir, 'three', 'snapshot-abc-1.blob');
+  assert.ok(buildSnapshot({ blob, key: 'k', entry: GOOD }));
+  rmSync(blob);
+  writeFileSync(`${blob}.lock`, '');
+  assert.not.ok(buildSnapshot({ blob, key: 'k', entry: GOOD }));
+  assert.not.ok(existsSync(blob));
+  const old = new Date(Date.now() - 10 * 60_000);
+  utimesSync(`${blob}.lock`, old, old);
+  assert.ok(buildSnapshot({ blob, key: 'k', entry: GOOD }));
+  assert.not.ok(existsSync(`${blob}.lock`));
+});
+
+test('a folder that cannot be made changes nothing but that there is no snapshot', () => {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, '');
+  assert.not.ok(buildSnapshot({ blob: join(file, 'snapshot-abc-1.blob'), key: 'k', entry: GOOD }));
+});
+
+test("the launcher's request and the builder's job are taken out of the environment, and only a whole one counts", () => {
+  const env: NodeJS.ProcessEnv = { SISFLOW_SNAPSHOT_TO: '/c/snapshot-x-1.blob', SISFLOW_SNAPSHOT_KEY: 'x 1 /usr/bin/node', OTHER: '1' };
+  assert.equal(snapshotRequest('/p/dist/cli-snapshot.cjs', env), { blob: '/c/snapshot-x-1.blob', key: 'x 1 /usr/bin/node', entry: '/p/dist/cli-snapshot.cjs' });
+  assert.equal(env, { OTHER: '1' });
+  assert.is(snapshotRequest('/e', { SISFLOW_SNAPSHOT_TO: '/c/s.blob' }), undefined, 'no key');
+  assert.is(snapshotRequest('/e', { SISFLOW_SNAPSHOT_TO: '/c/s.blob', SISFLOW_SNAPSHOT_KEY: 'a\nb' }), undefined, 'a key of two lines');
+  const job = { blob: '/c/s.blob', key: 'k', entry: '/e' };
+  const jobEnv: NodeJS.ProcessEnv = { SISFLOW_SNAPSHOT_BUILD: JSON.stringify(job) };
+  assert.equal(snapshotBuildJob(jobEnv), job);
+  assert.equal(jobEnv, {});
+  assert.is(snapshotBuildJob({ SISFLOW_SNAPSHOT_BUILD: '{"blob":1}' }), undefined);
+  assert.is(snapshotBuildJob({ SISFLOW_SNAPSHOT_BUILD: 'not json' }), undefined);
+  assert.is(snapshotBuildJob({}), undefined);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
