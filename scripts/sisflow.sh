@@ -12,6 +12,7 @@
 #   so its `.key` companion names that node's file (inode and path) and the file must be newer than
 #   node. Not with NODE_OPTIONS set (its flags may not fit the snapshot), nor when
 #   SISFLOW_NO_SNAPSHOT=1 or SISFLOW_NO_COMPILE_CACHE=1. Removing the folder is always safe.
+# Every other verb: `exec node dist/sisflow.cjs`, as it is.
 self=$0
 while [ -h "$self" ]; do
   link=$(readlink "$self") || break
@@ -58,7 +59,15 @@ want="@SNAPSHOT_ID@ $id"
 found=
 [ -f "${blob%.blob}.key" ] && read -r found < "${blob%.blob}.key"
 if [ "$found" = "$want" ] && [ -f "$blob" ] && [ "$blob" -nt "$node" ]; then
-  exec "$node" --snapshot-blob "$blob" "$dir/sisflow.cjs" "$@"
+  # Not `exec`: node refuses a snapshot made under another V8 configuration (valgrind, or a cache
+  # folder shared by machines whose CPUs differ) with exit code 14, before running any JavaScript;
+  # the command then runs without it, and the snapshot is marked as not fitting.
+  "$node" --snapshot-blob "$blob" "$dir/sisflow.cjs" "$@"
+  status=$?
+  [ "$status" -eq 14 ] || exit "$status"
+  echo "sisflow: the start-up snapshot $blob does not fit this node; running without it (it is not used again)" >&2
+  printf 'failed %s\n' "$want" > "${blob%.blob}.key" 2>/dev/null
+  exec "$node" "$dir/sisflow.cjs" "$@"
 fi
 if [ "$found" != "failed $want" ] && [ -f "$dir/cli-snapshot.cjs" ]; then
   SISFLOW_SNAPSHOT_TO=$blob SISFLOW_SNAPSHOT_KEY=$want
