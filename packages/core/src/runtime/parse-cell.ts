@@ -8,7 +8,6 @@ export interface CellOptions {
   dateFormat?: string;
 }
 
-const INT = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
@@ -32,7 +31,7 @@ function scalarParser(type: Type, options: CellOptions): (text: string) => unkno
       return (t) => {
         const s = t.trim();
         const n = Number(s);
-        if (!INT.test(s) || !Number.isSafeInteger(n)) throw new RowError(`'${t}' is not a whole number`);
+        if (!isIntText(s) || !Number.isSafeInteger(n)) throw new RowError(`'${t}' is not a whole number`);
         return n;
       };
     case 'decimal':
@@ -65,4 +64,19 @@ function scalarParser(type: Type, options: CellOptions): (text: string) => unkno
     default:
       return (t) => t;
   }
+}
+
+/**
+ * Whether a text is a whole number as written in a file: a sign or none, then ASCII digits
+ * (`/^[+-]?\d+$/`, read character by character: an integer column calls it once a row).
+ */
+export function isIntText(s: string): boolean {
+  const first = s.charCodeAt(0);
+  let i = first === 43 || first === 45 ? 1 : 0;
+  if (i >= s.length) return false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
