@@ -11,8 +11,8 @@
 // without a snapshot and asks for none, until the package or node changes. The snapshot never
 // changes what a command does, only how fast it starts.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** A snapshot to make: its file, the key the launcher will look for, the script that builds it. */
 export interface SnapshotJob {
@@ -83,12 +83,37 @@ export function buildSnapshot(job: SnapshotJob, execPath: string = process.execP
     const made = r.status === 0 && statSync(temp, { throwIfNoEntry: false })?.isFile() === true;
     if (made) renameSync(temp, job.blob);
     writeAtomically(keyFile, `${made ? '' : 'failed '}${job.key}\n`);
+    removeUnused(dirname(job.blob), job.blob);
     return made;
   } catch {
     return false;
   } finally {
     rmSync(temp, { force: true });
     rmSync(lock, { force: true });
+  }
+}
+
+/** Snapshots nobody started from in this long (other versions of the package, other nodes) are removed. */
+export const UNUSED_DAYS = 30;
+
+/**
+ * Removes the snapshots (and their keys) in `dir` other than `keep` that were neither made nor
+ * read in UNUSED_DAYS: those of an earlier version of the package or of a node no longer there.
+ * Another version still in use reads its snapshot at every start, which keeps its access time.
+ */
+function removeUnused(dir: string, keep: string): void {
+  const before = Date.now() - UNUSED_DAYS * 86_400_000;
+  try {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (!/^snapshot-[0-9a-f]+-\d+\.blob$/.test(name) || path === keep) continue;
+      const s = statSync(path, { throwIfNoEntry: false });
+      if (!s || Math.max(s.atimeMs, s.mtimeMs) >= before) continue;
+      rmSync(path, { force: true });
+      rmSync(keyFileOf(path), { force: true });
+    }
+  } catch {
+    // Not removed this time.
   }
 }
 

@@ -4,12 +4,12 @@
 // the launcher's request never reaches what the command starts. The packed command's use of it is
 // tested in install.test.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildSnapshot, keyFileOf, snapshotBuildJob, snapshotRequest } from '../src/snapshot-build.js';
+import { buildSnapshot, keyFileOf, snapshotBuildJob, snapshotRequest, UNUSED_DAYS } from '../src/snapshot-build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sisflow-snapshot-build-'));
 const GOOD = join(dir, 'good.cjs');
@@ -46,6 +46,28 @@ test('one builder at a time: a fresh lock makes another give up; a lock left by 
   utimesSync(`${blob}.lock`, old, old);
   assert.ok(buildSnapshot({ blob, key: 'k', entry: GOOD }));
   assert.not.ok(existsSync(`${blob}.lock`));
+});
+
+test(`a build removes the other snapshots nobody made or read in ${UNUSED_DAYS} days, and keeps the rest`, () => {
+  const folder = join(dir, 'four');
+  mkdirSync(folder);
+  const old = new Date(Date.now() - (UNUSED_DAYS + 1) * 86_400_000);
+  const recent = new Date(Date.now() - (UNUSED_DAYS - 1) * 86_400_000);
+  for (const [name, time] of [['snapshot-aaa-1', old], ['snapshot-aaa-2', old], ['snapshot-bbb-3', recent]] as const) {
+    writeFileSync(join(folder, `${name}.blob`), 'x');
+    writeFileSync(join(folder, `${name}.key`), 'x');
+    utimesSync(join(folder, `${name}.blob`), time, time);
+  }
+  // Read lately (its access time), made long ago: in use.
+  writeFileSync(join(folder, 'snapshot-ccc-4.blob'), 'x');
+  utimesSync(join(folder, 'snapshot-ccc-4.blob'), recent, old);
+  // Not a snapshot: the code cache's files, anything else.
+  for (const name of ['other.v8', 'snapshot-notes.txt']) {
+    writeFileSync(join(folder, name), 'x');
+    utimesSync(join(folder, name), old, old);
+  }
+  assert.ok(buildSnapshot({ blob: join(folder, 'snapshot-abc-1.blob'), key: 'k', entry: GOOD }));
+  assert.equal(readdirSync(folder).sort(), ['other.v8', 'snapshot-abc-1.blob', 'snapshot-abc-1.key', 'snapshot-bbb-3.blob', 'snapshot-bbb-3.key', 'snapshot-ccc-4.blob', 'snapshot-notes.txt']);
 });
 
 test('a folder that cannot be made changes nothing but that there is no snapshot', () => {
