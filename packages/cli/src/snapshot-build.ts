@@ -11,8 +11,8 @@
 // without a snapshot and asks for none, until the package or node changes. The snapshot never
 // changes what a command does, only how fast it starts.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** A snapshot to make: its file, the key the launcher will look for, the script that builds it. */
 export interface SnapshotJob {
@@ -89,10 +89,13 @@ export function buildSnapshot(job: SnapshotJob, execPath: string = process.execP
   const temp = `${job.blob}.${process.pid}.tmp`;
   try {
     if (job.asked !== undefined && settledSince(keyFile, job.key, job.asked)) return false;
+    removeLeftTemps(job.blob);
     const r = spawnSync(execPath, ['--snapshot-blob', temp, '--build-snapshot', job.entry], { stdio: 'ignore', cwd: dirname(job.entry), timeout: STALE_LOCK_MS });
     const made = r.status === 0 && statSync(temp, { throwIfNoEntry: false })?.isFile() === true;
     if (made) renameSync(temp, job.blob);
-    writeAtomically(keyFile, `${made ? '' : 'failed '}${job.key}\n`);
+    // Only a build that ran to its end and failed says so for good: one that was killed (the
+    // machine short of memory, a container stopped) or timed out is tried again by a later run.
+    if (made || (r.error === undefined && r.status !== null)) writeAtomically(keyFile, `${made ? '' : 'failed '}${job.key}\n`);
     return made;
   } catch {
     return false;
@@ -119,6 +122,14 @@ function settledSince(keyFile: string, key: string, since: number): boolean {
     return text === `${key}\n` || text === `failed ${key}\n`;
   } catch {
     return false;
+  }
+}
+
+/** Removes what builders of `blob` that were killed while writing it left (this one holds the lock: none is writing now). */
+function removeLeftTemps(blob: string): void {
+  const name = basename(blob);
+  for (const file of readdirSync(dirname(blob))) {
+    if (file.startsWith(`${name}.`) && /^\d+\.tmp$/.test(file.slice(name.length + 1))) rmSync(join(dirname(blob), file), { force: true });
   }
 }
 

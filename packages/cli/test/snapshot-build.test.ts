@@ -4,7 +4,7 @@
 // the launcher's request never reaches what the command starts. The packed command's use of it is
 // tested in install.test.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -33,6 +33,23 @@ test('a build that fails leaves no snapshot and writes `failed KEY`, which the l
   assert.not.ok(existsSync(blob));
   assert.is(readFileSync(keyFileOf(blob), 'utf8'), 'failed abc 1 /usr/bin/node\n');
   assert.equal(readdirSync(join(dir, 'two')), ['snapshot-abc-1.key']);
+});
+
+test('a build that was killed (out of memory, a container stopped) is not recorded as failed: a later run asks again', () => {
+  const killed = join(dir, 'killed.cjs');
+  writeFileSync(killed, "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\nprocess.kill(process.pid, 'SIGKILL');\n");
+  const blob = join(dir, 'five', 'snapshot-abc-1.blob');
+  assert.not.ok(buildSnapshot({ blob, key: 'k', entry: killed }));
+  assert.equal(readdirSync(join(dir, 'five')), [], 'no key, no temporary file, no lock');
+});
+
+test('a builder removes the temporary files of builders that were killed while writing the same snapshot', () => {
+  const blob = join(dir, 'six', 'snapshot-abc-1.blob');
+  mkdirSync(join(dir, 'six'));
+  writeFileSync(`${blob}.4242.tmp`, 'half a snapshot');
+  writeFileSync(join(dir, 'six', 'snapshot-other-1.blob.4242.tmp'), 'another snapshot\'s builder');
+  assert.ok(buildSnapshot({ blob, key: 'k', entry: GOOD }));
+  assert.equal(readdirSync(join(dir, 'six')).sort(), ['snapshot-abc-1.blob', 'snapshot-abc-1.key', 'snapshot-other-1.blob.4242.tmp']);
 });
 
 test('one builder at a time: a fresh lock makes another give up; a lock left by a builder that died long ago does not', () => {
