@@ -26,10 +26,12 @@ writeFileSync(join(dist, 'sisflow.cjs'), "console.log('starter', process.argv.sl
 // As npm links a bin: a relative symlink in PREFIX/bin.
 symlinkSync('../lib/node_modules/@sisflow/cli/dist/sisflow', join(bin, 'sisflow'));
 
-// The node the launcher finds on PATH is this one; the snapshot is made by it, under the launcher's name for it.
-const node = join(dirname(process.execPath), 'node');
+// The node the launcher finds on PATH is this one (a link to it); the snapshot is made by it, under the launcher's name for it.
+const node = join(home, 'node-bin', 'node');
+mkdirSync(dirname(node));
+symlinkSync(process.execPath, node);
 // HOME: a folder of the test's (bash reads ~/.bashrc when its stdin is a socket, as node's pipes are).
-const env: NodeJS.ProcessEnv = { PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`, HOME: home, SISFLOW_COMPILE_CACHE_DIR: cache };
+const env: NodeJS.ProcessEnv = { PATH: `${dirname(node)}${delimiter}${process.env.PATH}`, HOME: home, SISFLOW_COMPILE_CACHE_DIR: cache };
 const entry = join(home, 'entry.cjs');
 writeFileSync(
   entry,
