@@ -14,6 +14,11 @@
 #   SISFLOW_NO_SNAPSHOT=1 or SISFLOW_NO_COMPILE_CACHE=1. Removing the folder is always safe.
 # Every other verb: `exec node dist/sisflow.cjs`, as it is.
 self=$0
+# `sh sisflow` in the folder of npm's bin symlink: its target is relative to that folder.
+case $self in
+  */*) ;;
+  *) self=./$self ;;
+esac
 while [ -h "$self" ]; do
   link=$(readlink "$self") || break
   case $link in
@@ -62,8 +67,29 @@ if [ "$found" = "$want" ] && [ -f "$blob" ] && [ "$blob" -nt "$node" ]; then
   # Not `exec`: node refuses a snapshot made under another V8 configuration (valgrind, or a cache
   # folder shared by machines whose CPUs differ) with exit code 14, before running any JavaScript;
   # the command then runs without it, and the snapshot is marked as not fitting.
-  "$node" --snapshot-blob "$blob" "$dir/sisflow.cjs" "$@"
+  #
+  # So node is this shell's child, and the shell stands in for it: a TERM or HUP sent to the
+  # command (a supervisor, an editor stopping a stale check) is passed on to node, and the shell
+  # ends when node does, with its status. Ctrl-C reaches node from the terminal itself: the shell
+  # ignores INT (passing it on would be a second Ctrl-C, which quits at once) and waits. Node runs
+  # in the background only so that the shell can take signals while it runs; a background job of
+  # a script reads /dev/null unless told otherwise, so it is given the command's stdin (through
+  # fd 9; /dev/null when the command was started with stdin closed).
+  trap '' INT
+  trap 'kill -TERM "$child" 2>/dev/null' TERM
+  trap 'kill -HUP "$child" 2>/dev/null' HUP
+  if true 2>&- 9<&0; then exec 9<&0; else exec 9</dev/null; fi
+  "$node" --snapshot-blob "$blob" "$dir/sisflow.cjs" "$@" 0<&9 9<&- &
+  child=$!
+  exec 9<&-
+  # `wait` returns early (above 128) when a signal the shell passes on arrives: wait again while node runs.
+  wait "$child"
   status=$?
+  while [ "$status" -gt 128 ] && kill -0 "$child" 2>/dev/null; do
+    wait "$child"
+    status=$?
+  done
+  trap - INT TERM HUP
   [ "$status" -eq 14 ] || exit "$status"
   echo "sisflow: the start-up snapshot $blob does not fit this node; running without it (it is not used again)" >&2
   printf 'failed %s\n' "$want" > "${blob%.blob}.key" 2>/dev/null

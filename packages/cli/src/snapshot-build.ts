@@ -11,14 +11,19 @@
 // without a snapshot and asks for none, until the package or node changes. The snapshot never
 // changes what a command does, only how fast it starts.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** A snapshot to make: its file, the key the launcher will look for, the script that builds it. */
 export interface SnapshotJob {
   blob: string;
   key: string;
   entry: string;
+  /**
+   * When the run that asked for it started (ms since 1970): a key file written since says another
+   * builder has done the job. Without it the snapshot is always made.
+   */
+  asked?: number;
 }
 
 /** The variable the detached builder is started with. */
@@ -35,7 +40,9 @@ export function snapshotRequest(entry: string, env: NodeJS.ProcessEnv = process.
   const key = env.SISFLOW_SNAPSHOT_KEY;
   delete env.SISFLOW_SNAPSHOT_TO;
   delete env.SISFLOW_SNAPSHOT_KEY;
-  return blob && key && !key.includes('\n') ? { blob, key, entry } : undefined;
+  // Absolute: the builder runs in the package's folder, and the launcher looked from this one
+  // (SISFLOW_COMPILE_CACHE_DIR may be relative).
+  return blob && key && !key.includes('\n') ? { blob: resolve(blob), key, entry, asked: Date.now() } : undefined;
 }
 
 /** When this process exits, starts the builder of `job` (the starter `starter`, detached); it outlives this process. */
@@ -58,7 +65,7 @@ export function snapshotBuildJob(env: NodeJS.ProcessEnv = process.env): Snapshot
   delete env[BUILD_VAR];
   try {
     const job = JSON.parse(text) as SnapshotJob;
-    return typeof job.blob === 'string' && typeof job.key === 'string' && typeof job.entry === 'string' ? job : undefined;
+    return typeof job.blob === 'string' && typeof job.key === 'string' && typeof job.entry === 'string' && (job.asked === undefined || typeof job.asked === 'number') ? job : undefined;
   } catch {
     return undefined;
   }
@@ -66,7 +73,9 @@ export function snapshotBuildJob(env: NodeJS.ProcessEnv = process.env): Snapshot
 
 /**
  * Builds the snapshot of `job` with this node: the file and its key appear whole or not at all
- * (written beside, then renamed). One builder at a time per file; returns whether it made one.
+ * (written beside, then renamed). One builder at a time per file, and none once the key is
+ * settled (a builder asked for by a run that started before another made it); returns whether
+ * it made one.
  */
 export function buildSnapshot(job: SnapshotJob, execPath: string = process.execPath): boolean {
   const keyFile = keyFileOf(job.blob);
@@ -79,10 +88,14 @@ export function buildSnapshot(job: SnapshotJob, execPath: string = process.execP
   }
   const temp = `${job.blob}.${process.pid}.tmp`;
   try {
+    if (job.asked !== undefined && settledSince(keyFile, job.key, job.asked)) return false;
+    removeLeftTemps(job.blob);
     const r = spawnSync(execPath, ['--snapshot-blob', temp, '--build-snapshot', job.entry], { stdio: 'ignore', cwd: dirname(job.entry), timeout: STALE_LOCK_MS });
     const made = r.status === 0 && statSync(temp, { throwIfNoEntry: false })?.isFile() === true;
     if (made) renameSync(temp, job.blob);
-    writeAtomically(keyFile, `${made ? '' : 'failed '}${job.key}\n`);
+    // Only a build that ran to its end and failed says so for good: one that was killed (the
+    // machine short of memory, a container stopped) or timed out is tried again by a later run.
+    if (made || (r.error === undefined && r.status !== null)) writeAtomically(keyFile, `${made ? '' : 'failed '}${job.key}\n`);
     removeUnused(dirname(job.blob), job.blob);
     return made;
   } catch {
@@ -120,6 +133,29 @@ function removeUnused(dir: string, keep: string): void {
 /** The file beside a snapshot that says which package and node made it (or failed to). */
 export function keyFileOf(blob: string): string {
   return blob.replace(/\.blob$/, '') + '.key';
+}
+
+/**
+ * Whether the key file, written at `since` or later, says the snapshot for `key` was made, or
+ * failed, or did not fit. A key file older than the request is the one the launcher found wanting
+ * (its snapshot older than node, say): the snapshot is made again.
+ */
+function settledSince(keyFile: string, key: string, since: number): boolean {
+  try {
+    if (statSync(keyFile).mtimeMs < since) return false;
+    const text = readFileSync(keyFile, 'utf8');
+    return text === `${key}\n` || text === `failed ${key}\n`;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes what builders of `blob` that were killed while writing it left (this one holds the lock: none is writing now). */
+function removeLeftTemps(blob: string): void {
+  const name = basename(blob);
+  for (const file of readdirSync(dirname(blob))) {
+    if (file.startsWith(`${name}.`) && /^\d+\.tmp$/.test(file.slice(name.length + 1))) rmSync(join(dirname(blob), file), { force: true });
+  }
 }
 
 function takeLock(lock: string): boolean {

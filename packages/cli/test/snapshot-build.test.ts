@@ -4,7 +4,7 @@
 // the launcher's request never reaches what the command starts. The packed command's use of it is
 // tested in install.test.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -35,6 +35,23 @@ test('a build that fails leaves no snapshot and writes `failed KEY`, which the l
   assert.equal(readdirSync(join(dir, 'two')), ['snapshot-abc-1.key']);
 });
 
+test('a build that was killed (out of memory, a container stopped) is not recorded as failed: a later run asks again', () => {
+  const killed = join(dir, 'killed.cjs');
+  writeFileSync(killed, "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\nprocess.kill(process.pid, 'SIGKILL');\n");
+  const blob = join(dir, 'five', 'snapshot-abc-1.blob');
+  assert.not.ok(buildSnapshot({ blob, key: 'k', entry: killed }));
+  assert.equal(readdirSync(join(dir, 'five')), [], 'no key, no temporary file, no lock');
+});
+
+test('a builder removes the temporary files of builders that were killed while writing the same snapshot', () => {
+  const blob = join(dir, 'six', 'snapshot-abc-1.blob');
+  mkdirSync(join(dir, 'six'));
+  writeFileSync(`${blob}.4242.tmp`, 'half a snapshot');
+  writeFileSync(join(dir, 'six', 'snapshot-other-1.blob.4242.tmp'), 'another snapshot\'s builder');
+  assert.ok(buildSnapshot({ blob, key: 'k', entry: GOOD }));
+  assert.equal(readdirSync(join(dir, 'six')).sort(), ['snapshot-abc-1.blob', 'snapshot-abc-1.key', 'snapshot-other-1.blob.4242.tmp']);
+});
+
 test('one builder at a time: a fresh lock makes another give up; a lock left by a builder that died long ago does not', () => {
   const blob = join(dir, 'three', 'snapshot-abc-1.blob');
   assert.ok(buildSnapshot({ blob, key: 'k', entry: GOOD }));
@@ -49,7 +66,7 @@ test('one builder at a time: a fresh lock makes another give up; a lock left by 
 });
 
 test(`a build removes the other snapshots nobody made or read in ${UNUSED_DAYS} days, and keeps the rest`, () => {
-  const folder = join(dir, 'four');
+  const folder = join(dir, 'unused');
   mkdirSync(folder);
   const old = new Date(Date.now() - (UNUSED_DAYS + 1) * 86_400_000);
   const recent = new Date(Date.now() - (UNUSED_DAYS - 1) * 86_400_000);
@@ -76,9 +93,40 @@ test('a folder that cannot be made changes nothing but that there is no snapshot
   assert.not.ok(buildSnapshot({ blob: join(file, 'snapshot-abc-1.blob'), key: 'k', entry: GOOD }));
 });
 
+test('a builder asked for by a run that started before another builder settled the key does nothing; one asked for after does its job', () => {
+  // As in a loop of first runs: the run going on when the first snapshot lands asks for one too.
+  const blob = join(dir, 'four', 'snapshot-abc-1.blob');
+  const asked = Date.now() - 60_000;
+  assert.ok(buildSnapshot({ blob, key: 'k', entry: GOOD, asked }));
+  const made = statSync(blob);
+  assert.not.ok(buildSnapshot({ blob, key: 'k', entry: GOOD, asked }), 'made again');
+  assert.is(statSync(blob).ino, made.ino);
+  assert.equal(readdirSync(join(dir, 'four')).sort(), ['snapshot-abc-1.blob', 'snapshot-abc-1.key']);
+  writeFileSync(keyFileOf(blob), 'failed k\n');
+  assert.not.ok(buildSnapshot({ blob, key: 'k', entry: GOOD, asked }), 'made after the launcher found it does not fit');
+  assert.is(readFileSync(keyFileOf(blob), 'utf8'), 'failed k\n');
+  assert.ok(buildSnapshot({ blob, key: 'k2', entry: GOOD, asked }), 'another key is another package or node');
+  assert.is(readFileSync(keyFileOf(blob), 'utf8'), 'k2\n');
+  // Asked for after the key was written: the launcher found the snapshot wanting (older than an upgraded node).
+  const old = new Date(Date.now() - 10 * 60_000);
+  utimesSync(keyFileOf(blob), old, old);
+  const again = statSync(blob).ino;
+  assert.ok(buildSnapshot({ blob, key: 'k2', entry: GOOD, asked }));
+  assert.is.not(statSync(blob).ino, again);
+});
+
+test('a cache folder given as a relative path (SISFLOW_COMPILE_CACHE_DIR=cache) is the one the launcher looks in, under the folder the command ran in', () => {
+  const job = snapshotRequest('/p/dist/cli-snapshot.cjs', { SISFLOW_SNAPSHOT_TO: 'cache/snapshot-x-1.blob', SISFLOW_SNAPSHOT_KEY: 'x 1 /usr/bin/node' });
+  // The builder runs in the package's folder: a relative path there would be another file.
+  assert.is(job?.blob, join(process.cwd(), 'cache/snapshot-x-1.blob'));
+});
+
 test("the launcher's request and the builder's job are taken out of the environment, and only a whole one counts", () => {
   const env: NodeJS.ProcessEnv = { SISFLOW_SNAPSHOT_TO: '/c/snapshot-x-1.blob', SISFLOW_SNAPSHOT_KEY: 'x 1 /usr/bin/node', OTHER: '1' };
-  assert.equal(snapshotRequest('/p/dist/cli-snapshot.cjs', env), { blob: '/c/snapshot-x-1.blob', key: 'x 1 /usr/bin/node', entry: '/p/dist/cli-snapshot.cjs' });
+  const before = Date.now();
+  const request = snapshotRequest('/p/dist/cli-snapshot.cjs', env);
+  assert.ok(request?.asked !== undefined && request.asked >= before, 'when it was asked for');
+  assert.equal(request, { blob: '/c/snapshot-x-1.blob', key: 'x 1 /usr/bin/node', entry: '/p/dist/cli-snapshot.cjs', asked: request!.asked });
   assert.equal(env, { OTHER: '1' });
   assert.is(snapshotRequest('/e', { SISFLOW_SNAPSHOT_TO: '/c/s.blob' }), undefined, 'no key');
   assert.is(snapshotRequest('/e', { SISFLOW_SNAPSHOT_TO: '/c/s.blob', SISFLOW_SNAPSHOT_KEY: 'a\nb' }), undefined, 'a key of two lines');
@@ -87,6 +135,7 @@ test("the launcher's request and the builder's job are taken out of the environm
   assert.equal(snapshotBuildJob(jobEnv), job);
   assert.equal(jobEnv, {});
   assert.is(snapshotBuildJob({ SISFLOW_SNAPSHOT_BUILD: '{"blob":1}' }), undefined);
+  assert.is(snapshotBuildJob({ SISFLOW_SNAPSHOT_BUILD: JSON.stringify({ ...job, asked: 'now' }) }), undefined);
   assert.is(snapshotBuildJob({ SISFLOW_SNAPSHOT_BUILD: 'not json' }), undefined);
   assert.is(snapshotBuildJob({}), undefined);
 });
