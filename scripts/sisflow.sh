@@ -63,10 +63,12 @@ blob=$cache/snapshot-@SNAPSHOT_ID@-${id%% *}.blob
 want="@SNAPSHOT_ID@ $id"
 found=
 [ -f "${blob%.blob}.key" ] && read -r found < "${blob%.blob}.key"
-if [ "$found" = "$want" ] && [ -f "$blob" ] && [ "$blob" -nt "$node" ]; then
-  # Not `exec`: node refuses a snapshot made under another V8 configuration (valgrind, or a cache
+# A snapshot is code this user's node will run: only one of this user's own.
+if [ "$found" = "$want" ] && [ -f "$blob" ] && [ -O "$blob" ] && [ "$blob" -nt "$node" ]; then
+  # Not `exec`: node refuses a snapshot made by another node behind the same file (a version
+  # manager's shim: asdf, mise, volta, nodenv) or under another V8 configuration (valgrind, a cache
   # folder shared by machines whose CPUs differ) with exit code 14, before running any JavaScript;
-  # the command then runs without it, and the snapshot is marked as not fitting.
+  # the command then runs without it, and asks the node that runs it for a new one.
   #
   # So node is this shell's child, and the shell stands in for it: a TERM or HUP sent to the
   # command (a supervisor, an editor stopping a stale check) is passed on to node, and the shell
@@ -91,11 +93,12 @@ if [ "$found" = "$want" ] && [ -f "$blob" ] && [ "$blob" -nt "$node" ]; then
   done
   trap - INT TERM HUP
   [ "$status" -eq 14 ] || exit "$status"
-  echo "sisflow: the start-up snapshot $blob does not fit this node; running without it (it is not used again)" >&2
-  printf 'failed %s\n' "$want" > "${blob%.blob}.key" 2>/dev/null
-  exec "$node" "$dir/sisflow.cjs" "$@"
+  echo "sisflow: the start-up snapshot $blob was made by another node or V8 configuration; running without it (a new one is made)" >&2
+  rm -f "$blob" "${blob%.blob}.key"
+  found=
 fi
-if [ "$found" != "failed $want" ] && [ -f "$dir/cli-snapshot.cjs" ]; then
+# Asked for only where it can be written: no builder at every run for a cache folder that cannot be.
+if [ "$found" != "failed $want" ] && [ -f "$dir/cli-snapshot.cjs" ] && { [ -d "$cache" ] || mkdir -p "$cache" 2>/dev/null; } && [ -w "$cache" ]; then
   SISFLOW_SNAPSHOT_TO=$blob SISFLOW_SNAPSHOT_KEY=$want
   export SISFLOW_SNAPSHOT_TO SISFLOW_SNAPSHOT_KEY
 fi
