@@ -90,10 +90,9 @@ export class OutputGuard {
       const k = keyEntry(key, row);
       const at = this.spool.rows;
       this.spool.add(k, row);
-      let ord = this.get(k);
+      let ord = this.add(k, this.ordinals);
       if (ord === undefined) {
         ord = this.ordinals++;
-        this.set(k, ord);
         if (ord >= this.state.length) this.state = grow(this.state, ord);
         this.state[ord] = SEEN;
         if (ord < prev + SAMPLE) this.addedAt.set(ord, at);
@@ -220,19 +219,16 @@ export class OutputGuard {
     return typeof k === 'object' ? this.json.get(k[0]) : this.raw.get(k);
   }
 
-  /** The ordinal of a chunk's i-th key; when it has none, it gets `ord` (and undefined is returned). */
-  private addKey(keys: ChunkKeys, i: number, ord: number): number | undefined {
-    if (keys.kind === 'entries') {
-      const k = keys.entries[i]!;
-      return typeof k === 'object' ? this.json.add(k[0], ord) : this.raw.add(k, ord);
-    }
-    const n = keys.numbers.readUInt32LE(i * 4);
-    return keys.kind === 'text' ? this.raw.addNumberText(n, ord) : this.raw.add(n, ord);
+  /** The ordinal of a key; when it has none, it gets `ord` (and undefined is returned): one lookup for both. */
+  private add(k: KeyEntry, ord: number): number | undefined {
+    return typeof k === 'object' ? this.json.add(k[0], ord) : this.raw.add(k, ord);
   }
 
-  private set(k: KeyEntry, ord: number): void {
-    if (typeof k === 'object') this.json.set(k[0], ord);
-    else this.raw.set(k, ord);
+  /** `add` for a chunk's i-th key. */
+  private addKey(keys: ChunkKeys, i: number, ord: number): number | undefined {
+    if (keys.kind === 'entries') return this.add(keys.entries[i]!, ord);
+    const n = keys.numbers.readUInt32LE(i * 4);
+    return keys.kind === 'text' ? this.raw.addNumberText(n, ord) : this.raw.add(n, ord);
   }
 
   /** The rows of one chunk of a snapshot. */
